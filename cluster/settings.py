@@ -1,0 +1,144 @@
+"""The one settings object, read from `DRISYA_*` environment variables.
+
+Settings are a frozen value so they can be passed to Ray actors and Serve replicas unchanged;
+`Settings.from_env()` is the only place that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+_PREFIX = "DRISYA_"
+
+
+def _default_model_cache() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "drisya" / "models")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits that protect workers and storage from hostile or accidental uploads."""
+
+    max_image_pixels: int = 100_000_000  # refuse decompression bombs above this many pixels
+    working_size: int = 1024  # longest side the matting runs at; masks are upsampled back
+    max_upload_bytes: int = 2 * 1024**3  # one ZIP or file upload
+    max_zip_entries: int = 10_000
+    max_entry_bytes: int = 64 * 1024**2  # one uncompressed image inside a ZIP
+    max_total_uncompressed_bytes: int = 20 * 1024**3
+    max_compression_ratio: float = 100.0  # uncompressed / compressed, against zip bombs
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, documented in the README's settings table (one row per field)."""
+
+    data_dir: str = "./.drisya"
+    mongodb_uri: str | None = None  # unset: start the embedded nx-27017 server under data_dir
+    mongodb_db: str = "drisya"
+    blob_backend: str = "local"  # local | s3
+    blob_dir: str | None = None  # local backend root; default <data_dir>/blobs
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    model_name: str = "isnet-quint8"
+    model_path: str | None = None  # any ISNet/U2-Net/BiRefNet-style ONNX; overrides model_name
+    model_cache_dir: str = field(default_factory=_default_model_cache)
+    jwt_secret: str | None = None  # unset: generated once and kept in <data_dir>/jwt_secret
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_email: str = "admin@drisya.local"
+    admin_password: str | None = None  # unset: generated on first start, kept under data_dir
+    ray_address: str | None = None  # unset: start a local Ray
+    ray_num_cpus: int | None = None
+    payments_provider: str = "test"  # test | razorpay
+    razorpay_key_id: str | None = None
+    razorpay_key_secret: str | None = None
+    razorpay_webhook_secret: str | None = None
+    log_level: str = "INFO"
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from `DRISYA_<FIELD>` variables (limits as `DRISYA_MAX_IMAGE_PIXELS` etc.)."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "limits":
+                continue
+            raw = env.get(_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.type, raw, f.name)
+        limit_values: dict[str, Any] = {}
+        for f in fields(Limits):
+            raw = env.get(_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                limit_values[f.name] = _coerce(f.type, raw, f.name)
+        values["limits"] = Limits(**limit_values)
+        values.update(overrides)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.blob_backend not in ("local", "s3"):
+            raise ValueError(f"DRISYA_BLOB_BACKEND must be 'local' or 's3', not {self.blob_backend!r}")
+        if self.blob_backend == "s3" and not self.s3_bucket:
+            raise ValueError("DRISYA_S3_BUCKET is required when DRISYA_BLOB_BACKEND=s3")
+        if self.payments_provider not in ("test", "razorpay"):
+            raise ValueError("DRISYA_PAYMENTS_PROVIDER must be 'test' or 'razorpay'")
+        if not (0 < self.port < 65536):
+            raise ValueError(f"DRISYA_PORT out of range: {self.port}")
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser().resolve()
+
+    @property
+    def blob_path(self) -> Path:
+        return Path(self.blob_dir).expanduser().resolve() if self.blob_dir else self.data_path / "blobs"
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def as_env(self) -> dict[str, str]:
+        """The inverse of `from_env`, for handing settings to child processes (Ray workers, servers)."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if key == "limits":
+                for lk, lv in value.items():
+                    out[_PREFIX + lk.upper()] = str(lv)
+            elif value is not None:
+                out[_PREFIX + key.upper()] = str(value)
+        return out
+
+
+def ensure_jwt_secret(settings: Settings) -> Settings:
+    """Return settings with a JWT secret, generating and persisting one under the data dir once."""
+    if settings.jwt_secret:
+        return settings
+    path = settings.data_path / "jwt_secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return settings.with_(jwt_secret=path.read_text().strip())
+
+
+def _coerce(type_name: Any, raw: str, name: str) -> Any:
+    t = str(type_name)
+    try:
+        if t.startswith("int"):
+            return int(raw)
+        if t.startswith("float"):
+            return float(raw)
+        if t.startswith("bool"):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+    except ValueError as exc:
+        raise ValueError(f"{_PREFIX}{name.upper()}={raw!r} is not a valid {t}") from exc
+    return raw

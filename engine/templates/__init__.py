@@ -1,0 +1,1 @@
+"""Templates: procedurally rendered backgrounds plus the metadata composition reads."""

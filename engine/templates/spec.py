@@ -1,0 +1,28 @@
+"""What composition needs to know about a background, whatever rendered it.
+
+A built-in template, an admin upload and a plain colour all reduce to a `TemplateSpec` and an RGB
+array at the output size, so `engine.compose` never depends on where a background came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    id: str  # stable slug, e.g. "studio-sweep-blue"
+    name: str  # e.g. "Blue Background"
+    category: str  # e.g. "studio"
+    tags: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()  # dominant colours as "#rrggbb", most dominant first
+    # Where products stand, as a fraction of the canvas height from the top (0..1); None means the
+    # background has no floor and products are centred visually instead.
+    floor_line: float | None = 0.82
+    light_direction: float = 315.0  # degrees the light comes FROM, 0 = right, 90 = top (counter-clockwise)
+    light_softness: float = 0.6  # 0 = hard point light, 1 = fully diffuse
+    tone: tuple[int, int, int] = (255, 255, 255)  # average colour products are lit toward (bounded)
+    shadow_style: str = "contact"  # none | contact | cast | both
+    source: str = "builtin"  # builtin | upload | solid
+    version: int = 1  # bump when the renderer's output changes, so seeds and thumbnails refresh
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
