@@ -1,0 +1,302 @@
+"""Typed views of the MongoDB documents (DESIGN.md, "Data model").
+
+Each dataclass maps one collection's document; `from_doc` tolerates missing optional fields so older
+documents keep loading, and `to_doc` is what gets inserted. Ids are strings (ObjectId hex), which keeps
+them JSON- and Ray-friendly and still sortable by creation time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bson import ObjectId
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+ROLES = ("client", "admin")
+MODULES = ("ready", "look", "surprise")
+
+JOB_CREATED = "created"  # exists, inputs still being uploaded
+JOB_QUEUED = "queued"  # inputs in, coins reserved, waiting for a runner
+JOB_RUNNING = "running"
+JOB_DONE = "done"  # every image finished (some may have failed)
+JOB_FAILED = "failed"  # the job as a whole could not run
+JOB_CANCELLED = "cancelled"
+JOB_STATUSES = (JOB_CREATED, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED)
+TERMINAL_JOB_STATUSES = (JOB_DONE, JOB_FAILED, JOB_CANCELLED)
+
+IMAGE_QUEUED = "queued"
+IMAGE_RUNNING = "running"
+IMAGE_DONE = "done"
+IMAGE_FAILED = "failed"
+IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING, IMAGE_DONE, IMAGE_FAILED)
+UNFINISHED_IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING)
+
+CREDIT_KINDS = ("purchase", "bonus", "promo", "grant")
+TRANSACTION_KINDS = (*CREDIT_KINDS, "reserve", "capture", "release", "refund")
+
+PAYMENT_CREATED = "created"
+PAYMENT_PAID = "paid"
+PAYMENT_FAILED = "failed"
+PAYMENT_STATUSES = (PAYMENT_CREATED, PAYMENT_PAID, PAYMENT_FAILED)
+
+
+def new_id() -> str:
+    return str(ObjectId())
+
+
+def utcnow() -> dt.datetime:
+    """Millisecond precision, as BSON stores it, so a value reads back equal to what was written."""
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    return value
+
+
+def _pick(cls: type, doc: dict[str, Any]) -> dict[str, Any]:
+    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    out = {k: _aware(v) for k, v in doc.items() if k in names}
+    if "_id" in doc and "id" in names:
+        out["id"] = str(doc["_id"])
+    return out
+
+
+class _Doc:
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)  # type: ignore[call-overload]
+        if "id" in doc:
+            doc["_id"] = doc.pop("id")
+        return doc
+
+    def to_public(self) -> dict[str, Any]:
+        """A JSON-friendly dict (datetimes as ISO strings) without secrets."""
+        doc = asdict(self)  # type: ignore[call-overload]
+        for secret in getattr(self, "_SECRET_FIELDS", ()):
+            doc.pop(secret, None)
+        return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in doc.items()}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Any:
+        return cls(**_pick(cls, doc))
+
+
+# --- collections --------------------------------------------------------------------------------
+
+
+@dataclass
+class User(_Doc):
+    email: str
+    password_hash: str
+    id: str = field(default_factory=new_id)
+    role: str = "client"
+    coins: int = 0  # the balance; equals the sum of the user's ledger (see store.ledger)
+    name: str = ""
+    blocked: bool = False
+    created: dt.datetime = field(default_factory=utcnow)
+    last_login: dt.datetime | None = None
+
+    _SECRET_FIELDS = ("password_hash",)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass
+class ApiKey(_Doc):
+    user: str
+    prefix: str  # public, shown in lists and used to find the key; unique
+    hash: str  # sha256 of the whole key; the key itself is never stored
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    created: dt.datetime = field(default_factory=utcnow)
+    last_used: dt.datetime | None = None
+    revoked: bool = False
+
+    _SECRET_FIELDS = ("hash",)
+
+
+@dataclass
+class JobCounters:
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+
+
+@dataclass
+class JobCoins:
+    """Coins of one job. `held` = reserved - charged - released: what capture and release may still take."""
+
+    reserved: int = 0
+    charged: int = 0
+    released: int = 0
+    refunded: int = 0
+    held: int = 0
+
+
+@dataclass
+class Job(_Doc):
+    owner: str
+    module: str
+    template: str
+    id: str = field(default_factory=new_id)
+    recipe: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+    status: str = JOB_CREATED
+    counters: JobCounters = field(default_factory=JobCounters)
+    coins: JobCoins = field(default_factory=JobCoins)
+    price_per_image: int = 0  # fixed when the job is quoted, so a later price change does not apply
+    error: str | None = None
+    runner: str | None = None  # id of the process driving the job while it runs
+    heartbeat: dt.datetime | None = None
+    created: dt.datetime = field(default_factory=utcnow)
+    updated: dt.datetime = field(default_factory=utcnow)
+    started: dt.datetime | None = None
+    finished: dt.datetime | None = None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Job:
+        values = _pick(cls, doc)
+        values["counters"] = JobCounters(**{**asdict(JobCounters()), **(doc.get("counters") or {})})
+        coins = {k: v for k, v in (doc.get("coins") or {}).items() if k in JobCoins.__dataclass_fields__}
+        values["coins"] = JobCoins(**{**asdict(JobCoins()), **coins})
+        return cls(**values)
+
+    @property
+    def finished_images(self) -> int:
+        return self.counters.done + self.counters.failed
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_JOB_STATUSES
+
+
+@dataclass
+class Image(_Doc):
+    job: str
+    input_name: str  # the name in the upload (may contain sub-folders from the ZIP)
+    input_blob: str
+    id: str = field(default_factory=new_id)
+    seq: int = 0  # position in the upload, for stable listings and output names
+    status: str = IMAGE_QUEUED
+    error: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # role ("image", "cutout"...) -> blob key
+    quality: float | None = None
+    method: str | None = None
+    width: int | None = None
+    height: int | None = None
+    charged: bool = False
+    attempts: int = 0
+    size_bytes: int | None = None
+    created: dt.datetime = field(default_factory=utcnow)
+    updated: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class Transaction(_Doc):
+    """One ledger entry. `amount` is the change to the user's balance; `charge` is the change to a job's
+    charged coins (capture only, whose `amount` is 0 because the coins already left the balance at
+    reserve time)."""
+
+    key: str  # idempotency key (unique)
+    user: str
+    kind: str
+    amount: int
+    id: str = field(default_factory=new_id)
+    charge: int = 0
+    job: str | None = None
+    payment: str | None = None
+    ref: str | None = None
+    state: str = "pending"  # pending -> applied (see store.ledger for the protocol)
+    seq: int | None = None  # the user's ledger sequence number once applied
+    balance_after: int | None = None
+    created: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class Payment(_Doc):
+    user: str
+    provider: str  # "test" | "razorpay"
+    provider_order_id: str
+    pack: str
+    coins: int
+    amount: int  # in the currency's minor unit (paise)
+    id: str = field(default_factory=new_id)
+    currency: str = "INR"
+    status: str = PAYMENT_CREATED
+    provider_payment_id: str | None = None
+    events: dict[str, bool] = field(default_factory=dict)  # provider event ids already processed
+    error: str | None = None
+    created: dt.datetime = field(default_factory=utcnow)
+    updated: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class CoinPack:
+    id: str
+    name: str
+    coins: int
+    price: int  # minor units (paise)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Promotion:
+    code: str
+    coins: int
+    active: bool = True
+    max_uses_per_user: int = 1
+
+
+def _default_packs() -> list[CoinPack]:
+    return [
+        CoinPack("starter", "Starter", 100, 49_900),
+        CoinPack("studio", "Studio", 500, 199_900),
+        CoinPack("brand", "Brand", 2_000, 699_900),
+    ]
+
+
+@dataclass
+class BillingSettings(_Doc):
+    """The `settings` document with _id "billing": prices per module, packs, rupees per coin, promotions."""
+
+    id: str = "billing"
+    pricing: dict[str, int] = field(default_factory=lambda: {"ready": 1, "look": 2, "surprise": 2})
+    packs: list[CoinPack] = field(default_factory=_default_packs)
+    rupees_per_coin: float = 5.0
+    signup_bonus: int = 10
+    promotions: list[Promotion] = field(default_factory=list)
+    updated: dt.datetime = field(default_factory=utcnow)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> BillingSettings:
+        values = _pick(cls, doc)
+        if "packs" in values:
+            values["packs"] = [CoinPack(**p) for p in values["packs"]]
+        if "promotions" in values:
+            values["promotions"] = [Promotion(**p) for p in values["promotions"]]
+        base = cls()
+        if "pricing" in values:
+            values["pricing"] = {**base.pricing, **values["pricing"]}
+        return cls(**values)
+
+    def price(self, module: str) -> int:
+        if module not in self.pricing:
+            raise KeyError(f"no price for module {module!r}")
+        return int(self.pricing[module])
+
+    def pack(self, pack_id: str) -> CoinPack:
+        for pack in self.packs:
+            if pack.id == pack_id:
+                return pack
+        raise KeyError(f"no coin pack {pack_id!r}")
