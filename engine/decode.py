@@ -1,0 +1,167 @@
+"""Decode uploaded bytes into the engine's one pixel convention (8-bit sRGB RGB + optional float alpha).
+
+Sellers upload whatever their camera, phone or design tool wrote: rotated JPEGs that rely on the EXIF
+orientation tag, CMYK JPEGs from print workflows, 16-bit PNGs, palette PNGs, images tagged with a wide
+gamut ICC profile. Everything downstream assumes upright 8-bit sRGB, so all of that is resolved here,
+once. The format is decided by magic bytes, never by file name, and the pixel limit is checked from the
+header before any pixel is decompressed, so a 50 KB "decompression bomb" cannot take a worker down.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+
+from engine.errors import CorruptImage, ImageTooLarge, UnsupportedFormat
+
+_PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+
+# Formats we recognise but do not accept, so the error names what the user actually sent.
+_OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"%PDF", "PDF"),
+    (b"PK\x03\x04", "ZIP"),
+)
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    rgb: np.ndarray  # uint8 (H, W, 3) sRGB, upright
+    alpha: np.ndarray | None  # float32 (H, W) 0..1, only when the source carried transparency
+    format: str  # "jpeg" | "png" | "webp"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height), the order PIL and users speak in."""
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The accepted format named by the first bytes of a file ("jpeg", "png", "webp"), else None."""
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _describe_unknown(head: bytes) -> str:
+    for magic, name in _OTHER_MAGIC:
+        if head.startswith(magic):
+            return name
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return "HEIC/AVIF/MP4"
+    return "unknown"
+
+
+def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
+    """Decode JPEG/PNG/WebP bytes to upright 8-bit sRGB; raise ImageError subclasses users can act on."""
+    fmt = sniff_format(data[:16])
+    if fmt is None:
+        if not data:
+            raise CorruptImage("the file is empty")
+        kind = _describe_unknown(data[:16])
+        raise UnsupportedFormat(
+            f"unsupported image format ({kind}); accepted formats are JPEG, PNG and WebP"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[fmt]])
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLarge(f"image refused as a decompression bomb: {exc}") from exc
+    except Exception as exc:  # PIL raises many types for damaged headers
+        raise CorruptImage(f"cannot read the {fmt.upper()} header: the file is damaged or truncated") from exc
+
+    width, height = im.size
+    if width <= 0 or height <= 0:
+        raise CorruptImage(f"the {fmt.upper()} header declares an empty image ({width}x{height})")
+    if width * height > max_pixels:
+        raise ImageTooLarge(
+            f"image is {width}x{height} = {width * height:,} pixels, above the limit of {max_pixels:,}"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im.seek(0)  # animated WebP/APNG: the first frame is the product photo
+            im.load()
+            im = ImageOps.exif_transpose(im)
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLarge(f"image refused as a decompression bomb: {exc}") from exc
+    except Exception as exc:
+        raise CorruptImage(f"the {fmt.upper()} data is damaged or truncated ({exc})") from exc
+
+    rgb, alpha = _to_srgb8(im)
+    return DecodedImage(rgb=rgb, alpha=alpha, format=fmt)
+
+
+def _to_srgb8(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Normalise any PIL mode to (uint8 sRGB RGB, float32 alpha or None)."""
+    icc = im.info.get("icc_profile")
+    alpha: np.ndarray | None = None
+
+    if im.mode == "P":
+        has_transparency = "transparency" in im.info
+        im = im.convert("RGBA" if has_transparency else "RGB")
+    elif im.mode == "PA":
+        im = im.convert("RGBA")
+
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit (or 32-bit int) grayscale: scale to 8 bits by range, not by clipping.
+        arr = np.asarray(im, dtype=np.float64)
+        top = 65535.0 if arr.max(initial=0) > 255 or im.mode.startswith("I;16") else 255.0
+        gray = np.clip(np.rint(arr * (255.0 / top)), 0, 255).astype(np.uint8)
+        im = Image.fromarray(gray, "L")
+    elif im.mode == "F":
+        arr = np.asarray(im, dtype=np.float64)
+        hi = 1.0 if arr.max(initial=0) <= 1.0 else 255.0
+        im = Image.fromarray(np.clip(np.rint(arr * (255.0 / hi)), 0, 255).astype(np.uint8), "L")
+
+    if im.mode in ("RGBA", "LA", "RGBa", "La"):
+        if im.mode in ("RGBa", "La"):
+            im = im.convert("RGBA")
+        a = np.asarray(im.getchannel("A"), dtype=np.float32) / 255.0
+        if a.min() < 1.0:
+            alpha = a
+        im = im.convert("RGB" if im.mode == "RGBA" else "L")
+
+    if im.mode == "1":
+        im = im.convert("L")
+
+    if icc:
+        im = _apply_icc(im, icc)
+
+    if im.mode != "RGB":
+        im = im.convert("RGB")  # L, CMYK (Adobe inversion handled by PIL), YCbCr, LAB, RGBX
+    rgb = np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
+    return rgb, alpha
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _apply_icc(im: Image.Image, icc: bytes) -> Image.Image:
+    """Convert from an embedded ICC profile to sRGB; a broken profile falls back to the raw values."""
+    if im.mode not in ("RGB", "CMYK", "L"):
+        return im
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if im.mode == "L":
+            # A gray profile cannot be mapped to an RGB output by every LittleCMS build: gray is gray.
+            return im
+        out = ImageCms.profileToProfile(
+            im, src, _SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB"
+        )
+        return out if out is not None else im
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return im

@@ -1,0 +1,217 @@
+"""`fast` matting: classical colour segmentation for products shot on (near-)white studio backgrounds.
+
+A studio sweep is never a flat #FFFFFF: it has a light gradient, vignetting, a colour cast from the
+lights and a soft floor shadow under the product. We therefore model the background as a smooth
+low-order polynomial surface per channel, fitted robustly to pixels that look like background (the
+border first, then everything that agrees with the fit), and segment by how a pixel departs from *its*
+background value: a change of colour, a brightening, or a darkening. A darkening that keeps the
+background's colour and has no texture is a shadow and counts as background (unless shadows are kept);
+a region enclosed by the product that does not look like background is product (a laptop screen, a
+label), while an enclosed region that does is a hole (a mug handle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from engine.matting.refine import soft_alpha_from_mask
+
+
+@dataclass(frozen=True)
+class FastOptions:
+    keep_shadows: bool = False
+    degree: int = 3  # polynomial degree of the background surface
+    chroma_threshold: float = 0.045  # colour departure (ratio units) that is product for sure
+    dark_threshold: float = 0.07  # darkening that is product when textured (shadows are smooth)
+    deep_dark: float = 0.55  # darkening that is product even when smooth (shadows are rarely this deep)
+    bright_threshold: float = 0.05  # brightening above the background
+    min_component: float = 2e-4  # smallest separate product part, as a fraction of the image
+
+
+@dataclass(frozen=True)
+class FastResult:
+    alpha: np.ndarray  # float32 (H, W) at the input's size
+    hard: np.ndarray  # bool mask before edge refinement
+    background: np.ndarray  # float32 (H, W, 3) modelled background 0..1
+    evidence: np.ndarray  # float32 (H, W): >1 means "unlike the background"
+    confidence: float  # how much this method can be trusted on this image, 0..1
+    details: dict
+
+
+def _design(xs: np.ndarray, ys: np.ndarray, degree: int) -> np.ndarray:
+    cols = [xs**i * ys**j for i in range(degree + 1) for j in range(degree + 1 - i)]
+    return np.stack(cols, axis=-1).astype(np.float64)
+
+
+def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    return (xs / max(w - 1, 1)) * 2 - 1, (ys / max(h - 1, 1)) * 2 - 1
+
+
+def fit_background(img: np.ndarray, degree: int = 3) -> tuple[np.ndarray, float, np.ndarray]:
+    """Fit a smooth background surface; returns (background HxWx3, residual noise sigma, bg mask small).
+
+    Fitting happens on a ~96 px thumbnail, which is plenty for a surface of degree 3 and costs little.
+    """
+    h, w = img.shape[:2]
+    scale = 96.0 / max(h, w)
+    sh, sw = max(8, round(h * scale)), max(8, round(w * scale))
+    small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).reshape(-1, 3).astype(np.float64)
+    xs, ys = _grid(sh, sw)
+    xs, ys = xs.ravel(), ys.ravel()
+    border = np.zeros((sh, sw), bool)
+    b = max(2, round(min(sh, sw) * 0.04))
+    border[:b], border[-b:], border[:, :b], border[:, -b:] = True, True, True, True
+    # Start from the brightest half of the border: the product may touch the frame, the sweep is light.
+    lum = small.mean(axis=1)
+    sel = border.ravel() & (lum >= np.quantile(lum[border.ravel()], 0.35))
+    coef = None
+    sigma = 0.02
+    for it in range(5):
+        deg = 1 if it == 0 else degree
+        a = _design(xs[sel], ys[sel], deg)
+        coef, *_ = np.linalg.lstsq(a, small[sel], rcond=None)
+        pred = _design(xs, ys, deg) @ coef
+        resid = np.linalg.norm(small - pred, axis=1)
+        sigma = float(1.4826 * np.median(resid[sel])) + 1e-4
+        tol = max(3.5 * sigma, 0.02)
+        sel = resid < tol
+        if sel.sum() < 0.02 * sel.size:  # almost nothing agrees: fall back to the border
+            sel = border.ravel()
+    assert coef is not None
+    fx, fy = _grid(h, w)
+    bg = (_design(fx.ravel(), fy.ravel(), degree) @ coef).reshape(h, w, 3)
+    return np.clip(bg, 1e-3, 1.5).astype(np.float32), sigma, sel.reshape(sh, sw)
+
+
+def evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOptions) -> dict[str, np.ndarray]:
+    """Per-pixel departures from the modelled background, each scaled so that 1 means 'product'."""
+    smooth = cv2.GaussianBlur(img, (0, 0), 1.0)
+    ratio = smooth / np.maximum(bg, 0.02)
+    weights = np.array([0.299, 0.587, 0.114], np.float32)
+    s = ratio @ weights
+    chroma = np.linalg.norm(ratio - s[..., None], axis=2)
+    noise = max(sigma, 0.004)
+    chroma_thr = max(opt.chroma_threshold, 3.0 * noise)
+    dark_thr = max(opt.dark_threshold, 3.0 * noise)
+    bright_thr = max(opt.bright_threshold, 3.0 * noise)
+    darkening = np.clip(1.0 - s, 0.0, None)
+    brightening = np.clip(s - 1.0, 0.0, None)
+    gy = cv2.Sobel(s, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    gx = cv2.Sobel(s, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    grad = cv2.dilate(np.sqrt(gx * gx + gy * gy), None, iterations=2)
+    # Object outlines are steps (sharp); shadow edges are ramps. 0.03 per px is a ramp no soft shadow
+    # of ordinary opacity reaches, while a 15 % step blurred by the camera still does.
+    g0 = max(0.03, 6.0 * noise)
+    texture = np.clip((grad - g0) / g0, 0.0, 1.0)
+    colour_e = np.maximum(chroma / chroma_thr, brightening / bright_thr)
+    if opt.keep_shadows:
+        shade_e = darkening / dark_thr
+        deep = shade_e
+    else:
+        shade_e = texture * darkening / dark_thr
+        deep = darkening / opt.deep_dark
+    evidence = np.maximum.reduce([colour_e, shade_e, deep])
+    # Growth (hysteresis) may only follow evidence a shadow cannot produce.
+    grow = np.maximum(np.maximum(colour_e, shade_e), np.where(deep >= 1.0, deep, 0.0))
+    unlike = np.maximum(colour_e, darkening / dark_thr)
+    return {
+        "evidence": evidence.astype(np.float32),
+        "grow": grow.astype(np.float32),
+        "unlike": unlike.astype(np.float32),
+        "lum_ratio": s,
+    }
+
+
+def segment(evidence: np.ndarray, grow: np.ndarray, unlike: np.ndarray, opt: FastOptions) -> np.ndarray:
+    """Hard product mask from evidence: hysteresis, closing, specks dropped, enclosed regions decided."""
+    weak = (grow > 0.6).astype(np.uint8)
+    strong = evidence > 1.4
+    n, labels = cv2.connectedComponents(weak, connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[np.unique(labels[strong])] = True
+    keep[0] = False
+    mask = keep[labels]
+    mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
+    mask = drop_specks(mask, opt.min_component)
+    return fill_enclosed(mask, unlike)
+
+
+def drop_specks(mask: np.ndarray, min_fraction: float) -> np.ndarray:
+    """Remove separate components too small to be a product part (dust, noise, JPEG blocks)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    min_area = max(16, min_fraction * mask.size, 0.01 * areas.max())
+    keep = np.concatenate([[False], areas >= min_area])
+    return keep[labels]
+
+
+def fill_enclosed(mask: np.ndarray, unlike: np.ndarray, hole_tolerance: float = 0.8) -> np.ndarray:
+    """Fill regions enclosed by the product unless they look like the background (then they are holes)."""
+    inv = (~mask).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    if n <= 1:
+        return mask
+    h, w = mask.shape
+    touches = np.zeros(n, bool)
+    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        touches[np.unique(edge)] = True
+    out = mask.copy()
+    tiny = 3e-5 * mask.size
+    idx = np.flatnonzero(~touches)
+    idx = idx[idx > 0]
+    if idx.size == 0:
+        return out
+    # Median "unlike background" score per enclosed region, computed from sorted values per label.
+    for lab in idx:
+        region = labels == lab
+        if stats[lab, cv2.CC_STAT_AREA] < tiny or float(np.median(unlike[region])) > hole_tolerance:
+            out[region] = True
+    return out
+
+
+def confidence_of(
+    hard: np.ndarray, contrast: np.ndarray, bg: np.ndarray, sigma: float, bg_fraction: float
+) -> tuple[float, dict]:
+    """How far the colour model can be trusted here (clean light background, contrasted edges)."""
+    area = float(hard.mean())
+    edge = hard & ~cv2.erode(hard.astype(np.uint8), None).astype(bool)
+    edge_contrast = contrast[cv2.dilate(edge.astype(np.uint8), None, iterations=2) > 0]
+    edge_contrast = edge_contrast[edge_contrast > 0]
+    weak_edge = float(np.mean(edge_contrast < 0.12)) if edge_contrast.size else 1.0
+    bg_lum = float(np.median(bg @ np.array([0.299, 0.587, 0.114], np.float32)))
+    border = np.concatenate([hard[0], hard[-1], hard[:, 0], hard[:, -1]])
+    border_hit = float(border.mean())
+    q_light = float(np.clip((bg_lum - 0.55) / 0.2, 0, 1))
+    q_noise = float(np.clip(1.0 - (sigma - 0.02) / 0.04, 0, 1))
+    q_edges = float(np.clip(1.0 - weak_edge * 3.0, 0, 1))
+    q_area = 1.0 if 0.003 < area < 0.85 else 0.2
+    q_border = float(np.clip(1.0 - border_hit * 4.0, 0, 1))
+    q_fit = float(np.clip((bg_fraction - 0.15) / 0.25, 0, 1))
+    conf = q_light * q_noise * q_edges * q_area * q_border * q_fit
+    details = {
+        "bg_luminance": bg_lum, "bg_noise": sigma, "weak_edge_fraction": weak_edge, "area": area,
+        "border_hit": border_hit, "bg_fit_fraction": bg_fraction,
+    }
+    return float(conf), details
+
+
+def matte_fast(rgb: np.ndarray, options: FastOptions | None = None) -> FastResult:
+    """Matte one image (uint8 RGB, already at working size) against a modelled light background."""
+    opt = options or FastOptions()
+    img = rgb.astype(np.float32) / 255.0
+    bg, sigma, bg_sel = fit_background(img, opt.degree)
+    maps = evidence_maps(img, bg, sigma, opt)
+    hard = segment(maps["evidence"], maps["grow"], maps["unlike"], opt)
+    # Colour evidence reaches into the faint outer fringe of soft edges; one pass of the compositing
+    # equation on a wide band moves the outline to where alpha really crosses one half.
+    alpha, _ = soft_alpha_from_mask(img, hard, band=5)
+    hard = fill_enclosed(alpha > 0.5, maps["unlike"]) | (hard & (alpha > 0.5))
+    alpha, contrast = soft_alpha_from_mask(img, hard)
+    conf, details = confidence_of(hard, contrast, bg, sigma, float(bg_sel.mean()))
+    return FastResult(alpha, hard, bg, maps["unlike"], conf, details)
