@@ -1,0 +1,87 @@
+"""`drisya enhance`: photos in, marketplace-ready images out, locally, through engine.pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from drisya.cli.errors import CliError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "enhance",
+        help="cut out, retouch and place product photos on a template or marketplace preset",
+        description="Cut out, retouch, centre and place each IMAGE on a template, then export it.",
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the results")
+    p.add_argument("--template", default="#ffffff", metavar="ID|#RRGGBB", help="template id or a plain colour")
+    p.add_argument("--preset", metavar="NAME", help="platform preset (amazon, instagram-square, ...)")
+    p.add_argument("--aspect", metavar="W:H", help="1:1, 4:5, 3:4, 16:9 or 9:16 (default 1:1)")
+    p.add_argument("--size", type=int, metavar="PX", help="longest side in pixels (default 2000)")
+    p.add_argument("--format", choices=("jpg", "png", "webp"), help="png gives an RGBA cut-out (default jpg)")
+    p.add_argument("--method", choices=("auto", "fast", "model"), default="auto", help="matting method")
+    p.add_argument("--quality", type=int, metavar="Q", help="JPEG/WebP quality 1-100 (default 90)")
+    p.add_argument("--fill", type=float, metavar="F", help="product's share of the canvas, 0.05-1")
+    p.add_argument("--shadow", metavar="STYLE", help="auto, none, contact, cast, both or drop")
+    p.add_argument("--no-retouch", action="store_true", help="switch every retouch correction off")
+    p.set_defaults(func=run)
+
+
+def _recipe_dict(args: argparse.Namespace) -> dict:
+    d: dict = {"method": args.method}
+    for name in ("preset", "aspect", "size", "format", "quality", "fill"):
+        value = getattr(args, name)
+        if value is not None:
+            d[name] = value
+    if args.shadow is not None:
+        d["shadow"] = {"style": args.shadow}
+    if args.no_retouch:
+        d["retouch"] = "off"
+    return d
+
+
+def _unique_path(out_dir: Path, stem: str, ext: str, taken: set[Path]) -> Path:
+    path, n = out_dir / f"{stem}.{ext}", 1
+    while path in taken:
+        n += 1
+        path = out_dir / f"{stem}-{n}.{ext}"
+    taken.add(path)
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.errors import ImageError, RecipeError
+    from engine.pipeline import parse_recipe, prepare_background, process_image
+    from engine.templates import UnknownTemplate, resolve
+
+    try:
+        recipe = parse_recipe(_recipe_dict(args))
+    except RecipeError as exc:
+        raise CliError(f"enhance: {exc}", 2) from None
+    try:
+        template = resolve(args.template)
+    except (UnknownTemplate, KeyError, ValueError) as exc:
+        raise CliError(f"enhance: unknown template {args.template!r} ({exc})", 2) from None
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"enhance: cannot create {args.out}: {exc.strerror or exc}", 2) from None
+
+    background = prepare_background(recipe, template)
+    failed, taken = 0, set()
+    for path in args.images:
+        try:
+            data = path.read_bytes()
+            result = process_image(data, recipe, template, background=background)
+        except (OSError, ImageError) as exc:
+            failed += 1
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            print(f"drisya: enhance: {path}: {reason}", file=sys.stderr)
+            continue
+        target = _unique_path(args.out, path.stem, result.extension, taken)
+        target.write_bytes(result.data)
+        print(f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}")
+    return 1 if failed else 0

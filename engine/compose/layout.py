@@ -1,0 +1,118 @@
+"""Where the product goes: trim to its silhouette, scale to a fill ratio, centre it or stand it on the floor.
+
+Kept free of pixels beyond the alpha statistics so the pipeline can plan the final scale before it
+does any expensive work, and pre-shrink a 24-megapixel photo to roughly what will be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import ImageError
+
+ALPHA_PRESENT = 0.03  # below this a pixel is background noise from the matte, not product
+VISUAL_WEIGHT = 0.35  # how far the anchor moves from the bbox centre toward the alpha centroid
+
+
+class EmptyCutout(ImageError):
+    """The matte found no product, so there is nothing to place."""
+
+    code = "empty_cutout"
+
+
+@dataclass(frozen=True)
+class ProductBox:
+    """The product's bounding box in its source image plus where its visual mass sits inside it."""
+
+    x0: int
+    y0: int
+    x1: int  # exclusive
+    y1: int  # exclusive
+    # alpha centroid relative to the box, as fractions of its width/height (0.5, 0.5 = box centre)
+    centroid: tuple[float, float] = (0.5, 0.5)
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The trimmed product scaled to width x height with its top-left corner at (x, y) on the canvas."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    scale: float
+    standing: bool  # sits on a floor line (True) or floats at the visual centre (False)
+    floor_y: float  # canvas row the shadows treat as the ground: the floor line or the product's base
+
+
+def product_box(alpha: np.ndarray, threshold: float = ALPHA_PRESENT) -> ProductBox:
+    """Tight box around the product; raises EmptyCutout when the matte is empty."""
+    mask = alpha > threshold
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        raise EmptyCutout("no product found in the image (the cut-out is empty)")
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    crop = alpha[y0:y1, x0:x1].astype(np.float64)
+    total = crop.sum()
+    if total <= 0:
+        return ProductBox(x0, y0, x1, y1)
+    cy = float((crop.sum(axis=1) * (np.arange(y1 - y0) + 0.5)).sum() / total) / (y1 - y0)
+    cx = float((crop.sum(axis=0) * (np.arange(x1 - x0) + 0.5)).sum() / total) / (x1 - x0)
+    return ProductBox(x0, y0, x1, y1, (cx, cy))
+
+
+def plan_placement(
+    box: ProductBox,
+    canvas: tuple[int, int],
+    *,
+    fill: float,
+    margin: float,
+    floor_line: float | None,
+    placement: str = "auto",
+) -> Placement:
+    """Scale so the product spans `fill` of the canvas along its limiting side, within the margins.
+
+    `placement`: "auto" stands the product on the template's floor line when it has one and centres
+    it otherwise; "floor" and "centre" force either. Margins are fractions of each canvas side.
+    """
+    cw, ch = canvas
+    bw, bh = box.width, box.height
+    standing = placement == "floor" or (placement == "auto" and floor_line is not None)
+    floor = floor_line if floor_line is not None else 1.0 - margin
+    mx, my = margin * cw, margin * ch
+
+    scale = fill * min(cw / bw, ch / bh)
+    scale = min(scale, (cw - 2 * mx) / bw)
+    if standing:
+        scale = min(scale, (floor * ch - my) / bh)
+    else:
+        scale = min(scale, (ch - 2 * my) / bh)
+    scale = max(scale, 1e-6)
+    pw, ph = max(1, round(bw * scale)), max(1, round(bh * scale))
+
+    # visual centre: between the bbox centre and the mass centroid, so a mug's handle does not drag
+    # its body off-centre
+    ax = 0.5 + VISUAL_WEIGHT * (box.centroid[0] - 0.5)
+    ay = 0.5 + VISUAL_WEIGHT * (box.centroid[1] - 0.5)
+    x = cw / 2 - ax * pw
+    x = min(max(x, mx), cw - mx - pw) if cw - 2 * mx >= pw else (cw - pw) / 2
+    if standing:
+        y = floor * ch - ph
+        floor_y = floor * ch
+    else:
+        y = ch / 2 - ay * ph
+        y = min(max(y, my), ch - my - ph) if ch - 2 * my >= ph else (ch - ph) / 2
+        floor_y = y + ph
+    xi, yi = round(x), round(y)
+    return Placement(xi, yi, pw, ph, scale, standing, float(yi + ph) if not standing else floor_y)

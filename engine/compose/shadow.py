@@ -1,0 +1,189 @@
+"""Shadows that make a cut-out look photographed on the template rather than pasted on it.
+
+Two physical cues, after how a studio shot looks:
+- contact shadow: where the product meets the floor almost no light reaches, so a thin, dark,
+  tight band hugs the base, with a wider, faint ambient-occlusion pool around it. Columns of the
+  product that do not reach the floor (a chair's seat between its legs) cast less.
+- cast shadow: the silhouette projected onto the floor plane away from the light: sheared sideways
+  by the light's horizontal component, foreshortened onto the floor (behind the product when the
+  light is in front, in front when it is behind), sharp at the base and blurrier and fainter the
+  further it falls from it (the penumbra grows with distance).
+A `drop` style is kept for products that float (flat lays): a soft offset silhouette.
+
+Angles follow `TemplateSpec.light_direction`: the direction the light comes FROM, in degrees,
+0 = right, 90 = top, counter-clockwise. Shadows are computed at a reduced resolution (they are soft)
+and returned as a density map: the fraction of light removed at each canvas pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from engine.compose.layout import Placement
+from engine.errors import RecipeError
+
+STYLES = ("auto", "none", "contact", "cast", "both", "drop")
+_WORK_SIDE = 420  # the product's longest side at which shadows are computed
+_FORESHORTEN = 0.55  # how much depth the floor shows to a camera slightly above it
+_MIN_FLOOR_DEPTH = 0.3  # keeps side lights from collapsing the cast shadow onto the floor line
+_INVISIBLE = 1.0 / 400  # less light removed than one 8-bit step on white
+
+
+@dataclass(frozen=True)
+class ShadowParams:
+    style: str = "auto"  # auto = the template's shadow_style
+    opacity: float = 0.5  # 0..1 overall strength; the contact shadow runs darker than the cast one
+    softness: float | None = None  # 0 (hard) .. 1 (diffuse); None = the template's light_softness
+    angle: float | None = None  # light direction in degrees; None = the template's light_direction
+    length: float = 0.55  # cast shadow length as a fraction of the product's height
+
+    def validate(self) -> None:
+        if self.style not in STYLES:
+            raise RecipeError(f"unknown shadow style {self.style!r}; choose one of {', '.join(STYLES)}")
+        if not 0.0 <= self.opacity <= 1.0:
+            raise RecipeError(f"shadow opacity must be between 0 and 1, got {self.opacity}")
+        if self.softness is not None and not 0.0 <= self.softness <= 1.0:
+            raise RecipeError(f"shadow softness must be between 0 and 1, got {self.softness}")
+        if self.angle is not None and not -360.0 <= self.angle <= 720.0:
+            raise RecipeError(f"shadow angle must be in degrees (0..360), got {self.angle}")
+        if not 0.0 <= self.length <= 2.0:
+            raise RecipeError(f"shadow length must be between 0 and 2 (x product height), got {self.length}")
+
+
+def shadow_density(
+    product_alpha: np.ndarray,
+    placement: Placement,
+    canvas: tuple[int, int],
+    *,
+    style: str,
+    opacity: float,
+    softness: float,
+    angle: float,
+    length: float,
+) -> np.ndarray | None:
+    """(H, W) float32 in 0..1: how much light the shadows remove; None when there is no shadow."""
+    if style == "none" or opacity <= 0:
+        return None
+    cw, ch = canvas
+    ph, pw = product_alpha.shape
+    r = min(1.0, _WORK_SIDE / max(pw, ph))
+    sw, sh = max(1, round(cw * r)), max(1, round(ch * r))
+    spw, sph = max(1, round(pw * r)), max(1, round(ph * r))
+    small = cv2.resize(product_alpha.astype(np.float32), (spw, sph), interpolation=cv2.INTER_AREA)
+    sx, sy = round(placement.x * r), round(placement.y * r)
+    floor = placement.floor_y * r
+    mask = _paste(small, sx, sy, sw, sh)
+
+    rad = math.radians(angle)
+    away = (-math.cos(rad), -math.sin(rad))  # away from the light; y up
+    keep = np.ones((sh, sw), np.float32)  # fraction of light that survives
+    if style in ("contact", "both"):
+        dens = _contact(small, sx, sy, sw, sh, floor, softness)
+        keep *= 1.0 - min(1.0, 1.5 * opacity) * dens
+    if style in ("cast", "both"):
+        dens = _cast(mask, sph, sw, sh, floor, away, softness, length)
+        keep *= 1.0 - opacity * (1.0 - 0.5 * softness) * dens
+    if style == "drop":
+        dens = _drop(mask, sph, sw, sh, away, softness)
+        keep *= 1.0 - opacity * 0.8 * dens
+    density = 1.0 - keep
+    if (sw, sh) != (cw, ch):
+        density = cv2.resize(density, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    # below a visible step the tails end, so a backdrop a rule requires stays exactly that colour
+    density[density < _INVISIBLE] = 0.0
+    return np.clip(density, 0.0, 1.0)
+
+
+def _paste(small: np.ndarray, x: int, y: int, w: int, h: int) -> np.ndarray:
+    out = np.zeros((h, w), np.float32)
+    sh, sw = small.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + sw, w), min(y + sh, h)
+    if x1 > x0 and y1 > y0:
+        out[y0:y1, x0:x1] = small[y0 - y : y1 - y, x0 - x : x1 - x]
+    return out
+
+
+def _contact(small: np.ndarray, x: int, y: int, w: int, h: int, floor: float, softness: float) -> np.ndarray:
+    sph, spw = small.shape
+    solid = small > 0.3
+    has = solid.any(axis=0)
+    # lowest solid row of every column, and how far it hovers above the floor
+    lowest = np.where(has, sph - 1 - np.argmax(solid[::-1], axis=0), -1)
+    gap = floor - (y + lowest + 1)
+    touch = np.where(has, np.exp(-np.maximum(gap, 0.0) / max(1.0, 0.03 * sph)), 0.0).astype(np.float32)
+    foot = np.zeros(w, np.float32)
+    x0, x1 = max(x, 0), min(x + spw, w)
+    if x1 <= x0:
+        return np.zeros((h, w), np.float32)
+    foot[x0:x1] = touch[x0 - x : x1 - x]
+
+    rows = np.arange(h, dtype=np.float32) + 0.5 - floor
+    tight_h = max(0.8, (0.008 + 0.012 * softness) * sph)
+    amb_h = max(2.0, (0.035 + 0.05 * softness) * sph)
+    below = np.maximum(rows, 0.0)
+    behind = np.maximum(-rows, 0.0)
+    tight_prof = np.exp(-below / tight_h - behind / (1.2 * tight_h))
+    amb_prof = np.exp(-below / amb_h - behind / (0.6 * amb_h))
+    tight_x = _blur1d(foot, max(0.6, 0.012 * spw))
+    amb_x = _blur1d(foot, max(2.0, (0.05 + 0.05 * softness) * spw))
+    tight = np.outer(tight_prof, np.clip(tight_x * 1.15, 0, 1))
+    amb = np.outer(amb_prof, np.clip(amb_x, 0, 1))
+    return (1.0 - (1.0 - tight) * (1.0 - 0.45 * amb)).astype(np.float32)
+
+
+def _cast(
+    mask: np.ndarray,
+    sph: int,
+    w: int,
+    h: int,
+    floor: float,
+    away: tuple[float, float],
+    softness: float,
+    length: float,
+) -> np.ndarray:
+    if length <= 0:
+        return np.zeros((h, w), np.float32)
+    dx, dy = away
+    depth = dy if abs(dy) >= _MIN_FLOOR_DEPTH else math.copysign(_MIN_FLOOR_DEPTH, dy if dy else 1.0)
+    k = length * _FORESHORTEN * depth  # >0: the shadow lies on the floor behind the product
+    shear = length * dx
+    # a point `height` above the floor lands `height*shear` sideways and `height*k` into the floor
+    matrix = np.float32([[1.0, -shear, shear * floor], [0.0, k, floor * (1.0 - k)]])
+    projected = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    # keep only what falls on the floor side of the base (a product's own shadow does not rise)
+    rows = np.arange(h, dtype=np.float32)[:, None] + 0.5
+    extent = max(1.0, abs(k) * sph)
+    t = np.clip((floor - rows) / extent if k > 0 else (rows - floor) / extent, 0.0, 1.0)
+    near = 0.5 + (0.004 + 0.012 * softness) * sph
+    far = near + (0.025 + 0.09 * softness) * sph * (0.5 + length)
+    levels = [0.0, 1 / 3, 2 / 3, 1.0]
+    blurred = [_blur2d(projected, near + (far - near) * lv) for lv in levels]
+    out = np.zeros((h, w), np.float32)
+    for i in range(len(levels) - 1):
+        lo, hi = levels[i], levels[i + 1]
+        wgt = np.clip((t - lo) / (hi - lo), 0.0, 1.0)
+        inside = ((t >= lo) & (t <= hi)) if i == 0 else ((t > lo) & (t <= hi))
+        out = np.where(inside, blurred[i] * (1 - wgt) + blurred[i + 1] * wgt, out)
+    fade = 1.0 - 0.75 * t
+    return np.clip(out * fade, 0.0, 1.0).astype(np.float32)
+
+
+def _drop(
+    mask: np.ndarray, sph: int, w: int, h: int, away: tuple[float, float], softness: float
+) -> np.ndarray:
+    dist = 0.03 * sph
+    matrix = np.float32([[1, 0, away[0] * dist], [0, 1, -away[1] * dist]])
+    moved = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    return np.clip(_blur2d(moved, (0.015 + 0.04 * softness) * sph + 0.5), 0.0, 1.0)
+
+
+def _blur1d(v: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(v[None, :], (0, 0), sigmaX=sigma, sigmaY=0.1, borderType=cv2.BORDER_CONSTANT)[0]
+
+
+def _blur2d(img: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(img, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_CONSTANT)

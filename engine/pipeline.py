@@ -1,0 +1,268 @@
+"""One image, end to end: decode -> matte -> retouch -> compose -> export.
+
+`Recipe` is what a job stores and a user chooses; `parse_recipe` turns an API/CLI dict into one and
+refuses bad values before any work starts. `process_image` is pure: bytes in, bytes out, so a Ray
+actor, the CLI and a test all run exactly the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from functools import partial
+from typing import Any
+
+import cv2
+import numpy as np
+
+from engine.compose import ComposeParams, ShadowParams, canvas_size, compose, plan, product_box
+from engine.compose.canvas import ASPECTS
+from engine.errors import RecipeError
+from engine.export import FORMATS, ExportOptions, encode, normalise_format
+from engine.presets import Preset, get_preset
+from engine.retouch import RetouchParams, analyse, apply_plan, sharpen
+from engine.templates.spec import TemplateSpec
+
+MODULES = ("ready", "look")
+METHODS = ("auto", "fast", "model")
+_PRESCALE_HEADROOM = 1.25  # pre-shrink to this multiple of the final size; compose does the last step
+
+
+@dataclass(frozen=True)
+class Recipe:
+    module: str = "ready"  # ready: marketplace-ready; look: styled on a template
+    aspect: str = "1:1"
+    size: int = 2000  # longest side in px
+    preset: str | None = None  # a platform preset overrides aspect, size, fill, margin and background
+    fill: float = 0.8
+    margin: float = 0.05
+    placement: str = "auto"  # auto | floor | centre
+    shadow: ShadowParams = field(default_factory=ShadowParams)
+    light_match: float = 0.35
+    retouch: RetouchParams = field(default_factory=RetouchParams)
+    format: str = "jpg"  # jpg | png | webp
+    quality: int = 90
+    transparent: bool | None = None  # None: a PNG is the RGBA cut-out, other formats use the template
+    method: str = "auto"  # matting method: auto | fast | model
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    # --- what the recipe resolves to -------------------------------------------------------------
+    @property
+    def preset_rule(self) -> Preset | None:
+        return get_preset(self.preset) if self.preset else None
+
+    def canvas(self) -> tuple[int, int]:
+        """(width, height) of the output."""
+        p = self.preset_rule
+        return (p.width, p.height) if p else canvas_size(self.aspect, self.size)
+
+    def is_transparent(self) -> bool:
+        p = self.preset_rule
+        if p is not None and p.background is not None:
+            return False  # the platform requires that background
+        return self.format == "png" if self.transparent is None else self.transparent
+
+    def compose_params(self) -> ComposeParams:
+        p = self.preset_rule
+        shadow = self.shadow
+        if p is not None and p.shadow is not None and shadow.style not in ("none",):
+            shadow = replace(shadow, style=p.shadow)
+        placement = self.placement
+        if p is not None and p.background is not None and placement == "auto":
+            placement = "centre"  # a fill rule on a plain backdrop: no floor line may shrink the product
+        return ComposeParams(
+            fill=p.fill if p else self.fill,
+            margin=p.margin if p else self.margin,
+            placement=placement,
+            shadow=shadow,
+            light_match=self.light_match,
+        )
+
+    def template_for(self, template: TemplateSpec) -> TemplateSpec:
+        """The template actually used: a preset's required background replaces the chosen one."""
+        p = self.preset_rule
+        if p is None or p.background is None:
+            return template
+        from engine.templates import solid
+
+        return solid(p.background)
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    data: bytes
+    extension: str  # "jpg" | "png" | "webp"
+    width: int
+    height: int
+    quality: float  # the matte's confidence, 0..1
+    method: str  # how the matte was made ("auto:fast", "model", "alpha" for an uploaded cut-out ...)
+
+
+def parse_recipe(d: dict[str, Any] | None) -> Recipe:
+    """A validated Recipe from a plain dict (API body, CLI options, a stored job); RecipeError if bad."""
+    if d is None:
+        return Recipe()
+    if isinstance(d, Recipe):
+        _validate(d)
+        return d
+    if not isinstance(d, dict):
+        raise RecipeError(f"recipe must be an object, got {type(d).__name__}")
+    known = {f.name for f in fields(Recipe)}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        raise RecipeError(f"unknown recipe field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    values = {k: v for k, v in d.items() if v is not None or k in ("preset", "transparent")}
+    if "shadow" in values:
+        values["shadow"] = _nested(ShadowParams, values["shadow"], "shadow")
+    if "retouch" in values:
+        values["retouch"] = _parse_retouch(values["retouch"])
+    if "format" in values:
+        values["format"] = normalise_format(values["format"])
+    if values.get("preset") is not None:
+        values["preset"] = str(values["preset"]).strip().lower()
+    if "aspect" in values:
+        values["aspect"] = str(values["aspect"]).strip()
+    recipe = Recipe(**values)
+    _validate(recipe)
+    if recipe.preset and "format" not in d:
+        recipe = replace(recipe, format=recipe.preset_rule.format)
+    return recipe
+
+
+def _nested(cls: type, value: Any, name: str) -> Any:
+    if isinstance(value, cls):
+        return value
+    if not isinstance(value, dict):
+        raise RecipeError(f"{name} must be an object, got {type(value).__name__}")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise RecipeError(f"unknown {name} field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    for k, v in value.items():
+        if k != "style" and v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise RecipeError(f"{name}.{k} must be a number, got {v!r}")
+    return cls(**value)
+
+
+def _parse_retouch(value: Any) -> RetouchParams:
+    if value in (False, "off", "none"):
+        return RetouchParams.off()
+    if value in (True, "natural", "auto"):
+        return RetouchParams()
+    return _nested(RetouchParams, value, "retouch")
+
+
+def _validate(r: Recipe) -> None:
+    if r.module not in MODULES:
+        raise RecipeError(f"unknown module {r.module!r}; choose one of {', '.join(MODULES)}")
+    if r.aspect not in ASPECTS:
+        raise RecipeError(f"unknown aspect ratio {r.aspect!r}; choose one of {', '.join(ASPECTS)}")
+    canvas_size(r.aspect, r.size)  # validates size
+    if r.preset is not None:
+        get_preset(r.preset)
+    if r.format not in FORMATS:
+        raise RecipeError(f"unknown output format {r.format!r}; choose one of {', '.join(FORMATS)}")
+    if r.method not in METHODS:
+        raise RecipeError(f"unknown matting method {r.method!r}; choose one of {', '.join(METHODS)}")
+    if r.transparent is not None and not isinstance(r.transparent, bool):
+        raise RecipeError(f"transparent must be true, false or null, got {r.transparent!r}")
+    if r.transparent and r.format == "jpg":
+        raise RecipeError("a transparent result needs format png or webp (JPEG has no alpha)")
+    for name in ("fill", "margin", "light_match"):
+        v = getattr(r, name)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise RecipeError(f"{name} must be a number, got {v!r}")
+    r.compose_params().validate()
+    r.retouch.validate()
+    ExportOptions(format=r.format, quality=r.quality).validate()
+
+
+def prepare_background(recipe: Recipe, template: TemplateSpec) -> np.ndarray | None:
+    """The rendered backdrop at the output size (None for a transparent result); a batch renders it
+    once per job and passes it to every `process_image` call."""
+    if recipe.is_transparent():
+        return None
+    from engine.templates import render
+
+    w, h = recipe.canvas()
+    return render(recipe.template_for(template), w, h)
+
+
+def process_image(
+    data: bytes,
+    recipe: Recipe,
+    template: TemplateSpec,
+    *,
+    background: np.ndarray | None = None,
+    session=None,
+    max_pixels: int = 100_000_000,
+) -> ProcessResult:
+    """Encoded upload -> encoded marketplace image. Raises ImageError subclasses for bad images."""
+    from engine.decode import decode_image
+
+    decoded = decode_image(data, max_pixels=max_pixels)
+    rgb = decoded.rgb
+    alpha, method, quality = _alpha_for(rgb, decoded.alpha, recipe.method, session)
+
+    spec = recipe.template_for(template)
+    params = recipe.compose_params()
+    canvas = recipe.canvas()
+    transparent = recipe.is_transparent()
+    if not transparent:
+        if background is None:
+            background = prepare_background(recipe, template)
+        elif background.shape[:2] != (canvas[1], canvas[0]):
+            raise ValueError(f"background is {background.shape[1]}x{background.shape[0]}, recipe wants {canvas}")
+
+    # statistics from the whole frame, pixel work on a crop of just the product at about output size
+    retouch_plan = analyse(rgb, alpha, recipe.retouch)
+    crop_rgb, crop_alpha = _product_crop(rgb, alpha, plan(alpha, canvas, spec, params).scale)
+    crop_rgb = apply_plan(crop_rgb, retouch_plan)
+    cut = _cutout(crop_rgb, crop_alpha)
+
+    finish = partial(_finish, amount=retouch_plan.sharpen) if retouch_plan.sharpen > 0 else None
+    image = compose(
+        cut, spec, params, background=None if transparent else background, size=canvas, finish=finish
+    )
+    out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
+    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
+
+
+def _finish(rgb: np.ndarray, alpha: np.ndarray, *, amount: float) -> np.ndarray:
+    return sharpen(rgb, alpha, amount)
+
+
+def _alpha_for(
+    rgb: np.ndarray, given: np.ndarray | None, method: str, session
+) -> tuple[np.ndarray, str, float]:
+    """An uploaded cut-out keeps its own alpha; everything else is matted."""
+    if given is not None and float((given < 0.5).mean()) > 0.005 and float(given.min()) < 0.05:
+        return given.astype(np.float32), "alpha", 1.0
+    from engine.matting import matte
+
+    result = matte(rgb, method, session=session)
+    return result.alpha.astype(np.float32), result.method, float(result.quality)
+
+
+def _cutout(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    from engine.matting import cutout
+
+    return cutout(rgb, alpha)
+
+
+def _product_crop(rgb: np.ndarray, alpha: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The product plus a margin of backdrop (decontamination needs to see it), pre-shrunk when the
+    output is much smaller than the photo so denoise/cut-out do not run on pixels nobody will see."""
+    box = product_box(alpha)
+    pad = max(8, round(0.04 * max(box.width, box.height)))
+    h, w = alpha.shape
+    y0, y1 = max(0, box.y0 - pad), min(h, box.y1 + pad)
+    x0, x1 = max(0, box.x0 - pad), min(w, box.x1 + pad)
+    crop_rgb, crop_alpha = rgb[y0:y1, x0:x1], alpha[y0:y1, x0:x1]
+    f = scale * _PRESCALE_HEADROOM
+    if f < 1.0:
+        size = (max(1, round((x1 - x0) * f)), max(1, round((y1 - y0) * f)))
+        crop_rgb = cv2.resize(crop_rgb, size, interpolation=cv2.INTER_AREA)
+        crop_alpha = cv2.resize(crop_alpha, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(crop_rgb), np.ascontiguousarray(crop_alpha, dtype=np.float32)
