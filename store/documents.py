@@ -133,13 +133,18 @@ class JobCounters:
 
 @dataclass
 class JobCoins:
-    """Coins of one job. `held` = reserved - charged - released: what capture and release may still take."""
+    """Coins of one job, maintained by store.ledger.
+
+    `held` = reserved - charged - released: what captures and the final release may still take.
+    `refundable` = charged - refunded: what a refund may still return.
+    """
 
     reserved: int = 0
     charged: int = 0
     released: int = 0
     refunded: int = 0
     held: int = 0
+    refundable: int = 0
 
 
 @dataclass
