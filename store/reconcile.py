@@ -1,0 +1,114 @@
+"""Start-up reconciliation: bring coins and jobs back to a consistent state after a crash.
+
+Three kinds of leftovers can exist after a process dies:
+
+1. ledger entries cut in half (handled by `Ledger.sweep`);
+2. jobs in a terminal state that still hold reserved coins (the runner died between finishing and
+   releasing): done images not yet charged are captured, the rest is released (`settle_job`);
+3. jobs marked running whose runner stopped beating. By default they are left for the batch runner to
+   resume (only unfinished images run again, nothing is charged twice); with `fail_dead_runners=True`
+   they are failed instead, their unfinished images marked failed, and then settled like (2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from store.documents import (
+    IMAGE_FAILED,
+    JOB_FAILED,
+    JOB_RUNNING,
+    TERMINAL_JOB_STATUSES,
+    UNFINISHED_IMAGE_STATUSES,
+    utcnow,
+)
+from store.ledger import Ledger, ReservationExceeded, SweepReport
+from store.repositories import Repositories
+
+RUNNER_STOPPED = "the job's runner stopped before this image was processed"
+
+
+@dataclass
+class SettleResult:
+    job: str
+    captured: int = 0  # images charged late
+    released: int = 0  # coins returned to the balance
+
+
+@dataclass
+class ReconcileReport:
+    ledger: SweepReport = field(default_factory=SweepReport)
+    failed_jobs: list[str] = field(default_factory=list)
+    settled: list[SettleResult] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"ledger: {len(self.ledger.completed)} completed, {len(self.ledger.discarded)} discarded, "
+            f"{self.ledger.markers_cleared} markers cleared; jobs: {len(self.failed_jobs)} failed, "
+            f"{len(self.settled)} settled"
+        )
+
+
+async def settle_job(repos: Repositories, ledger: Ledger, job_id: str) -> SettleResult:
+    """Charge done-but-uncharged images, then release whatever the job still holds. Idempotent.
+
+    The capture keys are the batch runner's (`capture:<job>:<image>`), so an image charged by the runner
+    is never charged again here.
+    """
+    job = await repos.jobs.get(job_id)
+    result = SettleResult(job=job.id)
+    price = job.price_per_image
+    if price > 0:
+        charged_ids = []
+        for image in await repos.images.done_uncharged(job.id):
+            try:
+                await ledger.capture(job.owner, job.id, price, f"capture:{job.id}:{image.id}")
+            except ReservationExceeded:
+                break  # never charge beyond what was reserved
+            charged_ids.append(image.id)
+        await repos.images.mark_charged(charged_ids)
+        result.captured = len(charged_ids)
+    job = await repos.jobs.get(job_id)
+    if job.coins.held > 0:
+        key = f"release:{job.id}:settle:{job.coins.released}"
+        entry = await ledger.release_remaining(job.owner, job.id, key)
+        result.released = entry.amount if entry else 0
+    return result
+
+
+async def fail_job(repos: Repositories, job_id: str, reason: str) -> None:
+    """Mark a running job failed, its unfinished images failed, and recount its counters."""
+    await repos.images.col.update_many(
+        {"job": job_id, "status": {"$in": list(UNFINISHED_IMAGE_STATUSES)}},
+        {"$set": {"status": IMAGE_FAILED, "error": RUNNER_STOPPED, "updated": utcnow()}},
+    )
+    counts = await repos.images.count_by_status(job_id)
+    await repos.jobs.set_counters(
+        job_id, total=sum(counts.values()), done=counts["done"], failed=counts["failed"]
+    )
+    await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=reason)
+
+
+async def reconcile(
+    db: AsyncDatabase,
+    *,
+    older_than: dt.timedelta = dt.timedelta(minutes=2),
+    dead_runner_after: dt.timedelta = dt.timedelta(minutes=2),
+    fail_dead_runners: bool = False,
+) -> ReconcileReport:
+    repos = Repositories(db)
+    ledger = Ledger(db)
+    report = ReconcileReport(ledger=await ledger.sweep(older_than=older_than))
+    if fail_dead_runners:
+        for job in await repos.jobs.dead_runners(stale_after=dead_runner_after):
+            await fail_job(repos, job.id, "the job's runner stopped; unused coins were returned")
+            report.failed_jobs.append(job.id)
+    cursor = repos.jobs.col.find(
+        {"status": {"$in": list(TERMINAL_JOB_STATUSES)}, "coins.held": {"$gt": 0}}, {"_id": 1}
+    )
+    for doc in await cursor.to_list():
+        report.settled.append(await settle_job(repos, ledger, doc["_id"]))
+    return report

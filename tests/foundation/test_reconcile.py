@@ -1,0 +1,80 @@
+"""A crash between reserve and capture is reconciled by the start-up sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_DONE, JOB_QUEUED
+from store.ledger import Ledger
+from store.reconcile import reconcile
+from store.repositories import ImageResult
+
+
+async def _running_job_with_three_done(repos, ledger: Ledger, user: str) -> str:
+    """5 images at 2 coins each reserved; 3 processed, then the runner dies before charging them."""
+    await ledger.credit(user, 20, "purchase", "pay")
+    job = await repos.jobs.create(user, "look", "marble-01", {"aspect": "1:1"}, price_per_image=2)
+    images = await repos.images.insert_many(job.id, [(f"p{i}.jpg", f"jobs/{job.id}/inputs/p{i}.jpg") for i in range(5)])
+    await repos.jobs.add_total(job.id, 5)
+    await ledger.reserve(user, job.id, 10, f"reserve:{job.id}")
+    await repos.jobs.set_status(job.id, JOB_QUEUED)
+    assert await repos.jobs.claim(job.id, "runner-1", stale_after=dt.timedelta(minutes=1)) is not None
+    await repos.images.mark_running([im.id for im in images])
+    results = [ImageResult(im.id, IMAGE_DONE, outputs={"image": f"jobs/{job.id}/outputs/{im.id}.jpg"}) for im in images[:3]]
+    assert len(await repos.images.record_results(results)) == 3
+    await repos.jobs.increment_counters(job.id, done=3)
+    # the runner dies here: no captures, no release, no more heartbeats
+    await repos.jobs.col.update_one(
+        {"_id": job.id}, {"$set": {"heartbeat": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}}
+    )
+    return job.id
+
+
+async def test_dead_runner_job_is_failed_charged_for_done_images_and_released(db, repos, user) -> None:
+    ledger = Ledger(db)
+    job_id = await _running_job_with_three_done(repos, ledger, user)
+    assert await ledger.balance(user) == 10
+
+    report = await reconcile(db, older_than=dt.timedelta(0), fail_dead_runners=True)
+
+    assert report.failed_jobs == [job_id]
+    assert [(s.job, s.captured, s.released) for s in report.settled] == [(job_id, 3, 4)]
+    job = await repos.jobs.get(job_id)
+    assert job.status == "failed" and job.runner is None
+    assert (job.counters.total, job.counters.done, job.counters.failed) == (5, 3, 2)
+    assert (job.coins.reserved, job.coins.charged, job.coins.released, job.coins.held) == (10, 6, 4, 0)
+    assert [im.status for im in await repos.images.list_for_job(job_id)] == [IMAGE_DONE] * 3 + [IMAGE_FAILED] * 2
+    assert all(im.charged for im in await repos.images.list_for_job(job_id, status=IMAGE_DONE))
+    snap = await ledger.snapshot(user)
+    assert snap.balance == snap.ledger_sum == 14
+
+    again = await reconcile(db, older_than=dt.timedelta(0), fail_dead_runners=True)  # idempotent
+    assert again.failed_jobs == [] and again.settled == []
+    assert (await ledger.snapshot(user)).balance == 14
+
+
+async def test_dead_runner_job_is_left_for_resume_by_default(db, repos, user) -> None:
+    ledger = Ledger(db)
+    job_id = await _running_job_with_three_done(repos, ledger, user)
+    report = await reconcile(db, older_than=dt.timedelta(0))
+    assert report.failed_jobs == [] and report.settled == []
+    assert [j.id for j in await repos.jobs.dead_runners(stale_after=dt.timedelta(minutes=1))] == [job_id]
+    # a new runner takes the job over and sees only the unfinished images
+    job = await repos.jobs.claim(job_id, "runner-2", stale_after=dt.timedelta(minutes=1))
+    assert job is not None and job.runner == "runner-2"
+    assert len(await repos.images.unfinished(job_id)) == 2
+    assert (await ledger.balance(user)) == 10
+
+
+async def test_finished_job_still_holding_coins_is_settled(db, repos, user) -> None:
+    ledger = Ledger(db)
+    job_id = await _running_job_with_three_done(repos, ledger, user)
+    # the runner charged one image and marked the job done, then died before the rest
+    first = (await repos.images.list_for_job(job_id, status=IMAGE_DONE))[0]
+    await ledger.capture(user, job_id, 2, f"capture:{job_id}:{first.id}")
+    await repos.images.mark_charged([first.id])
+    await repos.jobs.set_status(job_id, JOB_DONE)
+    report = await reconcile(db, older_than=dt.timedelta(0))
+    assert [(s.captured, s.released) for s in report.settled] == [(2, 4)]
+    snap = await ledger.snapshot(user)
+    assert snap.balance == snap.ledger_sum == 14
