@@ -1,0 +1,198 @@
+"""A job's life before and around its run: create, add inputs, submit (reserve the quote), cancel.
+
+The API and the CLI both call these functions, so a local `drisya batch` goes through the same
+validation and the same accounting as a paid job on the server. The run itself is `runner.run_job`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cluster.settings import Settings
+from data_jobs.accounting import release_held, reserve_quote
+from data_jobs.errors import JobNotFound, JobStateError
+from data_jobs.intake import IntakeReport, intake_files, intake_zip
+from store.blobs import BlobStore
+from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_QUEUED, JOB_RUNNING, Job
+from store.errors import InvalidTransition
+from store.repositories import Repositories
+
+BATCH_MODULES = ("ready", "look")
+SPOOL_IN_MEMORY = 8 * 1024 * 1024  # uploads larger than this spill to a temp file, never to RAM
+MAX_REPORTED_ENTRIES = 2000  # rejected/skipped entries kept on the job (the rest are counted)
+
+
+def validate_recipe(module: str, recipe: dict[str, Any] | None) -> dict[str, Any]:
+    """The recipe, normalised by the engine; RecipeError (a 422 for the API) before anything is stored."""
+    from engine.pipeline import parse_recipe
+
+    if module not in BATCH_MODULES:
+        from engine.errors import RecipeError
+
+        raise RecipeError(f"module must be one of {', '.join(BATCH_MODULES)}, not {module!r}")
+    merged = dict(recipe or {})
+    merged.setdefault("module", module)
+    if merged["module"] != module:
+        from engine.errors import RecipeError
+
+        raise RecipeError(f"the recipe is for module {merged['module']!r} but the job is {module!r}")
+    return parse_recipe(merged).to_dict()
+
+
+def validate_template(ref: str) -> str:
+    """Raises engine.templates.UnknownTemplate for an id that is neither built in nor a colour."""
+    from engine.templates import resolve
+
+    resolve(ref)
+    return ref
+
+
+async def create_job(
+    repos: Repositories,
+    *,
+    owner: str,
+    module: str,
+    template: str,
+    recipe: dict[str, Any] | None = None,
+    name: str = "",
+) -> Job:
+    """A job in status `created`, priced at today's module price (later price changes do not apply)."""
+    normalised = validate_recipe(module, recipe)
+    validate_template(template)
+    price = await repos.settings.price(module)
+    return await repos.jobs.create(owner, module, template, normalised, name=name, price_per_image=price)
+
+
+async def _job_accepting_inputs(repos: Repositories, job_id: str) -> Job:
+    job = await repos.jobs.find(job_id)
+    if job is None:
+        raise JobNotFound(job_id)
+    if job.status != JOB_CREATED:
+        raise JobStateError(None, f"job {job_id} is {job.status}; inputs can only be added before it starts")
+    return job
+
+
+async def add_zip(
+    repos: Repositories, blobs: BlobStore, settings: Settings, job_id: str, source: str | Path | BinaryIO
+) -> IntakeReport:
+    """Validate a ZIP entry by entry and register each accepted image on the job."""
+    job = await _job_accepting_inputs(repos, job_id)
+    report = await asyncio.to_thread(
+        intake_zip, source, blobs, job_id, settings.limits, start_index=job.counters.total
+    )
+    await _register(repos, job_id, report)
+    return report
+
+
+async def add_zip_stream(
+    repos: Repositories, blobs: BlobStore, settings: Settings, job_id: str, chunks: Any
+) -> IntakeReport:
+    """An upload arriving as (async) chunks: spooled to a temp file (a ZIP needs seeking to its
+    central directory), capped at `max_upload_bytes`, then handled as `add_zip`."""
+    from data_jobs.errors import IntakeRefused
+
+    limit = settings.limits.max_upload_bytes
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=_spool_dir(settings)) as spool:
+        total = 0
+        if hasattr(chunks, "__aiter__"):
+            async for chunk in chunks:
+                total += len(chunk)
+                if total > limit:
+                    raise IntakeRefused("too_large", f"the upload is larger than {limit} bytes")
+                await asyncio.to_thread(spool.write, chunk)
+        else:
+            for chunk in chunks:
+                total += len(chunk)
+                if total > limit:
+                    raise IntakeRefused("too_large", f"the upload is larger than {limit} bytes")
+                spool.write(chunk)
+        spool.seek(0)
+        return await add_zip(repos, blobs, settings, job_id, spool)
+
+
+def _spool_dir(settings: Settings) -> str | None:
+    path = settings.data_path / "tmp"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return str(path)
+    except OSError:
+        return None
+
+
+async def add_files(
+    repos: Repositories,
+    blobs: BlobStore,
+    settings: Settings,
+    job_id: str,
+    files: Iterable[tuple[str, BinaryIO | bytes]],
+) -> IntakeReport:
+    """Loose image files (a multi-file upload) with the same per-entry checks as ZIP entries."""
+    job = await _job_accepting_inputs(repos, job_id)
+    report = await asyncio.to_thread(
+        intake_files, files, blobs, job_id, settings.limits, start_index=job.counters.total
+    )
+    await _register(repos, job_id, report)
+    return report
+
+
+async def _register(repos: Repositories, job_id: str, report: IntakeReport) -> None:
+    await repos.images.insert_many(
+        job_id, [(a.name, a.blob_key, a.size) for a in report.accepted], start_seq=_next_seq(report)
+    )
+    try:
+        await repos.jobs.add_total(job_id, len(report.accepted))
+    except InvalidTransition as exc:
+        raise JobStateError(None, str(exc)) from exc
+    rejected = [{"name": r.name, "code": r.code, "detail": r.detail} for r in report.rejected]
+    skipped = [{"name": s.name, "code": s.code, "detail": s.detail} for s in report.skipped]
+    await repos.db["jobs"].update_one(
+        {"_id": job_id},
+        {
+            "$push": {
+                "intake.rejected": {"$each": rejected[:MAX_REPORTED_ENTRIES]},
+                "intake.skipped": {"$each": skipped[:MAX_REPORTED_ENTRIES]},
+            },
+            "$inc": {"intake.rejected_count": len(rejected), "intake.skipped_count": len(skipped)},
+        },
+    )
+
+
+def _next_seq(report: IntakeReport) -> int:
+    return report.accepted[0].index if report.accepted else 0
+
+
+async def submit_job(repos: Repositories, job_id: str) -> Job:
+    """Reserve the quote and queue the job. InsufficientCoins leaves the job `created`, nothing spent."""
+    job = await repos.jobs.find(job_id)
+    if job is None:
+        raise JobNotFound(job_id)
+    if job.status != JOB_CREATED:
+        raise JobStateError(None, f"job {job_id} is {job.status}; it was already submitted")
+    if job.counters.total == 0:
+        raise JobStateError("no_images", "the job has no images; upload a ZIP or image files first")
+    await reserve_quote(repos, job)
+    return await repos.jobs.set_status(job_id, JOB_QUEUED, from_statuses=[JOB_CREATED])
+
+
+async def cancel_job(repos: Repositories, job_id: str) -> Job:
+    """Stop a job and give back every coin not yet captured.
+
+    The job becomes `cancelled` at once; a runner notices on its next heartbeat and stops feeding
+    work. The hold is released here so the coins come back even when no runner is alive."""
+    job = await repos.jobs.find(job_id)
+    if job is None:
+        raise JobNotFound(job_id)
+    if job.is_terminal:
+        return job
+    try:
+        job = await repos.jobs.set_status(
+            job_id, JOB_CANCELLED, from_statuses=[JOB_CREATED, JOB_QUEUED, JOB_RUNNING]
+        )
+    except InvalidTransition:
+        return await repos.jobs.get(job_id)
+    await release_held(repos, job_id, reason="cancel")
+    return await repos.jobs.get(job_id)

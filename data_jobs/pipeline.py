@@ -1,0 +1,247 @@
+"""The Ray Data side of a batch: image references in, small status rows out.
+
+Only references travel through Ray (image id, input blob key, output key stem): each actor reads its
+inputs from blob storage and writes its outputs there itself, so the driver never holds image bytes
+and its memory stays flat however large the job. An actor loads the matting model once and keeps it
+for every batch it is given. Each row is processed in its own try/except: a bad image becomes a
+failed row with a reason, never a failed job.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cluster.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Columns of every result row; the driver relies on these names.
+RESULT_COLUMNS = (
+    "image_id",
+    "status",
+    "error_code",
+    "error",
+    "output_key",
+    "output_extension",
+    "output_bytes",
+    "quality",
+    "method",
+    "width",
+    "height",
+    "seconds",
+)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """What the dataset carries per image: ids and blob keys, never pixels."""
+
+    image_id: str
+    input_key: str
+    output_stem: str  # the output key without extension; the extension follows the recipe's format
+
+    def as_row(self) -> dict[str, str]:
+        return {"image_id": self.image_id, "input_key": self.input_key, "output_stem": self.output_stem}
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """How many actors, and what each reserves. Declared from the cluster's resources, not guessed."""
+
+    min_size: int
+    max_size: int
+    num_cpus: float
+    num_gpus: float
+    batch_size: int
+
+
+def plan_actor_pool(
+    resources: dict[str, float],
+    *,
+    images: int,
+    reserve_cpus: float = 1.0,
+    actors_per_gpu: int = 2,
+    max_actors: int | None = None,
+) -> PoolPlan:
+    """Size the actor pool for the cluster we are on.
+
+    With GPUs, each actor takes a fraction of one (`1/actors_per_gpu`) so two sessions can overlap
+    their CPU pre/post-processing on one card. On CPU only, `reserve_cpus` stay free for Ray Serve's
+    replicas and Ray Data's own read/driver tasks; each actor then takes one CPU.
+    """
+    gpus = float(resources.get("GPU", 0) or 0)
+    cpus = float(resources.get("CPU", 1) or 1)
+    batch_size = 4
+    if gpus >= 1 or 0 < gpus < 1:
+        per_actor = 1.0 / max(1, actors_per_gpu)
+        top = max(1, int(math.floor(gpus / per_actor)))
+        num_gpus, num_cpus = per_actor, 1.0
+        batch_size = 8
+    else:
+        top = max(1, int(math.floor(cpus - reserve_cpus)))
+        num_gpus, num_cpus = 0.0, 1.0
+    if max_actors is not None:
+        top = max(1, min(top, max_actors))
+    # No more actors than there are batches to feed them.
+    top = max(1, min(top, math.ceil(max(images, 1) / batch_size)))
+    return PoolPlan(min_size=1, max_size=top, num_cpus=num_cpus, num_gpus=num_gpus, batch_size=batch_size)
+
+
+class ImageWorker:
+    """The callable class Ray Data runs on each actor of the pool.
+
+    Constructed once per actor: builds the blob store from settings, validates the recipe, resolves
+    the template and loads the matting model (unless the recipe's method never needs it).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        recipe: dict[str, Any],
+        template_ref: str,
+        background_key: str | None = None,
+    ) -> None:
+        from cluster.model_store import resolve_model
+        from engine.pipeline import parse_recipe
+        from store.blobs import blob_store_from_settings
+
+        self.settings = settings
+        self.blobs = blob_store_from_settings(settings)
+        self.recipe = parse_recipe(recipe)
+        self.template = _resolve_template(template_ref)
+        self.background_key = background_key
+        self._background: np.ndarray | None = None
+        self.session = None
+        if _method(self.recipe) != "fast":
+            from engine.matting.model import get_session
+
+            self.session = get_session(resolve_model(settings, fetch_if_missing=False, log=log.info))
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        rows = [self._process_one(str(i), str(k), str(o)) for i, k, o in _zip_refs(batch)]
+        return {col: np.array([r[col] for r in rows]) for col in RESULT_COLUMNS}
+
+    def _process_one(self, image_id: str, input_key: str, output_stem: str) -> dict[str, Any]:
+        from engine.errors import ImageError
+        from engine.pipeline import process_image
+
+        started = time.perf_counter()
+        row: dict[str, Any] = {
+            "image_id": image_id,
+            "status": "failed",
+            "error_code": "",
+            "error": "",
+            "output_key": "",
+            "output_extension": "",
+            "output_bytes": -1,
+            "quality": math.nan,
+            "method": "",
+            "width": -1,
+            "height": -1,
+            "seconds": 0.0,
+        }
+        try:
+            data = self.blobs.get_bytes(input_key)
+            result = process_image(
+                data,
+                self.recipe,
+                self.template,
+                background=self._uploaded_background(),
+                session=self.session,
+                max_pixels=self.settings.limits.max_image_pixels,
+            )
+            ext = result.extension.lstrip(".")
+            key = f"{output_stem}.{ext}"
+            self.blobs.put_bytes(key, result.data)
+            row.update(
+                status="done",
+                output_key=key,
+                output_extension=ext,
+                output_bytes=len(result.data),
+                quality=float(result.quality),
+                method=result.method,
+                width=int(result.width),
+                height=int(result.height),
+            )
+        except ImageError as exc:
+            row.update(error_code=exc.code, error=str(exc) or exc.code)
+        except MemoryError:
+            row.update(error_code="too_large", error="the image needs more memory than a worker has")
+        except Exception as exc:  # noqa: BLE001 - one image must never take down the batch
+            log.error("image %s failed unexpectedly:\n%s", image_id, traceback.format_exc())
+            row.update(error_code="internal_error", error=f"processing failed: {type(exc).__name__}: {exc}")
+        row["seconds"] = time.perf_counter() - started
+        return row
+
+    def _uploaded_background(self) -> np.ndarray | None:
+        """An uploaded template's picture, read once per actor; built-ins render inside the engine."""
+        if self.background_key is None:
+            return None
+        if self._background is None:
+            from engine.decode import decode_image
+
+            decoded = decode_image(
+                self.blobs.get_bytes(self.background_key), max_pixels=self.settings.limits.max_image_pixels
+            )
+            self._background = decoded.rgb
+        return self._background
+
+
+def _zip_refs(batch: dict[str, np.ndarray]):
+    return zip(batch["image_id"], batch["input_key"], batch["output_stem"], strict=True)
+
+
+def _method(recipe: Any) -> str:
+    for attr in ("method", "matting_method", "matting"):
+        value = getattr(recipe, attr, None)
+        if isinstance(value, str):
+            return value
+    return "auto"
+
+
+def _resolve_template(ref: str):
+    from engine.templates import resolve
+
+    return resolve(ref)
+
+
+def needs_model(recipe: Any) -> bool:
+    return _method(recipe) != "fast"
+
+
+def build_dataset(
+    refs: list[ImageRef],
+    *,
+    settings: Settings,
+    recipe: dict[str, Any],
+    template_ref: str,
+    background_key: str | None,
+    plan: PoolPlan,
+):
+    """The lazy dataset: refs -> ImageWorker on an autoscaling actor pool -> result rows."""
+    import ray
+
+    blocks = max(1, min(len(refs), math.ceil(len(refs) / plan.batch_size)))
+    ds = ray.data.from_items([r.as_row() for r in refs], override_num_blocks=min(blocks, 200))
+    return ds.map_batches(
+        ImageWorker,
+        fn_constructor_kwargs={
+            "settings": settings,
+            "recipe": recipe,
+            "template_ref": template_ref,
+            "background_key": background_key,
+        },
+        batch_size=plan.batch_size,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(min_size=plan.min_size, max_size=plan.max_size),
+        num_cpus=plan.num_cpus,
+        num_gpus=plan.num_gpus if plan.num_gpus > 0 else None,
+        udf_modifying_row_count=False,
+    )

@@ -1,0 +1,420 @@
+"""The driver of one batch job: claim it, stream results from Ray Data, record them in bulk.
+
+The dataset is iterated in a worker thread (Ray Data's iterators block) and rows are handed to the
+event loop, which writes them to MongoDB every `flush_interval` seconds in one bulk write per
+collection: image results, job counters, one capture per successful image. A heartbeat on the job
+proves the runner is alive; when it stops (the process was killed, Ray restarted) another runner
+can claim the job after `stale_after` and runs only the images that are not finished yet.
+
+Exactly-once charging rests on three facts: an image result is applied only to an unfinished image
+(`ImagesRepo.record_results`), a capture's idempotency key is the image's id, and a resumed runner
+first captures images that were recorded done but not yet flagged charged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import math
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cluster.settings import Settings
+from data_jobs.accounting import capture_images, release_held
+from data_jobs.errors import JobNotFound, JobStateError
+from data_jobs.pipeline import ImageRef, build_dataset, needs_model, plan_actor_pool
+from data_jobs.progress import JobProgress
+from store.blobs import job_key
+from store.documents import (
+    IMAGE_DONE,
+    IMAGE_FAILED,
+    JOB_DONE,
+    JOB_FAILED,
+    JOB_RUNNING,
+    Job,
+)
+from store.repositories import ImageResult, Repositories
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STALE_AFTER = dt.timedelta(seconds=30)
+_END = object()
+
+
+@dataclass
+class RunSummary:
+    """What one call of `run_job` did; `stages` are seconds spent per stage (for benchmarks)."""
+
+    job_id: str
+    status: str
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    processed_now: int = 0  # images this runner processed (a resumed job: only the unfinished ones)
+    coins_charged: int = 0
+    coins_released: int = 0
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def new_runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def ensure_ray(settings: Settings) -> None:
+    """Join the configured Ray cluster, or start a local one, unless this process already did."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(
+            address=settings.ray_address,
+            num_cpus=settings.ray_num_cpus if not settings.ray_address else None,
+            include_dashboard=False,
+            log_to_driver=False,
+            ignore_reinit_error=True,
+        )
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.verbose_progress = False
+
+
+class _RowPump:
+    """Iterates the dataset on a thread and hands rows to the event loop; `stop()` ends it early."""
+
+    def __init__(self, dataset: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self._dataset = dataset
+        self._loop = loop
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="drisya-row-pump", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def join(self, timeout: float = 60.0) -> None:
+        await asyncio.to_thread(self._thread.join, timeout)
+
+    def _put(self, item: Any) -> None:
+        self._loop.call_soon_threadsafe(self.queue.put_nowait, item)
+
+    def _run(self) -> None:
+        iterator = None
+        try:
+            iterator = iter(self._dataset.iter_rows())
+            for row in iterator:
+                self._put(row)
+                if self._stop.is_set():
+                    break
+            self._put(_END)
+        except BaseException as exc:  # noqa: BLE001 - forwarded to the event loop and raised there
+            self._put(exc)
+        finally:
+            close = getattr(iterator, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # noqa: BLE001
+                    pass
+
+
+def _as_result(row: dict[str, Any]) -> ImageResult:
+    done = str(row["status"]) == IMAGE_DONE
+    quality = float(row["quality"]) if row.get("quality") is not None else None
+    if quality is not None and math.isnan(quality):
+        quality = None
+    return ImageResult(
+        image_id=str(row["image_id"]),
+        status=IMAGE_DONE if done else IMAGE_FAILED,
+        outputs={"image": str(row["output_key"])} if done else {},
+        error=None if done else (str(row.get("error")) or str(row.get("error_code")) or "failed"),
+        quality=quality,
+        method=str(row.get("method")) or None,
+        width=int(row["width"]) if done else None,
+        height=int(row["height"]) if done else None,
+    )
+
+
+async def _settle_previous_run(repos: Repositories, job: Job) -> None:
+    """Finish what a dead runner left half-done: charge images it recorded done, requeue the rest."""
+    uncharged = await repos.images.done_uncharged(job.id)
+    if uncharged:
+        await capture_images(repos, job, [im.id for im in uncharged])
+    await repos.images.requeue_running(job.id)
+    await _recount(repos, job.id)
+
+
+async def _recount(repos: Repositories, job_id: str) -> dict[str, int]:
+    counts = await repos.images.count_by_status(job_id)
+    total = sum(counts.values())
+    await repos.jobs.set_counters(job_id, total=total, done=counts[IMAGE_DONE], failed=counts[IMAGE_FAILED])
+    return {"total": total, "done": counts[IMAGE_DONE], "failed": counts[IMAGE_FAILED]}
+
+
+async def run_job(
+    repos: Repositories,
+    settings: Settings,
+    job_id: str,
+    *,
+    runner_id: str | None = None,
+    stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+    flush_interval: float = 0.5,
+    heartbeat_interval: float = 2.0,
+    max_actors: int | None = None,
+    on_progress: Callable[[JobProgress], Any] | None = None,
+) -> RunSummary:
+    """Run (or resume) a queued job to the end. Safe to call again on the same job: finished images
+    are skipped and nothing is charged twice."""
+    started = time.perf_counter()
+    runner_id = runner_id or new_runner_id()
+    existing = await repos.jobs.find(job_id)
+    if existing is None:
+        raise JobNotFound(job_id)
+    if existing.is_terminal:
+        return await _summary(repos, job_id, existing.status, processed=0, stages={})
+    job = await repos.jobs.claim(job_id, runner_id, stale_after=stale_after)
+    if job is None:
+        raise JobStateError("job_busy", f"job {job_id} is being run by another live runner")
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+    await _settle_previous_run(repos, job)
+    pending = await repos.images.unfinished(job_id)
+    stages["prepare"] = time.perf_counter() - t0
+    processed = 0
+    try:
+        if pending:
+            processed = await _process(
+                repos,
+                settings,
+                job,
+                pending,
+                runner_id=runner_id,
+                flush_interval=flush_interval,
+                heartbeat_interval=heartbeat_interval,
+                max_actors=max_actors,
+                on_progress=on_progress,
+                stages=stages,
+            )
+    except _Stopped:
+        stages["total"] = time.perf_counter() - started
+        current = await repos.jobs.get(job_id)
+        return await _summary(repos, job_id, current.status, processed=processed, stages=stages)
+    except Exception as exc:
+        log.exception("job %s failed", job_id)
+        await _fail_job(repos, job_id, f"the batch could not run: {type(exc).__name__}: {exc}")
+        raise
+    t0 = time.perf_counter()
+    counts = await _recount(repos, job_id)
+    await release_held(repos, job_id, reason="end")
+    try:
+        final = await repos.jobs.set_status(job_id, JOB_DONE, from_statuses=[JOB_RUNNING])
+    except Exception:  # cancelled or taken over at the last moment: its state stands
+        final = await repos.jobs.get(job_id)
+    stages["finish"] = time.perf_counter() - t0
+    stages["total"] = time.perf_counter() - started
+    if on_progress is not None:
+        on_progress(JobProgress(job_id, counts["done"], counts["failed"], counts["total"], final.status))
+    return await _summary(repos, job_id, final.status, processed=processed, stages=stages)
+
+
+class _Stopped(Exception):
+    """The job was cancelled or another runner took it over; stop without finishing it."""
+
+
+async def _process(
+    repos: Repositories,
+    settings: Settings,
+    job: Job,
+    pending: list,
+    *,
+    runner_id: str,
+    flush_interval: float,
+    heartbeat_interval: float,
+    max_actors: int | None,
+    on_progress: Callable[[JobProgress], Any] | None,
+    stages: dict[str, float],
+) -> int:
+    import ray
+
+    from engine.pipeline import parse_recipe
+
+    t0 = time.perf_counter()
+    recipe = parse_recipe(job.recipe)
+    if needs_model(recipe):
+        from cluster.model_store import resolve_model
+
+        resolve_model(settings, fetch_if_missing=False)  # a clear error now rather than in every actor
+    ensure_ray(settings)
+    refs = [
+        ImageRef(image_id=im.id, input_key=im.input_blob, output_stem=job_key(job.id, "outputs", f"{im.seq:06d}"))
+        for im in pending
+    ]
+    plan = plan_actor_pool(ray.cluster_resources(), images=len(refs), max_actors=max_actors)
+    dataset = build_dataset(
+        refs,
+        settings=settings,
+        recipe=job.recipe,
+        template_ref=job.template,
+        background_key=_uploaded_background_key(job),
+        plan=plan,
+    )
+    await repos.images.mark_running([r.image_id for r in refs])
+    stages["plan"] = time.perf_counter() - t0
+    log.info("job %s: %d images on up to %d actors (%s)", job.id, len(refs), plan.max_size, plan)
+
+    pump = _RowPump(dataset, asyncio.get_running_loop())
+    pump.start()
+    buffer: list[dict[str, Any]] = []
+    processed = 0
+    worker_seconds = 0.0
+    db_seconds = 0.0
+    last_beat = time.monotonic()
+    last_flush = time.monotonic()
+    finished = False
+    try:
+        while not finished:
+            timeout = max(0.01, flush_interval - (time.monotonic() - last_flush))
+            try:
+                item = await asyncio.wait_for(pump.queue.get(), timeout=timeout)
+                if item is _END:
+                    finished = True
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    buffer.append(item)
+                    worker_seconds += float(item.get("seconds") or 0.0)
+                    # drain whatever else is ready without waiting
+                    while not pump.queue.empty() and len(buffer) < 512:
+                        nxt = pump.queue.get_nowait()
+                        if nxt is _END:
+                            finished = True
+                            break
+                        if isinstance(nxt, BaseException):
+                            raise nxt
+                        buffer.append(nxt)
+                        worker_seconds += float(nxt.get("seconds") or 0.0)
+            except TimeoutError:
+                pass
+            now = time.monotonic()
+            if buffer and (finished or now - last_flush >= flush_interval or len(buffer) >= 512):
+                t1 = time.perf_counter()
+                processed += await _flush(repos, job, buffer)
+                db_seconds += time.perf_counter() - t1
+                buffer = []
+                last_flush = now
+                if on_progress is not None:
+                    on_progress(await _progress(repos, job.id))
+            elif now - last_flush >= flush_interval:
+                last_flush = now
+                if on_progress is not None:
+                    on_progress(await _progress(repos, job.id))
+            if now - last_beat >= heartbeat_interval:
+                last_beat = now
+                if not await repos.jobs.heartbeat(job.id, runner_id):
+                    pump.stop()
+                    raise _Stopped()
+    finally:
+        pump.stop()
+        if not finished:
+            await pump.join(timeout=30)
+        stages["process_wall"] = time.perf_counter() - t0 - stages.get("plan", 0.0)
+        stages["worker_seconds_sum"] = worker_seconds
+        stages["db_writes"] = db_seconds
+    return processed
+
+
+async def _flush(repos: Repositories, job: Job, rows: list[dict[str, Any]]) -> int:
+    """One bulk write of results, the counters, then the captures of the images that succeeded."""
+    applied = await repos.images.record_results([_as_result(r) for r in rows])
+    done_ids = [r.image_id for r in applied if r.status == IMAGE_DONE]
+    failed = sum(1 for r in applied if r.status == IMAGE_FAILED)
+    if applied:
+        await repos.jobs.increment_counters(job.id, done=len(done_ids), failed=failed)
+    await capture_images(repos, job, done_ids)
+    return len(applied)
+
+
+async def _progress(repos: Repositories, job_id: str) -> JobProgress:
+    job = await repos.jobs.get(job_id)
+    return JobProgress.from_job(job)
+
+
+async def _fail_job(repos: Repositories, job_id: str, error: str) -> None:
+    """The job as a whole could not run: unfinished images fail with the reason, the hold is released."""
+    await repos.images.col.update_many(
+        {"job": job_id, "status": {"$in": ["queued", "running"]}},
+        {"$set": {"status": IMAGE_FAILED, "error": error}},
+    )
+    await _recount(repos, job_id)
+    await release_held(repos, job_id, reason="end")
+    try:
+        await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=error)
+    except Exception:  # noqa: BLE001 - cancelled meanwhile: that state stands
+        pass
+
+
+def _uploaded_background_key(job: Job) -> str | None:
+    """Uploaded templates carry their picture's blob key in the recipe once resolved by the API."""
+    value = job.recipe.get("background_blob") if isinstance(job.recipe, dict) else None
+    return str(value) if value else None
+
+
+async def _summary(
+    repos: Repositories, job_id: str, status: str, *, processed: int, stages: dict[str, float]
+) -> RunSummary:
+    job = await repos.jobs.get(job_id)
+    return RunSummary(
+        job_id=job_id,
+        status=status,
+        total=job.counters.total,
+        done=job.counters.done,
+        failed=job.counters.failed,
+        processed_now=processed,
+        coins_charged=job.coins.charged,
+        coins_released=job.coins.released,
+        stages=stages,
+    )
+
+
+# --- a runner as its own process (tests kill it; operators may run one per job) ---------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run one Drisya batch job to the end.")
+    parser.add_argument("job_id")
+    parser.add_argument("--mongodb-uri", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--ray-address", default=None)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.ray_address:
+        settings = settings.with_(ray_address=args.ray_address)
+
+    async def go() -> RunSummary:
+        from store.db import connect
+
+        db = connect(args.mongodb_uri, args.db)
+        try:
+            return await run_job(Repositories(db), settings, args.job_id)
+        finally:
+            await db.client.close()
+
+    summary = asyncio.run(go())
+    print(summary.to_dict())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

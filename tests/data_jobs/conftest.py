@@ -1,0 +1,81 @@
+"""Fixtures for batch tests: one local Ray for the session, synthetic product photos and ZIPs."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+@pytest.fixture(scope="session")
+def ray_session() -> Iterator[object]:
+    """A real local Ray (2 CPUs) shared by every test that runs a job."""
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=150 * 1024 * 1024,
+        log_to_driver=False,
+        ignore_reinit_error=True,
+    )
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def product_photo(size: int = 320, *, seed: int = 0, fmt: str = "JPEG") -> bytes:
+    """A product shot on white: a coloured rounded box with a darker base, slightly off-centre."""
+    rng = np.random.default_rng(seed)
+    img = np.full((size, size, 3), 248, np.uint8)
+    img += rng.integers(0, 6, size=img.shape, dtype=np.uint8)
+    colour = rng.integers(30, 200, size=3)
+    y0, x0 = int(size * 0.25), int(size * (0.28 + 0.05 * rng.random()))
+    y1, x1 = int(size * 0.8), int(size * 0.68)
+    img[y0:y1, x0:x1] = colour
+    img[y1 - size // 20 : y1, x0:x1] = colour // 2
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return buf.getvalue()
+
+
+def make_zip(entries: dict[str, bytes], *, deflate: bool = True) -> bytes:
+    buf = io.BytesIO()
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = method
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def zip_bomb_entry(mib: int = 20) -> bytes:
+    """A JPEG header followed by megabytes of zeros: compresses about 1000:1."""
+    return b"\xff\xd8\xff\xe0" + bytes(mib * 1024 * 1024)
+
+
+def mixed_zip(good: int = 4, size: int = 320) -> tuple[bytes, list[str]]:
+    """Good photos plus a corrupt JPEG, a text file named .jpg, a zip-slip entry, a zip bomb,
+    a nested ZIP and macOS junk. Returns (zip bytes, names of the good images)."""
+    entries: dict[str, bytes] = {}
+    names = []
+    for i in range(good):
+        name = f"products/item-{i:02d}.jpg" if i % 2 else f"item-{i:02d}.jpg"
+        entries[name] = product_photo(size, seed=i)
+        names.append(name)
+    entries["corrupt.jpg"] = product_photo(size, seed=99)[:300]
+    entries["notes.jpg"] = b"this is a text file pretending to be a JPEG\n" * 20
+    entries["../../etc/evil.jpg"] = product_photo(size, seed=7)
+    entries["bomb.jpg"] = zip_bomb_entry()
+    entries["inner.zip"] = make_zip({"x.jpg": product_photo(64)})
+    entries["__MACOSX/._item-00.jpg"] = b"\x00\x05\x16\x07"
+    entries[".DS_Store"] = b"\x00\x00\x00\x01Bud1"
+    return make_zip(entries), names
