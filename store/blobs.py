@@ -117,9 +117,6 @@ class LocalBlobStore:
     def __repr__(self) -> str:
         return f"LocalBlobStore({str(self.root)!r})"
 
-    def __reduce__(self) -> tuple[Any, ...]:  # travels to Ray workers as its root path
-        return (LocalBlobStore, (self.root, self.fsync))
-
     def _path(self, key: str) -> Path:
         path = self.root / validate_key(key)
         # belt and braces: symlinks inside the store must not lead outside it either

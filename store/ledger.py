@@ -142,7 +142,13 @@ def _legs(kind: str, user: str, job: str | None, amount: int, charge: int) -> li
         ]
     if kind == "release":
         return [
-            _Leg("jobs", job, {"coins.held": -amount, "coins.released": amount}, ("coins.held", amount), owner=user),
+            _Leg(
+                "jobs",
+                job,
+                {"coins.held": -amount, "coins.released": amount},
+                ("coins.held", amount),
+                owner=user,
+            ),
             _Leg("users", user, {"coins": amount, "ledger_seq": 1}),
         ]
     if kind == "refund":
@@ -208,7 +214,9 @@ class Ledger:
     async def capture(self, user_id: str, job_id: str, amount: int, idempotency_key: str) -> Transaction:
         _positive(amount)
         return await self._apply(
-            Transaction(key=idempotency_key, user=user_id, kind="capture", amount=0, charge=amount, job=job_id)
+            Transaction(
+                key=idempotency_key, user=user_id, kind="capture", amount=0, charge=amount, job=job_id
+            )
         )
 
     async def release(self, user_id: str, job_id: str, amount: int, idempotency_key: str) -> Transaction:
@@ -254,7 +262,9 @@ class Ledger:
 
     async def snapshot(self, user_id: str) -> Snapshot:
         """Balance and ledger sum as of one instant (see the module docstring for why they agree)."""
-        user = await self.db["users"].find_one({"_id": user_id}, {"coins": 1, "ledger_seq": 1, "ledger_open": 1})
+        user = await self.db["users"].find_one(
+            {"_id": user_id}, {"coins": 1, "ledger_seq": 1, "ledger_open": 1}
+        )
         if user is None:
             raise NotFound(f"no user {user_id}")
         seq = int(user.get("ledger_seq", 0))
@@ -276,7 +286,10 @@ class Ledger:
 
     async def history(self, user_id: str, *, limit: int = 50, skip: int = 0) -> list[Transaction]:
         cursor = (
-            self.tx.find({"user": user_id, "state": APPLIED}).sort("created", -1).skip(max(0, skip)).limit(limit)
+            self.tx.find({"user": user_id, "state": APPLIED})
+            .sort("created", -1)
+            .skip(max(0, skip))
+            .limit(limit)
         )
         return [Transaction.from_doc(d) for d in await cursor.to_list()]
 
@@ -304,7 +317,9 @@ class Ledger:
             await self._finish(entry.key, slot, legs, seq, balance_after)
             report.completed.append(entry.key)
         async for doc in self.tx.find({"state": APPLIED, "open": True, "created": {"$lte": cutoff}}):
-            legs = _legs(doc["kind"], doc["user"], doc.get("job"), int(doc["amount"]), int(doc.get("charge", 0)))
+            legs = _legs(
+                doc["kind"], doc["user"], doc.get("job"), int(doc["amount"]), int(doc.get("charge", 0))
+            )
             await self._close(doc["key"], doc.get("slot") or slot_of(doc["key"]), legs)
             report.markers_cleared += 1
         return report
@@ -346,7 +361,9 @@ class Ledger:
                     await self.tx.delete_one({"key": entry.key, "state": PENDING})
                     raise self._refusal(leg, current, entry)
                 else:  # a non-debit leg cannot fail unless its document vanished; the sweep decides
-                    raise LedgerError(f"{leg.collection} {leg.doc_id} disappeared while applying {entry.key!r}")
+                    raise LedgerError(
+                        f"{leg.collection} {leg.doc_id} disappeared while applying {entry.key!r}"
+                    )
             if leg.is_user:
                 seq, balance_after = int(after.get("ledger_seq", 0)), int(after.get("coins", 0))
         return await self._finish(entry.key, slot, legs, seq, balance_after)
@@ -383,7 +400,9 @@ class Ledger:
 
     async def _close(self, key: str, slot: str, legs: list[_Leg]) -> None:
         for leg in legs:
-            await self.db[leg.collection].update_one({"_id": leg.doc_id}, {"$unset": {f"ledger_open.{slot}": ""}})
+            await self.db[leg.collection].update_one(
+                {"_id": leg.doc_id}, {"$unset": {f"ledger_open.{slot}": ""}}
+            )
         await self.tx.update_one({"key": key}, {"$set": {"open": False}})
 
     async def _settled(self, entry: Transaction) -> Transaction:

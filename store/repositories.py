@@ -218,7 +218,9 @@ class ApiKeysRepo:
 
     async def revoke(self, user_id: str, key_id: str) -> ApiKey:
         doc = await self.col.find_one_and_update(
-            {"_id": key_id, "user": user_id}, {"$set": {"revoked": True}}, return_document=ReturnDocument.AFTER
+            {"_id": key_id, "user": user_id},
+            {"$set": {"revoked": True}},
+            return_document=ReturnDocument.AFTER,
         )
         if doc is None:
             raise NotFound(f"no API key {key_id}")
@@ -319,9 +321,11 @@ class JobsRepo:
         """
         if status not in JOB_STATUSES:
             raise InvalidValue(f"unknown job status {status!r}")
-        allowed = list(from_statuses) if from_statuses is not None else [
-            s for s in JOB_STATUSES if s not in TERMINAL_JOB_STATUSES
-        ]
+        allowed = (
+            list(from_statuses)
+            if from_statuses is not None
+            else [s for s in JOB_STATUSES if s not in TERMINAL_JOB_STATUSES]
+        )
         now = utcnow()
         values: dict[str, Any] = {"status": status, "updated": now, **(extra or {})}
         if error is not None:
@@ -332,7 +336,9 @@ class JobsRepo:
             values["finished"] = now
             values["runner"] = None
         doc = await self.col.find_one_and_update(
-            {"_id": job_id, "status": {"$in": allowed}}, {"$set": values}, return_document=ReturnDocument.AFTER
+            {"_id": job_id, "status": {"$in": allowed}},
+            {"$set": values},
+            return_document=ReturnDocument.AFTER,
         )
         if doc is None:
             job = await self.get(job_id)
@@ -418,11 +424,15 @@ class JobsRepo:
     async def dead_runners(self, *, stale_after: dt.timedelta) -> list[Job]:
         """Running jobs whose runner has not beaten for `stale_after`: candidates for resuming."""
         cutoff = utcnow() - stale_after
-        cursor = self.col.find({"status": JOB_RUNNING, "heartbeat": {"$lt": cutoff}}).sort("heartbeat", ASCENDING)
+        cursor = self.col.find({"status": JOB_RUNNING, "heartbeat": {"$lt": cutoff}}).sort(
+            "heartbeat", ASCENDING
+        )
         return [Job.from_doc(d) for d in await cursor.to_list()]
 
     async def with_status(self, statuses: Sequence[str], *, limit: int = 500) -> list[Job]:
-        cursor = self.col.find({"status": {"$in": list(statuses)}}).sort("created", ASCENDING).limit(_page(limit))
+        cursor = (
+            self.col.find({"status": {"$in": list(statuses)}}).sort("created", ASCENDING).limit(_page(limit))
+        )
         return [Job.from_doc(d) for d in await cursor.to_list()]
 
 
@@ -459,7 +469,9 @@ class ImagesRepo:
         for offset, item in enumerate(inputs):
             name, blob = item[0], item[1]
             size = item[2] if len(item) > 2 else None  # type: ignore[misc]
-            images.append(Image(job=job_id, input_name=name, input_blob=blob, seq=start_seq + offset, size_bytes=size))
+            images.append(
+                Image(job=job_id, input_name=name, input_blob=blob, seq=start_seq + offset, size_bytes=size)
+            )
         if images:
             await self.col.insert_many([im.to_doc() for im in images], ordered=True)
         return images
@@ -655,11 +667,19 @@ class PaymentsRepo:
         cursor = self.col.find(query).sort("created", DESCENDING).skip(max(0, skip)).limit(_page(limit))
         return [Payment.from_doc(d) for d in await cursor.to_list()]
 
-    async def mark_paid(self, provider_order_id: str, *, provider_payment_id: str | None = None) -> Payment | None:
+    async def mark_paid(
+        self, provider_order_id: str, *, provider_payment_id: str | None = None
+    ) -> Payment | None:
         """created -> paid, once. Returns the payment if this call made the transition, else None."""
         doc = await self.col.find_one_and_update(
             {"provider_order_id": provider_order_id, "status": PAYMENT_CREATED},
-            {"$set": {"status": PAYMENT_PAID, "provider_payment_id": provider_payment_id, "updated": utcnow()}},
+            {
+                "$set": {
+                    "status": PAYMENT_PAID,
+                    "provider_payment_id": provider_payment_id,
+                    "updated": utcnow(),
+                }
+            },
             return_document=ReturnDocument.AFTER,
         )
         return Payment.from_doc(doc) if doc else None

@@ -193,7 +193,9 @@ async def test_sweep_rolls_forward_a_crash_inside_release(ledger, user, repos) -
     await ledger.reserve(user, job, 20, "r")
     await ledger.capture(user, job, 5, "c")
     # crashed after taking 15 off the job but before returning them to the user
-    await _crash_after_first_leg(ledger, Transaction(key="rel", user=user, kind="release", amount=15, job=job), 1)
+    await _crash_after_first_leg(
+        ledger, Transaction(key="rel", user=user, kind="release", amount=15, job=job), 1
+    )
     report = await ledger.sweep()
     assert report.completed == ["rel"] and report.discarded == []
     await _assert_consistent(ledger, user, 15)
@@ -206,7 +208,9 @@ async def test_sweep_rolls_forward_a_crash_inside_release(ledger, user, repos) -
 async def test_sweep_discards_an_entry_that_never_took_effect(ledger, user, repos) -> None:
     job = await _job(repos, user)
     await ledger.credit(user, 5, "purchase", "p")
-    await _crash_after_first_leg(ledger, Transaction(key="r", user=user, kind="reserve", amount=-5, job=job), 0)
+    await _crash_after_first_leg(
+        ledger, Transaction(key="r", user=user, kind="reserve", amount=-5, job=job), 0
+    )
     report = await ledger.sweep()
     assert report.discarded == ["r"]
     await _assert_consistent(ledger, user, 5)
@@ -219,7 +223,9 @@ async def test_sweep_clears_markers_left_after_apply(ledger, user, repos) -> Non
     await ledger.credit(user, 5, "purchase", "p")
     await ledger.reserve(user, job, 5, "r")
     # simulate a crash between "applied" and removing the markers
-    await ledger.tx.update_one({"key": "r"}, {"$set": {"open": True, "created": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}})
+    await ledger.tx.update_one(
+        {"key": "r"}, {"$set": {"open": True, "created": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}}
+    )
     await repos.db["users"].update_one({"_id": user}, {"$set": {f"ledger_open.{slot_of('r')}": True}})
     await _assert_consistent(ledger, user, 0)  # a marker plus an applied entry counts once
     report = await ledger.sweep()

@@ -14,13 +14,18 @@ async def _running_job_with_three_done(repos, ledger: Ledger, user: str) -> str:
     """5 images at 2 coins each reserved; 3 processed, then the runner dies before charging them."""
     await ledger.credit(user, 20, "purchase", "pay")
     job = await repos.jobs.create(user, "look", "marble-01", {"aspect": "1:1"}, price_per_image=2)
-    images = await repos.images.insert_many(job.id, [(f"p{i}.jpg", f"jobs/{job.id}/inputs/p{i}.jpg") for i in range(5)])
+    images = await repos.images.insert_many(
+        job.id, [(f"p{i}.jpg", f"jobs/{job.id}/inputs/p{i}.jpg") for i in range(5)]
+    )
     await repos.jobs.add_total(job.id, 5)
     await ledger.reserve(user, job.id, 10, f"reserve:{job.id}")
     await repos.jobs.set_status(job.id, JOB_QUEUED)
     assert await repos.jobs.claim(job.id, "runner-1", stale_after=dt.timedelta(minutes=1)) is not None
     await repos.images.mark_running([im.id for im in images])
-    results = [ImageResult(im.id, IMAGE_DONE, outputs={"image": f"jobs/{job.id}/outputs/{im.id}.jpg"}) for im in images[:3]]
+    results = [
+        ImageResult(im.id, IMAGE_DONE, outputs={"image": f"jobs/{job.id}/outputs/{im.id}.jpg"})
+        for im in images[:3]
+    ]
     assert len(await repos.images.record_results(results)) == 3
     await repos.jobs.increment_counters(job.id, done=3)
     # the runner dies here: no captures, no release, no more heartbeats
@@ -43,7 +48,9 @@ async def test_dead_runner_job_is_failed_charged_for_done_images_and_released(db
     assert job.status == "failed" and job.runner is None
     assert (job.counters.total, job.counters.done, job.counters.failed) == (5, 3, 2)
     assert (job.coins.reserved, job.coins.charged, job.coins.released, job.coins.held) == (10, 6, 4, 0)
-    assert [im.status for im in await repos.images.list_for_job(job_id)] == [IMAGE_DONE] * 3 + [IMAGE_FAILED] * 2
+    assert [im.status for im in await repos.images.list_for_job(job_id)] == [IMAGE_DONE] * 3 + [
+        IMAGE_FAILED
+    ] * 2
     assert all(im.charged for im in await repos.images.list_for_job(job_id, status=IMAGE_DONE))
     snap = await ledger.snapshot(user)
     assert snap.balance == snap.ledger_sum == 14

@@ -87,7 +87,9 @@ async def test_job_status_transitions_are_conditional(repos, user) -> None:
 
 async def test_images_bulk_results_apply_once(repos, user) -> None:
     job = await repos.jobs.create(user, "ready", "white")
-    images = await repos.images.insert_many(job.id, [(f"a/{i}.jpg", f"jobs/{job.id}/inputs/a/{i}.jpg", 10) for i in range(6)])
+    images = await repos.images.insert_many(
+        job.id, [(f"a/{i}.jpg", f"jobs/{job.id}/inputs/a/{i}.jpg", 10) for i in range(6)]
+    )
     assert [im.seq for im in images] == list(range(6))
     assert await repos.images.mark_running([im.id for im in images[:4]]) == 4
     results = [
@@ -99,7 +101,12 @@ async def test_images_bulk_results_apply_once(repos, user) -> None:
     assert [r.image_id for r in applied] == [images[0].id, images[1].id]
     assert await repos.images.record_results(results[:2]) == []  # replay after a resume
     first = await repos.images.get(images[0].id, job_id=job.id)
-    assert (first.status, first.outputs, first.quality, first.attempts) == (IMAGE_DONE, {"image": "o0"}, 0.9, 1)
+    assert (first.status, first.outputs, first.quality, first.attempts) == (
+        IMAGE_DONE,
+        {"image": "o0"},
+        0.9,
+        1,
+    )
     counts = await repos.images.count_by_status(job.id)
     assert counts == {"queued": 2, "running": 2, "done": 1, "failed": 1}
     assert await repos.images.requeue_running(job.id) == 2
@@ -119,7 +126,9 @@ async def test_payments_paid_once_and_events_deduplicated(repos, user) -> None:
     assert await repos.payments.record_event("order_1", "evt.1") is True
     assert await repos.payments.record_event("order_1", "evt.1") is False
     assert await repos.payments.record_event("order_1", "evt.2") is True
-    paid = await asyncio.gather(*(repos.payments.mark_paid("order_1", provider_payment_id="pay_1") for _ in range(5)))
+    paid = await asyncio.gather(
+        *(repos.payments.mark_paid("order_1", provider_payment_id="pay_1") for _ in range(5))
+    )
     assert sum(1 for p in paid if p is not None) == 1
     assert await repos.payments.mark_failed("order_1", "late failure") is None
     assert (await repos.payments.by_order("order_1")).status == "paid"
