@@ -1,0 +1,73 @@
+"""Encoded results round-trip with the right mode, sRGB tagging and no camera metadata."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.errors import RecipeError
+from engine.export import ExportOptions, encode
+
+
+def _gradient(h=120, w=160, alpha=False):
+    yy, xx = np.mgrid[0:h, 0:w]
+    rgb = np.dstack([xx * 255 // w, yy * 255 // h, np.full_like(xx, 90)]).astype(np.uint8)
+    if not alpha:
+        return rgb
+    a = np.zeros((h, w), np.uint8)
+    a[20:100, 30:130] = 255
+    a[20:100, 30] = 100
+    return np.dstack([rgb, a])
+
+
+@pytest.mark.parametrize("fmt, pil_format", [("jpg", "JPEG"), ("png", "PNG"), ("webp", "WEBP")])
+def test_rgb_round_trip(fmt, pil_format):
+    img = _gradient()
+    data = encode(img, ExportOptions(format=fmt, quality=92))
+    im = Image.open(io.BytesIO(data))
+    assert im.format == pil_format and im.mode == "RGB" and im.size == (160, 120)
+    assert len(im.getexif()) == 0
+    assert "exif" not in im.info and "xmp" not in im.info
+    assert im.info.get("icc_profile")  # tagged sRGB
+    back = np.asarray(im.convert("RGB")).astype(int)
+    tolerance = 0 if fmt == "png" else 6
+    assert np.abs(back - img).mean() <= max(tolerance, 0.0) + 0.01
+
+
+def test_jpeg_is_progressive_and_quality_matters():
+    img = _gradient(400, 400)
+    img = (img.astype(int) + np.random.default_rng(1).integers(0, 30, img.shape)).clip(0, 255).astype(np.uint8)
+    hi, lo = encode(img, ExportOptions(quality=95)), encode(img, ExportOptions(quality=50))
+    assert Image.open(io.BytesIO(hi)).info.get("progressive") == 1
+    assert len(lo) < len(hi)
+
+
+def test_png_keeps_the_cutout_alpha_exactly():
+    rgba = _gradient(alpha=True)
+    im = Image.open(io.BytesIO(encode(rgba, ExportOptions(format="png"))))
+    assert im.mode == "RGBA"
+    assert np.array_equal(np.asarray(im), rgba)
+
+
+def test_webp_keeps_alpha_too():
+    rgba = _gradient(alpha=True)
+    im = Image.open(io.BytesIO(encode(rgba, ExportOptions(format="webp", quality=90))))
+    assert im.mode == "RGBA"
+    assert np.array_equal(np.asarray(im)[..., 3] > 127, rgba[..., 3] > 127)
+
+
+def test_icc_can_be_left_out():
+    data = encode(_gradient(), ExportOptions(format="jpg", embed_icc=False))
+    assert not Image.open(io.BytesIO(data)).info.get("icc_profile")
+
+
+def test_jpeg_refuses_alpha_and_bad_options_are_named():
+    with pytest.raises(ValueError, match="alpha"):
+        encode(_gradient(alpha=True), ExportOptions(format="jpg"))
+    with pytest.raises(RecipeError, match="format"):
+        encode(_gradient(), ExportOptions(format="gif"))
+    with pytest.raises(RecipeError, match="quality"):
+        encode(_gradient(), ExportOptions(quality=0))
