@@ -149,14 +149,20 @@ async def _register(repos: Repositories, job_id: str, report: IntakeReport) -> N
         raise JobStateError(None, str(exc)) from exc
     rejected = [{"name": r.name, "code": r.code, "detail": r.detail} for r in report.rejected]
     skipped = [{"name": s.name, "code": s.code, "detail": s.detail} for s in report.skipped]
+    # read-modify-write rather than $push/$each: nx-27017 stores pushed sub-documents as JSON strings
+    doc = await repos.db["jobs"].find_one({"_id": job_id}, {"intake": 1}) or {}
+    intake = doc.get("intake") or {}
+    kept_rejected = (intake.get("rejected") or []) + rejected
+    kept_skipped = (intake.get("skipped") or []) + skipped
     await repos.db["jobs"].update_one(
         {"_id": job_id},
         {
-            "$push": {
-                "intake.rejected": {"$each": rejected[:MAX_REPORTED_ENTRIES]},
-                "intake.skipped": {"$each": skipped[:MAX_REPORTED_ENTRIES]},
-            },
-            "$inc": {"intake.rejected_count": len(rejected), "intake.skipped_count": len(skipped)},
+            "$set": {
+                "intake.rejected": kept_rejected[:MAX_REPORTED_ENTRIES],
+                "intake.skipped": kept_skipped[:MAX_REPORTED_ENTRIES],
+                "intake.rejected_count": int(intake.get("rejected_count", 0)) + len(rejected),
+                "intake.skipped_count": int(intake.get("skipped_count", 0)) + len(skipped),
+            }
         },
     )
 

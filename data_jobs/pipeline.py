@@ -106,18 +106,18 @@ class ImageWorker:
         settings: Settings,
         recipe: dict[str, Any],
         template_ref: str,
-        background_key: str | None = None,
     ) -> None:
         from cluster.model_store import resolve_model
-        from engine.pipeline import parse_recipe
+        from engine.pipeline import parse_recipe, prepare_background
+        from engine.templates import resolve
         from store.blobs import blob_store_from_settings
 
         self.settings = settings
         self.blobs = blob_store_from_settings(settings)
         self.recipe = parse_recipe(recipe)
-        self.template = _resolve_template(template_ref)
-        self.background_key = background_key
-        self._background: np.ndarray | None = None
+        self.template = resolve(template_ref)
+        # every image of a job lands on the same canvas: render the template once per actor
+        self.background = prepare_background(self.recipe, self.template)
         self.session = None
         if _method(self.recipe) != "fast":
             from engine.matting.model import get_session
@@ -153,7 +153,7 @@ class ImageWorker:
                 data,
                 self.recipe,
                 self.template,
-                background=self._uploaded_background(),
+                background=self.background,
                 session=self.session,
                 max_pixels=self.settings.limits.max_image_pixels,
             )
@@ -180,39 +180,17 @@ class ImageWorker:
         row["seconds"] = time.perf_counter() - started
         return row
 
-    def _uploaded_background(self) -> np.ndarray | None:
-        """An uploaded template's picture, read once per actor; built-ins render inside the engine."""
-        if self.background_key is None:
-            return None
-        if self._background is None:
-            from engine.decode import decode_image
-
-            decoded = decode_image(
-                self.blobs.get_bytes(self.background_key), max_pixels=self.settings.limits.max_image_pixels
-            )
-            self._background = decoded.rgb
-        return self._background
-
 
 def _zip_refs(batch: dict[str, np.ndarray]):
     return zip(batch["image_id"], batch["input_key"], batch["output_stem"], strict=True)
 
 
 def _method(recipe: Any) -> str:
-    for attr in ("method", "matting_method", "matting"):
-        value = getattr(recipe, attr, None)
-        if isinstance(value, str):
-            return value
-    return "auto"
-
-
-def _resolve_template(ref: str):
-    from engine.templates import resolve
-
-    return resolve(ref)
+    return str(getattr(recipe, "method", "auto"))
 
 
 def needs_model(recipe: Any) -> bool:
+    """"fast" is colour-based matting; "auto" may escalate to the model, "model" always uses it."""
     return _method(recipe) != "fast"
 
 
@@ -222,7 +200,6 @@ def build_dataset(
     settings: Settings,
     recipe: dict[str, Any],
     template_ref: str,
-    background_key: str | None,
     plan: PoolPlan,
 ):
     """The lazy dataset: refs -> ImageWorker on an autoscaling actor pool -> result rows."""
@@ -236,7 +213,6 @@ def build_dataset(
             "settings": settings,
             "recipe": recipe,
             "template_ref": template_ref,
-            "background_key": background_key,
         },
         batch_size=plan.batch_size,
         batch_format="numpy",

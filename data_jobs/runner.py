@@ -267,7 +267,6 @@ async def _process(
         settings=settings,
         recipe=job.recipe,
         template_ref=job.template,
-        background_key=_uploaded_background_key(job),
         plan=plan,
     )
     await repos.images.mark_running([r.image_id for r in refs])
@@ -363,12 +362,6 @@ async def _fail_job(repos: Repositories, job_id: str, error: str) -> None:
         await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=error)
     except Exception:  # noqa: BLE001 - cancelled meanwhile: that state stands
         pass
-
-
-def _uploaded_background_key(job: Job) -> str | None:
-    """Uploaded templates carry their picture's blob key in the recipe once resolved by the API."""
-    value = job.recipe.get("background_blob") if isinstance(job.recipe, dict) else None
-    return str(value) if value else None
 
 
 async def _summary(

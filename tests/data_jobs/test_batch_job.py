@@ -1,0 +1,132 @@
+"""A batch end to end on real Ray and the embedded database: intake -> reserve -> run -> ZIP."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+
+import pytest
+
+from data_jobs.download import job_output_zip
+from data_jobs.jobs import add_zip, cancel_job, create_job, submit_job
+from data_jobs.output_zip import read_manifest
+from data_jobs.runner import run_job
+from store.ledger import InsufficientCoins, Ledger
+from tests.data_jobs.conftest import mixed_zip
+
+pytestmark = pytest.mark.ray
+
+FAST = {"method": "fast", "size": 400}
+
+
+async def _funded_job(repos, blobs, settings, user, zip_bytes, *, coins=100, recipe=FAST, module="ready"):
+    if coins:
+        await Ledger(repos.db).credit(user, coins, "grant", f"grant:{user}")
+    job = await create_job(repos, owner=user, module=module, template="#ffffff", recipe=recipe)
+    report = await add_zip(repos, blobs, settings, job.id, io.BytesIO(zip_bytes))
+    return job, report
+
+
+async def test_mixed_zip_good_images_out_rest_reported_coins_match(ray_session, repos, blobs, settings, user):
+    settings = settings.with_(blob_dir=str(blobs.root))
+    data, good = mixed_zip(good=4)
+    job, report = await _funded_job(repos, blobs, settings, user, data, module="look")
+    price = (await repos.jobs.get(job.id)).price_per_image
+    assert price == 2  # look's default price
+    assert len(report.accepted) == 5  # 4 good + the corrupt JPEG (fails later, alone)
+    await submit_job(repos, job.id)
+    ledger = Ledger(repos.db)
+    assert await ledger.balance(user) == 100 - 5 * price
+
+    summary = await run_job(repos, settings, job.id)
+
+    assert summary.status == "done"
+    assert (summary.total, summary.done, summary.failed) == (5, 4, 1)
+    final = await repos.jobs.get(job.id)
+    assert final.coins.charged == 4 * price
+    assert final.coins.held == 0
+    assert await ledger.balance(user) == 100 - 4 * price
+    assert await ledger.ledger_sum(user) == await ledger.balance(user)
+    captures = [t for t in await repos.transactions.list_for_job(job.id) if t.kind == "capture"]
+    assert len(captures) == 4 and len({t.key for t in captures}) == 4
+    failed = await repos.images.list_for_job(job.id, status="failed")
+    assert [im.input_name for im in failed] == ["corrupt.jpg"]
+    assert failed[0].error
+
+    out = await job_output_zip(repos, blobs, job.id)
+    body = b"".join(out.chunks())
+    assert len(body) == out.size
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:
+        names = set(zf.namelist())
+        manifest = {row["input_name"]: row for row in read_manifest(zf.read("manifest.csv"))}
+        for name in good:
+            assert manifest[name]["status"] == "done"
+            assert manifest[name]["output_name"] in names
+            assert 0 <= float(manifest[name]["quality_score"]) <= 1
+            assert zf.read(manifest[name]["output_name"])[:3] == b"\xff\xd8\xff"
+    assert manifest["corrupt.jpg"]["status"] == "failed" and manifest["corrupt.jpg"]["output_name"] == ""
+    for rejected in ("notes.jpg", "../../etc/evil.jpg", "bomb.jpg", "inner.zip"):
+        assert manifest[rejected]["status"] == "rejected" and manifest[rejected]["error"]
+    assert names == {manifest[n]["output_name"] for n in good} | {"manifest.csv"}
+
+
+async def test_insufficient_coins_refuses_before_any_work(repos, blobs, settings, user):
+    data, _ = mixed_zip(good=3)
+    job, _ = await _funded_job(repos, blobs, settings, user, data, coins=2)
+    with pytest.raises(InsufficientCoins) as exc:
+        await submit_job(repos, job.id)  # 4 images x 1 coin > 2
+    assert exc.value.shortfall == 2
+    after = await repos.jobs.get(job.id)
+    assert after.status == "created" and after.coins.reserved == 0
+    assert await Ledger(repos.db).balance(user) == 2
+    assert {im.status for im in await repos.images.list_for_job(job.id)} == {"queued"}
+
+
+async def test_cancel_before_run_releases_everything(repos, blobs, settings, user):
+    data, _ = mixed_zip(good=3)
+    job, _ = await _funded_job(repos, blobs, settings, user, data, coins=10)
+    await submit_job(repos, job.id)
+    assert await Ledger(repos.db).balance(user) == 6
+    cancelled = await cancel_job(repos, job.id)
+    assert cancelled.status == "cancelled"
+    assert cancelled.coins.held == 0 and cancelled.coins.released == 4
+    assert await Ledger(repos.db).balance(user) == 10
+    summary = await run_job(repos, settings, job.id)  # a late runner does nothing
+    assert summary.status == "cancelled" and summary.processed_now == 0
+
+
+async def test_cancel_while_running_stops_work_and_releases(ray_session, repos, blobs, settings, user):
+    from data_jobs.progress import watch_job
+    from data_jobs.resume import start_job_in_background
+    from tests.data_jobs.conftest import make_zip, product_photo
+
+    settings = settings.with_(blob_dir=str(blobs.root))
+    photos = {f"p{i:02d}.jpg": product_photo(700, seed=i) for i in range(30)}
+    job, _ = await _funded_job(repos, blobs, settings, user, make_zip(photos), coins=100, recipe={"method": "fast", "size": 900})
+    await submit_job(repos, job.id)
+    task = start_job_in_background(repos, settings, job.id, heartbeat_interval=0.2)
+    seen = []
+    async for progress in watch_job(repos, job.id, interval=0.05):
+        seen.append(progress)
+        if progress.done >= 2:
+            break
+    await cancel_job(repos, job.id)
+    await asyncio.wait_for(task, timeout=120)
+
+    final = await repos.jobs.get(job.id)
+    assert final.status == "cancelled"
+    assert final.counters.done < 30
+    charged_images = [im for im in await repos.images.list_for_job(job.id) if im.charged]
+    assert final.coins.charged == len(charged_images) * final.price_per_image
+    assert final.coins.held == 0
+    assert final.coins.released == 30 * final.price_per_image - final.coins.charged
+    ledger = Ledger(repos.db)
+    assert await ledger.balance(user) == 100 - final.coins.charged
+    assert await ledger.ledger_sum(user) == await ledger.balance(user)
+    assert all(p.status in ("queued", "running") for p in seen)
+    # the download says which images never ran
+    out = await job_output_zip(repos, blobs, job.id)
+    with zipfile.ZipFile(io.BytesIO(b"".join(out.chunks()))) as zf:
+        statuses = {row["status"] for row in read_manifest(zf.read("manifest.csv"))}
+    assert "cancelled" in statuses and "done" in statuses

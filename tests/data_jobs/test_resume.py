@@ -1,0 +1,86 @@
+"""A runner killed mid-job: resuming processes only the unfinished images and charges each once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from data_jobs.jobs import add_zip, create_job, submit_job
+from data_jobs.progress import watch_job
+from data_jobs.resume import resume_stale_jobs
+from store.ledger import Ledger
+from tests.data_jobs.conftest import make_zip, product_photo
+
+pytestmark = pytest.mark.ray
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = 24
+
+
+async def _queued_job(repos, blobs, settings, user, n: int):
+    await Ledger(repos.db).credit(user, 1000, "grant", f"grant:{user}")
+    job = await create_job(repos, owner=user, module="ready", template="#f4f4f4", recipe={"method": "fast", "size": 900})
+    photos = {f"p{i:02d}.jpg": product_photo(700, seed=i) for i in range(n)}
+    await add_zip(repos, blobs, settings, job.id, io.BytesIO(make_zip(photos)))
+    await submit_job(repos, job.id)
+    return job
+
+
+async def test_killed_runner_is_resumed_without_double_work_or_charge(
+    ray_session, repos, blobs, settings, user, mongo_uri
+):
+    settings = settings.with_(blob_dir=str(blobs.root))
+    job = await _queued_job(repos, blobs, settings, user, IMAGES)
+    env = {**os.environ, **settings.as_env(), "PYTHONPATH": str(ROOT)}
+    runner = subprocess.Popen(
+        [
+            sys.executable, "-m", "data_jobs.runner", job.id,
+            "--mongodb-uri", mongo_uri, "--db", repos.db.name,
+            "--ray-address", ray_session.get_runtime_context().gcs_address,
+        ],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(180):
+            async for progress in watch_job(repos, job.id, interval=0.05):
+                if progress.done >= 4:
+                    break
+                assert runner.poll() is None, runner.stderr.read().decode()[-2000:]
+        os.kill(runner.pid, signal.SIGKILL)
+        runner.wait(timeout=30)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+        runner.stderr.close()
+
+    before = {im.id: im for im in await repos.images.list_for_job(job.id)}
+    done_before = {i for i, im in before.items() if im.status == "done"}
+    assert 4 <= len(done_before) < IMAGES, "the runner should have died mid-job"
+    assert (await repos.jobs.get(job.id)).status == "running"  # nobody told the DB it died
+
+    await asyncio.sleep(1.2)  # let the dead runner's heartbeat go stale
+    resumed = await resume_stale_jobs(repos, settings, stale_after=dt.timedelta(seconds=1), wait=True)
+    assert resumed == [job.id]
+
+    final = await repos.jobs.get(job.id)
+    after = {im.id: im for im in await repos.images.list_for_job(job.id)}
+    assert final.status == "done"
+    assert (final.counters.total, final.counters.done, final.counters.failed) == (IMAGES, IMAGES, 0)
+    assert all(im.status == "done" and im.charged for im in after.values())
+    for image_id in done_before:  # finished before the kill: never touched again
+        assert after[image_id].attempts == 1
+        assert after[image_id].updated == before[image_id].updated
+    captures = [t for t in await repos.transactions.list_for_job(job.id) if t.kind == "capture"]
+    assert sorted(t.key for t in captures) == sorted(f"capture:{job.id}:{i}" for i in after)
+    assert final.coins.charged == IMAGES * final.price_per_image
+    assert final.coins.held == 0
+    ledger = Ledger(repos.db)
+    assert await ledger.balance(user) == 1000 - IMAGES * final.price_per_image
+    assert await ledger.ledger_sum(user) == await ledger.balance(user)
