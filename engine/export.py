@@ -30,7 +30,11 @@ class ExportOptions:
     def validate(self) -> None:
         if normalise_format(self.format) not in FORMATS:
             raise RecipeError(f"unknown output format {self.format!r}; choose one of {', '.join(FORMATS)}")
-        if isinstance(self.quality, bool) or not isinstance(self.quality, int) or not 1 <= self.quality <= 100:
+        if (
+            isinstance(self.quality, bool)
+            or not isinstance(self.quality, int)
+            or not 1 <= self.quality <= 100
+        ):
             raise RecipeError(f"quality must be an integer from 1 to 100, got {self.quality!r}")
 
 
@@ -63,8 +67,13 @@ def encode(image: np.ndarray, options: ExportOptions | None = None) -> bytes:
     buf = io.BytesIO()
     if fmt == "jpg":
         pil.save(
-            buf, "JPEG", quality=options.quality, progressive=options.progressive, optimize=True,
-            subsampling="4:2:0" if options.quality < 90 else "4:4:4", **extra,
+            buf,
+            "JPEG",
+            quality=options.quality,
+            progressive=options.progressive,
+            optimize=True,
+            subsampling="4:2:0" if options.quality < 90 else "4:4:4",
+            **extra,
         )
     elif fmt == "png":
         pil.save(buf, "PNG", optimize=False, compress_level=6, **extra)

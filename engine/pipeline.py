@@ -213,7 +213,9 @@ def process_image(
         if background is None:
             background = prepare_background(recipe, template)
         elif background.shape[:2] != (canvas[1], canvas[0]):
-            raise ValueError(f"background is {background.shape[1]}x{background.shape[0]}, recipe wants {canvas}")
+            raise ValueError(
+                f"background is {background.shape[1]}x{background.shape[0]}, recipe wants {canvas}"
+            )
 
     # statistics from the whole frame, pixel work on a crop of just the product at about output size
     retouch_plan = analyse(rgb, alpha, recipe.retouch)

@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the results")
-    p.add_argument("--template", default="#ffffff", metavar="ID|#RRGGBB", help="template id or a plain colour")
+    p.add_argument(
+        "--template", default="#ffffff", metavar="ID|#RRGGBB", help="template id or a plain colour"
+    )
     p.add_argument("--preset", metavar="NAME", help="platform preset (amazon, instagram-square, ...)")
     p.add_argument("--aspect", metavar="W:H", help="1:1, 4:5, 3:4, 16:9 or 9:16 (default 1:1)")
     p.add_argument("--size", type=int, metavar="PX", help="longest side in pixels (default 2000)")
@@ -52,6 +54,29 @@ def _unique_path(out_dir: Path, stem: str, ext: str, taken: set[Path]) -> Path:
     return path
 
 
+class ModelUnavailable(RuntimeError):
+    """The network was needed and could not be loaded (not fetched, no network, bad file)."""
+
+
+def _lazy_session():
+    """A zero-argument callable the matting code calls only when an image needs the network, so
+    `auto` on clean studio shots never loads (or fetches) the model."""
+
+    def load():
+        from cluster.model_store import ModelFetchError, model_family, resolve_model
+        from cluster.settings import Settings
+        from engine.matting.model import get_session
+
+        settings = Settings.from_env()
+        try:
+            path = resolve_model(settings, log=lambda msg: print(f"drisya: {msg}", file=sys.stderr))
+            return get_session(path, model_family(settings))
+        except (ModelFetchError, OSError) as exc:
+            raise ModelUnavailable(str(exc)) from exc
+
+    return load
+
+
 def run(args: argparse.Namespace) -> int:
     from engine.errors import ImageError, RecipeError
     from engine.pipeline import parse_recipe, prepare_background, process_image
@@ -71,11 +96,14 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"enhance: cannot create {args.out}: {exc.strerror or exc}", 2) from None
 
     background = prepare_background(recipe, template)
+    session = _lazy_session() if recipe.method != "fast" else None
     failed, taken = 0, set()
     for path in args.images:
         try:
             data = path.read_bytes()
-            result = process_image(data, recipe, template, background=background)
+            result = process_image(data, recipe, template, background=background, session=session)
+        except ModelUnavailable as exc:
+            raise CliError(f"enhance: the matting model is unavailable: {exc}", 1) from None
         except (OSError, ImageError) as exc:
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -83,5 +111,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         target = _unique_path(args.out, path.stem, result.extension, taken)
         target.write_bytes(result.data)
-        print(f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}")
+        print(
+            f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}"
+        )
     return 1 if failed else 0

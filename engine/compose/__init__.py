@@ -97,7 +97,9 @@ def compose(
         raise ValueError(f"cutout must be uint8 RGBA (H, W, 4), got {cutout.dtype} {cutout.shape}")
     if background is not None:
         if background.ndim != 3 or background.shape[2] != 3 or background.dtype != np.uint8:
-            raise ValueError(f"background must be uint8 RGB (H, W, 3), got {background.dtype} {background.shape}")
+            raise ValueError(
+                f"background must be uint8 RGB (H, W, 3), got {background.dtype} {background.shape}"
+            )
         canvas = (background.shape[1], background.shape[0])
     elif size is not None:
         canvas = (int(size[0]), int(size[1]))
@@ -106,7 +108,12 @@ def compose(
 
     box = product_box(cutout[..., 3].astype(np.float32) / 255.0)
     where = plan_placement(
-        box, canvas, fill=params.fill, margin=params.margin, floor_line=spec.floor_line, placement=params.placement
+        box,
+        canvas,
+        fill=params.fill,
+        margin=params.margin,
+        floor_line=spec.floor_line,
+        placement=params.placement,
     )
     trimmed = cutout[box.y0 : box.y1, box.x0 : box.x1]
     layer = Layer.from_rgba(trimmed).resized(where.width, where.height)

@@ -16,7 +16,9 @@ from engine.retouch.params import RetouchParams
 __all__ = ["RetouchParams", "RetouchPlan", "analyse", "apply_plan", "denoise", "retouch", "sharpen"]
 
 
-def retouch(rgb: np.ndarray, alpha: np.ndarray | None = None, params: RetouchParams | None = None) -> np.ndarray:
+def retouch(
+    rgb: np.ndarray, alpha: np.ndarray | None = None, params: RetouchParams | None = None
+) -> np.ndarray:
     """All corrections at the image's own size (sharpening included): uint8 RGB -> uint8 RGB."""
     params = params or RetouchParams()
     params.validate()

@@ -14,9 +14,13 @@ def make_product(h: int = 600, w: int = 400, colour=(40, 90, 200), seed: int = 0
     ss = 4
     m = np.zeros((h * ss, w * ss), np.uint8)
     cx = w * ss // 2
-    cv2.rectangle(m, (cx - int(0.3 * w * ss), int(0.35 * h * ss)), (cx + int(0.3 * w * ss), int(0.92 * h * ss)), 255, -1)
+    cv2.rectangle(
+        m, (cx - int(0.3 * w * ss), int(0.35 * h * ss)), (cx + int(0.3 * w * ss), int(0.92 * h * ss)), 255, -1
+    )
     cv2.ellipse(m, (cx, int(0.35 * h * ss)), (int(0.3 * w * ss), int(0.08 * h * ss)), 0, 180, 360, 255, -1)
-    cv2.rectangle(m, (cx - int(0.08 * w * ss), int(0.1 * h * ss)), (cx + int(0.08 * w * ss), int(0.3 * h * ss)), 255, -1)
+    cv2.rectangle(
+        m, (cx - int(0.08 * w * ss), int(0.1 * h * ss)), (cx + int(0.08 * w * ss), int(0.3 * h * ss)), 255, -1
+    )
     alpha = cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     rng = np.random.default_rng(seed)
     xx = np.arange(w, dtype=np.float32)[None, :]
@@ -46,8 +50,17 @@ def product_cutout(product):
 
 
 def spec(**kw) -> TemplateSpec:
-    base = dict(id="test", name="Test", category="studio", floor_line=None, light_direction=135.0,
-                light_softness=0.5, tone=(255, 255, 255), shadow_style="contact", source="solid")
+    base = dict(
+        id="test",
+        name="Test",
+        category="studio",
+        floor_line=None,
+        light_direction=135.0,
+        light_softness=0.5,
+        tone=(255, 255, 255),
+        shadow_style="contact",
+        source="solid",
+    )
     base.update(kw)
     return TemplateSpec(**base)
 

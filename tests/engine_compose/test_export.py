@@ -39,7 +39,9 @@ def test_rgb_round_trip(fmt, pil_format):
 
 def test_jpeg_is_progressive_and_quality_matters():
     img = _gradient(400, 400)
-    img = (img.astype(int) + np.random.default_rng(1).integers(0, 30, img.shape)).clip(0, 255).astype(np.uint8)
+    img = (
+        (img.astype(int) + np.random.default_rng(1).integers(0, 30, img.shape)).clip(0, 255).astype(np.uint8)
+    )
     hi, lo = encode(img, ExportOptions(quality=95)), encode(img, ExportOptions(quality=50))
     assert Image.open(io.BytesIO(hi)).info.get("progressive") == 1
     assert len(lo) < len(hi)

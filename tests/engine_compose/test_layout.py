@@ -36,7 +36,9 @@ def test_centred_product_fills_the_requested_ratio(product_cutout, fill, canvas)
 
 def test_floor_line_is_where_the_product_stands(product_cutout):
     floor = 0.78
-    out = compose(product_cutout, spec(floor_line=floor), ComposeParams(fill=0.9, shadow=NO_SHADOW), size=(1000, 1000))
+    out = compose(
+        product_cutout, spec(floor_line=floor), ComposeParams(fill=0.9, shadow=NO_SHADOW), size=(1000, 1000)
+    )
     _, y0, _, y1 = alpha_box(out[..., 3] / 255.0, 0.5)
     assert y1 == pytest.approx(floor * 1000, abs=1.5)
     assert y0 >= 0.05 * 1000 - 1  # the top margin still holds: the fill gave way to the floor
@@ -44,7 +46,9 @@ def test_floor_line_is_where_the_product_stands(product_cutout):
 
 def test_centre_placement_overrides_the_floor(product_cutout):
     out = compose(
-        product_cutout, spec(floor_line=0.95), ComposeParams(fill=0.5, placement="centre", shadow=NO_SHADOW),
+        product_cutout,
+        spec(floor_line=0.95),
+        ComposeParams(fill=0.5, placement="centre", shadow=NO_SHADOW),
         size=(1000, 1000),
     )
     _, y0, _, y1 = alpha_box(out[..., 3] / 255.0, 0.5)
@@ -83,9 +87,13 @@ def test_amazon_preset_pure_white_corners_and_85_percent_fill(product_cutout):
     for cy, cx in [(0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)]:
         assert tuple(out[cy, cx]) == (255, 255, 255)
     # above and beside the product (where no shadow falls) the background is exactly #FFFFFF
-    border = np.concatenate([out[:40].reshape(-1, 3), out[:, :40].reshape(-1, 3), out[:, -40:].reshape(-1, 3)])
+    border = np.concatenate(
+        [out[:40].reshape(-1, 3), out[:, :40].reshape(-1, 3), out[:, -40:].reshape(-1, 3)]
+    )
     assert (border == 255).all()
-    product_mask = out[..., 2].astype(int) - out[..., 0].astype(int) > 60  # the blue product, not its grey shadow
+    product_mask = (
+        out[..., 2].astype(int) - out[..., 0].astype(int) > 60
+    )  # the blue product, not its grey shadow
     x0, y0, x1, y1 = alpha_box(product_mask.astype(np.float32))
     assert max((x1 - x0) / w, (y1 - y0) / h) == pytest.approx(0.85, abs=0.01)
 

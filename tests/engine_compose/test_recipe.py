@@ -16,7 +16,9 @@ def test_none_and_empty_give_the_defaults():
 
 
 def test_round_trip_through_a_plain_dict():
-    r = parse_recipe({"aspect": "4:5", "size": 1200, "shadow": {"style": "both", "angle": 120}, "format": "webp"})
+    r = parse_recipe(
+        {"aspect": "4:5", "size": 1200, "shadow": {"style": "both", "angle": 120}, "format": "webp"}
+    )
     assert parse_recipe(r.to_dict()) == r
     assert r.canvas() == (960, 1200)
 

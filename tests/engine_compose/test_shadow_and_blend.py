@@ -8,8 +8,8 @@ import pytest
 from engine.compose import ComposeParams, ShadowParams, compose
 from engine.compose.layout import Placement
 from engine.compose.light_match import tone_gains
-from engine.compose.shadow import shadow_density
 from engine.compose.linear import to_linear, to_srgb
+from engine.compose.shadow import shadow_density
 
 from .conftest import alpha_box, cutout_of, make_product, plain, spec
 
@@ -22,7 +22,9 @@ def _darkening(product_cutout, **shadow):
     bg = plain(1000, 1000, GREY)
     with_shadow = compose(product_cutout, s, ComposeParams(shadow=ShadowParams(**shadow)), background=bg)
     bare = compose(product_cutout, s, ComposeParams(shadow=ShadowParams(style="none")), background=bg)
-    alpha = compose(product_cutout, s, ComposeParams(shadow=ShadowParams(style="none")), size=(1000, 1000))[..., 3]
+    alpha = compose(product_cutout, s, ComposeParams(shadow=ShadowParams(style="none")), size=(1000, 1000))[
+        ..., 3
+    ]
     dark = bare.astype(float).mean(axis=2) - with_shadow.astype(float).mean(axis=2)
     return dark, alpha / 255.0
 
@@ -39,7 +41,9 @@ def test_contact_shadow_is_dark_and_tight_at_the_base(product_cutout):
     assert np.abs(dark[: y0 - 5]).max() == 0  # nothing above the product
 
 
-@pytest.mark.parametrize("angle, away_side", [(180.0, "right"), (0.0, "left"), (150.0, "right"), (330.0, "left")])
+@pytest.mark.parametrize(
+    "angle, away_side", [(180.0, "right"), (0.0, "left"), (150.0, "right"), (330.0, "left")]
+)
 def test_cast_shadow_falls_away_from_the_light(product_cutout, angle, away_side):
     dark, alpha = _darkening(product_cutout, style="cast", opacity=0.6, angle=angle, softness=0.3)
     x0, _, x1, _ = alpha_box(alpha)
@@ -69,7 +73,9 @@ def test_cast_shadow_softens_and_fades_with_distance():
     pole = np.zeros((400, 60), np.float32)
     pole[:, 5:55] = 1.0
     where = Placement(x=200, y=400, width=60, height=400, scale=1.0, standing=True, floor_y=800.0)
-    dens = shadow_density(pole, where, (1000, 1000), style="cast", opacity=1.0, softness=0.3, angle=135.0, length=1.0)
+    dens = shadow_density(
+        pole, where, (1000, 1000), style="cast", opacity=1.0, softness=0.3, angle=135.0, length=1.0
+    )
 
     def cross_section(col: int) -> tuple[int, float]:
         line = dens[:, col]
@@ -86,14 +92,20 @@ def test_cast_shadow_softens_and_fades_with_distance():
 def test_no_halo_when_a_cutout_shot_on_white_goes_on_black():
     _, alpha, colours = make_product(colour=(40, 90, 200))
     cut = cutout_of(colours, alpha, fill_rgb=(255, 255, 255))  # invisible pixels are still white
-    out = compose(cut, spec(tone=(0, 0, 0)), ComposeParams(fill=0.83, shadow=ShadowParams(style="none"),
-                                                           light_match=0.0), background=plain(700, 700, (0, 0, 0)))
+    out = compose(
+        cut,
+        spec(tone=(0, 0, 0)),
+        ComposeParams(fill=0.83, shadow=ShadowParams(style="none"), light_match=0.0),
+        background=plain(700, 700, (0, 0, 0)),
+    )
     # every pixel is a mix of the product's colours and black: nothing brighter than the product
     limit = colours.reshape(-1, 3).max(axis=0).astype(int) + 5  # a little resampling ringing, no fringe
     assert (out.reshape(-1, 3).astype(int) <= limit).all()
     # and the ring of partly transparent edge pixels is darker than the product (mixed with black),
     # where a white fringe would make it lighter
-    placed = compose(cut, spec(), ComposeParams(fill=0.83, shadow=ShadowParams(style="none")), size=(700, 700))
+    placed = compose(
+        cut, spec(), ComposeParams(fill=0.83, shadow=ShadowParams(style="none")), size=(700, 700)
+    )
     a = placed[..., 3] / 255.0
     gray = out.astype(float).mean(axis=2)
     ring, inside = (a > 0.05) & (a < 0.95), a >= 0.99
@@ -130,7 +142,9 @@ def test_light_match_is_bounded_and_neutral_tones_change_nothing():
 
 
 def test_transparent_output_keeps_the_shadow_as_translucent_black(product_cutout):
-    out = compose(product_cutout, spec(), ComposeParams(shadow=ShadowParams(style="contact")), size=(600, 600))
+    out = compose(
+        product_cutout, spec(), ComposeParams(shadow=ShadowParams(style="contact")), size=(600, 600)
+    )
     _, _, _, y1 = alpha_box(out[..., 3] / 255.0, 0.9)
     below = out[y1 + 2, 300]
     assert 0 < below[3] < 255 and below[:3].max() == 0
