@@ -1,0 +1,130 @@
+"""`drisya templates list | render | sheet`: browse and preview the built-in template library offline.
+
+These commands read the catalogue in code (no server, no database), so a seller or designer can look
+at templates on any machine with the package installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from drisya.cli.errors import CliError
+
+_ASPECTS = "W:H such as 1:1, 4:5, 16:9"
+
+
+def _parse_aspect(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.split(":"))
+    except ValueError:
+        raise CliError(f"--aspect must be {_ASPECTS}, not {text!r}") from None
+    if w <= 0 or h <= 0 or max(w / h, h / w) > 6:
+        raise CliError(f"--aspect {text!r} is out of range (both positive, at most 6:1)")
+    return w, h
+
+
+def _write_image(rgb, out: Path) -> None:
+    from PIL import Image
+
+    suffix = out.suffix.lower()
+    formats = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+    if suffix not in formats:
+        raise CliError(f"--out must end in .png, .jpg or .webp, not {out.name!r}")
+    if out.parent and not out.parent.exists():
+        raise CliError(f"folder {str(out.parent)!r} does not exist")
+    options = {"quality": 92} if formats[suffix] in ("JPEG", "WEBP") else {}
+    Image.fromarray(rgb).save(out, format=formats[suffix], **options)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from engine.templates import catalog, colour_families
+    from engine.templates.catalog import search
+
+    specs = search(catalog(), args.q, args.category)
+    if args.json:
+        rows = [
+            {
+                "id": s.id, "name": s.name, "category": s.category, "tags": list(s.tags),
+                "colours": list(s.colours), "colour_families": colour_families(s), "floor_line": s.floor_line,
+                "light_direction": s.light_direction, "light_softness": s.light_softness, "tone": list(s.tone),
+                "shadow_style": s.shadow_style, "version": s.version,
+            }
+            for s in specs
+        ]
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not specs:
+        print("no templates match", file=sys.stderr)
+        return 1
+    width = max(len(s.id) for s in specs)
+    for s in specs:
+        print(f"{s.id:<{width}}  {s.category:<9}  {s.name}")
+    print(f"{len(specs)} templates", file=sys.stderr)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from engine.templates import UnknownTemplate, render, resolve
+
+    try:
+        spec = resolve(args.id)
+    except UnknownTemplate as exc:
+        raise CliError(str(exc)) from None
+    aw, ah = _parse_aspect(args.aspect)
+    if not 16 <= args.size <= 8000:
+        raise CliError("--size is the longest side in pixels, 16 to 8000")
+    if aw >= ah:
+        w, h = args.size, max(1, round(args.size * ah / aw))
+    else:
+        w, h = max(1, round(args.size * aw / ah)), args.size
+    out = Path(args.out)
+    _write_image(render(spec, w, h), out)
+    print(f"{spec.id}: {w}x{h} -> {out}")
+    return 0
+
+
+def cmd_sheet(args: argparse.Namespace) -> int:
+    from engine.templates import catalog
+    from engine.templates.catalog import search
+    from engine.templates.sheet import contact_sheet
+
+    specs = search(catalog(), args.q, args.category)
+    if not specs:
+        raise CliError("no templates match")
+    aspect = _parse_aspect(args.aspect)
+    out = Path(args.out)
+    _write_image(contact_sheet(specs, cell=args.cell, cols=args.cols, aspect=aspect), out)
+    print(f"{len(specs)} templates -> {out}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("templates", help="list, render and preview built-in templates (offline)")
+    sub = parser.add_subparsers(dest="templates_command", metavar="ACTION")
+    sub.required = True
+
+    ls = sub.add_parser("list", help="list templates (id, category, name)")
+    ls.add_argument("--json", action="store_true", help="print a JSON list with all metadata")
+    ls.add_argument("--category", help="only this category (studio, gradient, festive ...)")
+    ls.add_argument("--q", help="words that must appear in the name, id or tags")
+    ls.set_defaults(func=cmd_list)
+
+    rd = sub.add_parser("render", help="render one template to an image file")
+    rd.add_argument("id", help="template id, or a colour like '#ffffff'")
+    rd.add_argument("--aspect", default="1:1", help=_ASPECTS)
+    rd.add_argument("--size", type=int, default=2000, help="longest side in pixels (default 2000)")
+    rd.add_argument("--out", required=True, help="output .png, .jpg or .webp")
+    rd.set_defaults(func=cmd_render)
+
+    sh = sub.add_parser("sheet", help="a contact sheet of all templates with their names")
+    sh.add_argument("--out", required=True, help="output .png, .jpg or .webp")
+    sh.add_argument("--aspect", default="1:1", help=_ASPECTS)
+    sh.add_argument("--cell", type=int, default=220, help="width of one tile in pixels")
+    sh.add_argument("--cols", type=int, default=10)
+    sh.add_argument("--category")
+    sh.add_argument("--q")
+    sh.set_defaults(func=cmd_sheet)

@@ -1,0 +1,291 @@
+"""Template service functions the API and start-up call: seeding, uploads, search, and loading a
+background for a job.
+
+Built-ins live in code (`engine.templates`) and are mirrored into MongoDB so the gallery can search,
+page and disable them like uploads. Thumbnails (WebP, 320 px) are rendered once per template version
+and cached in blob storage under a key containing the version, so a renderer change refreshes them and
+an unchanged catalogue costs nothing at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import uuid
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from pymongo.asynchronous.database import AsyncDatabase
+
+from engine import templates as tpl
+from engine.decode import decode_image
+from engine.templates.colour import colour_family
+from engine.templates.spec import TemplateSpec
+from engine.templates.upload import UploadLimits, analyse_upload, render_upload
+from store.errors import InvalidValue, NotFound
+from store.templates import TemplatePage, TemplatesRepo
+
+THUMB_SIZE = 320
+SHADOW_STYLES = ("none", "contact", "cast", "both")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class TemplateUnavailable(InvalidValue):
+    """The template exists but is disabled or deleted: existing jobs may use it, new jobs may not."""
+
+    code = "template_unavailable"
+
+
+def thumbnail_key(template_id: str, version: int) -> str:
+    return f"templates/thumbs/{template_id}-v{version}.webp"
+
+
+def upload_key(template_id: str, ext: str) -> str:
+    return f"templates/uploads/{template_id}/original.{ext}"
+
+
+def spec_to_doc(spec: TemplateSpec, order: int) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "name": spec.name,
+        "category": spec.category,
+        "tags": [t.lower() for t in spec.tags],
+        "colours": list(spec.colours),
+        "colour_families": tpl.colour_families(spec),
+        "source": "builtin",
+        "floor_line": spec.floor_line,
+        "light": {"direction": spec.light_direction, "softness": spec.light_softness},
+        "tone": list(spec.tone),
+        "shadow_style": spec.shadow_style,
+        "version": spec.version,
+        "order": order,
+    }
+
+
+def doc_to_spec(doc: dict[str, Any]) -> TemplateSpec:
+    light = doc.get("light") or {}
+    return TemplateSpec(
+        id=doc["id"],
+        name=doc["name"],
+        category=doc["category"],
+        tags=tuple(doc.get("tags", ())),
+        colours=tuple(doc.get("colours", ())),
+        floor_line=doc.get("floor_line"),
+        light_direction=float(light.get("direction", 90.0)),
+        light_softness=float(light.get("softness", 0.7)),
+        tone=tuple(doc.get("tone", (255, 255, 255))),  # type: ignore[arg-type]
+        shadow_style=doc.get("shadow_style", "contact"),
+        source=doc.get("source", "upload"),
+        version=int(doc.get("version", 1)),
+        extra={"blob_key": doc["blob_key"]} if doc.get("blob_key") else {},
+    )
+
+
+def _webp(rgb: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="WEBP", quality=82, method=4)
+    return buf.getvalue()
+
+
+def _render_thumbs(specs: list[TemplateSpec], blobs) -> dict[str, str]:
+    """Render and store missing thumbnails (sync: runs in a worker thread); returns id -> key."""
+    keys: dict[str, str] = {}
+    for spec in specs:
+        key = thumbnail_key(spec.id, spec.version)
+        if not blobs.exists(key):
+            blobs.put_bytes(key, _webp(tpl.render(spec, THUMB_SIZE, THUMB_SIZE)))
+        keys[spec.id] = key
+    return keys
+
+
+async def seed_builtin_templates(db: AsyncDatabase, blobs) -> dict[str, int]:
+    """Mirror the built-in catalogue into MongoDB and make sure each has a thumbnail. Idempotent:
+    returns counts of inserted / updated / unchanged documents."""
+    repo = TemplatesRepo(db)
+    await repo.ensure_indexes()
+    specs = await asyncio.to_thread(tpl.catalog)
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    for order, spec in enumerate(specs):
+        counts[await repo.upsert_builtin(spec_to_doc(spec, order))] += 1
+    keys = await asyncio.to_thread(_render_thumbs, specs, blobs)
+    for spec in specs:
+        await repo.set_thumbnail(spec.id, keys[spec.id])
+    return counts
+
+
+def _upload_limits(limits: Any) -> UploadLimits:
+    """Accept either UploadLimits or the settings' Limits (whose pixel cap also applies here)."""
+    if isinstance(limits, UploadLimits) or limits is None:
+        return limits or UploadLimits()
+    base = UploadLimits()
+    return UploadLimits(
+        max_bytes=min(base.max_bytes, int(getattr(limits, "max_entry_bytes", base.max_bytes))),
+        max_pixels=min(base.max_pixels, int(getattr(limits, "max_image_pixels", base.max_pixels))),
+        min_short_side=base.min_short_side,
+    )
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    name = str(meta.get("name") or "").strip()
+    if not name or len(name) > 80:
+        raise InvalidValue("name is required (1 to 80 characters)")
+    category = str(meta.get("category") or "upload").strip().lower()
+    if not _SLUG.match(category) or len(category) > 40:
+        raise InvalidValue("category must be a short lower-case slug such as 'studio' or 'festive'")
+    raw_tags = meta.get("tags") or []
+    if isinstance(raw_tags, str):
+        raw_tags = [t for t in re.split(r"[,\s]+", raw_tags) if t]
+    tags = []
+    for t in raw_tags:
+        t = str(t).strip().lower()
+        if not t or len(t) > 30:
+            raise InvalidValue(f"tag {t!r} must be 1 to 30 characters")
+        if t not in tags:
+            tags.append(t)
+    if len(tags) > 20:
+        raise InvalidValue("at most 20 tags")
+    floor = meta.get("floor_line")
+    if floor is not None:
+        floor = float(floor)
+        if not 0.05 <= floor <= 0.98:
+            raise InvalidValue("floor_line is a fraction of the height between 0.05 and 0.98")
+    shadow = str(meta.get("shadow_style") or "contact")
+    if shadow not in SHADOW_STYLES:
+        raise InvalidValue(f"shadow_style must be one of {', '.join(SHADOW_STYLES)}")
+    direction = float(meta.get("light_direction", 90.0)) % 360.0
+    softness = float(meta.get("light_softness", 0.7))
+    if not 0.0 <= softness <= 1.0:
+        raise InvalidValue("light_softness must be between 0 and 1")
+    tid = meta.get("id")
+    if tid is None:
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "template"
+        tid = f"upload-{slug}-{uuid.uuid4().hex[:6]}"
+    if not _SLUG.match(str(tid)) or len(str(tid)) > 80:
+        raise InvalidValue("id must be a lower-case slug (letters, digits, hyphens)")
+    return {"id": str(tid), "name": name, "category": category, "tags": tags, "floor_line": floor,
+            "shadow_style": shadow, "light": {"direction": direction, "softness": softness}}
+
+
+async def upload_template(db: AsyncDatabase, blobs, data: bytes, meta: dict[str, Any], limits: Any = None) -> dict[str, Any]:
+    """Validate an admin's PNG/JPEG background and its metadata, store it, and index it.
+
+    Raises `engine.errors.ImageError` subclasses for a bad file and `store.errors.InvalidValue` for bad
+    metadata; nothing is stored unless both are valid.
+    """
+    clean = _clean_meta(meta)
+    repo = TemplatesRepo(db)
+    await repo.ensure_indexes()
+    if clean["id"] in {s.id for s in await asyncio.to_thread(tpl.catalog)}:
+        raise InvalidValue(f"id {clean['id']!r} belongs to a built-in template")
+    if await repo.get(clean["id"]) is not None:
+        raise InvalidValue(f"a template with id {clean['id']!r} already exists")
+    lim = _upload_limits(limits)
+    analysis = await asyncio.to_thread(analyse_upload, data, lim, clean["floor_line"])
+    ext = "jpg" if analysis.format == "jpeg" else "png"
+    key = upload_key(clean["id"], ext)
+    doc = {
+        **clean,
+        "floor_line": analysis.floor_line,
+        "floor_line_estimated": clean["floor_line"] is None,
+        "colours": list(analysis.colours),
+        "tone": list(analysis.tone),
+        "version": 1,
+        "blob_key": key,
+        "width": analysis.width,
+        "height": analysis.height,
+        "thumbnail_key": thumbnail_key(clean["id"], 1),
+    }
+    doc["colour_families"] = list(dict.fromkeys(colour_family(c) for c in analysis.colours))
+
+    def store_blobs() -> None:
+        blobs.put_bytes(key, data)
+        thumb, _ = render_upload(analysis.rgb, THUMB_SIZE, THUMB_SIZE, analysis.floor_line)
+        blobs.put_bytes(doc["thumbnail_key"], _webp(thumb))
+
+    await asyncio.to_thread(store_blobs)
+    try:
+        return await repo.insert_upload(doc)
+    except InvalidValue:
+        await asyncio.to_thread(blobs.delete, key)
+        raise
+
+
+async def set_template_enabled(db: AsyncDatabase, template_id: str, enabled: bool) -> dict[str, Any]:
+    return await TemplatesRepo(db).set_enabled(template_id, enabled)
+
+
+async def delete_template(db: AsyncDatabase, template_id: str) -> bool:
+    """Soft delete: hidden from search and new jobs; still loadable by jobs already referencing it."""
+    return await TemplatesRepo(db).soft_delete(template_id)
+
+
+async def search_templates(
+    db: AsyncDatabase, *, q: str | None = None, category: str | None = None, tag: str | None = None,
+    colour: str | None = None, source: str | None = None, enabled: bool | None = True, page: int = 1, per_page: int = 48,
+) -> TemplatePage:
+    return await TemplatesRepo(db).search(q=q, category=category, tag=tag, colour=colour, source=source,
+                                           enabled=enabled, page=page, per_page=per_page)
+
+
+async def require_usable_template(db: AsyncDatabase, ref: str) -> TemplateSpec:
+    """The spec for a NEW job: solids always; built-ins and uploads only while enabled and not deleted."""
+    ref = ref.strip()
+    if ref.startswith("#") or ref.startswith("solid-"):
+        try:
+            return tpl.resolve(ref)
+        except tpl.UnknownTemplate as exc:
+            raise NotFound(str(exc)) from exc
+    doc = await TemplatesRepo(db).get(ref)
+    if doc is None:
+        try:
+            return tpl.get(ref)  # a built-in not seeded yet (start-up race) is still usable
+        except tpl.UnknownTemplate as exc:
+            raise NotFound(str(exc)) from exc
+    if doc.get("deleted") or not doc.get("enabled", True):
+        raise TemplateUnavailable(f"template {ref!r} is {'deleted' if doc.get('deleted') else 'disabled'}")
+    return tpl.get(ref) if doc.get("source") == "builtin" else doc_to_spec(doc)
+
+
+_UPLOAD_CACHE: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+_UPLOAD_CACHE_SIZE = 4
+
+
+def _decoded_upload(blobs, spec: TemplateSpec) -> np.ndarray:
+    """Decoded upload pixels, kept for the last few templates (a batch loads the same one per image)."""
+    key = (spec.id, spec.version)
+    if key in _UPLOAD_CACHE:
+        _UPLOAD_CACHE.move_to_end(key)
+        return _UPLOAD_CACHE[key]
+    data = blobs.get_bytes(spec.extra["blob_key"])
+    rgb = decode_image(data, max_pixels=UploadLimits().max_pixels).rgb
+    _UPLOAD_CACHE[key] = rgb
+    while len(_UPLOAD_CACHE) > _UPLOAD_CACHE_SIZE:
+        _UPLOAD_CACHE.popitem(last=False)
+    return rgb
+
+
+def load_background_sync(spec: TemplateSpec, blobs, width: int, height: int) -> tuple[TemplateSpec, np.ndarray]:
+    """Pixels for a resolved spec (for Ray workers, which hold a spec and a blob store but no DB)."""
+    if spec.source == "upload":
+        rgb, floor = render_upload(_decoded_upload(blobs, spec), width, height, spec.floor_line)
+        return replace(spec, floor_line=floor), rgb
+    return spec, tpl.render(spec, width, height)
+
+
+async def load_background(db: AsyncDatabase, blobs, template_id: str, width: int, height: int) -> tuple[TemplateSpec, np.ndarray]:
+    """(spec, uint8 RGB) at width x height for any template id, "#rrggbb" or upload; deleted or
+    disabled templates still load (a running job may reference them). For uploads the spec's floor line
+    is re-expressed in the cover-fitted canvas."""
+    ref = template_id.strip()
+    try:
+        spec = tpl.resolve(ref)
+    except tpl.UnknownTemplate:
+        doc = await TemplatesRepo(db).get(ref)
+        if doc is None:
+            raise NotFound(f"unknown template {ref!r}") from None
+        spec = doc_to_spec(doc)
+    return await asyncio.to_thread(load_background_sync, spec, blobs, width, height)

@@ -1,0 +1,183 @@
+"""The `templates` collection: built-ins seeded from the engine's catalogue plus admin uploads.
+
+Documents are plain dicts (the store imports nothing of the engine); `serve_apps.templates` maps them
+to and from `TemplateSpec`. Shape:
+
+    id, name, category, tags[], colours[], colour_families[], source ("builtin"|"upload"),
+    floor_line, light {direction, softness}, tone [r, g, b], shadow_style, version,
+    enabled, deleted, order, search (lower-case text), thumbnail_key, blob_key (uploads),
+    width, height (uploads), created, updated, deleted_at
+
+Deletion is a soft delete: the document (and an upload's blob) stays readable by id so a job that
+references it keeps working, while search, the gallery and new jobs no longer see it. Every field a
+query filters on is always written (never missing), because nx-27017 and MongoDB disagree about
+matching missing fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from store.errors import InvalidValue, NotFound
+
+COLLECTION = "templates"
+UPLOAD_ORDER = 1_000_000  # uploads list after the built-ins, then by id
+MAX_PER_PAGE = 200
+_SORT = [("order", ASCENDING), ("id", ASCENDING)]
+# Fields the catalogue owns; seeding never overwrites what an admin controls (enabled, deleted).
+_BUILTIN_FIELDS = (
+    "name", "category", "tags", "colours", "colour_families", "source", "floor_line", "light", "tone",
+    "shadow_style", "version", "order", "search",
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def search_text(doc: dict[str, Any]) -> str:
+    """The lower-case haystack text search matches against: name, id, category and tags."""
+    parts = [doc.get("name", ""), doc.get("id", ""), doc.get("category", ""), *doc.get("tags", [])]
+    return " ".join(str(p).lower() for p in parts if p)
+
+
+@dataclass(frozen=True)
+class TemplatePage:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class TemplatesRepo:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.coll = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        """Idempotent; tolerates an equivalent index created elsewhere under another name."""
+        for keys, opts in (
+            ([("id", ASCENDING)], {"unique": True, "name": "template_id_unique"}),
+            ([("deleted", ASCENDING), ("order", ASCENDING), ("id", ASCENDING)], {"name": "template_gallery"}),
+            ([("category", ASCENDING), ("order", ASCENDING)], {"name": "template_category"}),
+        ):
+            try:
+                await self.coll.create_index(keys, **opts)
+            except OperationFailure as exc:  # same keys, different name: already indexed
+                if "already exists" not in str(exc).lower():
+                    raise
+
+    async def upsert_builtin(self, doc: dict[str, Any]) -> str:
+        """Insert a built-in, or update it when `doc['version']` is newer; returns
+        "inserted" | "updated" | "unchanged". Safe to run concurrently from several replicas."""
+        now = _now()
+        fields = {k: doc[k] for k in _BUILTIN_FIELDS if k in doc}
+        fields["search"] = search_text(doc)
+        fields["updated"] = now
+        res = await self.coll.update_one({"id": doc["id"], "version": {"$lt": int(doc["version"])}}, {"$set": fields})
+        if res.modified_count:
+            await self.coll.update_one({"id": doc["id"]}, {"$unset": {"thumbnail_key": ""}})
+            return "updated"
+        if await self.coll.count_documents({"id": doc["id"]}, limit=1):
+            return "unchanged"
+        new = {**fields, "id": doc["id"], "enabled": True, "deleted": False, "created": now}
+        try:
+            await self.coll.insert_one(new)
+        except DuplicateKeyError:
+            return "unchanged"
+        return "inserted"
+
+    async def insert_upload(self, doc: dict[str, Any]) -> dict[str, Any]:
+        now = _now()
+        new = {**doc, "source": "upload", "order": UPLOAD_ORDER, "enabled": True, "deleted": False,
+               "created": now, "updated": now, "search": search_text(doc)}
+        try:
+            await self.coll.insert_one(new)
+        except DuplicateKeyError as exc:
+            raise InvalidValue(f"a template with id {doc['id']!r} already exists") from exc
+        new.pop("_id", None)
+        return new
+
+    async def get(self, template_id: str) -> dict[str, Any] | None:
+        """The document by id, deleted or not (a running job may still reference it)."""
+        return await self.coll.find_one({"id": template_id}, {"_id": 0})
+
+    async def require(self, template_id: str) -> dict[str, Any]:
+        doc = await self.get(template_id)
+        if doc is None:
+            raise NotFound(f"unknown template {template_id!r}")
+        return doc
+
+    async def set_thumbnail(self, template_id: str, key: str) -> None:
+        await self.coll.update_one({"id": template_id}, {"$set": {"thumbnail_key": key}})
+
+    async def set_enabled(self, template_id: str, enabled: bool) -> dict[str, Any]:
+        res = await self.coll.update_one({"id": template_id, "deleted": False}, {"$set": {"enabled": bool(enabled), "updated": _now()}})
+        if not res.matched_count:
+            raise NotFound(f"unknown template {template_id!r}")
+        return await self.require(template_id)
+
+    async def soft_delete(self, template_id: str) -> bool:
+        """Hide a template from search and new jobs; returns False when it was already deleted."""
+        now = _now()
+        res = await self.coll.update_one(
+            {"id": template_id, "deleted": False}, {"$set": {"deleted": True, "enabled": False, "deleted_at": now, "updated": now}}
+        )
+        if res.modified_count:
+            return True
+        await self.require(template_id)
+        return False
+
+    async def search(
+        self,
+        *,
+        q: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        colour: str | None = None,
+        source: str | None = None,
+        enabled: bool | None = None,
+        page: int = 1,
+        per_page: int = 48,
+    ) -> TemplatePage:
+        """Filter the gallery; every word of `q` must appear in name, id, category or tags.
+        Ordered by catalogue order then id, so pages are stable."""
+        if page < 1:
+            raise InvalidValue("page starts at 1")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise InvalidValue(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        clauses: list[dict[str, Any]] = [{"deleted": False}]
+        for word in (q or "").lower().split()[:8]:
+            clauses.append({"search": {"$regex": re.escape(word)}})
+        if category:
+            clauses.append({"category": category})
+        if tag:
+            clauses.append({"tags": tag.lower()})
+        if colour:
+            clauses.append({"colour_families": colour.lower()})
+        if source:
+            clauses.append({"source": source})
+        if enabled is not None:
+            clauses.append({"enabled": bool(enabled)})
+        flt = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        total = await self.coll.count_documents(flt)
+        cursor = self.coll.find(flt, {"_id": 0, "search": 0}).sort(_SORT).skip((page - 1) * per_page).limit(per_page)
+        items = [d async for d in cursor]
+        return TemplatePage(items, total, page, per_page)
+
+    async def categories(self) -> dict[str, int]:
+        """Visible templates per category, for the gallery's filter chips."""
+        out: dict[str, int] = {}
+        async for d in self.coll.find({"deleted": False, "enabled": True}, {"_id": 0, "category": 1}):
+            out[d["category"]] = out.get(d["category"], 0) + 1
+        return out
