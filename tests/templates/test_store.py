@@ -1,0 +1,166 @@
+"""The templates collection over the real database (embedded nx-27017): seeding, search, uploads,
+enable/disable, soft delete, and loading backgrounds for jobs."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import engine.templates as tpl
+from engine.errors import UnsupportedFormat
+from serve_apps import templates as svc
+from store.errors import InvalidValue, NotFound
+from store.templates import TemplatesRepo
+
+
+def jpeg(rgb: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def small_catalog(monkeypatch):
+    """Seed a slice of the catalogue in tests that are about seeding mechanics, not the library."""
+    specs = [tpl.get(i) for i in ("studio-sweep-white", "studio-sweep-blue", "marble-carrara", "festive-diwali-diyas", "pattern-gingham-red")]
+    monkeypatch.setattr(tpl, "catalog", lambda: list(specs))
+    return specs
+
+
+async def test_seed_is_idempotent_and_renders_thumbnails(db, blobs) -> None:
+    first = await svc.seed_builtin_templates(db, blobs)
+    n = len(tpl.catalog())
+    assert first == {"inserted": n, "updated": 0, "unchanged": 0}
+    second = await svc.seed_builtin_templates(db, blobs)
+    assert second == {"inserted": 0, "updated": 0, "unchanged": n}
+    assert await db.templates.count_documents({}) == n
+    doc = await TemplatesRepo(db).get("studio-sweep-blue")
+    assert doc["name"] == "Blue Background" and doc["source"] == "builtin" and doc["enabled"] is True
+    assert doc["colour_families"] == ["blue"]
+    thumb = Image.open(io.BytesIO(blobs.get_bytes(doc["thumbnail_key"])))
+    assert thumb.format == "WEBP" and thumb.size == (320, 320)
+    assert len(list(blobs.list_prefix("templates/thumbs/"))) == n
+
+
+async def test_version_bump_updates_without_duplicating(db, blobs, small_catalog, monkeypatch) -> None:
+    await svc.seed_builtin_templates(db, blobs)
+    await svc.set_template_enabled(db, "studio-sweep-blue", False)  # an admin's choice survives updates
+    bumped = [replace(s, version=2, name="Blue Background v2") if s.id == "studio-sweep-blue" else s for s in small_catalog]
+    monkeypatch.setattr(tpl, "catalog", lambda: list(bumped))
+    counts = await svc.seed_builtin_templates(db, blobs)
+    assert counts == {"inserted": 0, "updated": 1, "unchanged": 4}
+    assert await db.templates.count_documents({"id": "studio-sweep-blue"}) == 1
+    doc = await TemplatesRepo(db).get("studio-sweep-blue")
+    assert (doc["version"], doc["name"], doc["enabled"]) == (2, "Blue Background v2", False)
+    assert doc["thumbnail_key"].endswith("-v2.webp") and blobs.exists(doc["thumbnail_key"])
+    # An older catalogue (e.g. a replica not yet upgraded) never downgrades the document.
+    monkeypatch.setattr(tpl, "catalog", lambda: list(small_catalog))
+    assert (await svc.seed_builtin_templates(db, blobs))["updated"] == 0
+    assert (await TemplatesRepo(db).get("studio-sweep-blue"))["version"] == 2
+
+
+async def test_search_filters_and_pagination(db, blobs) -> None:
+    await svc.seed_builtin_templates(db, blobs)
+    page = await svc.search_templates(db, q="blue background")
+    assert [d["id"] for d in page.items][:1] == ["studio-sweep-blue"]
+    assert all("search" not in d and "_id" not in d for d in page.items)
+    festive = await svc.search_templates(db, category="festive", per_page=200)
+    assert festive.total == sum(1 for s in tpl.catalog() if s.category == "festive")
+    assert {d["category"] for d in festive.items} == {"festive"}
+    diwali = await svc.search_templates(db, tag="diwali")
+    assert diwali.total >= 3 and all("diwali" in d["tags"] for d in diwali.items)
+    blues = await svc.search_templates(db, colour="blue", per_page=200)
+    assert blues.total >= 5 and all("blue" in d["colour_families"] for d in blues.items)
+    assert (await svc.search_templates(db, q="MARBLE tabletop")).total >= 3
+    assert (await svc.search_templates(db, q="zzz-nothing")).total == 0
+    assert (await svc.search_templates(db, q="a.*b")).total == 0  # user text is literal, not a regex
+    assert (await svc.search_templates(db, source="upload")).total == 0
+
+    # Pages are disjoint, complete and in catalogue order.
+    seen: list[str] = []
+    total = (await svc.search_templates(db, per_page=1)).total
+    for p in range(1, 100):
+        page = await svc.search_templates(db, page=p, per_page=40)
+        if not page.items:
+            break
+        seen += [d["id"] for d in page.items]
+    assert len(seen) == total == len(set(seen)) == len(tpl.catalog())
+    assert seen == [s.id for s in tpl.catalog()]
+    with pytest.raises(InvalidValue):
+        await svc.search_templates(db, page=0)
+
+
+async def test_enable_disable_and_soft_delete(db, blobs, small_catalog) -> None:
+    await svc.seed_builtin_templates(db, blobs)
+    await svc.set_template_enabled(db, "marble-carrara", False)
+    assert (await svc.search_templates(db, q="carrara")).total == 0  # gallery shows enabled only
+    assert (await svc.search_templates(db, q="carrara", enabled=None)).total == 1  # admin view
+    with pytest.raises(svc.TemplateUnavailable):
+        await svc.require_usable_template(db, "marble-carrara")
+    await svc.set_template_enabled(db, "marble-carrara", True)
+    assert (await svc.require_usable_template(db, "marble-carrara")).id == "marble-carrara"
+
+    assert await svc.delete_template(db, "pattern-gingham-red") is True
+    assert await svc.delete_template(db, "pattern-gingham-red") is False
+    assert (await svc.search_templates(db, q="gingham", enabled=None)).total == 0
+    with pytest.raises(svc.TemplateUnavailable):
+        await svc.require_usable_template(db, "pattern-gingham-red")
+    # A job that already references it still gets its background.
+    spec, rgb = await svc.load_background(db, blobs, "pattern-gingham-red", 64, 48)
+    assert spec.id == "pattern-gingham-red" and rgb.shape == (48, 64, 3)
+    with pytest.raises(NotFound):
+        await svc.set_template_enabled(db, "pattern-gingham-red", True)
+    with pytest.raises(NotFound):
+        await svc.delete_template(db, "does-not-exist")
+
+
+async def test_upload_search_and_load(db, blobs, settings) -> None:
+    photo = tpl.render(tpl.get("scene-terracotta-sand"), 1200, 900)
+    doc = await svc.upload_template(
+        db, blobs, jpeg(photo), {"name": "Client Studio Shot", "category": "studio", "tags": "client, warm"}, settings.limits
+    )
+    assert doc["id"].startswith("upload-client-studio-shot-") and doc["source"] == "upload"
+    assert doc["tags"] == ["client", "warm"] and doc["floor_line_estimated"] is True and doc["floor_line"] is not None
+    assert blobs.exists(doc["blob_key"]) and blobs.exists(doc["thumbnail_key"])
+    found = await svc.search_templates(db, source="upload")
+    assert [d["id"] for d in found.items] == [doc["id"]]
+    assert (await svc.search_templates(db, q="client")).total == 1
+
+    spec, rgb = await svc.load_background(db, blobs, doc["id"], 800, 800)
+    assert spec.source == "upload" and rgb.shape == (800, 800, 3)
+    assert spec.floor_line is not None and 0 < spec.floor_line <= 1
+    wide_spec, wide = await svc.load_background(db, blobs, doc["id"], 1600, 900)
+    assert wide.shape == (900, 1600, 3)
+    assert (await svc.require_usable_template(db, doc["id"])).id == doc["id"]
+
+    await svc.delete_template(db, doc["id"])
+    assert (await svc.search_templates(db, source="upload")).total == 0
+    spec2, _ = await svc.load_background(db, blobs, doc["id"], 100, 100)  # still readable by id
+    assert spec2.id == doc["id"] and blobs.exists(doc["blob_key"])
+
+
+async def test_bad_uploads_store_nothing(db, blobs, settings) -> None:
+    good = jpeg(tpl.render(tpl.get("studio-sweep-sand"), 1000, 1000))
+    with pytest.raises(UnsupportedFormat):
+        await svc.upload_template(db, blobs, b"GIF89a" + b"\0" * 64, {"name": "x"}, settings.limits)
+    with pytest.raises(InvalidValue, match="name"):
+        await svc.upload_template(db, blobs, good, {"name": ""}, settings.limits)
+    with pytest.raises(InvalidValue, match="floor_line"):
+        await svc.upload_template(db, blobs, good, {"name": "x", "floor_line": 1.5}, settings.limits)
+    with pytest.raises(InvalidValue, match="built-in"):
+        await svc.upload_template(db, blobs, good, {"name": "x", "id": "studio-sweep-blue"}, settings.limits)
+    assert await db.templates.count_documents({}) == 0
+    assert list(blobs.list_prefix("templates/")) == []
+
+
+async def test_load_background_for_builtins_and_solids(db, blobs) -> None:
+    spec, rgb = await svc.load_background(db, blobs, "#ffffff", 30, 20)
+    assert spec.id == "solid-ffffff" and (rgb == 255).all()
+    spec, rgb = await svc.load_background(db, blobs, "studio-sweep-blue", 160, 90)  # not seeded: from code
+    assert spec.name == "Blue Background" and rgb.shape == (90, 160, 3)
+    with pytest.raises(NotFound):
+        await svc.load_background(db, blobs, "nope", 10, 10)
