@@ -78,9 +78,10 @@ def ensure_ray(settings: Settings) -> None:
     if not ray.is_initialized():
         ray.init(
             address=settings.ray_address,
-            num_cpus=settings.ray_num_cpus if not settings.ray_address else None,
+            num_cpus=settings.ray_num_cpus if settings.ray_address in (None, "local") else None,
             include_dashboard=False,
             log_to_driver=False,
+            logging_level=logging.WARNING,
             ignore_reinit_error=True,
         )
     ctx = ray.data.DataContext.get_current()
@@ -173,10 +174,14 @@ async def run_job(
     flush_interval: float = 0.5,
     heartbeat_interval: float = 2.0,
     max_actors: int | None = None,
+    reserve_cpus: float = 1.0,
     on_progress: Callable[[JobProgress], Any] | None = None,
 ) -> RunSummary:
     """Run (or resume) a queued job to the end. Safe to call again on the same job: finished images
-    are skipped and nothing is charged twice."""
+    are skipped and nothing is charged twice.
+
+    `reserve_cpus` stay free for Ray Serve and Ray Data's own tasks (0 for a CLI run with no server);
+    `on_progress` is called after every bulk write and at least every `flush_interval` seconds."""
     started = time.perf_counter()
     runner_id = runner_id or new_runner_id()
     existing = await repos.jobs.find(job_id)
@@ -204,6 +209,7 @@ async def run_job(
                 flush_interval=flush_interval,
                 heartbeat_interval=heartbeat_interval,
                 max_actors=max_actors,
+                reserve_cpus=reserve_cpus,
                 on_progress=on_progress,
                 stages=stages,
             )
@@ -243,6 +249,7 @@ async def _process(
     flush_interval: float,
     heartbeat_interval: float,
     max_actors: int | None,
+    reserve_cpus: float,
     on_progress: Callable[[JobProgress], Any] | None,
     stages: dict[str, float],
 ) -> int:
@@ -261,7 +268,9 @@ async def _process(
         ImageRef(image_id=im.id, input_key=im.input_blob, output_stem=job_key(job.id, "outputs", f"{im.seq:06d}"))
         for im in pending
     ]
-    plan = plan_actor_pool(ray.cluster_resources(), images=len(refs), max_actors=max_actors)
+    plan = plan_actor_pool(
+        ray.cluster_resources(), images=len(refs), max_actors=max_actors, reserve_cpus=reserve_cpus
+    )
     dataset = build_dataset(
         refs,
         settings=settings,

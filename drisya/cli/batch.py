@@ -1,0 +1,264 @@
+"""`drisya batch INPUT.zip --out OUTPUT.zip`: a whole batch on this machine, no server needed.
+
+It runs exactly what the server runs (intake checks, the coin ledger, Ray Data actors, the streamed
+output ZIP) against an embedded MongoDB and a local Ray started for the run. A local run is free:
+a local user is granted the job's quote through the ledger, so the accounting code is exercised too.
+Exit codes: 0 every image succeeded, 1 some failed or were rejected (manifest.csv says which),
+2 the input or an option was refused before any work started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from drisya.cli.errors import CliError
+
+EPILOG = """\
+A local run is free: nothing is charged and no account is needed. It goes through the same
+intake checks and coin accounting as the server (a local user is granted the job's quote).
+Exit status: 0 every image succeeded; 1 some images failed or were rejected (see manifest.csv
+in the output ZIP); 2 the input or an option was refused and nothing was processed.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "batch",
+        help="process a ZIP (or folder) of product photos into an output ZIP, locally",
+        description="Process every photo of a ZIP or folder on this machine and write an output ZIP "
+        "with the results and a manifest.csv.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("input", help="a .zip of JPEG/PNG/WebP photos, or a folder of them")
+    parser.add_argument("--out", "-o", required=True, help="where to write the output ZIP")
+    parser.add_argument("--template", default="#ffffff", help="template id or #RRGGBB colour (default: white)")
+    parser.add_argument("--module", choices=("ready", "look"), default="ready", help="ready (default) or look")
+    parser.add_argument("--preset", help="platform preset (e.g. amazon); overrides aspect and size")
+    parser.add_argument("--aspect", help="output aspect ratio W:H, e.g. 1:1, 4:5, 16:9")
+    parser.add_argument("--size", type=int, help="longest side of the output in pixels")
+    parser.add_argument("--format", dest="format", choices=("jpg", "png", "webp"), help="output format")
+    parser.add_argument("--method", choices=("auto", "fast", "model"), help="matting method (default: auto)")
+    parser.add_argument("--recipe", help="a JSON file with further recipe fields (shadow, retouch ...)")
+    parser.add_argument("--workers", type=int, help="at most this many worker actors (default: one per CPU)")
+    parser.add_argument(
+        "--data-dir", help="keep the run's database and blobs here (default: a temp dir removed afterwards)"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def build_recipe(args: argparse.Namespace) -> dict[str, Any]:
+    recipe: dict[str, Any] = {}
+    if args.recipe:
+        import json
+
+        try:
+            recipe = json.loads(Path(args.recipe).read_text())
+        except (OSError, ValueError) as exc:
+            raise CliError(f"cannot read recipe {args.recipe}: {exc}", 2) from exc
+        if not isinstance(recipe, dict):
+            raise CliError(f"recipe {args.recipe} must hold a JSON object", 2)
+    for name in ("preset", "aspect", "size", "format", "method"):
+        value = getattr(args, name)
+        if value is not None:
+            recipe[name] = value
+    recipe["module"] = args.module
+    return recipe
+
+
+class ProgressBar:
+    """One line on stderr, redrawn in place on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self, enabled: bool, stream=sys.stderr) -> None:
+        self.enabled = enabled
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self._last_line = 0.0
+        self._last_text = ""
+
+    def update(self, progress: Any) -> None:
+        if not self.enabled:
+            return
+        finished, total = progress.done + progress.failed, max(progress.total, 1)
+        elapsed = time.monotonic() - self.started
+        rate = finished / elapsed if elapsed > 0 else 0.0
+        width = 30
+        filled = int(width * finished / total)
+        bar = "#" * filled + "-" * (width - filled)
+        failed = f", {progress.failed} failed" if progress.failed else ""
+        text = f"[{bar}] {finished}/{progress.total} images{failed}  {rate:.1f} img/s  {elapsed:.0f}s"
+        if self.tty:
+            self.stream.write("\r" + text.ljust(len(self._last_text)))
+            self.stream.flush()
+        elif text != self._last_text and (time.monotonic() - self._last_line > 5 or finished == progress.total):
+            self.stream.write(text + "\n")
+            self._last_line = time.monotonic()
+        self._last_text = text
+
+    def close(self) -> None:
+        if self.enabled and self.tty and self._last_text:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _input_files(folder: Path):
+    """A folder's files (recursively), as (relative name, open file) pairs, opened one at a time."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        with open(path, "rb") as fh:
+            yield path.relative_to(folder).as_posix(), fh
+
+
+def run(args: argparse.Namespace) -> int:
+    source = Path(args.input)
+    if not source.exists():
+        raise CliError(f"input {source} does not exist", 2)
+    out = Path(args.out)
+    if out.exists() and out.is_dir():
+        raise CliError(f"--out {out} is a folder; give a .zip file path", 2)
+    if not out.parent.exists():
+        raise CliError(f"the folder of --out ({out.parent}) does not exist", 2)
+    if out.resolve() == source.resolve():
+        raise CliError("--out must not overwrite the input", 2)
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1", 2)
+    recipe = build_recipe(args)
+    _validate_options(args, recipe)
+
+    keep = args.data_dir is not None
+    data_dir = Path(args.data_dir) if keep else Path(tempfile.mkdtemp(prefix="drisya-batch-"))
+    try:
+        return asyncio.run(_run(args, source, out, recipe, data_dir))
+    finally:
+        if not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
+    """Refuse a bad recipe or template before starting anything (exit 2)."""
+    from data_jobs.jobs import validate_recipe, validate_template
+    from engine.errors import RecipeError
+    from engine.templates import UnknownTemplate
+
+    try:
+        validate_recipe(args.module, recipe)
+    except RecipeError as exc:
+        raise CliError(f"invalid recipe: {exc}", 2) from exc
+    try:
+        validate_template(args.template)
+    except (UnknownTemplate, KeyError, ValueError) as exc:
+        raise CliError(f"unknown template {args.template!r}: {exc}", 2) from exc
+    if recipe.get("method") != "fast":
+        from cluster.model_store import ModelFetchError, resolve_model
+        from cluster.settings import Settings
+
+        try:
+            resolve_model(Settings.from_env(), fetch_if_missing=False)
+        except ModelFetchError as exc:
+            raise CliError(f"{exc} (or use --method fast)", 2) from exc
+
+
+async def _run(args: argparse.Namespace, source: Path, out: Path, recipe: dict[str, Any], data_dir: Path) -> int:
+    import logging
+    import secrets
+
+    from cluster.embedded_mongo import EmbeddedMongo
+    from cluster.settings import Settings
+    from data_jobs.download import job_output_zip
+    from data_jobs.errors import IntakeRefused
+    from data_jobs.jobs import add_files, add_zip, create_job, submit_job
+    from data_jobs.runner import ensure_ray, run_job
+    from store.blobs import blob_store_from_settings
+    from store.db import connect, ensure_indexes
+    from store.ledger import Ledger
+    from store.repositories import Repositories
+
+    _quiet_ray_logs(logging)
+    settings = Settings.from_env().with_(data_dir=str(data_dir), blob_dir=None, blob_backend="local")
+    if settings.ray_address is None:
+        settings = settings.with_(ray_address="local")
+    blobs = blob_store_from_settings(settings)
+    mongo = EmbeddedMongo(data_dir / "mongo")
+    started_ray = False
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        db = connect(mongo.start(), "drisya")
+        await ensure_indexes(db)
+        repos = Repositories(db)
+        user = await repos.users.create(f"local-{secrets.token_hex(4)}@drisya.local", secrets.token_urlsafe(24))
+        job = await create_job(repos, owner=user.id, module=args.module, template=args.template, recipe=recipe)
+        t0 = time.perf_counter()
+        try:
+            if source.is_dir():
+                report = await add_files(repos, blobs, settings, job.id, _input_files(source))
+            else:
+                with open(source, "rb") as fh:
+                    report = await add_zip(repos, blobs, settings, job.id, fh)
+        except IntakeRefused as exc:
+            raise CliError(f"input refused: {exc}", 2) from exc
+        intake_s = time.perf_counter() - t0
+        job = await repos.jobs.get(job.id)
+        quote = job.counters.total * job.price_per_image
+        if quote > 0:  # a local run is free: grant exactly the quote, then account as the server does
+            await Ledger(db).credit(user.id, quote, "grant", f"local-grant:{job.id}", ref="drisya batch")
+        await submit_job(repos, job.id)
+        if not args.quiet:
+            skipped = f", {len(report.skipped)} system files skipped" if report.skipped else ""
+            print(
+                f"{len(report.accepted)} images accepted, {len(report.rejected)} rejected{skipped} "
+                f"({intake_s:.1f}s); starting workers...",
+                file=sys.stderr,
+            )
+        ensure_ray(settings)
+        started_ray = True
+        summary = await run_job(
+            repos, settings, job.id, max_actors=args.workers, reserve_cpus=0.0, on_progress=bar.update
+        )
+        bar.close()
+        zipped = await job_output_zip(repos, blobs, job.id)
+        await asyncio.to_thread(_write_atomically, out, zipped.chunks())
+        rejected = len(report.rejected)
+        print(
+            f"{summary.done} done, {summary.failed} failed, {rejected} rejected -> {out} "
+            f"({zipped.size / 1e6:.1f} MB, manifest.csv lists every input)",
+            file=sys.stderr,
+        )
+        await db.client.close()
+        return 0 if summary.failed == 0 and rejected == 0 and summary.status == "done" else 1
+    finally:
+        if started_ray:
+            import ray
+
+            ray.shutdown()
+        mongo.stop()
+
+
+def _quiet_ray_logs(logging) -> None:
+    """Our progress bar replaces Ray Data's execution chatter; warnings and errors still show."""
+    import ray.data  # configures its loggers on import, so levels are set afterwards
+
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "bars disabled": ours show
+    logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
+    ray.data.DataContext.get_current().print_on_execution_start = False
+
+
+def _write_atomically(path: Path, chunks) -> None:
+    tmp = path.with_name(f".{path.name}.part-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

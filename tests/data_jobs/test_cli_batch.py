@@ -1,0 +1,98 @@
+"""`drisya batch` as a user runs it: a subprocess, its exit code, its output ZIP."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from data_jobs.output_zip import read_manifest
+from tests.data_jobs.conftest import make_zip, mixed_zip, product_photo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _drisya(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DRISYA_RAY_NUM_CPUS": "2",
+        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
+    }
+    env.pop("DRISYA_RAY_ADDRESS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "batch", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def _manifest(path: Path) -> tuple[list[str], dict[str, dict[str, str]]]:
+    with zipfile.ZipFile(path) as zf:
+        rows = read_manifest(zf.read("manifest.csv"))
+        return zf.namelist(), {r["input_name"]: r for r in rows}
+
+
+@pytest.mark.ray
+def test_all_good_exits_0(tmp_path: Path) -> None:
+    src = tmp_path / "in.zip"
+    src.write_bytes(make_zip({f"shot-{i}.png": product_photo(300, seed=i, fmt="PNG") for i in range(3)}))
+    out = tmp_path / "out.zip"
+    result = _drisya(str(src), "--out", str(out), "--method", "fast", "--aspect", "4:5", "--size", "500", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    names, manifest = _manifest(out)
+    assert sorted(names) == ["manifest.csv", "shot-0.jpg", "shot-1.jpg", "shot-2.jpg"]
+    assert all(row["status"] == "done" for row in manifest.values())
+    with zipfile.ZipFile(out) as zf:
+        from PIL import Image
+
+        img = Image.open(io.BytesIO(zf.read("shot-0.jpg")))
+        assert img.size == (400, 500)  # 4:5 with the longest side 500
+    assert "3 done, 0 failed" in result.stderr
+    assert not (tmp_path / "never-used").exists()  # a local run leaves no database behind
+
+
+@pytest.mark.ray
+def test_some_failed_exits_1_and_the_manifest_says_which(tmp_path: Path) -> None:
+    src = tmp_path / "in.zip"
+    data, good = mixed_zip(good=2, size=256)
+    src.write_bytes(data)
+    out = tmp_path / "out.zip"
+    result = _drisya(str(src), "--out", str(out), "--method", "fast", "--size", "400", "-q", tmp_path=tmp_path)
+    assert result.returncode == 1, result.stderr[-3000:]
+    _, manifest = _manifest(out)
+    assert {n for n, r in manifest.items() if r["status"] == "done"} == set(good)
+    assert manifest["corrupt.jpg"]["status"] == "failed"
+    assert manifest["notes.jpg"]["status"] == "rejected"
+    assert "Traceback" not in result.stderr
+
+
+def test_refused_input_exits_2_without_output(tmp_path: Path) -> None:
+    out = tmp_path / "out.zip"
+    not_zip = tmp_path / "photos.zip"
+    not_zip.write_bytes(b"definitely not a zip archive")
+    result = _drisya(str(not_zip), "--out", str(out), "--method", "fast", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "not a ZIP" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+    only_junk = tmp_path / "junk.zip"
+    only_junk.write_bytes(make_zip({"readme.txt": b"hello", "__MACOSX/._a.jpg": b"x"}))
+    result = _drisya(str(only_junk), "--out", str(out), "--method", "fast", tmp_path=tmp_path)
+    assert result.returncode == 2 and "no usable images" in result.stderr
+
+    result = _drisya(str(only_junk), "--out", str(out), "--aspect", "7:3", tmp_path=tmp_path)
+    assert result.returncode == 2 and "aspect" in result.stderr
+    assert not out.exists()
+
+
+def test_help_says_a_local_run_is_free() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "batch", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "free" in result.stdout and "manifest.csv" in result.stdout
