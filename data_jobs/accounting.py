@@ -56,7 +56,9 @@ async def capture_images(repos: Repositories, job: Job, image_ids: Sequence[str]
             try:
                 await ledger.capture(job.owner, job.id, job.price_per_image, capture_key(job.id, image_id))
             except ReservationExceeded:
-                log.info("job %s: no coins held for image %s any more (cancelled); not charged", job.id, image_id)
+                log.info(
+                    "job %s: no coins held for image %s any more (cancelled); not charged", job.id, image_id
+                )
                 continue
         charged.append(image_id)
     await repos.images.mark_charged(charged)

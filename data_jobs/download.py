@@ -17,7 +17,9 @@ def _row(image: Image, job_status: str) -> ManifestRow:
         error = error or ("the job was cancelled before this image ran" if status == "cancelled" else "")
     key = image.outputs.get("image") if image.status == IMAGE_DONE else None
     ext = key.rsplit(".", 1)[-1] if key and "." in key else None
-    return ManifestRow(image.input_name, status, error=error, quality=image.quality, output_key=key, output_extension=ext)
+    return ManifestRow(
+        image.input_name, status, error=error, quality=image.quality, output_key=key, output_extension=ext
+    )
 
 
 async def manifest_rows(repos: Repositories, job_id: str) -> list[ManifestRow]:
@@ -28,7 +30,11 @@ async def manifest_rows(repos: Repositories, job_id: str) -> list[ManifestRow]:
     rows = [_row(image, job.status) async for image in repos.images.iter_for_job(job_id)]
     doc = await repos.db["jobs"].find_one({"_id": job_id}, {"intake": 1})
     for rejected in ((doc or {}).get("intake") or {}).get("rejected", []):
-        rows.append(ManifestRow(rejected["name"], "rejected", error=rejected.get("detail") or rejected.get("code", "")))
+        rows.append(
+            ManifestRow(
+                rejected["name"], "rejected", error=rejected.get("detail") or rejected.get("code", "")
+            )
+        )
     return rows
 
 

@@ -206,7 +206,8 @@ def _store_entry(
         raise _EntryRejected("nested_archive", f"archives inside the archive are not opened ({archive})")
     if fmt is None:
         raise _EntryRejected(
-            "not_an_image", "the content is not a JPEG, PNG or WebP image (checked by its bytes, not its name)"
+            "not_an_image",
+            "the content is not a JPEG, PNG or WebP image (checked by its bytes, not its name)",
         )
 
     def all_chunks() -> Iterator[bytes]:

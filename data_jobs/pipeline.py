@@ -190,7 +190,7 @@ def _method(recipe: Any) -> str:
 
 
 def needs_model(recipe: Any) -> bool:
-    """"fast" is colour-based matting; "auto" may escalate to the model, "model" always uses it."""
+    """The "fast" method is colour-based; "auto" may escalate to the model, "model" always uses it."""
     return _method(recipe) != "fast"
 
 

@@ -43,7 +43,7 @@ class JobProgress:
         return {**asdict(self), "finished": self.finished}
 
     def describe(self) -> str:
-        """"Processing 243/1000 (2 failed)": what the dashboard and the CLI print."""
+        """What the dashboard and the CLI print, e.g. "Processing 243/1000 (2 failed)"."""
         verb = {"running": "Processing", "queued": "Queued", "created": "Waiting for uploads"}.get(
             self.status, self.status.capitalize()
         )
@@ -51,9 +51,7 @@ class JobProgress:
         return f"{verb} {self.finished}/{self.total}{failed}"
 
 
-async def watch_job(
-    repos: Repositories, job_id: str, *, interval: float = 0.5
-) -> AsyncIterator[JobProgress]:
+async def watch_job(repos: Repositories, job_id: str, *, interval: float = 0.5) -> AsyncIterator[JobProgress]:
     """Yield the job's progress every `interval` seconds until it reaches a terminal status.
 
     Raises store.errors.NotFound if the job does not exist (or disappears)."""

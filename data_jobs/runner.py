@@ -265,7 +265,9 @@ async def _process(
         resolve_model(settings, fetch_if_missing=False)  # a clear error now rather than in every actor
     ensure_ray(settings)
     refs = [
-        ImageRef(image_id=im.id, input_key=im.input_blob, output_stem=job_key(job.id, "outputs", f"{im.seq:06d}"))
+        ImageRef(
+            image_id=im.id, input_key=im.input_blob, output_stem=job_key(job.id, "outputs", f"{im.seq:06d}")
+        )
         for im in pending
     ]
     plan = plan_actor_pool(

@@ -40,8 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("input", help="a .zip of JPEG/PNG/WebP photos, or a folder of them")
     parser.add_argument("--out", "-o", required=True, help="where to write the output ZIP")
-    parser.add_argument("--template", default="#ffffff", help="template id or #RRGGBB colour (default: white)")
-    parser.add_argument("--module", choices=("ready", "look"), default="ready", help="ready (default) or look")
+    parser.add_argument(
+        "--template", default="#ffffff", help="template id or #RRGGBB colour (default: white)"
+    )
+    parser.add_argument(
+        "--module", choices=("ready", "look"), default="ready", help="ready (default) or look"
+    )
     parser.add_argument("--preset", help="platform preset (e.g. amazon); overrides aspect and size")
     parser.add_argument("--aspect", help="output aspect ratio W:H, e.g. 1:1, 4:5, 16:9")
     parser.add_argument("--size", type=int, help="longest side of the output in pixels")
@@ -100,7 +104,9 @@ class ProgressBar:
         if self.tty:
             self.stream.write("\r" + text.ljust(len(self._last_text)))
             self.stream.flush()
-        elif text != self._last_text and (time.monotonic() - self._last_line > 5 or finished == progress.total):
+        elif text != self._last_text and (
+            time.monotonic() - self._last_line > 5 or finished == progress.total
+        ):
             self.stream.write(text + "\n")
             self._last_line = time.monotonic()
         self._last_text = text
@@ -167,7 +173,9 @@ def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
             raise CliError(f"{exc} (or use --method fast)", 2) from exc
 
 
-async def _run(args: argparse.Namespace, source: Path, out: Path, recipe: dict[str, Any], data_dir: Path) -> int:
+async def _run(
+    args: argparse.Namespace, source: Path, out: Path, recipe: dict[str, Any], data_dir: Path
+) -> int:
     import logging
     import secrets
 
@@ -194,8 +202,12 @@ async def _run(args: argparse.Namespace, source: Path, out: Path, recipe: dict[s
         db = connect(mongo.start(), "drisya")
         await ensure_indexes(db)
         repos = Repositories(db)
-        user = await repos.users.create(f"local-{secrets.token_hex(4)}@drisya.local", secrets.token_urlsafe(24))
-        job = await create_job(repos, owner=user.id, module=args.module, template=args.template, recipe=recipe)
+        user = await repos.users.create(
+            f"local-{secrets.token_hex(4)}@drisya.local", secrets.token_urlsafe(24)
+        )
+        job = await create_job(
+            repos, owner=user.id, module=args.module, template=args.template, recipe=recipe
+        )
         t0 = time.perf_counter()
         try:
             if source.is_dir():

@@ -103,7 +103,9 @@ async def test_cancel_while_running_stops_work_and_releases(ray_session, repos, 
 
     settings = settings.with_(blob_dir=str(blobs.root))
     photos = {f"p{i:02d}.jpg": product_photo(700, seed=i) for i in range(30)}
-    job, _ = await _funded_job(repos, blobs, settings, user, make_zip(photos), coins=100, recipe={"method": "fast", "size": 900})
+    job, _ = await _funded_job(
+        repos, blobs, settings, user, make_zip(photos), coins=100, recipe={"method": "fast", "size": 900}
+    )
     await submit_job(repos, job.id)
     task = start_job_in_background(repos, settings, job.id, heartbeat_interval=0.2)
     seen = []

@@ -27,7 +27,11 @@ def _drisya(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env.pop("DRISYA_RAY_ADDRESS", None)
     return subprocess.run(
         [sys.executable, "-m", "drisya.cli.main", "batch", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -42,7 +46,9 @@ def test_all_good_exits_0(tmp_path: Path) -> None:
     src = tmp_path / "in.zip"
     src.write_bytes(make_zip({f"shot-{i}.png": product_photo(300, seed=i, fmt="PNG") for i in range(3)}))
     out = tmp_path / "out.zip"
-    result = _drisya(str(src), "--out", str(out), "--method", "fast", "--aspect", "4:5", "--size", "500", tmp_path=tmp_path)
+    result = _drisya(
+        str(src), "--out", str(out), "--method", "fast", "--aspect", "4:5", "--size", "500", tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     names, manifest = _manifest(out)
     assert sorted(names) == ["manifest.csv", "shot-0.jpg", "shot-1.jpg", "shot-2.jpg"]
@@ -62,7 +68,9 @@ def test_some_failed_exits_1_and_the_manifest_says_which(tmp_path: Path) -> None
     data, good = mixed_zip(good=2, size=256)
     src.write_bytes(data)
     out = tmp_path / "out.zip"
-    result = _drisya(str(src), "--out", str(out), "--method", "fast", "--size", "400", "-q", tmp_path=tmp_path)
+    result = _drisya(
+        str(src), "--out", str(out), "--method", "fast", "--size", "400", "-q", tmp_path=tmp_path
+    )
     assert result.returncode == 1, result.stderr[-3000:]
     _, manifest = _manifest(out)
     assert {n for n, r in manifest.items() if r["status"] == "done"} == set(good)

@@ -120,6 +120,10 @@ def test_loose_files_get_the_same_checks(blobs) -> None:
         "j",
         Limits(),
     )
-    assert [(a.name, a.format) for a in report.accepted] == [("a.png", "png"), ("b.webp", "webp"), ("a (2).png", "png")]
+    assert [(a.name, a.format) for a in report.accepted] == [
+        ("a.png", "png"),
+        ("b.webp", "webp"),
+        ("a (2).png", "png"),
+    ]
     assert report.accepted[1].blob_key.endswith(".webp")
     assert _reasons(report) == {"c.jpg": "not_an_image"}

@@ -13,10 +13,20 @@ def test_outputs_and_manifest_stream_from_blobs(blobs) -> None:
     blobs.put_bytes("jobs/j/outputs/000001.png", b"\x89PNG" + b"b" * 300)
     blobs.put_bytes("jobs/j/outputs/000003.jpg", b"\xff\xd8\xff" + b"c" * 10)
     rows = [
-        ManifestRow("shoes/red.JPG", "done", quality=0.91234, output_key="jobs/j/outputs/000000.jpg", output_extension="jpg"),
-        ManifestRow("bag.png", "done", quality=0.5, output_key="jobs/j/outputs/000001.png", output_extension="png"),
+        ManifestRow(
+            "shoes/red.JPG",
+            "done",
+            quality=0.91234,
+            output_key="jobs/j/outputs/000000.jpg",
+            output_extension="jpg",
+        ),
+        ManifestRow(
+            "bag.png", "done", quality=0.5, output_key="jobs/j/outputs/000001.png", output_extension="png"
+        ),
         ManifestRow("broken.jpg", "failed", error="corrupt image:\n truncated data"),
-        ManifestRow("bag.webp", "done", quality=None, output_key="jobs/j/outputs/000003.jpg", output_extension="png"),
+        ManifestRow(
+            "bag.webp", "done", quality=None, output_key="jobs/j/outputs/000003.jpg", output_extension="png"
+        ),
         ManifestRow("notes.jpg", "rejected", error="not an image"),
     ]
     out = build_output_zip(blobs, rows)

@@ -26,7 +26,9 @@ IMAGES = 24
 
 async def _queued_job(repos, blobs, settings, user, n: int):
     await Ledger(repos.db).credit(user, 1000, "grant", f"grant:{user}")
-    job = await create_job(repos, owner=user, module="ready", template="#f4f4f4", recipe={"method": "fast", "size": 900})
+    job = await create_job(
+        repos, owner=user, module="ready", template="#f4f4f4", recipe={"method": "fast", "size": 900}
+    )
     photos = {f"p{i:02d}.jpg": product_photo(700, seed=i) for i in range(n)}
     await add_zip(repos, blobs, settings, job.id, io.BytesIO(make_zip(photos)))
     await submit_job(repos, job.id)
@@ -41,11 +43,21 @@ async def test_killed_runner_is_resumed_without_double_work_or_charge(
     env = {**os.environ, **settings.as_env(), "PYTHONPATH": str(ROOT)}
     runner = subprocess.Popen(
         [
-            sys.executable, "-m", "data_jobs.runner", job.id,
-            "--mongodb-uri", mongo_uri, "--db", repos.db.name,
-            "--ray-address", ray_session.get_runtime_context().gcs_address,
+            sys.executable,
+            "-m",
+            "data_jobs.runner",
+            job.id,
+            "--mongodb-uri",
+            mongo_uri,
+            "--db",
+            repos.db.name,
+            "--ray-address",
+            ray_session.get_runtime_context().gcs_address,
         ],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         async with asyncio.timeout(180):
