@@ -14,7 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from engine.compose import ComposeParams, ShadowParams, canvas_size, compose, plan, product_box
+from engine.compose import ComposeParams, ShadowParams, canvas_size, clean_alpha, compose, plan, product_box
 from engine.compose.canvas import ASPECTS
 from engine.errors import RecipeError
 from engine.export import FORMATS, ExportOptions, encode, normalise_format
@@ -205,9 +205,24 @@ def process_image(
     rgb = decoded.rgb
     alpha, method, quality = _alpha_for(rgb, decoded.alpha, recipe.method, session)
 
+    image = render_product(rgb, alpha, recipe, template, background=background)
+    out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
+    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
+
+
+def render_product(
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+    recipe: Recipe,
+    template: TemplateSpec,
+    *,
+    background: np.ndarray | None = None,
+) -> np.ndarray:
+    """A photo and its matte -> the composed image (uint8 RGB, or RGBA for a transparent result)."""
     spec = recipe.template_for(template)
     params = recipe.compose_params()
     canvas = recipe.canvas()
+    alpha = clean_alpha(alpha)
     transparent = recipe.is_transparent()
     if not transparent:
         if background is None:
@@ -224,11 +239,9 @@ def process_image(
     cut = _cutout(crop_rgb, crop_alpha)
 
     finish = partial(_finish, amount=retouch_plan.sharpen) if retouch_plan.sharpen > 0 else None
-    image = compose(
+    return compose(
         cut, spec, params, background=None if transparent else background, size=canvas, finish=finish
     )
-    out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
-    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
 
 
 def _finish(rgb: np.ndarray, alpha: np.ndarray, *, amount: float) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.compose.canvas import ASPECTS, canvas_size, parse_aspect
 from engine.compose.layer import Layer
-from engine.compose.layout import EmptyCutout, Placement, ProductBox, plan_placement, product_box
+from engine.compose.layout import EmptyCutout, Placement, ProductBox, clean_alpha, plan_placement, product_box
 from engine.compose.light_match import match_light, tone_gains
 from engine.compose.linear import to_linear, to_srgb
 from engine.compose.shadow import STYLES, ShadowParams, shadow_density
@@ -32,6 +32,7 @@ __all__ = [
     "ProductBox",
     "ShadowParams",
     "canvas_size",
+    "clean_alpha",
     "compose",
     "parse_aspect",
     "plan",
@@ -106,7 +107,9 @@ def compose(
     else:
         raise ValueError("compose needs a background or a size")
 
-    box = product_box(cutout[..., 3].astype(np.float32) / 255.0)
+    alpha = clean_alpha(cutout[..., 3].astype(np.float32) / 255.0)
+    cutout = np.dstack([cutout[..., :3], np.round(alpha * 255.0).astype(np.uint8)])
+    box = product_box(alpha)
     where = plan_placement(
         box,
         canvas,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from engine.errors import ImageError
@@ -55,6 +56,30 @@ class Placement:
     floor_y: float  # canvas row the shadows treat as the ground: the floor line or the product's base
 
 
+def clean_alpha(alpha: np.ndarray, *, keep_ratio: float = 0.004) -> np.ndarray:
+    """Drop specks the matte left away from the product (dust, a stray blob of floor shadow).
+
+    Left in, they would stretch the trim box, shrink the product and show as dirt on the template.
+    A part counts when its solid area is at least `keep_ratio` of the largest part, so a pair of
+    earrings or a bottle and its cap stay. Translucent regions (glass) are never judged on their
+    own: only the soft fringe around a dropped speck goes with it.
+    """
+    solid = (alpha > 0.5).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    if n <= 2:
+        return alpha
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    drop_ids = np.flatnonzero(areas < max(4, keep_ratio * areas.max())) + 1
+    if drop_ids.size == 0:
+        return alpha
+    h, w = alpha.shape
+    radius = max(2, round(0.006 * max(h, w)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    dropped = cv2.dilate(np.isin(labels, drop_ids).astype(np.uint8), kernel)
+    kept = cv2.dilate(((labels > 0) & ~np.isin(labels, drop_ids)).astype(np.uint8), kernel)
+    return np.where((dropped > 0) & (kept == 0), 0.0, alpha).astype(np.float32)
+
+
 def product_box(alpha: np.ndarray, threshold: float = ALPHA_PRESENT) -> ProductBox:
     """Tight box around the product; raises EmptyCutout when the matte is empty."""
     mask = alpha > threshold
@@ -81,7 +106,8 @@ def plan_placement(
     floor_line: float | None,
     placement: str = "auto",
 ) -> Placement:
-    """Scale so the product spans `fill` of the canvas along its limiting side, within the margins.
+    """Scale so the product spans `fill` of the canvas along its limiting side, within the margins
+    (for a standing product, `fill` of the height above the floor line).
 
     `placement`: "auto" stands the product on the template's floor line when it has one and centres
     it otherwise; "floor" and "centre" force either. Margins are fractions of each canvas side.
@@ -92,12 +118,12 @@ def plan_placement(
     floor = floor_line if floor_line is not None else 1.0 - margin
     mx, my = margin * cw, margin * ch
 
-    scale = fill * min(cw / bw, ch / bh)
-    scale = min(scale, (cw - 2 * mx) / bw)
+    scale = min(fill * cw / bw, (cw - 2 * mx) / bw)
     if standing:
-        scale = min(scale, (floor * ch - my) / bh)
+        # on a floor the fill applies to the space above it: headroom, like a studio framing
+        scale = min(scale, fill * floor * ch / bh, (floor * ch - my) / bh)
     else:
-        scale = min(scale, (ch - 2 * my) / bh)
+        scale = min(scale, fill * ch / bh, (ch - 2 * my) / bh)
     scale = max(scale, 1e-6)
     pw, ph = max(1, round(bw * scale)), max(1, round(bh * scale))
 

@@ -121,18 +121,22 @@ def _contact(small: np.ndarray, x: int, y: int, w: int, h: int, floor: float, so
         return np.zeros((h, w), np.float32)
     foot[x0:x1] = touch[x0 - x : x1 - x]
 
-    rows = np.arange(h, dtype=np.float32) + 0.5 - floor
-    tight_h = max(0.8, (0.008 + 0.012 * softness) * sph)
-    amb_h = max(2.0, (0.035 + 0.05 * softness) * sph)
-    below = np.maximum(rows, 0.0)
-    behind = np.maximum(-rows, 0.0)
-    tight_prof = np.exp(-below / tight_h - behind / (1.2 * tight_h))
-    amb_prof = np.exp(-below / amb_h - behind / (0.6 * amb_h))
-    tight_x = _blur1d(foot, max(0.6, 0.012 * spw))
-    amb_x = _blur1d(foot, max(2.0, (0.05 + 0.05 * softness) * spw))
-    tight = np.outer(tight_prof, np.clip(tight_x * 1.15, 0, 1))
-    amb = np.outer(amb_prof, np.clip(amb_x, 0, 1))
-    return (1.0 - (1.0 - tight) * (1.0 - 0.45 * amb)).astype(np.float32)
+    # the footprint as a line on the floor, spread by anisotropic blurs: a tight dark core and a wide
+    # soft pool, both with elliptical ends like the shadow of a real base
+    line = np.zeros((h, w), np.float32)
+    row = int(np.clip(round(floor - 0.5), 0, h - 1))
+    line[row] = foot
+    tight = _blur_line(line, max(0.8, 0.015 * spw), max(0.7, (0.006 + 0.008 * softness) * sph))
+    amb = _blur_line(
+        line, max(2.0, (0.05 + 0.06 * softness) * spw), max(1.5, (0.025 + 0.035 * softness) * sph)
+    )
+    return (1.0 - (1.0 - np.clip(1.15 * tight, 0, 1)) * (1.0 - 0.55 * np.clip(amb, 0, 1))).astype(np.float32)
+
+
+def _blur_line(line: np.ndarray, sigma_x: float, sigma_y: float) -> np.ndarray:
+    """Blur a one-row footprint; rescaled so a long footprint keeps its value at the centre row."""
+    out = cv2.GaussianBlur(line, (0, 0), sigmaX=sigma_x, sigmaY=sigma_y, borderType=cv2.BORDER_CONSTANT)
+    return out * np.float32(math.sqrt(2 * math.pi) * sigma_y)
 
 
 def _cast(

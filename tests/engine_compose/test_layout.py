@@ -117,3 +117,22 @@ def test_empty_cutout_is_a_clear_error():
 def test_bad_parameters_are_refused_by_name(product_cutout, params, words):
     with pytest.raises(RecipeError, match=words):
         compose(product_cutout, spec(), params, size=(100, 100))
+
+
+def test_specks_left_by_the_matte_do_not_shrink_or_dirty_the_product(product_cutout):
+    framed = np.zeros((900, 900, 4), np.uint8)
+    framed[100:700, 250:650] = product_cutout
+    framed[850:856, 20:26] = (90, 90, 90, 255)  # a dust speck far from the product
+    framed[30:33, 880:884] = (90, 90, 90, 200)
+    out = compose(framed, spec(), ComposeParams(fill=0.8, shadow=NO_SHADOW), size=(800, 800))
+    x0, y0, x1, y1 = alpha_box(out[..., 3] / 255.0, 0.03)
+    assert max(x1 - x0, y1 - y0) == pytest.approx(0.8 * 800, abs=2)  # the bottle alone fills 80%
+
+
+def test_a_two_part_product_keeps_both_parts(product_cutout):
+    framed = np.zeros((700, 1000, 4), np.uint8)
+    framed[50:650, 50:450] = product_cutout
+    framed[50:650, 550:950] = product_cutout  # a pair, like earrings
+    out = compose(framed, spec(), ComposeParams(fill=0.8, shadow=NO_SHADOW), size=(1000, 700))
+    cols = np.flatnonzero((out[..., 3] > 128).any(axis=0))
+    assert cols[-1] - cols[0] > 0.75 * 1000
