@@ -1,0 +1,151 @@
+"""The FastAPI app served by real uvicorn on a free port, spoken to over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from cluster.embedded_mongo import free_port
+from serve_apps import health
+from serve_apps.app import create_app
+from serve_apps.errors import ApiError
+from serve_apps.state import StateDep
+from store.errors import NotFound
+from store.ledger import InsufficientCoins
+
+probe = APIRouter()
+
+
+class Payload(BaseModel):
+    name: str
+    count: int
+
+
+@probe.post("/probe/validate")
+async def validate(body: Payload) -> dict:
+    return {"ok": body.count}
+
+
+@probe.get("/probe/api-error")
+async def api_error() -> None:
+    raise ApiError(403, "admins only")
+
+
+@probe.get("/probe/not-found")
+async def not_found() -> None:
+    raise NotFound("no job abc")
+
+
+@probe.get("/probe/coins")
+async def coins() -> None:
+    raise InsufficientCoins(shortfall=7, balance=3, needed=10)
+
+
+@probe.get("/probe/crash")
+async def crash() -> None:
+    raise RuntimeError("secret internals")
+
+
+@probe.get("/probe/state")
+async def state_probe(state: StateDep) -> dict:
+    return {"users": await state.repos.users.count(), "db": state.db.name}
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def app_settings(settings, mongo_uri):
+    return settings.with_(mongodb_uri=mongo_uri, mongodb_db=f"app_{uuid.uuid4().hex[:10]}")
+
+
+def _is_ray_up() -> bool:
+    import ray
+
+    return ray.is_initialized()
+
+
+def test_healthz_reports_each_part(app_settings) -> None:
+    with served(create_app(app_settings)) as url:
+        response = httpx.get(f"{url}/healthz", timeout=30)
+    body = response.json()
+    assert body["mongodb"]["status"] == "up" and body["mongodb"]["database"] == app_settings.mongodb_db
+    assert body["storage"] == {**body["storage"], "status": "up", "backend": "local"}
+    ray_up = _is_ray_up()  # plain uvicorn has no Ray unless another test in this process started one
+    assert body["ray"]["status"] == ("up" if ray_up else "down")
+    assert response.status_code == (200 if ray_up else 503)
+    assert body["status"] == ("ok" if ray_up else "degraded")
+
+
+def test_healthz_reports_a_dead_database(app_settings, monkeypatch) -> None:
+    monkeypatch.setattr(health, "CHECK_TIMEOUT_S", 1.0)
+    dead = app_settings.with_(mongodb_uri=f"mongodb://127.0.0.1:{free_port()}/?serverSelectionTimeoutMS=500")
+    with served(create_app(dead)) as url:
+        response = httpx.get(f"{url}/healthz", timeout=30)
+    assert response.status_code == 503
+    assert response.json()["mongodb"]["status"] == "down"
+    assert response.json()["storage"]["status"] == "up"
+
+
+def test_errors_are_json_with_the_right_status(app_settings) -> None:
+    app = create_app(app_settings, routers=["serve_apps.health:router", probe])
+    with served(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        cases = {
+            ("GET", "/nowhere"): (404, "not_found"),
+            ("DELETE", "/healthz"): (405, "method_not_allowed"),
+            ("GET", "/probe/api-error"): (403, "forbidden"),
+            ("GET", "/probe/not-found"): (404, "not_found"),
+            ("GET", "/probe/coins"): (402, "insufficient_coins"),
+            ("GET", "/probe/crash"): (500, "internal"),
+        }
+        for (method, path), (status, code) in cases.items():
+            response = client.request(method, path)
+            assert response.status_code == status, (path, response.text)
+            assert response.headers["content-type"].startswith("application/json")
+            body = response.json()
+            assert body["error"] == code and isinstance(body["detail"], str) and body["detail"], (path, body)
+        assert client.get("/probe/coins").json()["shortfall"] == 7
+        assert "secret internals" not in client.get("/probe/crash").text
+
+        invalid = client.post("/probe/validate", json={"name": "x", "count": "many"})
+        assert invalid.status_code == 422
+        assert invalid.json()["error"] == "invalid" and "count" in invalid.json()["detail"]
+        assert (
+            client.post(
+                "/probe/validate", content=b"{not json", headers={"content-type": "application/json"}
+            ).status_code
+            == 422
+        )
+        assert client.post("/probe/validate", json={"name": "x", "count": 2}).json() == {"ok": 2}
+        assert client.get("/probe/state").json() == {"users": 0, "db": app_settings.mongodb_db}
+
+
+def test_create_app_needs_a_database_uri(settings) -> None:
+    with pytest.raises(ValueError, match="mongodb_uri"):
+        create_app(settings)

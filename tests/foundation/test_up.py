@@ -1,0 +1,117 @@
+"""`drisya up` end to end: a real subprocess starts nx-27017, Ray and Serve, answers /healthz, and
+Ctrl-C (SIGINT to its process group, as a terminal sends it) stops everything it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cluster.embedded_mongo import _alive, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _descendants(pid: int) -> set[int]:
+    tree, found, stack = _children(), set(), [pid]
+    while stack:
+        for child in tree.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _cmd(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")[:120]
+    except OSError:
+        return "?"
+
+
+def test_up_serves_healthz_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DRISYA_", "RAY_ADDRESS"))},
+        "DRISYA_DATA_DIR": str(tmp_path / "data"),
+        "DRISYA_PORT": str(port),
+        "DRISYA_ADMIN_PASSWORD": "a test admin password",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "up.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drisya.cli.main", "up"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, like a terminal's foreground job
+        )
+    started: set[int] = set()
+    try:
+        body = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            started |= _descendants(proc.pid)
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                if response.status_code == 200 and "Press Ctrl-C" in log_path.read_text():
+                    body = response.json()
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        assert body is not None, (
+            f"no healthy /healthz; exit={proc.poll()} log:\n{log_path.read_text()[-3000:]}"
+        )
+        assert body["ray"]["status"] == "up" and body["ray"]["cpus"] > 0
+        assert body["mongodb"]["status"] == "up" and body["storage"]["status"] == "up"
+        started |= _descendants(proc.pid)
+        output = log_path.read_text()
+        assert f"http://127.0.0.1:{port}" in output
+        assert "admin@drisya.local / a test admin password" in output
+
+        mongo_children = [p for p in started if "cluster.mongo_child" in _cmd(p)]
+        ray_children = [p for p in started if "ray" in _cmd(p)]
+        assert mongo_children and ray_children, sorted(_cmd(p) for p in started)
+
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 0, log_path.read_text()[-3000:]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    deadline = time.monotonic() + 20
+    left = {p for p in started if _alive(p)}
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = {p for p in left if _alive(p)}
+    assert not left, "left running: " + "; ".join(_cmd(p) for p in left)
+    assert "stopped." in log_path.read_text()
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
