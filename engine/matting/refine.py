@@ -89,6 +89,24 @@ def soft_alpha_from_mask(
     `img` is float32 RGB 0..1, `hard` a bool mask. Returns (alpha, edge_contrast) where edge_contrast is
     |F - B| per pixel on the band (used by callers to judge how trustworthy the edge is).
     """
+    ys, xs = np.nonzero(hard)
+    if ys.size == 0 or ys.size == hard.size:
+        return hard.astype(np.float32), np.zeros(hard.shape, np.float32)
+    # Only the neighbourhood of the outline matters: work on its bounding box (plus blur support).
+    pad = 8 * band + 4
+    y0, y1 = max(0, ys.min() - pad), min(hard.shape[0], ys.max() + pad + 1)
+    x0, x1 = max(0, xs.min() - pad), min(hard.shape[1], xs.max() + pad + 1)
+    alpha_full = np.zeros(hard.shape, np.float32)
+    contrast_full = np.zeros(hard.shape, np.float32)
+    a, c = _soft_alpha_box(img[y0:y1, x0:x1], hard[y0:y1, x0:x1], band, contrast_floor)
+    alpha_full[y0:y1, x0:x1] = a
+    contrast_full[y0:y1, x0:x1] = c
+    return alpha_full, contrast_full
+
+
+def _soft_alpha_box(
+    img: np.ndarray, hard: np.ndarray, band: int, contrast_floor: float
+) -> tuple[np.ndarray, np.ndarray]:
     hard_u8 = hard.astype(np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
     inner = cv2.erode(hard_u8, kernel)

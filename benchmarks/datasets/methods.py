@@ -1,0 +1,73 @@
+"""The matting methods a benchmark compares, each as `rgb uint8 -> alpha float32` with the same model.
+
+rembg 2.0.86 (`pip install rembg==2.0.86`, the `bench` extra) runs the very same ISNet ONNX file through
+its `dis_custom` session, so differences come from the method, not from the weights.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from cluster.model_store import model_family, resolve_model
+from cluster.settings import Settings
+from engine.matting import MatteOptions, matte
+from engine.matting.model import get_session
+
+Method = Callable[[np.ndarray], np.ndarray]
+
+
+def model_path(settings: Settings | None = None) -> Path:
+    settings = settings or Settings.from_env()
+    return resolve_model(settings, fetch_if_missing=True)
+
+
+def build_methods(names: list[str], settings: Settings | None = None) -> tuple[dict[str, Method], dict]:
+    """Callables for the named methods plus a record of what ran (model file, providers, versions)."""
+    settings = settings or Settings.from_env()
+    path = model_path(settings)
+    session = get_session(path, model_family(settings))
+    options = MatteOptions(working_size=settings.limits.working_size)
+    info = {"model": str(path), "model_name": settings.model_path or settings.model_name, "providers": session.providers}
+    methods: dict[str, Method] = {}
+    last_route: dict[str, str] = {}
+
+    def ours(method: str) -> Method:
+        def run(rgb: np.ndarray) -> np.ndarray:
+            res = matte(rgb, method, session=session, options=options)
+            last_route["auto"] = res.method
+            return res.alpha
+
+        return run
+
+    for name in names:
+        if name in ("fast", "model", "auto"):
+            methods[name] = ours(name)
+        elif name == "rembg":
+            methods[name] = _rembg(path)
+            import rembg
+
+            info["rembg"] = getattr(rembg, "__version__", "2.0.86")
+        else:
+            raise SystemExit(f"unknown method {name!r}")
+    info["last_route"] = last_route
+    return methods, info
+
+
+def _rembg(path: Path) -> Method:
+    try:
+        from rembg import new_session, remove
+    except ImportError as exc:  # pragma: no cover - depends on the bench extra
+        raise SystemExit("rembg is not installed: .venv/bin/pip install rembg==2.0.86") from exc
+    # rembg only loads custom models from its home dir; point it at the folder that holds ours.
+    os.environ["U2NET_HOME"] = str(path.resolve().parent)
+    session = new_session("dis_custom", model_path=str(path.resolve()))
+
+    def run(rgb: np.ndarray) -> np.ndarray:
+        out = remove(rgb, session=session)
+        return np.asarray(out)[..., 3].astype(np.float32) / 255.0
+
+    return run

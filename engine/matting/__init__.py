@@ -1,0 +1,106 @@
+"""Matting: an alpha matte (float32 HxW, 0..1) for a product photo, by one of three methods.
+
+- `fast`: the colour model for light studio backgrounds (engine.matting.fast),
+- `model`: an ONNX salient-object network (engine.matting.model),
+- `auto` (default): `fast` where it is confident, the network fused with the colour model elsewhere.
+
+Images larger than the working size are matted at the working size and the matte is brought back to
+full resolution with edge-aware (guided) upsampling, so outputs keep every pixel of the input.
+`session` may be a ModelSession or a zero-argument callable returning one: the callable is only
+called when an image actually needs the network, so `auto` on clean photos never loads the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from engine.matting.auto import matte_auto
+from engine.matting.cutout import cutout, decontaminate
+from engine.matting.fast import FastOptions, matte_fast
+from engine.matting.refine import upsample_alpha
+
+METHODS = ("auto", "fast", "model")
+
+__all__ = ["METHODS", "MatteOptions", "MatteResult", "MissingModel", "cutout", "decontaminate", "matte"]
+
+
+class MissingModel(RuntimeError):
+    """The image needs the network but no model session was given."""
+
+
+@dataclass(frozen=True)
+class MatteOptions:
+    working_size: int = 1024  # longest side matting runs at (settings.limits.working_size)
+    keep_shadows: bool = False  # count soft floor shadows as product (fast and auto)
+    route_threshold: float = 0.8  # auto: fast-method confidence needed to skip the network
+
+
+@dataclass(frozen=True)
+class MatteResult:
+    alpha: np.ndarray  # float32 (H, W) 0..1 at the input's size
+    method: str  # "fast" | "model" | "auto:fast" | "auto:model"
+    quality: float  # 0..1; batches flag results below ~0.5 for review
+    details: dict = field(default_factory=dict)
+
+
+def _to_working(rgb: np.ndarray, working_size: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    scale = working_size / max(h, w)
+    if scale >= 1.0:
+        return rgb
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def _resolve(session) -> Callable[[np.ndarray], np.ndarray]:
+    if session is None:
+        raise MissingModel("this image needs the matting model, but no model session was given")
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        s = session() if callable(session) and not hasattr(session, "predict") else session
+        return s.predict(x)
+
+    return predict
+
+
+def matte(rgb: np.ndarray, method: str = "auto", *, session=None, options: MatteOptions | None = None) -> MatteResult:
+    """Matte an RGB uint8 image; see the module docstring for methods and the `session` argument."""
+    if method not in METHODS:
+        raise ValueError(f"unknown matting method {method!r}; choose one of {', '.join(METHODS)}")
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"matte expects uint8 (H, W, 3) RGB, got {rgb.dtype} {rgb.shape}")
+    opt = options or MatteOptions()
+    work = _to_working(rgb, opt.working_size)
+    fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
+    details: dict = {}
+    if method == "fast":
+        res = matte_fast(work, fast_opt)
+        alpha, used, quality, details = res.alpha, "fast", res.confidence, res.details
+    elif method == "model":
+        alpha = _resolve(session)(work)
+        used, quality = "model", _model_only_quality(alpha)
+    else:
+        predict = _resolve(session) if session is not None else _missing
+        alpha, used, quality, details = matte_auto(work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt)
+    if work.shape[:2] != rgb.shape[:2]:
+        alpha = upsample_alpha(alpha, rgb)
+    return MatteResult(alpha.astype(np.float32), used, float(np.clip(quality, 0.0, 1.0)), details)
+
+
+def _missing(_: np.ndarray) -> np.ndarray:
+    raise MissingModel("this image needs the matting model (its background is not clean enough for the "
+                       "colour model), but no model session was given")
+
+
+def _model_only_quality(alpha: np.ndarray) -> float:
+    """Certainty of a bare network matte: share of decided pixels along its outline."""
+    hard = (alpha > 0.5).astype(np.uint8)
+    if hard.sum() < 0.0001 * hard.size:
+        return 0.0
+    perimeter = max(1, cv2.countNonZero(cv2.morphologyEx(hard, cv2.MORPH_GRADIENT, None)))
+    undecided = np.count_nonzero((alpha > 0.15) & (alpha < 0.85))
+    return float(np.clip(1.0 - undecided / (perimeter * 12.0), 0.0, 1.0))

@@ -1,0 +1,90 @@
+"""`auto` matting: the colour model where the background is clean, the network where it is not, fused.
+
+Most product photos on white are solved exactly, and ~10x faster, by the colour model; it knows when it
+is unsure (edges where product and background colours meet, dark or noisy backgrounds, a product cut by
+the frame). Only those images pay for the network. Where the network runs, its mask is corrected with
+what the colour model is sure of, because salient-object networks have two known failures on products:
+they punch holes into large flat interiors (a laptop screen, a card, a box face) and they drop thin
+parts (straps, stems, cables). Here a region enclosed by the product that is unlike the background is
+product, and strongly non-background structures connected to the product stay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from engine.matting.fast import FastOptions, FastResult, drop_specks, fill_enclosed, matte_fast
+from engine.matting.refine import soft_alpha_from_mask
+
+
+@dataclass(frozen=True)
+class FusedResult:
+    alpha: np.ndarray
+    quality: float
+    details: dict = field(default_factory=dict)
+
+
+def model_quality(model_alpha: np.ndarray, fused_hard: np.ndarray, fast_hard: np.ndarray) -> tuple[float, dict]:
+    """How certain the network was (few undecided pixels relative to the outline) and how much we fixed."""
+    hard = model_alpha > 0.5
+    area = float(fused_hard.mean())
+    if area < 1e-4:
+        return 0.0, {"area": area}
+    perimeter = float(cv2.countNonZero(cv2.morphologyEx(fused_hard.astype(np.uint8), cv2.MORPH_GRADIENT, None)))
+    undecided = float(np.count_nonzero((model_alpha > 0.15) & (model_alpha < 0.85)))
+    certainty = float(np.clip(1.0 - undecided / max(perimeter * 6.0, 1.0) * 0.5, 0.0, 1.0))
+    changed = float(np.count_nonzero(hard ^ fused_hard)) / max(float(fused_hard.sum()), 1.0)
+    union = np.count_nonzero(fused_hard | fast_hard)
+    agreement = float(np.count_nonzero(fused_hard & fast_hard) / union) if union else 0.0
+    quality = certainty * (1.0 - min(changed, 0.5)) * (0.7 + 0.3 * agreement)
+    return float(np.clip(quality, 0.0, 1.0)), {
+        "certainty": certainty, "changed": changed, "agreement_with_fast": agreement, "area": area,
+    }
+
+
+def fuse(rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult) -> FusedResult:
+    """Network mask + colour-model corrections, refined to a soft alpha on the image's own edges."""
+    img = rgb.astype(np.float32) / 255.0
+    base = model_alpha > 0.5
+    unlike = fast.evidence
+
+    # Thin parts the network dropped: colour-model product pixels that are clearly unlike the background
+    # and connected to what the network found.
+    sure = fast.hard & (unlike > 2.0)
+    n, labels = cv2.connectedComponents((sure | base).astype(np.uint8), connectivity=8)
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[base])] = True
+    touching[0] = False
+    fused = base | (sure & touching[labels])
+
+    # Holes the network punched into flat interiors: enclosed and unlike the background -> product.
+    fused = fill_enclosed(fused, unlike, hole_tolerance=0.8)
+    fused = drop_specks(fused, 2e-4)
+
+    alpha, _ = soft_alpha_from_mask(img, fused, band=3)
+    # Where the colours cannot tell product from background (white on white) keep the network's edge.
+    edge = (alpha > 0.0) & (alpha < 1.0)
+    low_contrast = edge & (unlike < 1.0) & base
+    alpha = np.where(low_contrast, np.maximum(alpha, model_alpha), alpha).astype(np.float32)
+    quality, details = model_quality(model_alpha, fused, fast.hard)
+    return FusedResult(alpha, quality, details)
+
+
+def matte_auto(
+    rgb: np.ndarray,
+    model_predict,
+    *,
+    route_threshold: float = 0.8,
+    fast_options: FastOptions | None = None,
+) -> tuple[np.ndarray, str, float, dict]:
+    """(alpha, method, quality, details) at the size of `rgb`; `model_predict` is called only if needed."""
+    fast = matte_fast(rgb, fast_options)
+    details = {"fast_confidence": fast.confidence, **fast.details}
+    if fast.confidence >= route_threshold:
+        return fast.alpha, "auto:fast", fast.confidence, details
+    model_alpha = model_predict(rgb)
+    fused = fuse(rgb, model_alpha, fast)
+    return fused.alpha, "auto:model", fused.quality, {**details, **fused.details}

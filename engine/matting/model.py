@@ -1,0 +1,114 @@
+"""`model` matting: a salient-object ONNX network (ISNet by default) run through onnxruntime.
+
+Loading a 44-88 MB network takes a second or more and hundreds of MB, so a process holds one session
+per model file (`get_session`), created lazily and safe to lose. The CUDA provider is tried first when
+onnxruntime-gpu is installed; the CPU provider is always the fallback. Each model family brings its
+own input size, normalisation and output activation, as rembg's sessions do, so any ISNet/U2-Net/
+BiRefNet-style ONNX can be dropped in via DRISYA_MODEL_PATH.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Family:
+    """Pre/post-processing of one model family."""
+
+    name: str
+    size: int  # square input side the network was trained at
+    mean: tuple[float, float, float]  # on 0..1 pixel values
+    std: tuple[float, float, float]
+    activation: str  # "none" (output already 0..1), "sigmoid" (logits), "minmax" (rescale per image)
+
+
+FAMILIES: dict[str, Family] = {
+    # ISNet (DIS): trained on x/255 - 0.5 with unit std; the exported graph ends with a sigmoid.
+    "isnet": Family("isnet", 1024, (0.5, 0.5, 0.5), (1.0, 1.0, 1.0), "none"),
+    # U2-Net: ImageNet statistics at 320 px, output rescaled per image as in the reference code.
+    "u2net": Family("u2net", 320, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225), "minmax"),
+    # BiRefNet: ImageNet statistics at 1024 px, logits out.
+    "birefnet": Family("birefnet", 1024, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225), "sigmoid"),
+}
+
+
+def _providers() -> list[str]:
+    import onnxruntime as ort
+
+    available = ort.get_available_providers()
+    preferred = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
+    return preferred or available
+
+
+class ModelSession:
+    """One onnxruntime session for one model file, with its family's pre/post-processing."""
+
+    def __init__(self, model_path: str | Path, family: str = "isnet", *, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        if family not in FAMILIES:
+            raise ValueError(f"unknown model family {family!r}; known: {', '.join(FAMILIES)}")
+        self.path = Path(model_path)
+        self.family = FAMILIES[family]
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(self.path), options, providers=_providers())
+        self.providers = self._session.get_providers()
+        inp = self._session.get_inputs()[0]
+        self._input_name = inp.name
+        self._output_name = self._session.get_outputs()[0].name
+        shape = inp.shape
+        fixed = [d for d in shape[2:] if isinstance(d, int)]
+        self.input_size = fixed[0] if len(fixed) == 2 and fixed[0] == fixed[1] else self.family.size
+        self._lock = threading.Lock()
+
+    @property
+    def uses_gpu(self) -> bool:
+        return "CUDAExecutionProvider" in self.providers
+
+    def preprocess(self, rgb: np.ndarray) -> np.ndarray:
+        size = self.input_size
+        x = cv2.resize(rgb, (size, size), interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR)
+        x = x.astype(np.float32) / 255.0
+        x = (x - np.array(self.family.mean, np.float32)) / np.array(self.family.std, np.float32)
+        return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+
+    def postprocess(self, out: np.ndarray, height: int, width: int) -> np.ndarray:
+        pred = out.reshape(out.shape[-2], out.shape[-1]).astype(np.float32)
+        if self.family.activation == "sigmoid":
+            pred = 1.0 / (1.0 + np.exp(-pred))
+        elif self.family.activation == "minmax":
+            lo, hi = float(pred.min()), float(pred.max())
+            pred = (pred - lo) / (hi - lo) if hi > lo else np.zeros_like(pred)
+        pred = cv2.resize(pred, (width, height), interpolation=cv2.INTER_LINEAR)
+        return np.clip(pred, 0.0, 1.0)
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        """Alpha (float32, 0..1) at the size of `rgb` (uint8 HxWx3)."""
+        x = self.preprocess(rgb)
+        with self._lock:  # one run at a time per session: onnxruntime parallelises inside a run
+            (out,) = self._session.run([self._output_name], {self._input_name: x})
+        return self.postprocess(out, rgb.shape[0], rgb.shape[1])
+
+
+_SESSIONS: dict[tuple[str, str], ModelSession] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def get_session(model_path: str | Path, family: str = "isnet") -> ModelSession:
+    """The process-wide session for a model file (created on first use, reused afterwards)."""
+    key = (str(Path(model_path).resolve()), family)
+    with _SESSIONS_LOCK:
+        session = _SESSIONS.get(key)
+        if session is None:
+            session = ModelSession(model_path, family)
+            _SESSIONS[key] = session
+        return session
