@@ -13,7 +13,7 @@ from typing import Any
 from ray import serve
 from ray.serve import Application
 
-from cluster.settings import Settings
+from cluster.settings import Settings, ensure_jwt_secret
 from serve_apps.app import create_app
 
 APP_NAME = "drisya"
@@ -41,9 +41,11 @@ def build_app(settings: Settings, *, replicas: int = 1, run_startup: bool = Fals
 def app_builder(args: dict[str, Any]) -> Application:
     """Entry point for Serve config files / KubeRay RayService (`import_path: serve_apps.deployment:app_builder`).
 
-    Settings come from the DRISYA_* environment of the cluster; `args` may set `replicas`.
+    Settings come from the DRISYA_* environment of the cluster; `args` may set `replicas`. Set
+    DRISYA_JWT_SECRET there: a generated secret is only shared by replicas that share a data dir.
     """
-    return build_app(Settings.from_env(), replicas=int(args.get("replicas", 1)), run_startup=True)
+    settings = ensure_jwt_secret(Settings.from_env())
+    return build_app(settings, replicas=int(args.get("replicas", 1)), run_startup=True)
 
 
 def deploy(settings: Settings, *, replicas: int = 1) -> None:

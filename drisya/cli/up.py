@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import time
 from typing import Any
@@ -27,6 +28,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data-dir", help="where the database, blobs and secrets live (DRISYA_DATA_DIR)")
     parser.add_argument("--replicas", type=int, default=1, help="API replicas on Ray Serve (default 1)")
     parser.set_defaults(func=run)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _say(line: str = "") -> None:
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
     platform = Platform(settings)
     started = time.monotonic()
+    # Until the platform is up, SIGTERM unwinds like Ctrl-C, so whatever already started is stopped too.
+    previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         try:
             settings = platform.start_database()
@@ -75,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
         _say("starting Ray ...")
         platform.start_ray()
+        signal.signal(signal.SIGTERM, _raise_interrupt)  # ray.init installs its own SIGTERM handler
         _say(f"ray: {platform.ray_summary()}")
 
         from serve_apps.deployment import deploy, undeploy
@@ -85,10 +93,12 @@ def run(args: argparse.Namespace) -> int:
 
         url = f"http://{settings.host}:{settings.port}"
         _print_ready(url, settings, report, time.monotonic() - started)
+        signal.signal(signal.SIGTERM, previous_term)
         platform.wait_for_signal()
         _say("stopping ...")
     finally:
         platform.stop()
+        signal.signal(signal.SIGTERM, previous_term)
     _say("stopped.")
     return 0
 

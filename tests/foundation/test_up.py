@@ -115,3 +115,64 @@ def test_up_serves_healthz_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert "stopped." in log_path.read_text()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_sigterm_during_start_up_unwinds_everything(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DRISYA_", "RAY_ADDRESS"))},
+        "DRISYA_DATA_DIR": str(tmp_path / "data"),
+        "DRISYA_PORT": str(port),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "up.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drisya.cli.main", "up"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + 90
+        while "starting Ray" not in log_path.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log_path.read_text()
+            time.sleep(0.2)
+        time.sleep(2)  # Ray is starting: its processes exist, Serve does not yet
+        started |= _descendants(proc.pid)
+        assert any("cluster.mongo_child" in _cmd(p) for p in started)
+        proc.send_signal(signal.SIGTERM)
+        # 130 from our handler, or 15 when the signal lands inside ray.init (Ray's driver handler exits)
+        assert proc.wait(timeout=60) in (130, 15), log_path.read_text()[-3000:]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    deadline = time.monotonic() + 20
+    left = {p for p in started if _alive(p)}
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = {p for p in left if _alive(p)}
+    assert not left, "left running: " + "; ".join(_cmd(p) for p in left)
+
+
+def test_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "drisya.cli.main", "up", "--port", str(port), "--data-dir", str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "already in use" in result.stderr
+    assert not (tmp_path / "mongo").exists()  # nothing was started
