@@ -2,35 +2,21 @@
 
 Run as `python -m cluster.mongo_child --parent-pid PID -- <nx-27017 arguments>`. The child lives in its own
 session (so a terminal's Ctrl-C reaches the parent first, which then stops things in order), which means
-it would outlive a parent killed with SIGKILL. Two guards prevent that orphan:
-
-- on Linux, `PR_SET_PDEATHSIG` asks the kernel to send SIGTERM when the parent dies;
-- a watchdog thread polls `os.getppid()` and terminates the server once it no longer matches (portable,
-  and immune to the "parent *thread* exited" subtlety of PDEATHSIG).
+it would outlive a parent killed with SIGKILL. A watchdog thread prevents that orphan: it polls
+`os.getppid()` and terminates the server once it no longer matches. (Linux's PR_SET_PDEATHSIG is not used:
+it fires when the *thread* that spawned the child exits, which would kill the server whenever it was
+started from a short-lived thread such as `asyncio.to_thread`.)
 
 SIGTERM makes nx-27017 exit through its own handler, so SQLite is closed normally.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
 import threading
 import time
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _set_parent_death_signal() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # the watchdog thread still covers it
 
 
 def _watch_parent(parent_pid: int, interval: float = 0.5) -> None:
@@ -47,7 +33,6 @@ def main(argv: list[str]) -> None:
         raise SystemExit("usage: python -m cluster.mongo_child --parent-pid PID -- <nx-27017 args>")
     parent_pid = int(argv[1])
     nx_args = argv[argv.index("--") + 1 :]
-    _set_parent_death_signal()
     if os.getppid() != parent_pid:  # the parent died before we got here
         raise SystemExit(0)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="parent-watchdog").start()

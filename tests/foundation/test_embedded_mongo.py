@@ -113,3 +113,19 @@ def test_unusable_data_dir_fails_with_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises((EmbeddedMongoError, OSError)):
         EmbeddedMongo(blocker).start()
+
+
+def test_server_started_from_a_short_lived_thread_keeps_running(tmp_path: Path) -> None:
+    import threading
+
+    server = EmbeddedMongo(tmp_path)
+    thread = threading.Thread(target=server.start)
+    thread.start()
+    thread.join()
+    try:
+        time.sleep(1.0)  # the thread is gone; the server must not have gone with it
+        client: MongoClient = MongoClient(server.uri, serverSelectionTimeoutMS=3000)
+        assert client.admin.command("ping")["ok"] == 1
+        client.close()
+    finally:
+        server.stop()
