@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         target = _unique_path(args.out, path.stem, result.extension, taken)
         target.write_bytes(result.data)
         print(
-            f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}"
+            f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}",
+            flush=True,
         )
     return 1 if failed else 0

@@ -66,6 +66,18 @@ class ComposeParams:
         self.shadow.validate()
 
 
+def stage_width(spec: TemplateSpec) -> float | None:
+    """How wide the surface a product stands on is (fraction of the canvas width), when the template
+    says: a podium top is narrower than a studio sweep. Read from `stage_width` (field or extra)."""
+    value = getattr(spec, "stage_width", None)
+    if value is None and isinstance(spec.extra, dict):
+        value = spec.extra.get("stage_width")
+    try:
+        return float(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def plan(alpha: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params: ComposeParams) -> Placement:
     """Where a product with this alpha lands on a canvas, before any pixel work."""
     return plan_placement(
@@ -75,6 +87,7 @@ def plan(alpha: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params:
         margin=params.margin,
         floor_line=spec.floor_line,
         placement=params.placement,
+        stage_width=stage_width(spec),
     )
 
 
@@ -117,6 +130,7 @@ def compose(
         margin=params.margin,
         floor_line=spec.floor_line,
         placement=params.placement,
+        stage_width=stage_width(spec),
     )
     trimmed = cutout[box.y0 : box.y1, box.x0 : box.x1]
     layer = Layer.from_rgba(trimmed).resized(where.width, where.height)

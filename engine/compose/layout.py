@@ -105,10 +105,13 @@ def plan_placement(
     margin: float,
     floor_line: float | None,
     placement: str = "auto",
+    stage_width: float | None = None,
 ) -> Placement:
     """Scale so the product spans `fill` of the canvas along its limiting side, within the margins
     (for a standing product, `fill` of the height above the floor line).
 
+    `stage_width` (fraction of the canvas width) keeps a standing product narrower than the surface
+    it stands on, e.g. a podium top.
     `placement`: "auto" stands the product on the template's floor line when it has one and centres
     it otherwise; "floor" and "centre" force either. Margins are fractions of each canvas side.
     """
@@ -122,6 +125,8 @@ def plan_placement(
     if standing:
         # on a floor the fill applies to the space above it: headroom, like a studio framing
         scale = min(scale, fill * floor * ch / bh, (floor * ch - my) / bh)
+        if stage_width:
+            scale = min(scale, stage_width * cw / bw)
     else:
         scale = min(scale, fill * ch / bh, (ch - 2 * my) / bh)
     scale = max(scale, 1e-6)
