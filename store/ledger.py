@@ -389,13 +389,15 @@ class Ledger:
     async def _finish(
         self, key: str, slot: str, legs: list[_Leg], seq: int | None, balance_after: int | None
     ) -> Transaction:
-        await self.tx.update_one(
+        doc = await self.tx.find_one_and_update(
             {"key": key, "state": PENDING},
             {"$set": {"state": APPLIED, "seq": seq, "balance_after": balance_after, "open": True}},
+            return_document=ReturnDocument.AFTER,
         )
+        if doc is None:  # finished by a concurrent sweep: report what it recorded
+            doc = await self.tx.find_one({"key": key})
+            assert doc is not None
         await self._close(key, slot, legs)
-        doc = await self.tx.find_one({"key": key})
-        assert doc is not None
         return Transaction.from_doc(doc)
 
     async def _close(self, key: str, slot: str, legs: list[_Leg]) -> None:
