@@ -122,7 +122,7 @@ def parse_recipe(d: dict[str, Any] | None) -> Recipe:
     if values.get("preset") is not None:
         values["preset"] = str(values["preset"]).strip().lower()
     if "aspect" in values:
-        values["aspect"] = str(values["aspect"]).strip()
+        values["aspect"] = str(values["aspect"]).strip().replace("x", ":").replace("/", ":")
     recipe = Recipe(**values)
     _validate(recipe)
     if recipe.preset and "format" not in d:

@@ -21,6 +21,7 @@ def test_round_trip_through_a_plain_dict():
     )
     assert parse_recipe(r.to_dict()) == r
     assert r.canvas() == (960, 1200)
+    assert parse_recipe({"aspect": "16x9", "size": 1920}).canvas() == (1920, 1080)
 
 
 def test_retouch_shorthands():
