@@ -61,6 +61,7 @@ def spec_to_doc(spec: TemplateSpec, order: int) -> dict[str, Any]:
         "light": {"direction": spec.light_direction, "softness": spec.light_softness},
         "tone": list(spec.tone),
         "shadow_style": spec.shadow_style,
+        "stage_width": spec.stage_width,
         "version": spec.version,
         "order": order,
     }
@@ -81,6 +82,7 @@ def doc_to_spec(doc: dict[str, Any]) -> TemplateSpec:
         shadow_style=doc.get("shadow_style", "contact"),
         source=doc.get("source", "upload"),
         version=int(doc.get("version", 1)),
+        stage_width=doc.get("stage_width"),
         extra={"blob_key": doc["blob_key"]} if doc.get("blob_key") else {},
     )
 
@@ -166,11 +168,20 @@ def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
         tid = f"upload-{slug}-{uuid.uuid4().hex[:6]}"
     if not _SLUG.match(str(tid)) or len(str(tid)) > 80:
         raise InvalidValue("id must be a lower-case slug (letters, digits, hyphens)")
-    return {"id": str(tid), "name": name, "category": category, "tags": tags, "floor_line": floor,
-            "shadow_style": shadow, "light": {"direction": direction, "softness": softness}}
+    return {
+        "id": str(tid),
+        "name": name,
+        "category": category,
+        "tags": tags,
+        "floor_line": floor,
+        "shadow_style": shadow,
+        "light": {"direction": direction, "softness": softness},
+    }
 
 
-async def upload_template(db: AsyncDatabase, blobs, data: bytes, meta: dict[str, Any], limits: Any = None) -> dict[str, Any]:
+async def upload_template(
+    db: AsyncDatabase, blobs, data: bytes, meta: dict[str, Any], limits: Any = None
+) -> dict[str, Any]:
     """Validate an admin's PNG/JPEG background and its metadata, store it, and index it.
 
     Raises `engine.errors.ImageError` subclasses for a bad file and `store.errors.InvalidValue` for bad
@@ -224,11 +235,27 @@ async def delete_template(db: AsyncDatabase, template_id: str) -> bool:
 
 
 async def search_templates(
-    db: AsyncDatabase, *, q: str | None = None, category: str | None = None, tag: str | None = None,
-    colour: str | None = None, source: str | None = None, enabled: bool | None = True, page: int = 1, per_page: int = 48,
+    db: AsyncDatabase,
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    tag: str | None = None,
+    colour: str | None = None,
+    source: str | None = None,
+    enabled: bool | None = True,
+    page: int = 1,
+    per_page: int = 48,
 ) -> TemplatePage:
-    return await TemplatesRepo(db).search(q=q, category=category, tag=tag, colour=colour, source=source,
-                                           enabled=enabled, page=page, per_page=per_page)
+    return await TemplatesRepo(db).search(
+        q=q,
+        category=category,
+        tag=tag,
+        colour=colour,
+        source=source,
+        enabled=enabled,
+        page=page,
+        per_page=per_page,
+    )
 
 
 async def require_usable_template(db: AsyncDatabase, ref: str) -> TemplateSpec:
@@ -268,7 +295,9 @@ def _decoded_upload(blobs, spec: TemplateSpec) -> np.ndarray:
     return rgb
 
 
-def load_background_sync(spec: TemplateSpec, blobs, width: int, height: int) -> tuple[TemplateSpec, np.ndarray]:
+def load_background_sync(
+    spec: TemplateSpec, blobs, width: int, height: int
+) -> tuple[TemplateSpec, np.ndarray]:
     """Pixels for a resolved spec (for Ray workers, which hold a spec and a blob store but no DB)."""
     if spec.source == "upload":
         rgb, floor = render_upload(_decoded_upload(blobs, spec), width, height, spec.floor_line)
@@ -276,7 +305,9 @@ def load_background_sync(spec: TemplateSpec, blobs, width: int, height: int) -> 
     return spec, tpl.render(spec, width, height)
 
 
-async def load_background(db: AsyncDatabase, blobs, template_id: str, width: int, height: int) -> tuple[TemplateSpec, np.ndarray]:
+async def load_background(
+    db: AsyncDatabase, blobs, template_id: str, width: int, height: int
+) -> tuple[TemplateSpec, np.ndarray]:
     """(spec, uint8 RGB) at width x height for any template id, "#rrggbb" or upload; deleted or
     disabled templates still load (a running job may reference them). For uploads the spec's floor line
     is re-expressed in the cover-fitted canvas."""

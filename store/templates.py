@@ -4,7 +4,7 @@ Documents are plain dicts (the store imports nothing of the engine); `serve_apps
 to and from `TemplateSpec`. Shape:
 
     id, name, category, tags[], colours[], colour_families[], source ("builtin"|"upload"),
-    floor_line, light {direction, softness}, tone [r, g, b], shadow_style, version,
+    floor_line, light {direction, softness}, tone [r, g, b], shadow_style, stage_width, version,
     enabled, deleted, order, search (lower-case text), thumbnail_key, blob_key (uploads),
     width, height (uploads), created, updated, deleted_at
 
@@ -34,7 +34,7 @@ _SORT = [("order", ASCENDING), ("id", ASCENDING)]
 # Fields the catalogue owns; seeding never overwrites what an admin controls (enabled, deleted).
 _BUILTIN_FIELDS = (
     "name", "category", "tags", "colours", "colour_families", "source", "floor_line", "light", "tone",
-    "shadow_style", "version", "order", "search",
+    "shadow_style", "stage_width", "version", "order", "search",
 )
 
 

@@ -102,6 +102,40 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Render every template at --size and print timing figures (wall and CPU seconds per render)."""
+    import statistics
+    import time
+
+    import cv2
+
+    from engine.templates import catalog, render
+    from engine.templates.catalog import search
+
+    cv2.setNumThreads(args.threads)
+    aw, ah = _parse_aspect(args.aspect)
+    w, h = (args.size, round(args.size * ah / aw)) if aw >= ah else (round(args.size * aw / ah), args.size)
+    specs = search(catalog(), None, args.category)
+    rows: list[tuple[str, str, float, float]] = []
+    for s in specs:
+        render(s, 64, 64)  # warm the per-template caches (noise tiles)
+        t0, c0 = time.perf_counter(), time.process_time()
+        render(s, w, h)
+        rows.append((s.category, s.id, time.perf_counter() - t0, time.process_time() - c0))
+    print(f"{len(rows)} templates at {w}x{h}, OpenCV threads={args.threads}")
+    print(f"{'category':<10} {'n':>3} {'median s':>9} {'max s':>7}  (CPU seconds)")
+    for cat in sorted({r[0] for r in rows}):
+        cpu = [r[3] for r in rows if r[0] == cat]
+        print(f"{cat:<10} {len(cpu):>3} {statistics.median(cpu):>9.3f} {max(cpu):>7.3f}")
+    cpu = sorted(r[3] for r in rows)
+    wall = sorted(r[2] for r in rows)
+    p95 = cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))]
+    print(f"all        {len(cpu):>3} {statistics.median(cpu):>9.3f} {cpu[-1]:>7.3f}  p95 {p95:.3f}; wall median {statistics.median(wall):.3f} max {wall[-1]:.3f}")
+    slowest = max(rows, key=lambda r: r[3])
+    print(f"slowest: {slowest[1]} ({slowest[3]:.3f} s CPU)")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("templates", help="list, render and preview built-in templates (offline)")
     sub = parser.add_subparsers(dest="templates_command", metavar="ACTION")
@@ -128,3 +162,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sh.add_argument("--category")
     sh.add_argument("--q")
     sh.set_defaults(func=cmd_sheet)
+
+    bn = sub.add_parser("bench", help="time rendering every template (figures for the README)")
+    bn.add_argument("--size", type=int, default=2000, help="longest side in pixels (default 2000)")
+    bn.add_argument("--aspect", default="1:1", help=_ASPECTS)
+    bn.add_argument("--threads", type=int, default=1, help="OpenCV threads (default 1: one core)")
+    bn.add_argument("--category")
+    bn.set_defaults(func=cmd_bench)

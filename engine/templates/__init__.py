@@ -8,6 +8,6 @@
 
 from engine.templates.catalog import UnknownTemplate, catalog, colour_families, get, resolve, solid
 from engine.templates.render import render
-from engine.templates.spec import TemplateSpec
+from engine.templates.spec import TemplateSpec, stage_width_for
 
-__all__ = ["TemplateSpec", "UnknownTemplate", "catalog", "colour_families", "get", "render", "resolve", "solid"]
+__all__ = ["TemplateSpec", "UnknownTemplate", "catalog", "colour_families", "get", "render", "resolve", "solid", "stage_width_for"]

@@ -78,14 +78,20 @@ def render_diyas(fr: Frame, p: dict) -> np.ndarray:
     img = _backdrop(fr, p)
     img = bokeh(img, fr, ["#ffb347", "#ffd27a"], seed, -0.3, size=0.03, density=0.13)
     if p.get("marigold"):
+        # Garlands hanging down both sides: one antialiased draw per colour, one for the shading between.
         u0, u1 = fr.u_range
+        flowers: dict[str, list] = {"#f39c12": [], "#e74c3c": []}
+        gaps = []
         for side in (-1, 1):
             for k in range(14):
                 t = k / 13
                 uu = side * (u1 - 0.06 - 0.02 * math.sin(t * 9))
                 vv = fr.top + t * 0.55
-                img = over(img, colour.rgb("#f39c12" if k % 3 else "#e74c3c"), discs(fr, [(uu, vv, 0.028, 1.0)], blur=0.003))
-                img = multiply(img, np.float32([0.6, 0.3, 0.1]), discs(fr, [(uu + 0.006, vv + 0.008, 0.012, 0.5)], blur=0.006))
+                flowers["#f39c12" if k % 3 else "#e74c3c"].append((uu, vv, 0.028, 1.0))
+                gaps.append((uu + 0.006, vv + 0.008, 0.012, 0.5))
+        for hexv, items in flowers.items():
+            img = over(img, colour.rgb(hexv), discs(fr, items, blur=0.003))
+        img = multiply(img, np.float32([0.6, 0.3, 0.1]), discs(fr, gaps, blur=0.006))
     u0, u1 = fr.u_range
     hz = p.get("horizon", -0.22)
     spots = [u for u in np.arange(u0 + 0.12, u1 - 0.05, 0.26) if abs(u) > 0.3]
@@ -121,24 +127,27 @@ def render_night(fr: Frame, p: dict) -> np.ndarray:
     t = _span(fr, 90.0)
     img = colour.apply_ramp(t, colour.ramp(p["stops"]))
     u, v, r = scatter(fr, 0.06, seed, margin=0.0, v_limits=(fr.top, -0.24))
-    items = [(u[i], v[i], 0.0015 + 0.003 * r[i, 0] ** 3, 0.4 + 0.6 * r[i, 1]) for i in range(len(u))]
-    img = screen(img, np.float32([1, 0.97, 0.88]), discs(fr, items, blur=0.001))
-    mu, mv = p.get("moon", (0.32, -0.62))
-    mu = min(mu, fr.u_range[1] - 0.15)
-    moon = np.clip(ellipse(fr, mu, mv, 0.1, 0.1, blur=0.002) - ellipse(fr, mu + 0.045, mv - 0.03, 0.088, 0.088, blur=0.002), 0, 1)
+    items = [(u[i], v[i], 0.0012 + 0.0035 * r[i, 0] ** 4, 0.3 + 0.7 * r[i, 1] ** 2) for i in range(len(u)) if r[i, 2] > 0.4]
+    img = screen(img, np.float32([1, 0.97, 0.88]), discs(fr, items, blur=0.0012))
+    u0, u1 = fr.u_range
+    side = p.get("moon_side", 1)
+    mu, mv = (u1 - 0.2) * side, fr.top + 0.17
+    moon = np.clip(ellipse(fr, mu, mv, 0.085, 0.085, blur=0.002) - ellipse(fr, mu + 0.04, mv - 0.025, 0.075, 0.075, blur=0.002), 0, 1)
     img = screen(img, colour.rgb("#ffe7a8"), gauss(fr, mu, mv, 0.22) * 0.25)
     img = over(img, colour.rgb("#ffe9b0"), moon)
-    for i, lu in enumerate([-0.38, -0.24, 0.48, 0.62]):
-        lu = lu * max(1.0, fr.u_range[1] / 0.5)
-        length = 0.18 + 0.12 * (i % 2)
+    for i in range(3):
+        lu = -side * (u1 - 0.09 - 0.12 * i)
+        length = (0.14, 0.26, 0.08)[i]
         lv = fr.top + length
         img = over(img, colour.rgb("#c9a35a"), lines(fr, [(lu, fr.top, lu, lv)], 0.002) * 0.8)
         body = polygons(fr, [np.array([[lu - 0.025, lv + 0.02], [lu + 0.025, lv + 0.02], [lu + 0.035, lv + 0.07], [lu + 0.02, lv + 0.11], [lu - 0.02, lv + 0.11], [lu - 0.035, lv + 0.07]])], blur=0.001)
         img = screen(img, colour.rgb("#ffb347"), gauss(fr, lu, lv + 0.07, 0.09) * 0.5)
         img = over(img, colour.rgb("#ffd58a"), body)
-        img = over(img, colour.rgb("#8c6a2f"), polygons(fr, [np.array([[lu - 0.018, lv], [lu + 0.018, lv], [lu + 0.026, lv + 0.02], [lu - 0.026, lv + 0.02]])]))
+        cap = np.array([[lu - 0.018, lv], [lu + 0.018, lv], [lu + 0.026, lv + 0.02], [lu - 0.026, lv + 0.02]])
+        img = over(img, colour.rgb("#8c6a2f"), polygons(fr, [cap, cap + [0, 0.11]]))
     floor = smoothstep(-0.2, -0.19, fr.v)
-    img = img * (1.0 - 0.25 * floor)[..., None]
+    img = img * (1.0 - 0.3 * floor)[..., None]
+    img = screen(img, colour.rgb("#ffcf8a"), gauss(fr, 0.0, -0.02, 0.6, 0.1) * floor * 0.12)
     return img * vignette(fr, 0.25, cv=-0.2)[..., None]
 
 

@@ -28,6 +28,7 @@ def T(
     light: tuple[float, float] = (TOP_LEFT, 0.75),
     shadow: str = "contact",
     version: int = 1,
+    stage: float | None = None,
 ) -> TemplateSpec:
     return TemplateSpec(
         id=id,
@@ -40,6 +41,7 @@ def T(
         shadow_style=shadow,
         source="builtin",
         version=version,
+        stage_width=stage,
         extra={"family": family, "params": params},
     )
 
@@ -155,8 +157,8 @@ PASTELS = [
     ("lavender-split", "Lavender Split", "split", {"wall": "#d9d0ee", "floor": "#f2eef8"}, ("purple",)),
     ("sky-split", "Baby Blue Split", "split", {"wall": "#cfe0f2", "floor": "#f0f5fa"}, ("blue",)),
     ("lemon-split", "Lemon Split", "split", {"wall": "#f6e8a8", "floor": "#fbf6e1"}, ("yellow", "cheerful")),
-    ("peach-window", "Peach with Window Shadow", "split", {"wall": "#f6d5bd", "floor": "#f9ebe0", "shadow_band": 0.15}, ("orange", "sunlight")),
-    ("lilac-window", "Lilac with Window Shadow", "split", {"wall": "#e0d5ef", "floor": "#f5f1fa", "shadow_band": 0.05}, ("purple", "sunlight")),
+    ("peach-window", "Peach with Window Shadow", "split", {"wall": "#f6d5bd", "floor": "#f9ebe0", "blinds": True}, ("orange", "sunlight")),
+    ("lilac-window", "Lilac with Window Shadow", "split", {"wall": "#e0d5ef", "floor": "#f5f1fa", "blinds": True, "blinds_strength": 0.08}, ("purple", "sunlight")),
     ("cotton-candy", "Cotton Candy Mesh", "mesh", {"base": "#fdeef4", "blobs": [(-0.45, -0.4, 0.5, "#f9c6dc"), (0.5, 0.1, 0.5, "#c9dcfb"), (0.0, 0.55, 0.45, "#e7d6fb")]}, ("pink", "blue", "dreamy")),
     ("sorbet", "Sorbet Mesh", "mesh", {"base": "#fff4e6", "blobs": [(-0.5, 0.2, 0.5, "#ffd3b6"), (0.45, -0.4, 0.5, "#d5f0c9"), (0.2, 0.5, 0.45, "#ffe9a8")]}, ("orange", "green", "summer")),
     ("pistachio", "Pistachio Mesh", "mesh", {"base": "#f0f6e6", "blobs": [(-0.45, -0.45, 0.55, "#d3e8be"), (0.5, 0.35, 0.5, "#f5efcf")]}, ("green", "soft")),
@@ -184,7 +186,7 @@ FESTIVE = [
     ("holi-bright", "Holi Colours", "holi", {"colours": ["#ff3d8b", "#ffd23f", "#2ec4b6", "#8f5cff", "#ff7b39"]}, ("holi", "festival", "india", "colourful")),
     ("holi-pastel", "Holi Pastel Powder", "holi", {"colours": ["#f7a8c8", "#ffe08a", "#9fe0d9", "#c5b3ff"], "wall": "#fbf8f3"}, ("holi", "festival", "india", "pastel")),
     ("eid-night", "Eid Crescent Night", "night", {"stops": ["#0c3b3a", "#0f2a44", "#091527"]}, ("eid", "ramadan", "festival", "moon", "teal", "night")),
-    ("eid-royal", "Eid Royal Blue", "night", {"stops": ["#1b2a6b", "#14204f", "#0b1330"], "moon": (-0.3, -0.6)}, ("eid", "ramadan", "festival", "moon", "blue")),
+    ("eid-royal", "Eid Royal Blue", "night", {"stops": ["#1b2a6b", "#14204f", "#0b1330"], "moon_side": -1}, ("eid", "ramadan", "festival", "moon", "blue")),
     ("christmas-green", "Christmas Evergreen", "lights", {"wall": "#123524", "bokeh": ["#ffd27a", "#ff6b6b"], "string": "#ffd27a"}, ("christmas", "holiday", "green", "lights")),
     ("christmas-red", "Christmas Red", "lights", {"wall": "#6e1219", "bokeh": ["#ffd8a8", "#ffffff"]}, ("christmas", "holiday", "red", "bokeh")),
     ("christmas-snow", "Winter Snowfall", "lights", {"wall": "#2b4a6b", "floor": "#dfe8f0", "bokeh": ["#cfe3ff"], "snow": True}, ("christmas", "winter", "snow", "blue")),
@@ -222,8 +224,9 @@ NATURE = [
     ("blue-mountains", "Blue Mountains", "landscape", {"sky": ["#f6efe6", "#d7e3ef"], "layers": ["#b8c9dd", "#8ea7c5", "#647fa8", "#3f5a80"], "amp": 0.08}, ("blue", "mountains", "outdoor")),
     ("desert-dunes", "Desert Dunes", "landscape", {"sky": ["#fbe8cf", "#f1c9a0"], "layers": ["#e8b98a", "#dba676", "#cf9262"], "amp": 0.05, "freq": 1.6, "sun": (-0.35, -0.55)}, ("orange", "desert", "sand", "warm")),
     ("tropical-beach", "Tropical Beach", "beach", {"sky": ["#eaf6fb", "#a8d8ee"], "water": ["#5fb8c9", "#9ad7d8"], "sand": "#efdcc0", "clouds": 0.5}, ("blue", "beach", "summer", "sea")),
+    ("sage-leaves", "Sage Wall with Leaf Shadows", "leafwall", {"wall": "#d9e0cf", "sun": "#fff6e0"}, ("green", "plant", "shadow", "sunlight")),
     ("golden-beach", "Golden Hour Beach", "beach", {"sky": ["#ffe2b8", "#f4b08c"], "water": ["#c99a8c", "#e8c2a4"], "sand": "#e9cfae"}, ("orange", "beach", "sunset")),
-    ("sunlit-leaves", "Sunlit Leaves Wall", "podium", {"wall": "#eee7dc", "podium": "#f6f1ea", "leaves": True, "height": 0.0001, "radius": 0.0001}, ("beige", "plant", "shadow", "sunlight")),
+    ("sunlit-leaves", "Sunlit Leaves Wall", "leafwall", {"wall": "#eee7dc"}, ("beige", "plant", "shadow", "sunlight")),
 ]
 
 SCENES = [
@@ -257,6 +260,11 @@ FABRICS = [
 PLAIN = [("#ffffff", "Pure White"), ("#f5f5f5", "Off White"), ("#000000", "Pure Black")]
 
 
+def _stage(p: dict) -> float:
+    """A product on a plinth should stay within ~85% of the plinth's top (diameter = 2 x radius)."""
+    return round(2 * p.get("radius", 0.3) * 0.85, 3)
+
+
 def entries() -> list[TemplateSpec]:
     out: list[TemplateSpec] = []
     for slug, name, hexv, tags in STUDIO:
@@ -276,9 +284,9 @@ def entries() -> list[TemplateSpec]:
         out.append(T(f"wood-{slug}", name, "wood", "flat", {"texture": "wood", "stops": stops, "seed": 200 + len(out)}, tags=("wood", "texture", "flat-lay", *tags), floor=None))
         out.append(T(f"wood-{slug}-table", f"{name} Tabletop", "wood", "tabletop", {"texture": "wood", "stops": stops, "seed": 200 + len(out), "wall": "#ece7df", "wall_texture": True, "plank": 0.3}, tags=("wood", "tabletop", *tags), floor=0.8, shadow="both"))
     for slug, name, p, tags in PODIUMS:
-        out.append(T(f"podium-{slug}", name, "podium", "podium", {**p, "seed": 300 + len(out)}, tags=("podium", "pedestal", "3d", *tags), floor=0.6, light=(TOP_LEFT, 0.6), shadow="both"))
+        out.append(T(f"podium-{slug}", name, "podium", "podium", {**p, "seed": 300 + len(out)}, tags=("podium", "pedestal", "3d", *tags), floor=0.6, light=(TOP_LEFT, 0.6), shadow="both", stage=_stage(p)))
     for slug, name, p, tags in DARK_PODIUMS:
-        out.append(T(f"podium-{slug}", name, "luxury", "podium", {**p, "seed": 300 + len(out)}, tags=("podium", "luxury", "dark", *tags), floor=0.6, light=(TOP_LEFT, 0.5), shadow="both"))
+        out.append(T(f"podium-{slug}", name, "luxury", "podium", {**p, "seed": 300 + len(out)}, tags=("podium", "luxury", "dark", *tags), floor=0.6, light=(TOP_LEFT, 0.5), shadow="both", stage=_stage(p)))
     for slug, name, fam, p, tags in PASTELS:
         floor = None if fam == "mesh" else 0.82
         out.append(T(f"pastel-{slug}", name, "pastel", fam, {**p, "seed": 400 + len(out)}, tags=("pastel", "soft", *tags), floor=floor, light=(TOP_LEFT, 0.8)))

@@ -87,3 +87,15 @@ def render_beach(fr: Frame, p: dict) -> np.ndarray:
     img = over(img, sand, smoothstep(shore - 0.002, shore + 0.004, fr.v))
     img = over(img, np.float32([1, 1, 1]), foam)
     return img
+
+
+@family("leafwall")
+def render_leafwall(fr: Frame, p: dict) -> np.ndarray:
+    """A plain wall and floor in late sun, dappled by the shadow of a plant out of shot."""
+    from engine.templates.podium import leaves
+    from engine.templates.studio import sweep_base
+
+    hz = p.get("horizon", -0.22)
+    img = sweep_base(fr, {"wall": p["wall"], "horizon": hz, "blend": 0.16, "key_strength": 0.16, "vignette": 0.16})
+    img = screen(img, colour.rgb(p.get("sun", "#fff1d6")), gauss(fr, -0.35, hz - 0.3, 0.6) * 0.25)
+    return leaves(img, fr, p.get("seed", 131), strength=p.get("strength", 0.28), v_max=hz + 0.02)

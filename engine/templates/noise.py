@@ -56,9 +56,24 @@ def value_noise(
         ],
         dtype=np.float64,
     )
-    out = cv2.warpAffine(
-        lattice, m, (fr.width, fr.height), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
-    )
+    # warpAffine quantises source positions to 1/32 px of the lattice; with cells hundreds of pixels wide
+    # that is a visible staircase once a vein function sharpens the noise. So large cells are sampled on a
+    # coarse grid (about 8 px per cell, where 1/32 is invisible) and brought to size with a float resize,
+    # whose coefficients are exact. Pixel centres are composed exactly: x = (x' + 0.5) * k - 0.5.
+    # Per axis, since anisotropic noise (wood grain, threads) has long cells one way and short the other.
+    # Under rotation the axes mix, so the conservative (shorter) cell decides both.
+    cell_x = fr.s / max(fx if angle == 0 else max(fx, fy), 1e-6)
+    cell_y = fr.s / max(fy if angle == 0 else max(fx, fy), 1e-6)
+    kx = int(cell_x // 8) if cell_x > 16 else 1
+    ky = int(cell_y // 8) if cell_y > 16 else 1
+    if kx > 1 or ky > 1:
+        m = m @ np.array([[kx, 0, 0.5 * kx - 0.5], [0, ky, 0.5 * ky - 0.5], [0, 0, 1]], dtype=np.float64)
+        cw, ch = -(-fr.width // kx) + 2, -(-fr.height // ky) + 2
+    else:
+        cw, ch = fr.width, fr.height
+    out = cv2.warpAffine(lattice, m, (cw, ch), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+    if kx > 1 or ky > 1:
+        out = cv2.resize(out, None, fx=kx, fy=ky, interpolation=cv2.INTER_CUBIC)[: fr.height, : fr.width]
     return out
 
 
@@ -72,12 +87,12 @@ def fbm(
     lacunarity: float = 2.0,
     freq_y: float | None = None,
     angle: float = 0.0,
-    max_cycles_px: float = 0.35,
+    max_cycles_px: float = 0.12,
 ) -> np.ndarray:
     """Fractal sum of value-noise octaves, normalised to roughly 0..1 around 0.5.
 
-    Octaves finer than the pixel grid can show (more than `max_cycles_px` cells per pixel) are skipped:
-    they would only alias, and skipping them keeps small thumbnails cheap.
+    Octaves finer than about eight pixels per lattice cell (`max_cycles_px`) are skipped: sharpened by
+    a vein or ring function they show up as a pixel checkerboard, and skipping them keeps thumbnails cheap.
     """
     total = np.zeros((fr.height, fr.width), np.float32)
     amp, norm = 1.0, 0.0

@@ -87,12 +87,13 @@ def bokeh(img: np.ndarray, fr: Frame, colours: list[str], seed: int, v_max: floa
     return img
 
 
-def blinds(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.11, angle: float = 28.0, period: float = 0.11) -> np.ndarray:
-    """Sunlight through window blinds falling across the wall: soft diagonal bars of light."""
+def blinds(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.09, angle: float = 35.0, period: float = 0.085) -> np.ndarray:
+    """Sunlight through window blinds falling across the wall: soft diagonal bars of light in a patch
+    that fades out, as a window's light does, rather than stripes wall to wall."""
     a = math.radians(angle)
     coord = fr.u * math.cos(a) + fr.v * math.sin(a)
-    bars = smoothstep(-0.35, 0.35, np.sin(2 * math.pi * coord / period))
-    region = gauss(fr, -0.35, -0.45, 0.7, 0.55) * smoothstep(v_max + 0.02, v_max - 0.04, fr.v)
+    bars = smoothstep(-0.7, 0.7, np.sin(2 * math.pi * coord / period))
+    region = gauss(fr, -0.3, v_max - 0.35, 0.55, 0.4) * smoothstep(v_max + 0.02, v_max - 0.04, fr.v)
     return img * (1.0 - strength + strength * 2.0 * (bars * region + (1 - region) * 0.5))[..., None]
 
 

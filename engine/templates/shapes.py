@@ -82,18 +82,55 @@ def star(cu: float, cv: float, r: float, points: int = 5, inner: float = 0.45, r
     return np.stack([cu + rad * np.cos(ang), cv + rad * np.sin(ang)], axis=1)
 
 
+def _region(img: np.ndarray, colour: np.ndarray, alpha: np.ndarray):
+    """The slice of the image a blend can touch (the bounding box of a non-zero full-frame alpha), so
+    small shapes cost small work; None when the blend has to run on the whole array."""
+    if alpha.shape != img.shape[:2] or not img.flags.writeable or img.dtype != np.float32:
+        return None
+    rows = np.flatnonzero(alpha.max(axis=1) > 1e-4)
+    if len(rows) == 0:
+        return ()
+    cols = np.flatnonzero(alpha[rows[0] : rows[-1] + 1].max(axis=0) > 1e-4)
+    sl = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    c = np.asarray(colour, np.float32)
+    if c.ndim == 3:  # a per-pixel colour, possibly broadcast along an axis of length 1
+        c = c[sl[0] if c.shape[0] > 1 else slice(None), sl[1] if c.shape[1] > 1 else slice(None)]
+    return sl, c
+
+
+def _blend(img: np.ndarray, colour: np.ndarray, alpha: np.ndarray, op) -> np.ndarray:
+    reg = _region(img, colour, alpha)
+    if reg is None:
+        return op(img, np.asarray(colour, np.float32), alpha)
+    if reg == ():
+        return img
+    sl, c = reg
+    img[sl] = op(img[sl], c, alpha[sl])
+    return img
+
+
+def _over(img: np.ndarray, c: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return img + (c - img) * a[..., None]
+
+
+def _screen(img: np.ndarray, c: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return 1.0 - (1.0 - img) * (1.0 - c * a[..., None])
+
+
+def _multiply(img: np.ndarray, c: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return img * (1.0 - a[..., None] * (1.0 - c))
+
+
 def over(img: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Paint `colour` (3,) or (H, W, 3) over img with a float alpha mask."""
-    return img + (np.asarray(colour, np.float32) - img) * alpha[..., None]
+    """Paint `colour` (3,) or (H, W, 3) over img with a float alpha mask (may update img in place)."""
+    return _blend(img, colour, alpha, _over)
 
 
 def screen(img: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Add light the way a glow does: brightens without clipping to flat white."""
-    c = np.asarray(colour, np.float32) * alpha[..., None]
-    return 1.0 - (1.0 - img) * (1.0 - c)
+    return _blend(img, colour, alpha, _screen)
 
 
 def multiply(img: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Darken by a tint, as a shadow picks up the colour of ambient light."""
-    c = np.asarray(colour, np.float32)
-    return img * (1.0 - alpha[..., None] * (1.0 - c))
+    return _blend(img, colour, alpha, _multiply)

@@ -25,4 +25,15 @@ class TemplateSpec:
     shadow_style: str = "contact"  # none | contact | cast | both
     source: str = "builtin"  # builtin | upload | solid
     version: int = 1  # bump when the renderer's output changes, so seeds and thumbnails refresh
+    # Widest a standing product may be, as a fraction of the canvas's SHORT side (a podium top is
+    # narrower than a sweep); None = no limit. For a canvas w x h use `stage_width_for(spec, w, h)`,
+    # which converts it to a fraction of the width (equal at 1:1 and portrait, smaller at 16:9).
+    stage_width: float | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def stage_width_for(spec: TemplateSpec, width: int, height: int) -> float | None:
+    """The stage width as a fraction of this canvas's width (built-in scenes are drawn in short-side units)."""
+    if spec.stage_width is None:
+        return None
+    return spec.stage_width * min(width, height) / width

@@ -13,7 +13,7 @@ import numpy as np
 from engine.templates import colour
 from engine.templates.frame import Frame, gauss, smoothstep, vignette
 from engine.templates.render import family
-from engine.templates.shapes import ellipse, multiply
+from engine.templates.shapes import ellipse
 
 
 def sweep_base(fr: Frame, p: dict) -> np.ndarray:
@@ -43,10 +43,11 @@ def render_sweep_spot(fr: Frame, p: dict) -> np.ndarray:
     img = sweep_base(fr, {**p, "key_strength": 0.0, "vignette": p.get("vignette", 0.35)})
     pool = gauss(fr, 0.0, p.get("spot_v", -0.32), p.get("spot_r", 0.42), p.get("spot_r", 0.42) * 0.9)
     glow = colour.rgb(p.get("glow", "#ffffff"))
-    lit = colour.rgb(colour.shade(p["wall"], 0.22))
-    img = img + (lit * glow - img) * (pool * p.get("spot", 0.85))[..., None]
-    floor_pool = ellipse(fr, 0.0, 0.02, 0.55, 0.12, blur=0.1)
-    img = img + (lit * glow * 0.8 - img) * (floor_pool * 0.35)[..., None]
+    lit = colour.rgb(colour.shade(p["wall"], p.get("lift", 0.3)))
+    img = img + (lit * glow - img) * (pool * p.get("spot", 0.95))[..., None]
+    # The same light lands on the floor as a flattened pool in front of the wall.
+    floor_pool = ellipse(fr, 0.0, 0.0, 0.5, 0.09, blur=0.08)
+    img = img + (lit * glow * 0.85 - img) * (floor_pool * 0.5)[..., None]
     return np.clip(img, 0, 1)
 
 
@@ -64,8 +65,8 @@ def render_split(fr: Frame, p: dict) -> np.ndarray:
     light = light * vignette(fr, p.get("vignette", 0.12), cv=horizon)
     edge_shadow = 1.0 - 0.06 * np.exp(-(((fr.v - horizon) / 0.025) ** 2)) * (fr.v < horizon)
     img = base * (light * edge_shadow)[..., None]
-    if p.get("shadow_band"):
-        # A soft diagonal shadow across the wall, as from a window frame out of shot.
-        band = smoothstep(0.0, 0.12, (fr.u * 0.7 - fr.v * 0.7) - p["shadow_band"])
-        img = multiply(img, colour.rgb(colour.shade(p["wall"], -0.12)), band * (fr.v < horizon) * 0.55)
+    if p.get("blinds"):
+        from engine.templates.podium import blinds
+
+        img = blinds(img, fr, horizon, strength=p.get("blinds_strength", 0.1))
     return img.astype(np.float32)

@@ -25,15 +25,15 @@ def marble(fr: Frame, p: dict) -> np.ndarray:
     base = colour.rgb(p["base"])
     base2 = colour.rgb(p.get("base2") or colour.shade(p["base"], -0.04))
     vein = colour.rgb(p["vein"])
-    cloud = fbm(fr, 1.6, seed, octaves=4)
+    cloud = fbm(fr, 1.6, seed, octaves=3)
     img = colour.mix(base, base2, smoothstep(0.3, 0.75, cloud))
     a = math.radians(p.get("angle", 35.0))
-    turb = fbm(fr, 1.4, seed + 5, octaves=6, gain=0.55)
+    turb = fbm(fr, 1.4, seed + 5, octaves=4, gain=0.55)
     phase = (fr.u * math.cos(a) + fr.v * math.sin(a)) * p.get("freq", 5.0) + turb * p.get("turb", 7.0)
     ridge = 1.0 - np.abs(np.sin(phase))
     main = ridge ** p.get("sharp", 10.0)
     halo = ridge ** 3 * 0.18  # the stone clouds up around a vein before the vein itself
-    fine = ridged(fr, 2.0, seed + 9, octaves=5, gain=0.5) ** 30
+    fine = ridged(fr, 2.0, seed + 9, octaves=3, gain=0.5) ** 24
     veins = main * p.get("vein_strength", 0.6) + halo + fine * p.get("fine", 0.18)
     veins = veins * smoothstep(0.3, 0.65, fbm(fr, 0.9, seed + 13, octaves=2))  # veins fade in and out
     veins = cv2.GaussianBlur(np.clip(veins, 0, 1), (0, 0), max(0.6, fr.s * 0.0012))
@@ -68,32 +68,36 @@ def concrete(fr: Frame, p: dict) -> np.ndarray:
     mott = fbm(fr, 2.0, seed, octaves=6, gain=0.55)
     speck = value_noise(fr, 220.0, seed + 1)
     pits = smoothstep(0.86, 0.95, value_noise(fr, 90.0, seed + 2)) * smoothstep(0.4, 0.7, fbm(fr, 3.0, seed + 3, octaves=2))
-    lum = 1.0 + p.get("contrast", 0.16) * (mott - 0.5) + 0.05 * (speck - 0.5) - 0.18 * pits
+    lum = 1.0 + p.get("contrast", 0.16) * (mott - 0.5) + 0.05 * (speck - 0.5) - p.get("pits", 0.1) * pits
     return base * lum[..., None]
 
 
 def linen(fr: Frame, p: dict) -> np.ndarray:
     seed = p.get("seed", 41)
     base = colour.rgb(p["base"])
-    threads = p.get("threads", 150.0)
+    threads = p.get("threads", 190.0)
     h = value_noise(fr, 2.5, seed, freq_y=threads)
     w = value_noise(fr, threads, seed + 1, freq_y=2.5)
     slub = smoothstep(0.8, 0.95, value_noise(fr, 6.0, seed + 2, freq_y=threads * 0.5))
     weave = np.sin(fr.u * threads * math.pi) * np.sin(fr.v * threads * math.pi)
     mott = fbm(fr, 1.5, seed + 3, octaves=3)
-    lum = 1.0 + 0.07 * (h - 0.5) + 0.07 * (w - 0.5) + 0.035 * weave + 0.05 * slub + 0.08 * (mott - 0.5)
+    lum = 1.0 + 0.07 * (h - 0.5) + 0.07 * (w - 0.5) + 0.012 * weave + 0.05 * slub + 0.08 * (mott - 0.5)
     return base * lum[..., None]
 
 
 def paper(fr: Frame, p: dict) -> np.ndarray:
+    """Paper: cloudy formation (uneven pulp density), a fine tooth, and a few faint, short fibres."""
     seed = p.get("seed", 51)
     base = colour.rgb(p["base"])
-    fibre = colour.rgb(p.get("fibre") or colour.shade(p["base"], -0.12))
-    mott = fbm(fr, 2.2, seed, octaves=5)
-    f1 = ridged(fr, 40.0, seed + 1, octaves=2, freq_y=3.0, angle=25.0) ** 24
-    f2 = ridged(fr, 40.0, seed + 2, octaves=2, freq_y=3.0, angle=-55.0) ** 24
-    img = base * (1.0 + p.get("contrast", 0.07) * (mott - 0.5))[..., None]
-    return over(img, fibre, np.clip(f1 + f2, 0, 1) * p.get("fibres", 0.5))
+    fibre = colour.rgb(p.get("fibre") or colour.shade(p["base"], -0.1))
+    formation = fbm(fr, 3.0, seed, octaves=5, gain=0.6)
+    tooth = value_noise(fr, 160.0, seed + 4)
+    lum = 1.0 + p.get("contrast", 0.07) * (formation - 0.5) + 0.03 * (tooth - 0.5)
+    img = base * lum[..., None]
+    f1 = ridged(fr, 9.0, seed + 1, octaves=1, freq_y=1.2, angle=25.0) ** 60
+    f2 = ridged(fr, 9.0, seed + 2, octaves=1, freq_y=1.2, angle=-65.0) ** 60
+    clump = smoothstep(0.45, 0.7, value_noise(fr, 5.0, seed + 3))
+    return over(img, fibre, np.clip(f1 + f2, 0, 1) * clump * p.get("fibres", 0.35))
 
 
 def terrazzo(fr: Frame, p: dict) -> np.ndarray:
@@ -125,7 +129,7 @@ def texture(fr: Frame, p: dict) -> np.ndarray:
     return TEXTURES[p["texture"]](fr, p).astype(np.float32)
 
 
-@family("flat", max_work=1400, grain=0.008)
+@family("flat", max_work=1024, grain=0.008)
 def render_flat(fr: Frame, p: dict) -> np.ndarray:
     """The texture fills the canvas, lit by a broad soft light from the top left (a flat lay)."""
     img = texture(fr, p)
@@ -133,7 +137,7 @@ def render_flat(fr: Frame, p: dict) -> np.ndarray:
     return img * (light * vignette(fr, p.get("vignette", 0.12), cv=0.0))[..., None]
 
 
-@family("tabletop", max_work=1400, grain=0.007)
+@family("tabletop", max_work=1024, grain=0.007)
 def render_tabletop(fr: Frame, p: dict) -> np.ndarray:
     """A wall above and the textured tabletop below, laid into perspective with a homography."""
     hz = p.get("horizon", -0.2)
@@ -145,18 +149,19 @@ def render_tabletop(fr: Frame, p: dict) -> np.ndarray:
     img *= (wl * vignette(fr, 0.2, cv=hz))[..., None]
     if p.get("wall_texture"):
         img *= (1.0 + 0.05 * (fbm(fr, 3.0, 77, octaves=4) - 0.5))[..., None]
-    # Off-screen top view of the table, 2x wider than the canvas, at the same scale as the canvas.
+    # Off-screen top view of the table, 2x wider than the canvas. It is rendered at 60% resolution: the
+    # back is compressed by perspective anyway and the front reads as slightly out of focus, as in a photo.
     rows = fr.height - hz_y
-    depth = 2.2 * rows
-    tw, th = int(fr.width * 2.0), int(depth)
-    top = Frame(tw, th, 0.5, unit=fr.s * 1.1)
+    q = 0.6
+    tw, th = max(8, int(fr.width * 2.0 * q)), max(8, int(2.2 * rows * q))
+    top = Frame(tw, th, 0.5, unit=fr.s * 1.1 * q)
     tex = texture(top, p)
     src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
     dst = np.float32(
         [[-0.45 * fr.width, hz_y], [1.45 * fr.width, hz_y], [2.1 * fr.width, fr.height + rows * 0.2], [-1.1 * fr.width, fr.height + rows * 0.2]]
     )
     m = cv2.getPerspectiveTransform(src, dst)
-    table = cv2.warpPerspective(tex, m, (fr.width, fr.height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT)
+    table = cv2.warpPerspective(tex, m, (fr.width, fr.height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     on_table = (np.arange(fr.height)[:, None] >= hz_y).astype(np.float32)
     # The table darkens toward the back (less light reaches it) and catches the key toward the front.
     tl = 0.86 + 0.18 * smoothstep(hz, fr.bottom, fr.v) + 0.1 * (gauss(fr, -0.25, 0.05, 0.7) - 0.5)
