@@ -1,18 +1,21 @@
 """A contact sheet to look at: input photo, matte, and the composed result on a light and a dark template.
 
     .venv/bin/python -m benchmarks.contact_sheet [--count 8] [--method auto] [--light studio-sweep-white]
-                                                 [--dark studio-sweep-charcoal] [--out benchmarks/out]
+                                                 [--dark studio-sweep-charcoal] [--out benchmarks/out] [--speed]
 
 Inputs are real object renders with true alpha (Fluent Emoji 3D, MIT, npm @lobehub/fluent-emoji-3d,
 held-out `test` split) shot onto realistic off-white studio sweeps by `benchmarks.datasets.studio`
 (gradient, vignette, colour cast, floor or drop shadow, noise, JPEG). Each row goes through the real
 engine: matte -> retouch -> compose -> the same arrays `engine.pipeline.process_image` encodes.
-Writes `<out>/contact_sheet.jpg` (git-ignored) and prints seconds per image.
+Writes `<out>/contact_sheet.jpg` (git-ignored) and prints seconds per image. `--speed` also times the
+whole `process_image` (decode -> matte -> retouch -> compose -> encode) on 16-megapixel camera-size
+JPEGs for the Amazon preset and a 1080 px template output.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import time
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from PIL import Image
 
 from benchmarks.datasets import emoji, studio
 from engine.matting import matte
-from engine.pipeline import parse_recipe, prepare_background, render_product
+from engine.pipeline import parse_recipe, prepare_background, process_image, render_product
 from engine.templates import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +66,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=1200, help="output size of each composed image")
     ap.add_argument("--tile", type=int, default=360)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    ap.add_argument("--speed", action="store_true", help="also time the full pipeline on 16 MP inputs")
     args = ap.parse_args()
 
     recipe = parse_recipe({"size": args.size, "method": args.method})
@@ -107,6 +111,32 @@ def main() -> None:
         f"{len(rows)} images, mean {np.mean(times):.2f}s each; templates {templates[0].id} / {templates[1].id}"
     )
     print(f"wrote {target}")
+    if args.speed:
+        _speed(args.method, session)
+
+
+def _speed(method: str, session, count: int = 3) -> None:
+    """Seconds per image for the full pipeline on camera-size inputs (4000x4000 JPEG)."""
+    shots = []
+    for i, path in enumerate(emoji.pick("test", count, seed=11)):
+        rgb = studio.compose_shot(emoji.load_rgba(path), size=1024, seed=300 + i).rgb
+        big = cv2.resize(rgb, (4000, 4000), interpolation=cv2.INTER_CUBIC)
+        buf = io.BytesIO()
+        Image.fromarray(big).save(buf, "JPEG", quality=92)
+        shots.append(buf.getvalue())
+    for label, d, template in [
+        ("amazon preset 2000x2000 jpg", {"preset": "amazon"}, "#ffffff"),
+        ("1080x1080 jpg on studio-sweep-white", {"size": 1080}, "studio-sweep-white"),
+    ]:
+        recipe = parse_recipe({**d, "method": method})
+        spec = resolve(template)
+        background = prepare_background(recipe, spec)
+        process_image(shots[0], recipe, spec, background=background, session=session)  # warm-up
+        t0 = time.perf_counter()
+        for data in shots:
+            process_image(data, recipe, spec, background=background, session=session)
+        per = (time.perf_counter() - t0) / len(shots)
+        print(f"pipeline {label:38s} 16 MP input: {per:.2f} s/image ({1 / per:.2f} images/s, one process)")
 
 
 if __name__ == "__main__":
