@@ -115,7 +115,7 @@ MARBLES = [
     ("carrara", "Carrara Marble", {"base": "#f2f1ee", "vein": "#9a9ea3", "angle": 35}, ("white", "grey")),
     ("calacatta", "Calacatta Gold Marble", {"base": "#f6f2ea", "vein": "#a89677", "gold": "#c8a35a", "angle": 50, "freq": 3.5}, ("white", "gold", "luxury")),
     ("nero", "Nero Marquina Marble", {"base": "#1c1c1e", "base2": "#2a2a2d", "vein": "#d9d6cf", "angle": 25, "vein_strength": 0.6}, ("black", "luxury", "dark")),
-    ("verde", "Verde Marble", {"base": "#1f3b31", "base2": "#2c5244", "vein": "#cfe3d6", "angle": 60, "vein_strength": 0.55}, ("green", "luxury")),
+    ("verde", "Verde Marble", {"base": "#1f3b31", "base2": "#2a4d40", "vein": "#a9c4b5", "angle": 60, "vein_strength": 0.4, "fine": 0.1}, ("green", "luxury")),
     ("rosa", "Rosa Marble", {"base": "#f1d9d2", "base2": "#e8c6bd", "vein": "#b58b86", "angle": 30}, ("pink", "soft")),
 ]
 
@@ -158,7 +158,7 @@ PASTELS = [
     ("sky-split", "Baby Blue Split", "split", {"wall": "#cfe0f2", "floor": "#f0f5fa"}, ("blue",)),
     ("lemon-split", "Lemon Split", "split", {"wall": "#f6e8a8", "floor": "#fbf6e1"}, ("yellow", "cheerful")),
     ("peach-window", "Peach with Window Shadow", "split", {"wall": "#f6d5bd", "floor": "#f9ebe0", "blinds": True}, ("orange", "sunlight")),
-    ("lilac-window", "Lilac with Window Shadow", "split", {"wall": "#e0d5ef", "floor": "#f5f1fa", "blinds": True, "blinds_strength": 0.08}, ("purple", "sunlight")),
+    ("lilac-window", "Lilac with Window Shadow", "split", {"wall": "#e0d5ef", "floor": "#f5f1fa", "blinds": True, "blinds_strength": 0.06}, ("purple", "sunlight")),
     ("cotton-candy", "Cotton Candy Mesh", "mesh", {"base": "#fdeef4", "blobs": [(-0.45, -0.4, 0.5, "#f9c6dc"), (0.5, 0.1, 0.5, "#c9dcfb"), (0.0, 0.55, 0.45, "#e7d6fb")]}, ("pink", "blue", "dreamy")),
     ("sorbet", "Sorbet Mesh", "mesh", {"base": "#fff4e6", "blobs": [(-0.5, 0.2, 0.5, "#ffd3b6"), (0.45, -0.4, 0.5, "#d5f0c9"), (0.2, 0.5, 0.45, "#ffe9a8")]}, ("orange", "green", "summer")),
     ("pistachio", "Pistachio Mesh", "mesh", {"base": "#f0f6e6", "blobs": [(-0.45, -0.45, 0.55, "#d3e8be"), (0.5, 0.35, 0.5, "#f5efcf")]}, ("green", "soft")),

@@ -97,6 +97,21 @@ def blinds(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.09, ang
     return img * (1.0 - strength + strength * 2.0 * (bars * region + (1 - region) * 0.5))[..., None]
 
 
+def window(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.07, shear: float = 0.5) -> np.ndarray:
+    """Late sun through a four-pane window, falling on the wall as a sheared patch of light with the
+    cross of the frame in shadow; edges are soft because the sun is not a point."""
+    half_w, half_h, bar, soft = 0.15, 0.18, 0.01, 0.02
+    cu = max(-0.3, fr.u_range[0] + half_w + shear * half_h + 0.04)  # fully inside the frame at 1:1
+    cv = v_max - 0.3
+    a = (fr.u - cu) - shear * (fr.v - cv)
+    b = fr.v - cv
+    inside = smoothstep(half_w + soft, half_w - soft, np.abs(a)) * smoothstep(half_h + soft, half_h - soft, np.abs(b))
+    mullion = np.maximum(smoothstep(bar + soft, bar - soft * 0.5, np.abs(a)), smoothstep(bar + soft, bar - soft * 0.5, np.abs(b)))
+    light = inside * (1.0 - mullion) * smoothstep(v_max + 0.01, v_max - 0.03, fr.v)
+    warm = np.float32([1.0, 0.97, 0.9])
+    return np.clip(img * (1.0 - strength * 0.5 + strength * 2.0 * light[..., None] * warm), 0, 1)
+
+
 def leaves(img: np.ndarray, fr: Frame, seed: int, strength: float = 0.25, v_max: float = 0.3) -> np.ndarray:
     """Dappled shadow of leaves from a plant out of shot, cast on the wall from the upper left."""
     u, v, r = scatter(fr, 0.07, seed, v_limits=(fr.top, v_max))
@@ -126,7 +141,7 @@ def render_podium(fr: Frame, p: dict) -> np.ndarray:
     if p.get("bokeh"):
         img = bokeh(img, fr, p["bokeh"], seed, hz, size=p.get("bokeh_size", 0.045))
     if p.get("blinds"):
-        img = blinds(img, fr, hz)
+        img = window(img, fr, hz)
     if p.get("leaves"):
         img = leaves(img, fr, seed, v_max=hz)
     shape = p.get("shape", "cylinder")

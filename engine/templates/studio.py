@@ -66,7 +66,7 @@ def render_split(fr: Frame, p: dict) -> np.ndarray:
     edge_shadow = 1.0 - 0.06 * np.exp(-(((fr.v - horizon) / 0.025) ** 2)) * (fr.v < horizon)
     img = base * (light * edge_shadow)[..., None]
     if p.get("blinds"):
-        from engine.templates.podium import blinds
+        from engine.templates.podium import window
 
-        img = blinds(img, fr, horizon, strength=p.get("blinds_strength", 0.1))
+        img = window(img, fr, horizon, strength=p.get("blinds_strength", 0.07))
     return img.astype(np.float32)

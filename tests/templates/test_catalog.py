@@ -112,3 +112,19 @@ def test_colour_helpers() -> None:
     assert colour_family("#f1d5d0") in ("pink", "beige")
     with pytest.raises(ValueError):
         parse_hex("blue")
+
+
+def test_every_family_survives_extreme_sizes() -> None:
+    """One template per renderer family at degenerate and extreme canvases (1 px, 6:1 banners)."""
+    per_family = {}
+    for s in CATALOG:
+        per_family.setdefault(s.extra.get("family", s.source), s)
+    for spec in per_family.values():
+        for w, h in ((1, 1), (3, 120), (600, 100), (100, 600)):
+            img = tpl.render(spec, w, h)
+            assert img.shape == (h, w, 3), (spec.id, w, h)
+
+
+def test_library_uses_many_renderers() -> None:
+    families = {s.extra.get("family") for s in CATALOG if s.source == "builtin"}
+    assert len(families) >= 20
