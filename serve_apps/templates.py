@@ -274,7 +274,17 @@ async def require_usable_template(db: AsyncDatabase, ref: str) -> TemplateSpec:
             raise NotFound(str(exc)) from exc
     if doc.get("deleted") or not doc.get("enabled", True):
         raise TemplateUnavailable(f"template {ref!r} is {'deleted' if doc.get('deleted') else 'disabled'}")
-    return tpl.get(ref) if doc.get("source") == "builtin" else doc_to_spec(doc)
+    return _spec_from_doc(doc)
+
+
+def _spec_from_doc(doc: dict[str, Any]) -> TemplateSpec:
+    """Built-ins render from code (the document is only their index entry); uploads from their blob."""
+    if doc.get("source") == "builtin":
+        try:
+            return tpl.get(doc["id"])
+        except tpl.UnknownTemplate:
+            raise NotFound(f"template {doc['id']!r} is no longer part of this version's catalogue") from None
+    return doc_to_spec(doc)
 
 
 _UPLOAD_CACHE: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
@@ -318,5 +328,5 @@ async def load_background(
         doc = await TemplatesRepo(db).get(ref)
         if doc is None:
             raise NotFound(f"unknown template {ref!r}") from None
-        spec = doc_to_spec(doc)
+        spec = _spec_from_doc(doc)
     return await asyncio.to_thread(load_background_sync, spec, blobs, width, height)

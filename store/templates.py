@@ -33,8 +33,20 @@ MAX_PER_PAGE = 200
 _SORT = [("order", ASCENDING), ("id", ASCENDING)]
 # Fields the catalogue owns; seeding never overwrites what an admin controls (enabled, deleted).
 _BUILTIN_FIELDS = (
-    "name", "category", "tags", "colours", "colour_families", "source", "floor_line", "light", "tone",
-    "shadow_style", "stage_width", "version", "order", "search",
+    "name",
+    "category",
+    "tags",
+    "colours",
+    "colour_families",
+    "source",
+    "floor_line",
+    "light",
+    "tone",
+    "shadow_style",
+    "stage_width",
+    "version",
+    "order",
+    "search",
 )
 
 
@@ -84,7 +96,9 @@ class TemplatesRepo:
         fields = {k: doc[k] for k in _BUILTIN_FIELDS if k in doc}
         fields["search"] = search_text(doc)
         fields["updated"] = now
-        res = await self.coll.update_one({"id": doc["id"], "version": {"$lt": int(doc["version"])}}, {"$set": fields})
+        res = await self.coll.update_one(
+            {"id": doc["id"], "version": {"$lt": int(doc["version"])}}, {"$set": fields}
+        )
         if res.modified_count:
             await self.coll.update_one({"id": doc["id"]}, {"$unset": {"thumbnail_key": ""}})
             return "updated"
@@ -99,8 +113,16 @@ class TemplatesRepo:
 
     async def insert_upload(self, doc: dict[str, Any]) -> dict[str, Any]:
         now = _now()
-        new = {**doc, "source": "upload", "order": UPLOAD_ORDER, "enabled": True, "deleted": False,
-               "created": now, "updated": now, "search": search_text(doc)}
+        new = {
+            **doc,
+            "source": "upload",
+            "order": UPLOAD_ORDER,
+            "enabled": True,
+            "deleted": False,
+            "created": now,
+            "updated": now,
+            "search": search_text(doc),
+        }
         try:
             await self.coll.insert_one(new)
         except DuplicateKeyError as exc:
@@ -122,7 +144,9 @@ class TemplatesRepo:
         await self.coll.update_one({"id": template_id}, {"$set": {"thumbnail_key": key}})
 
     async def set_enabled(self, template_id: str, enabled: bool) -> dict[str, Any]:
-        res = await self.coll.update_one({"id": template_id, "deleted": False}, {"$set": {"enabled": bool(enabled), "updated": _now()}})
+        res = await self.coll.update_one(
+            {"id": template_id, "deleted": False}, {"$set": {"enabled": bool(enabled), "updated": _now()}}
+        )
         if not res.matched_count:
             raise NotFound(f"unknown template {template_id!r}")
         return await self.require(template_id)
@@ -131,7 +155,8 @@ class TemplatesRepo:
         """Hide a template from search and new jobs; returns False when it was already deleted."""
         now = _now()
         res = await self.coll.update_one(
-            {"id": template_id, "deleted": False}, {"$set": {"deleted": True, "enabled": False, "deleted_at": now, "updated": now}}
+            {"id": template_id, "deleted": False},
+            {"$set": {"deleted": True, "enabled": False, "deleted_at": now, "updated": now}},
         )
         if res.modified_count:
             return True
@@ -171,7 +196,12 @@ class TemplatesRepo:
             clauses.append({"enabled": bool(enabled)})
         flt = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         total = await self.coll.count_documents(flt)
-        cursor = self.coll.find(flt, {"_id": 0, "search": 0}).sort(_SORT).skip((page - 1) * per_page).limit(per_page)
+        cursor = (
+            self.coll.find(flt, {"_id": 0, "search": 0})
+            .sort(_SORT)
+            .skip((page - 1) * per_page)
+            .limit(per_page)
+        )
         items = [d async for d in cursor]
         return TemplatePage(items, total, page, per_page)
 

@@ -47,10 +47,18 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         rows = [
             {
-                "id": s.id, "name": s.name, "category": s.category, "tags": list(s.tags),
-                "colours": list(s.colours), "colour_families": colour_families(s), "floor_line": s.floor_line,
-                "light_direction": s.light_direction, "light_softness": s.light_softness, "tone": list(s.tone),
-                "shadow_style": s.shadow_style, "version": s.version,
+                "id": s.id,
+                "name": s.name,
+                "category": s.category,
+                "tags": list(s.tags),
+                "colours": list(s.colours),
+                "colour_families": colour_families(s),
+                "floor_line": s.floor_line,
+                "light_direction": s.light_direction,
+                "light_softness": s.light_softness,
+                "tone": list(s.tone),
+                "shadow_style": s.shadow_style,
+                "version": s.version,
             }
             for s in specs
         ]
@@ -130,7 +138,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     cpu = sorted(r[3] for r in rows)
     wall = sorted(r[2] for r in rows)
     p95 = cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))]
-    print(f"all        {len(cpu):>3} {statistics.median(cpu):>9.3f} {cpu[-1]:>7.3f}  p95 {p95:.3f}; wall median {statistics.median(wall):.3f} max {wall[-1]:.3f}")
+    print(
+        f"all        {len(cpu):>3} {statistics.median(cpu):>9.3f} {cpu[-1]:>7.3f}  p95 {p95:.3f}; wall median {statistics.median(wall):.3f} max {wall[-1]:.3f}"
+    )
     slowest = max(rows, key=lambda r: r[3])
     print(f"slowest: {slowest[1]} ({slowest[3]:.3f} s CPU)")
     return 0

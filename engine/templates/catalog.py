@@ -107,7 +107,9 @@ def resolve(ref: str) -> TemplateSpec:
     return get(ref)
 
 
-def search(specs: list[TemplateSpec], q: str | None = None, category: str | None = None) -> list[TemplateSpec]:
+def search(
+    specs: list[TemplateSpec], q: str | None = None, category: str | None = None
+) -> list[TemplateSpec]:
     """Offline filter used by the CLI: words of `q` must each appear in the name, id, category or tags."""
     out = []
     words = [w for w in (q or "").lower().split() if w]

@@ -23,10 +23,23 @@ from engine.templates.studio import sweep_base
 
 def _backdrop(fr: Frame, p: dict) -> np.ndarray:
     """Wall-to-floor sweep in the festival's base colour, darker and moodier than a studio sweep."""
-    return sweep_base(fr, {"wall": p["wall"], "floor": p.get("floor"), "horizon": p.get("horizon", -0.22), "blend": 0.2, "key_strength": 0.25, "key": (0.0, -0.4), "vignette": p.get("vignette", 0.4)})
+    return sweep_base(
+        fr,
+        {
+            "wall": p["wall"],
+            "floor": p.get("floor"),
+            "horizon": p.get("horizon", -0.22),
+            "blend": 0.2,
+            "key_strength": 0.25,
+            "key": (0.0, -0.4),
+            "vignette": p.get("vignette", 0.4),
+        },
+    )
 
 
-def string_lights(img: np.ndarray, fr: Frame, colour_hex: str, seed: int, sag: float = 0.12, rows: int = 2) -> np.ndarray:
+def string_lights(
+    img: np.ndarray, fr: Frame, colour_hex: str, seed: int, sag: float = 0.12, rows: int = 2
+) -> np.ndarray:
     """Fairy lights hung in catenary curves across the top of the frame."""
     u0, u1 = fr.u_range
     for row in range(rows):
@@ -48,12 +61,24 @@ def string_lights(img: np.ndarray, fr: Frame, colour_hex: str, seed: int, sag: f
 def render_lights(fr: Frame, p: dict) -> np.ndarray:
     seed = p.get("seed", 91)
     img = _backdrop(fr, p)
-    img = bokeh(img, fr, p["bokeh"], seed, p.get("horizon", -0.22) - 0.02, size=p.get("bokeh_size", 0.035), density=0.12)
+    img = bokeh(
+        img,
+        fr,
+        p["bokeh"],
+        seed,
+        p.get("horizon", -0.22) - 0.02,
+        size=p.get("bokeh_size", 0.035),
+        density=0.12,
+    )
     if p.get("string"):
         img = string_lights(img, fr, p["string"], seed)
     if p.get("snow"):
         u, v, r = scatter(fr, 0.05, seed + 3)
-        items = [(u[i], v[i], 0.002 + 0.006 * r[i, 0] ** 2, 0.5 + 0.5 * r[i, 1]) for i in range(len(u)) if r[i, 2] > 0.35]
+        items = [
+            (u[i], v[i], 0.002 + 0.006 * r[i, 0] ** 2, 0.5 + 0.5 * r[i, 1])
+            for i in range(len(u))
+            if r[i, 2] > 0.35
+        ]
         img = screen(img, np.float32([1, 1, 1]), discs(fr, items, blur=0.002) * 0.8)
     return np.clip(img, 0, 1)
 
@@ -67,9 +92,26 @@ def diya(img: np.ndarray, fr: Frame, u: float, v: float, size: float) -> np.ndar
     clay = colour.rgb("#8a3b1e") * (0.75 + 0.35 * smoothstep(u + size, u - size, fr.u))[..., None]
     img = over(img, clay, np.maximum(bowl, rim))
     img = over(img, colour.rgb("#f2a13a"), ellipse(fr, u, v - size * 0.04, size * 1.05, size * 0.12) * 0.8)
-    flame = polygons(fr, [np.array([[u, v - size * 1.9], [u + size * 0.28, v - size * 0.6], [u, v - size * 0.3], [u - size * 0.28, v - size * 0.6]])], blur=size * 0.12)
+    flame = polygons(
+        fr,
+        [
+            np.array(
+                [
+                    [u, v - size * 1.9],
+                    [u + size * 0.28, v - size * 0.6],
+                    [u, v - size * 0.3],
+                    [u - size * 0.28, v - size * 0.6],
+                ]
+            )
+        ],
+        blur=size * 0.12,
+    )
     img = over(img, colour.rgb("#ffd27a"), flame)
-    return screen(img, np.float32([1, 1, 0.9]), ellipse(fr, u, v - size * 0.75, size * 0.12, size * 0.3, blur=size * 0.1))
+    return screen(
+        img,
+        np.float32([1, 1, 0.9]),
+        ellipse(fr, u, v - size * 0.75, size * 0.12, size * 0.3, blur=size * 0.1),
+    )
 
 
 @family("diyas")
@@ -104,7 +146,9 @@ def render_diyas(fr: Frame, p: dict) -> np.ndarray:
 def render_holi(fr: Frame, p: dict) -> np.ndarray:
     """Clouds of coloured powder drifting in from the edges, with scattered grains."""
     seed = p.get("seed", 95)
-    img = sweep_base(fr, {"wall": p.get("wall", "#faf7f2"), "horizon": -0.2, "key_strength": 0.06, "vignette": 0.08})
+    img = sweep_base(
+        fr, {"wall": p.get("wall", "#faf7f2"), "horizon": -0.2, "key_strength": 0.06, "vignette": 0.08}
+    )
     spots = [(-0.75, -0.55), (0.75, -0.45), (-0.65, 0.15), (0.7, 0.2), (0.0, -0.95)]
     for k, hexv in enumerate(p["colours"]):
         cu, cv = spots[k % len(spots)]
@@ -113,10 +157,12 @@ def render_holi(fr: Frame, p: dict) -> np.ndarray:
         mask = gauss(fr, cu, cv, 0.42, 0.36) * smoothstep(0.35, 0.7, cloud + 0.25 * gauss(fr, cu, cv, 0.25))
         img = over(img, colour.rgb(hexv), np.clip(mask * 1.3, 0, 0.92))
         u, v, r = scatter(fr, 0.035, seed + k)
-        near = gauss(fr, cu, cv, 0.5)
-        items = [(u[i], v[i], 0.002 + 0.004 * r[i, 0], 1.0) for i in range(len(u)) if r[i, 1] < math.exp(-((u[i] - cu) ** 2 + (v[i] - cv) ** 2) / 0.2)]
+        items = [
+            (u[i], v[i], 0.002 + 0.004 * r[i, 0], 1.0)
+            for i in range(len(u))
+            if r[i, 1] < math.exp(-((u[i] - cu) ** 2 + (v[i] - cv) ** 2) / 0.2)
+        ]
         img = over(img, colour.rgb(hexv), discs(fr, items) * 0.85)
-        del near
     return img
 
 
@@ -127,12 +173,21 @@ def render_night(fr: Frame, p: dict) -> np.ndarray:
     t = _span(fr, 90.0)
     img = colour.apply_ramp(t, colour.ramp(p["stops"]))
     u, v, r = scatter(fr, 0.06, seed, margin=0.0, v_limits=(fr.top, -0.24))
-    items = [(u[i], v[i], 0.0012 + 0.0035 * r[i, 0] ** 4, 0.3 + 0.7 * r[i, 1] ** 2) for i in range(len(u)) if r[i, 2] > 0.4]
+    items = [
+        (u[i], v[i], 0.0012 + 0.0035 * r[i, 0] ** 4, 0.3 + 0.7 * r[i, 1] ** 2)
+        for i in range(len(u))
+        if r[i, 2] > 0.4
+    ]
     img = screen(img, np.float32([1, 0.97, 0.88]), discs(fr, items, blur=0.0012))
     u0, u1 = fr.u_range
     side = p.get("moon_side", 1)
     mu, mv = (u1 - 0.2) * side, fr.top + 0.17
-    moon = np.clip(ellipse(fr, mu, mv, 0.085, 0.085, blur=0.002) - ellipse(fr, mu + 0.04, mv - 0.025, 0.075, 0.075, blur=0.002), 0, 1)
+    moon = np.clip(
+        ellipse(fr, mu, mv, 0.085, 0.085, blur=0.002)
+        - ellipse(fr, mu + 0.04, mv - 0.025, 0.075, 0.075, blur=0.002),
+        0,
+        1,
+    )
     img = screen(img, colour.rgb("#ffe7a8"), gauss(fr, mu, mv, 0.22) * 0.25)
     img = over(img, colour.rgb("#ffe9b0"), moon)
     for i in range(3):
@@ -140,7 +195,22 @@ def render_night(fr: Frame, p: dict) -> np.ndarray:
         length = (0.14, 0.26, 0.08)[i]
         lv = fr.top + length
         img = over(img, colour.rgb("#c9a35a"), lines(fr, [(lu, fr.top, lu, lv)], 0.002) * 0.8)
-        body = polygons(fr, [np.array([[lu - 0.025, lv + 0.02], [lu + 0.025, lv + 0.02], [lu + 0.035, lv + 0.07], [lu + 0.02, lv + 0.11], [lu - 0.02, lv + 0.11], [lu - 0.035, lv + 0.07]])], blur=0.001)
+        body = polygons(
+            fr,
+            [
+                np.array(
+                    [
+                        [lu - 0.025, lv + 0.02],
+                        [lu + 0.025, lv + 0.02],
+                        [lu + 0.035, lv + 0.07],
+                        [lu + 0.02, lv + 0.11],
+                        [lu - 0.02, lv + 0.11],
+                        [lu - 0.035, lv + 0.07],
+                    ]
+                )
+            ],
+            blur=0.001,
+        )
         img = screen(img, colour.rgb("#ffb347"), gauss(fr, lu, lv + 0.07, 0.09) * 0.5)
         img = over(img, colour.rgb("#ffd58a"), body)
         cap = np.array([[lu - 0.018, lv], [lu + 0.018, lv], [lu + 0.026, lv + 0.02], [lu - 0.026, lv + 0.02]])
@@ -155,7 +225,9 @@ def render_night(fr: Frame, p: dict) -> np.ndarray:
 def render_confetti(fr: Frame, p: dict) -> np.ndarray:
     """Confetti and streamers concentrated at the edges (the centre is the product's)."""
     seed = p.get("seed", 99)
-    img = sweep_base(fr, {"wall": p["wall"], "horizon": -0.22, "key_strength": 0.12, "vignette": p.get("vignette", 0.2)})
+    img = sweep_base(
+        fr, {"wall": p["wall"], "horizon": -0.22, "key_strength": 0.12, "vignette": p.get("vignette", 0.2)}
+    )
     u, v, r = scatter(fr, p.get("cell", 0.045), seed)
     cols = p["colours"]
     layers: list[list[np.ndarray]] = [[] for _ in cols]
@@ -174,12 +246,19 @@ def render_confetti(fr: Frame, p: dict) -> np.ndarray:
         else:
             c, s = math.cos(a), math.sin(a)
             w, h = size * 1.6, size * 0.6
-            poly = np.array([[u[i] + c * x - s * y, v[i] + s * x + c * y] for x, y in [(-w, -h), (w, -h), (w, h), (-w, h)]])
+            poly = np.array(
+                [
+                    [u[i] + c * x - s * y, v[i] + s * x + c * y]
+                    for x, y in [(-w, -h), (w, -h), (w, h), (-w, h)]
+                ]
+            )
         layers[int(r[i, 3] * 977) % len(cols)].append(poly)
     for hexv, polys in zip(cols, layers, strict=True):
         if polys:
             m = polygons(fr, polys)
-            img = multiply(img, np.float32([0.5, 0.5, 0.5]), np.roll(m, max(1, int(fr.s * 0.004)), axis=0) * 0.25)
+            img = multiply(
+                img, np.float32([0.5, 0.5, 0.5]), np.roll(m, max(1, int(fr.s * 0.004)), axis=0) * 0.25
+            )
             img = over(img, colour.rgb(hexv), m)
     return img
 

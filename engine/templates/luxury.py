@@ -36,7 +36,9 @@ def render_velvet(fr: Frame, p: dict) -> np.ndarray:
 def render_brushed(fr: Frame, p: dict) -> np.ndarray:
     """Brushed metal: fine horizontal streaks with a broad anisotropic highlight."""
     seed = p.get("seed", 81)
-    streak = value_noise(fr, 1.5, seed, freq_y=420.0) * 0.6 + value_noise(fr, 4.0, seed + 1, freq_y=160.0) * 0.4
+    streak = (
+        value_noise(fr, 1.5, seed, freq_y=420.0) * 0.6 + value_noise(fr, 4.0, seed + 1, freq_y=160.0) * 0.4
+    )
     band = gauss(fr, 0.0, p.get("band_v", -0.35), 2.5, 0.35)
     t = np.clip(0.18 + 0.55 * band + 0.18 * (streak - 0.5), 0, 1)
     return colour.apply_ramp(t, colour.ramp(p["stops"]))

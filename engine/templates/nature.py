@@ -77,7 +77,9 @@ def render_beach(fr: Frame, p: dict) -> np.ndarray:
     seed = p.get("seed", 121)
     hz_sea, hz_sand = p.get("sea", -0.35), p.get("shore", -0.12)
     img = sky(fr, p)
-    sea = colour.apply_ramp(np.clip((fr.v - hz_sea) / (hz_sand - hz_sea), 0, 1) + np.zeros_like(fr.u), colour.ramp(p["water"]))
+    sea = colour.apply_ramp(
+        np.clip((fr.v - hz_sea) / (hz_sand - hz_sea), 0, 1) + np.zeros_like(fr.u), colour.ramp(p["water"])
+    )
     ripple = 1.0 + 0.05 * (fbm(fr, 1.5, seed, octaves=4, freq_y=40.0) - 0.5)
     img = over(img, sea * ripple[..., None], smoothstep(hz_sea - 0.001, hz_sea + 0.001, fr.v))
     shore = hz_sand + 0.012 * np.sin(fr.u * 7 + 1.0)
@@ -96,6 +98,8 @@ def render_leafwall(fr: Frame, p: dict) -> np.ndarray:
     from engine.templates.studio import sweep_base
 
     hz = p.get("horizon", -0.22)
-    img = sweep_base(fr, {"wall": p["wall"], "horizon": hz, "blend": 0.16, "key_strength": 0.16, "vignette": 0.16})
+    img = sweep_base(
+        fr, {"wall": p["wall"], "horizon": hz, "blend": 0.16, "key_strength": 0.16, "vignette": 0.16}
+    )
     img = screen(img, colour.rgb(p.get("sun", "#fff1d6")), gauss(fr, -0.35, hz - 0.3, 0.6) * 0.25)
     return leaves(img, fr, p.get("seed", 131), strength=p.get("strength", 0.28), v_max=hz + 0.02)

@@ -71,7 +71,9 @@ def value_noise(
         cw, ch = -(-fr.width // kx) + 2, -(-fr.height // ky) + 2
     else:
         cw, ch = fr.width, fr.height
-    out = cv2.warpAffine(lattice, m, (cw, ch), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+    out = cv2.warpAffine(
+        lattice, m, (cw, ch), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
+    )
     if kx > 1 or ky > 1:
         out = cv2.resize(out, None, fx=kx, fy=ky, interpolation=cv2.INTER_CUBIC)[: fr.height, : fr.width]
     return out
@@ -117,7 +119,9 @@ def ridged(fr: Frame, freq: float, seed: int, **kw) -> np.ndarray:
     return 1.0 - np.abs(n - 0.5) * 2.0
 
 
-def scatter(fr: Frame, cell: float, seed: int, *, margin: float = 0.2, v_limits: tuple[float, float] | None = None):
+def scatter(
+    fr: Frame, cell: float, seed: int, *, margin: float = 0.2, v_limits: tuple[float, float] | None = None
+):
     """Jittered-grid points covering the frame (plus a margin), one per cell of `cell` frame units.
 
     Returns (u, v, r) where r is an (N, 4) array of per-point uniform randoms for size, colour, etc.

@@ -55,7 +55,6 @@ def render_stripes(fr: Frame, p: dict) -> np.ndarray:
     period = p.get("period", 0.12)
     f = np.mod(x, period)
     w = p.get("duty", 0.5) * period
-    d = np.minimum(np.abs(f - w / 2) - w / 2, 0) + np.maximum(np.abs(f - w / 2) - w / 2, 0)
     d = np.where(f < w, -np.minimum(f, w - f), np.minimum(f - w, period - f))
     return _lit(fr, _two(p, _aa(fr, d)), p)
 
@@ -63,9 +62,14 @@ def render_stripes(fr: Frame, p: dict) -> np.ndarray:
 @family("gingham")
 def render_gingham(fr: Frame, p: dict) -> np.ndarray:
     period = p.get("period", 0.1)
+
     def band(x: np.ndarray) -> np.ndarray:
         f = np.mod(x, period)
-        return _aa(fr, np.where(f < period / 2, -np.minimum(f, period / 2 - f), np.minimum(f - period / 2, period - f)))
+        return _aa(
+            fr,
+            np.where(f < period / 2, -np.minimum(f, period / 2 - f), np.minimum(f - period / 2, period - f)),
+        )
+
     a, b = band(fr.u), band(fr.v)
     cover = 0.45 * a + 0.45 * b + 0.1 * a * b
     img = _two(p, cover * 1.0)

@@ -23,7 +23,9 @@ LIGHT = -0.75  # radians: the key light's angle around a vertical cylinder, nega
 SQUASH = 0.17  # ellipse height / width for the tops: a camera slightly above the plinth
 
 
-def _ground_shadows(img: np.ndarray, fr: Frame, cu: float, base_v: float, r: float, tint: np.ndarray) -> np.ndarray:
+def _ground_shadows(
+    img: np.ndarray, fr: Frame, cu: float, base_v: float, r: float, tint: np.ndarray
+) -> np.ndarray:
     contact = ellipse(fr, cu + 0.02, base_v + 0.004, r * 1.08, r * SQUASH * 1.4, blur=0.012)
     cast = ellipse(fr, cu + r * 0.9, base_v - 0.005, r * 1.25, r * SQUASH * 1.2, blur=0.05)
     img = multiply(img, tint, cast * 0.35)
@@ -40,7 +42,9 @@ def cylinder(img: np.ndarray, fr: Frame, cu: float, top_v: float, r: float, h: f
     body = np.maximum(body, ellipse(fr, cu, base_v, r, ry))
     n = np.clip((fr.u - cu) / r, -0.999, 0.999)
     theta = np.arcsin(n)
-    lam = 0.64 + 0.36 * np.maximum(0.0, np.cos(theta - LIGHT)) + 0.06 * smoothstep(0.6, 1.0, n)  # bounce on the right
+    lam = (
+        0.64 + 0.36 * np.maximum(0.0, np.cos(theta - LIGHT)) + 0.06 * smoothstep(0.6, 1.0, n)
+    )  # bounce on the right
     ao = 1.0 - 0.12 * smoothstep(base_v - 0.08, base_v + ry, fr.v)
     img = over(img, c * (lam * ao)[..., None], body)
     top = ellipse(fr, cu, top_v, r, ry)
@@ -55,19 +59,49 @@ def box(img: np.ndarray, fr: Frame, cu: float, top_v: float, r: float, h: float,
     d = r * SQUASH * 1.2
     front_top, base_v = top_v + d, top_v + d + h
     img = _ground_shadows(img, fr, cu, base_v - d * 0.3, r * 1.05, colour.rgb(colour.shade(col, -0.25)) * 0.6)
-    front = polygons(fr, [np.array([[cu - r, front_top], [cu + r, front_top], [cu + r, base_v], [cu - r, base_v]])])
+    front = polygons(
+        fr, [np.array([[cu - r, front_top], [cu + r, front_top], [cu + r, base_v], [cu - r, base_v]])]
+    )
     grad = 0.86 - 0.06 * smoothstep(cu - r, cu + r, fr.u) - 0.06 * smoothstep(front_top, base_v, fr.v)
     img = over(img, c * grad[..., None], front)
-    top = polygons(fr, [np.array([[cu - r * 0.93, top_v - d], [cu + r * 0.93, top_v - d], [cu + r, front_top], [cu - r, front_top]])])
+    top = polygons(
+        fr,
+        [
+            np.array(
+                [
+                    [cu - r * 0.93, top_v - d],
+                    [cu + r * 0.93, top_v - d],
+                    [cu + r, front_top],
+                    [cu - r, front_top],
+                ]
+            )
+        ],
+    )
     img = over(img, np.clip(c * 1.07, 0, 1), top)
-    edge = polygons(fr, [np.array([[cu - r, front_top - 0.002], [cu + r, front_top - 0.002], [cu + r, front_top + 0.003], [cu - r, front_top + 0.003]])])
+    edge = polygons(
+        fr,
+        [
+            np.array(
+                [
+                    [cu - r, front_top - 0.002],
+                    [cu + r, front_top - 0.002],
+                    [cu + r, front_top + 0.003],
+                    [cu - r, front_top + 0.003],
+                ]
+            )
+        ],
+    )
     return screen(img, np.float32([1, 1, 1]), edge * 0.3)
 
 
-def arch(img: np.ndarray, fr: Frame, cu: float, width: float, top: float, bottom: float, col: str) -> np.ndarray:
+def arch(
+    img: np.ndarray, fr: Frame, cu: float, width: float, top: float, bottom: float, col: str
+) -> np.ndarray:
     """A rounded-top panel on the wall, with a soft drop shadow so it stands off the wall."""
     r = width / 2
-    shape = polygons(fr, [np.array([[cu - r, top + r], [cu + r, top + r], [cu + r, bottom], [cu - r, bottom]])])
+    shape = polygons(
+        fr, [np.array([[cu - r, top + r], [cu + r, top + r], [cu + r, bottom], [cu - r, bottom]])]
+    )
     shape = np.maximum(shape, ellipse(fr, cu, top + r, r, r))
     shadow = soften(np.roll(shape, int(fr.s * 0.015), axis=1), fr, 0.025)
     img = multiply(img, np.float32([0.2, 0.2, 0.2]), shadow * 0.25)
@@ -76,18 +110,36 @@ def arch(img: np.ndarray, fr: Frame, cu: float, width: float, top: float, bottom
     return over(img, c * lit[..., None], shape)
 
 
-def bokeh(img: np.ndarray, fr: Frame, colours: list[str], seed: int, v_max: float, size: float = 0.04, density: float = 0.15) -> np.ndarray:
+def bokeh(
+    img: np.ndarray,
+    fr: Frame,
+    colours: list[str],
+    seed: int,
+    v_max: float,
+    size: float = 0.04,
+    density: float = 0.15,
+) -> np.ndarray:
     """Out-of-focus lights: discs of varied size and brightness, thinning out toward the floor."""
     u, v, r = scatter(fr, density, seed, v_limits=(fr.top, v_max))
     fade = np.clip((v_max - v) / 0.35, 0, 1)
     for k, hexv in enumerate(colours):
         sel = ((r[:, 3] * len(colours)).astype(int) % len(colours) == k) & (r[:, 2] > 0.3)
-        items = [(u[i], v[i], size * (0.4 + 1.2 * r[i, 0] ** 2), (0.12 + 0.4 * r[i, 1]) * fade[i]) for i in np.nonzero(sel)[0]]
+        items = [
+            (u[i], v[i], size * (0.4 + 1.2 * r[i, 0] ** 2), (0.12 + 0.4 * r[i, 1]) * fade[i])
+            for i in np.nonzero(sel)[0]
+        ]
         img = screen(img, colour.rgb(hexv), discs(fr, items, blur=size * 0.12))
     return img
 
 
-def blinds(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.09, angle: float = 35.0, period: float = 0.085) -> np.ndarray:
+def blinds(
+    img: np.ndarray,
+    fr: Frame,
+    v_max: float,
+    strength: float = 0.09,
+    angle: float = 35.0,
+    period: float = 0.085,
+) -> np.ndarray:
     """Sunlight through window blinds falling across the wall: soft diagonal bars of light in a patch
     that fades out, as a window's light does, rather than stripes wall to wall."""
     a = math.radians(angle)
@@ -97,7 +149,9 @@ def blinds(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.09, ang
     return img * (1.0 - strength + strength * 2.0 * (bars * region + (1 - region) * 0.5))[..., None]
 
 
-def window(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.07, shear: float = 0.5) -> np.ndarray:
+def window(
+    img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.07, shear: float = 0.5
+) -> np.ndarray:
     """Late sun through a four-pane window, falling on the wall as a sheared patch of light with the
     cross of the frame in shadow; edges are soft because the sun is not a point."""
     half_w, half_h, bar, soft = 0.15, 0.18, 0.01, 0.02
@@ -105,8 +159,13 @@ def window(img: np.ndarray, fr: Frame, v_max: float, strength: float = 0.07, she
     cv = v_max - 0.3
     a = (fr.u - cu) - shear * (fr.v - cv)
     b = fr.v - cv
-    inside = smoothstep(half_w + soft, half_w - soft, np.abs(a)) * smoothstep(half_h + soft, half_h - soft, np.abs(b))
-    mullion = np.maximum(smoothstep(bar + soft, bar - soft * 0.5, np.abs(a)), smoothstep(bar + soft, bar - soft * 0.5, np.abs(b)))
+    inside = smoothstep(half_w + soft, half_w - soft, np.abs(a)) * smoothstep(
+        half_h + soft, half_h - soft, np.abs(b)
+    )
+    mullion = np.maximum(
+        smoothstep(bar + soft, bar - soft * 0.5, np.abs(a)),
+        smoothstep(bar + soft, bar - soft * 0.5, np.abs(b)),
+    )
     light = inside * (1.0 - mullion) * smoothstep(v_max + 0.01, v_max - 0.03, fr.v)
     warm = np.float32([1.0, 0.97, 0.9])
     return np.clip(img * (1.0 - strength * 0.5 + strength * 2.0 * light[..., None] * warm), 0, 1)
@@ -121,7 +180,12 @@ def leaves(img: np.ndarray, fr: Frame, seed: int, strength: float = 0.25, v_max:
         length, width, ang = 0.05 + 0.06 * r[i, 0], 0.012 + 0.015 * r[i, 1], r[i, 2] * math.pi
         t = np.linspace(0, 2 * math.pi, 14, endpoint=False)
         x, y = length * np.cos(t), width * np.sin(t)
-        polys.append(np.stack([u[i] + x * math.cos(ang) - y * math.sin(ang), v[i] + x * math.sin(ang) + y * math.cos(ang)], 1))
+        polys.append(
+            np.stack(
+                [u[i] + x * math.cos(ang) - y * math.sin(ang), v[i] + x * math.sin(ang) + y * math.cos(ang)],
+                1,
+            )
+        )
     mask = polygons(fr, polys, blur=0.012) * smoothstep(0.25, -0.35, fr.u)
     return img * (1.0 - strength * mask)[..., None]
 
@@ -130,7 +194,17 @@ def leaves(img: np.ndarray, fr: Frame, seed: int, strength: float = 0.25, v_max:
 def render_podium(fr: Frame, p: dict) -> np.ndarray:
     h = p.get("height", 0.24)
     wall = p["wall"]
-    img = sweep_base(fr, {"wall": wall, "floor": p.get("floor"), "horizon": h - p.get("room_depth", 0.2), "blend": 0.18, "key_strength": 0.14, "vignette": p.get("vignette", 0.18)})
+    img = sweep_base(
+        fr,
+        {
+            "wall": wall,
+            "floor": p.get("floor"),
+            "horizon": h - p.get("room_depth", 0.2),
+            "blend": 0.18,
+            "key_strength": 0.14,
+            "vignette": p.get("vignette", 0.18),
+        },
+    )
     seed = p.get("seed", 7)
     hz = h - p.get("room_depth", 0.2)
     if p.get("texture_wall"):

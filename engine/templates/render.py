@@ -47,7 +47,9 @@ def _tile(seed: int, size: int = 256) -> tuple[np.ndarray, np.ndarray]:
     # Three uniforms summed have standard deviation 0.5: doubled, a unit-variance luminance grain.
     grain = (hash01(xx, yy, seed + 11) + hash01(xx, yy, seed + 12) + hash01(xx, yy, seed + 13) - 1.5) * 2.0
     # Triangular (two-uniform) dither of +-1 code value per channel breaks 8-bit bands without visible noise.
-    dither = np.stack([hash01(xx, yy, seed + k) + hash01(xx, yy, seed + 7 + k) - 1.0 for k in range(3)], axis=2)
+    dither = np.stack(
+        [hash01(xx, yy, seed + k) + hash01(xx, yy, seed + 7 + k) - 1.0 for k in range(3)], axis=2
+    )
     return grain[..., None].astype(np.float32), dither.astype(np.float32)
 
 
@@ -62,7 +64,7 @@ def finish(img: np.ndarray, width: int, height: int, grain: float, seed: int = 1
         _TILES[seed] = _tile(seed)
     g, d = _TILES[seed]
     reps = (-(-height // g.shape[0]), -(-width // g.shape[1]), 1)
-    noise = (np.tile(g, reps)[:height, :width] * (grain * 255.0) + np.tile(d, reps)[:height, :width])
+    noise = np.tile(g, reps)[:height, :width] * (grain * 255.0) + np.tile(d, reps)[:height, :width]
     out = img * 255.0
     out += noise
     np.clip(out, 0, 255, out=out)

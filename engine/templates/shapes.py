@@ -48,14 +48,18 @@ def discs(fr: Frame, items: Iterable[tuple[float, float, float, float]], blur: f
     return soften(m.astype(np.float32) / 255.0, fr, blur)
 
 
-def ellipse(fr: Frame, cu: float, cv: float, ru: float, rv: float, blur: float = 0.0, angle: float = 0.0) -> np.ndarray:
+def ellipse(
+    fr: Frame, cu: float, cv: float, ru: float, rv: float, blur: float = 0.0, angle: float = 0.0
+) -> np.ndarray:
     m = np.zeros((fr.height, fr.width), np.uint8)
     axes = (max(1, int(round(ru * fr.s * _ONE))), max(1, int(round(rv * fr.s * _ONE))))
     cv2.ellipse(m, _pt(fr, cu, cv), axes, angle, 0, 360, 255, -1, cv2.LINE_AA, _SHIFT)
     return soften(m.astype(np.float32) / 255.0, fr, blur)
 
 
-def polygons(fr: Frame, polys: Iterable[np.ndarray], blur: float = 0.0, values: Iterable[float] | None = None) -> np.ndarray:
+def polygons(
+    fr: Frame, polys: Iterable[np.ndarray], blur: float = 0.0, values: Iterable[float] | None = None
+) -> np.ndarray:
     """Float mask of filled polygons given as (N, 2) arrays of (u, v) frame coordinates."""
     m = np.zeros((fr.height, fr.width), np.uint8)
     vals = list(values) if values is not None else None
@@ -67,7 +71,9 @@ def polygons(fr: Frame, polys: Iterable[np.ndarray], blur: float = 0.0, values: 
     return soften(m.astype(np.float32) / 255.0, fr, blur)
 
 
-def lines(fr: Frame, segs: Iterable[tuple[float, float, float, float]], width: float, blur: float = 0.0) -> np.ndarray:
+def lines(
+    fr: Frame, segs: Iterable[tuple[float, float, float, float]], width: float, blur: float = 0.0
+) -> np.ndarray:
     m = np.zeros((fr.height, fr.width), np.uint8)
     t = max(1, int(round(width * fr.s)))
     for u0, v0, u1, v1 in segs:
@@ -75,7 +81,9 @@ def lines(fr: Frame, segs: Iterable[tuple[float, float, float, float]], width: f
     return soften(m.astype(np.float32) / 255.0, fr, blur)
 
 
-def star(cu: float, cv: float, r: float, points: int = 5, inner: float = 0.45, rot: float = -90.0) -> np.ndarray:
+def star(
+    cu: float, cv: float, r: float, points: int = 5, inner: float = 0.45, rot: float = -90.0
+) -> np.ndarray:
     k = np.arange(points * 2)
     ang = np.radians(rot) + k * np.pi / points
     rad = np.where(k % 2 == 0, r, r * inner)

@@ -32,7 +32,7 @@ def marble(fr: Frame, p: dict) -> np.ndarray:
     phase = (fr.u * math.cos(a) + fr.v * math.sin(a)) * p.get("freq", 5.0) + turb * p.get("turb", 7.0)
     ridge = 1.0 - np.abs(np.sin(phase))
     main = ridge ** p.get("sharp", 10.0)
-    halo = ridge ** 3 * 0.18  # the stone clouds up around a vein before the vein itself
+    halo = ridge**3 * 0.18  # the stone clouds up around a vein before the vein itself
     fine = ridged(fr, 2.0, seed + 9, octaves=3, gain=0.5) ** 24
     veins = main * p.get("vein_strength", 0.6) + halo + fine * p.get("fine", 0.18)
     veins = veins * smoothstep(0.3, 0.65, fbm(fr, 0.9, seed + 13, octaves=2))  # veins fade in and out
@@ -54,7 +54,7 @@ def wood(fr: Frame, p: dict) -> np.ndarray:
     tint = hash01(pid, pid * 0 + 5, seed) - 0.5
     n = fbm(fr, 1.2, seed, octaves=5, freq_y=24.0)
     rings = 0.5 + 0.5 * np.sin(2 * math.pi * (fr.v * p.get("rings", 9.0) + n * 3.0 + ph * 7.0 + 0.15 * fr.u))
-    rings = rings ** 2.5
+    rings = rings**2.5
     fibre = value_noise(fr, 3.0, seed + 3, freq_y=260.0)
     t = np.clip(0.55 * rings + 0.25 * fibre + 0.2 * n + tint * p.get("plank_var", 0.35), 0, 1)
     img = colour.apply_ramp(t, colour.ramp(p["stops"]))
@@ -67,7 +67,9 @@ def concrete(fr: Frame, p: dict) -> np.ndarray:
     base = colour.rgb(p["base"])
     mott = fbm(fr, 2.0, seed, octaves=6, gain=0.55)
     speck = value_noise(fr, 220.0, seed + 1)
-    pits = smoothstep(0.86, 0.95, value_noise(fr, 90.0, seed + 2)) * smoothstep(0.4, 0.7, fbm(fr, 3.0, seed + 3, octaves=2))
+    pits = smoothstep(0.86, 0.95, value_noise(fr, 90.0, seed + 2)) * smoothstep(
+        0.4, 0.7, fbm(fr, 3.0, seed + 3, octaves=2)
+    )
     lum = 1.0 + p.get("contrast", 0.16) * (mott - 0.5) + 0.05 * (speck - 0.5) - p.get("pits", 0.1) * pits
     return base * lum[..., None]
 
@@ -122,7 +124,14 @@ def terrazzo(fr: Frame, p: dict) -> np.ndarray:
     return img
 
 
-TEXTURES = {"marble": marble, "wood": wood, "concrete": concrete, "linen": linen, "paper": paper, "terrazzo": terrazzo}
+TEXTURES = {
+    "marble": marble,
+    "wood": wood,
+    "concrete": concrete,
+    "linen": linen,
+    "paper": paper,
+    "terrazzo": terrazzo,
+}
 
 
 def texture(fr: Frame, p: dict) -> np.ndarray:
@@ -154,14 +163,23 @@ def render_tabletop(fr: Frame, p: dict) -> np.ndarray:
     rows = fr.height - hz_y
     q = 0.6
     tw, th = max(8, int(fr.width * 2.0 * q)), max(8, int(2.2 * rows * q))
-    top = Frame(tw, th, 0.5, unit=fr.s * 1.1 * q)
-    tex = texture(top, p)
+    if p.get("lengthwise"):  # boards running away from the camera: perspective shows in their lines
+        tex = np.ascontiguousarray(texture(Frame(th, tw, 0.5, unit=fr.s * 1.1 * q), p).transpose(1, 0, 2))
+    else:
+        tex = texture(Frame(tw, th, 0.5, unit=fr.s * 1.1 * q), p)
     src = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
     dst = np.float32(
-        [[-0.45 * fr.width, hz_y], [1.45 * fr.width, hz_y], [2.1 * fr.width, fr.height + rows * 0.2], [-1.1 * fr.width, fr.height + rows * 0.2]]
+        [
+            [-0.45 * fr.width, hz_y],
+            [1.45 * fr.width, hz_y],
+            [2.1 * fr.width, fr.height + rows * 0.2],
+            [-1.1 * fr.width, fr.height + rows * 0.2],
+        ]
     )
     m = cv2.getPerspectiveTransform(src, dst)
-    table = cv2.warpPerspective(tex, m, (fr.width, fr.height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    table = cv2.warpPerspective(
+        tex, m, (fr.width, fr.height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
     on_table = (np.arange(fr.height)[:, None] >= hz_y).astype(np.float32)
     # The table darkens toward the back (less light reaches it) and catches the key toward the front.
     tl = 0.86 + 0.18 * smoothstep(hz, fr.bottom, fr.v) + 0.1 * (gauss(fr, -0.25, 0.05, 0.7) - 0.5)

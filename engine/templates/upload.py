@@ -46,7 +46,9 @@ def validate_upload(data: bytes, limits: UploadLimits = UploadLimits()) -> tuple
     if not data:
         raise CorruptImage("the file is empty")
     if len(data) > limits.max_bytes:
-        raise ImageTooLarge(f"the file is {len(data) / 1e6:.1f} MB; templates are limited to {limits.max_bytes / 1e6:.0f} MB")
+        raise ImageTooLarge(
+            f"the file is {len(data) / 1e6:.1f} MB; templates are limited to {limits.max_bytes / 1e6:.0f} MB"
+        )
     fmt = sniff_format(data[:16])
     if fmt not in ("jpeg", "png"):
         kind = "WebP" if fmt == "webp" else "not a PNG or JPEG image"
@@ -59,14 +61,18 @@ def validate_upload(data: bytes, limits: UploadLimits = UploadLimits()) -> tuple
         rgb = np.clip(rgb.astype(np.float32) * a + 255.0 * (1 - a) + 0.5, 0, 255).astype(np.uint8)
     h, w = rgb.shape[:2]
     if min(h, w) < limits.min_short_side:
-        raise ImageTooSmall(f"the image is {w}x{h}; template backgrounds need at least {limits.min_short_side} px on the short side")
+        raise ImageTooSmall(
+            f"the image is {w}x{h}; template backgrounds need at least {limits.min_short_side} px on the short side"
+        )
     return rgb, decoded.format
 
 
 def estimate_floor_line(rgb: np.ndarray) -> float | None:
     """Where products should stand, from the strongest horizontal edge (a wall/table line) in the lower
     part of the image; None when there is none (products are then centred)."""
-    small = cv2.resize(rgb, (256, max(16, round(256 * rgb.shape[0] / rgb.shape[1]))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        rgb, (256, max(16, round(256 * rgb.shape[0] / rgb.shape[1]))), interpolation=cv2.INTER_AREA
+    )
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
     rows = cv2.GaussianBlur(lab.mean(axis=1)[:, None, :], (1, 5), 0)[:, 0, :]
     diff = np.linalg.norm(np.diff(rows, axis=0), axis=1)
@@ -87,14 +93,18 @@ def analyse(rgb: np.ndarray) -> tuple[tuple[int, int, int], tuple[str, ...]]:
     return tuple(int(round(x)) for x in mid), colour.dominant_colours(small, 4)  # type: ignore[return-value]
 
 
-def analyse_upload(data: bytes, limits: UploadLimits = UploadLimits(), floor_line: float | None = None) -> UploadAnalysis:
+def analyse_upload(
+    data: bytes, limits: UploadLimits = UploadLimits(), floor_line: float | None = None
+) -> UploadAnalysis:
     rgb, fmt = validate_upload(data, limits)
     floor = floor_line if floor_line is not None else estimate_floor_line(rgb)
     tone, colours = analyse(rgb)
     return UploadAnalysis(rgb, fmt, rgb.shape[1], rgb.shape[0], floor, tone, colours)
 
 
-def render_upload(rgb: np.ndarray, width: int, height: int, floor_line: float | None = None) -> tuple[np.ndarray, float | None]:
+def render_upload(
+    rgb: np.ndarray, width: int, height: int, floor_line: float | None = None
+) -> tuple[np.ndarray, float | None]:
     """Cover-fit the uploaded image to width x height; returns the canvas and its floor line."""
     ih, iw = rgb.shape[:2]
     scale = max(width / iw, height / ih)

@@ -23,7 +23,18 @@ def test_library_size_and_categories() -> None:
     assert len(CATALOG) >= 120
     assert len(cats) >= 10
     assert all(n >= 3 for n in cats.values()), cats
-    for required in ("studio", "gradient", "pastel", "luxury", "stone", "wood", "fabric", "podium", "festive", "pattern"):
+    for required in (
+        "studio",
+        "gradient",
+        "pastel",
+        "luxury",
+        "stone",
+        "wood",
+        "fabric",
+        "podium",
+        "festive",
+        "pattern",
+    ):
         assert cats[required] >= 3, required
 
 
@@ -33,8 +44,18 @@ def test_ids_are_unique_stable_slugs() -> None:
     assert all(SLUG.match(i) for i in ids)
     # Ids are public (jobs and sellers refer to them): these must never disappear or change meaning.
     assert tpl.get("studio-sweep-blue").name == "Blue Background"
-    for stable in ("studio-sweep-white", "marble-carrara", "podium-white", "festive-diwali-diyas", "festive-holi-bright",
-                   "festive-eid-night", "festive-christmas-green", "festive-sale-red", "wood-oak", "fabric-linen-natural"):
+    for stable in (
+        "studio-sweep-white",
+        "marble-carrara",
+        "podium-white",
+        "festive-diwali-diyas",
+        "festive-holi-bright",
+        "festive-eid-night",
+        "festive-christmas-green",
+        "festive-sale-red",
+        "wood-oak",
+        "fabric-linen-natural",
+    ):
         assert tpl.get(stable).id == stable
 
 
@@ -72,7 +93,9 @@ def test_render_is_deterministic() -> None:
         assert np.array_equal(a, b), s.id
 
 
-@pytest.mark.parametrize("tid", ["pattern-polka-navy", "marble-carrara", "studio-sweep-blue", "podium-blush-arch"])
+@pytest.mark.parametrize(
+    "tid", ["pattern-polka-navy", "marble-carrara", "studio-sweep-blue", "podium-blush-arch"]
+)
 def test_wider_canvas_extends_the_scene_instead_of_stretching(tid: str) -> None:
     """The middle of a 2:1 render is the 1:1 render: the scene widens, nothing is stretched or cropped."""
     spec = tpl.get(tid)

@@ -13,12 +13,19 @@ from drisya.cli.main import main
 
 
 def test_list_json_from_a_real_process() -> None:
-    out = subprocess.run([sys.executable, "-m", "drisya.cli.main", "templates", "list", "--json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "templates", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = json.loads(out.stdout)
     assert len(rows) >= 120
     assert len(Counter(r["category"] for r in rows)) >= 10
     assert all({"id", "name", "category", "tags"} <= r.keys() for r in rows)
-    assert {"id": "studio-sweep-blue", "name": "Blue Background"}.items() <= next(r for r in rows if r["id"] == "studio-sweep-blue").items()
+    assert {"id": "studio-sweep-blue", "name": "Blue Background"}.items() <= next(
+        r for r in rows if r["id"] == "studio-sweep-blue"
+    ).items()
 
 
 def test_list_filters(capsys) -> None:
@@ -31,23 +38,50 @@ def test_list_filters(capsys) -> None:
 
 def test_render_writes_the_requested_aspect(tmp_path) -> None:
     out = tmp_path / "blue.png"
-    assert main(["templates", "render", "studio-sweep-blue", "--aspect", "16:9", "--size", "320", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "templates",
+                "render",
+                "studio-sweep-blue",
+                "--aspect",
+                "16:9",
+                "--size",
+                "320",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert Image.open(out).size == (320, 180)
     out2 = tmp_path / "white.jpg"
-    assert main(["templates", "render", "#ffffff", "--aspect", "4:5", "--size", "100", "--out", str(out2)]) == 0
+    assert (
+        main(["templates", "render", "#ffffff", "--aspect", "4:5", "--size", "100", "--out", str(out2)]) == 0
+    )
     assert Image.open(out2).size == (80, 100)
 
 
 def test_bad_input_is_one_line_errors(tmp_path, capsys) -> None:
     assert main(["templates", "render", "nope", "--out", str(tmp_path / "x.png")]) == 2
     assert "unknown template 'nope'" in capsys.readouterr().err
-    assert main(["templates", "render", "studio-sweep-blue", "--aspect", "wide", "--out", str(tmp_path / "x.png")]) == 2
+    assert (
+        main(
+            ["templates", "render", "studio-sweep-blue", "--aspect", "wide", "--out", str(tmp_path / "x.png")]
+        )
+        == 2
+    )
     assert main(["templates", "render", "studio-sweep-blue", "--out", str(tmp_path / "x.gif")]) == 2
-    assert main(["templates", "render", "studio-sweep-blue", "--out", str(tmp_path / "missing" / "x.png")]) == 2
+    assert (
+        main(["templates", "render", "studio-sweep-blue", "--out", str(tmp_path / "missing" / "x.png")]) == 2
+    )
 
 
 def test_sheet(tmp_path) -> None:
     out = tmp_path / "sheet.jpg"
-    assert main(["templates", "sheet", "--category", "podium", "--cell", "80", "--cols", "4", "--out", str(out)]) == 0
+    assert (
+        main(["templates", "sheet", "--category", "podium", "--cell", "80", "--cols", "4", "--out", str(out)])
+        == 0
+    )
     w, h = Image.open(out).size
     assert w > 4 * 80 and h > 80

@@ -26,7 +26,16 @@ def jpeg(rgb: np.ndarray) -> bytes:
 @pytest.fixture
 def small_catalog(monkeypatch):
     """Seed a slice of the catalogue in tests that are about seeding mechanics, not the library."""
-    specs = [tpl.get(i) for i in ("studio-sweep-white", "studio-sweep-blue", "marble-carrara", "festive-diwali-diyas", "pattern-gingham-red")]
+    specs = [
+        tpl.get(i)
+        for i in (
+            "studio-sweep-white",
+            "studio-sweep-blue",
+            "marble-carrara",
+            "festive-diwali-diyas",
+            "pattern-gingham-red",
+        )
+    ]
     monkeypatch.setattr(tpl, "catalog", lambda: list(specs))
     return specs
 
@@ -49,7 +58,10 @@ async def test_seed_is_idempotent_and_renders_thumbnails(db, blobs) -> None:
 async def test_version_bump_updates_without_duplicating(db, blobs, small_catalog, monkeypatch) -> None:
     await svc.seed_builtin_templates(db, blobs)
     await svc.set_template_enabled(db, "studio-sweep-blue", False)  # an admin's choice survives updates
-    bumped = [replace(s, version=2, name="Blue Background v2") if s.id == "studio-sweep-blue" else s for s in small_catalog]
+    bumped = [
+        replace(s, version=2, name="Blue Background v2") if s.id == "studio-sweep-blue" else s
+        for s in small_catalog
+    ]
     monkeypatch.setattr(tpl, "catalog", lambda: list(bumped))
     counts = await svc.seed_builtin_templates(db, blobs)
     assert counts == {"inserted": 0, "updated": 1, "unchanged": 4}
@@ -121,10 +133,18 @@ async def test_enable_disable_and_soft_delete(db, blobs, small_catalog) -> None:
 async def test_upload_search_and_load(db, blobs, settings) -> None:
     photo = tpl.render(tpl.get("scene-terracotta-sand"), 1200, 900)
     doc = await svc.upload_template(
-        db, blobs, jpeg(photo), {"name": "Client Studio Shot", "category": "studio", "tags": "client, warm"}, settings.limits
+        db,
+        blobs,
+        jpeg(photo),
+        {"name": "Client Studio Shot", "category": "studio", "tags": "client, warm"},
+        settings.limits,
     )
     assert doc["id"].startswith("upload-client-studio-shot-") and doc["source"] == "upload"
-    assert doc["tags"] == ["client", "warm"] and doc["floor_line_estimated"] is True and doc["floor_line"] is not None
+    assert (
+        doc["tags"] == ["client", "warm"]
+        and doc["floor_line_estimated"] is True
+        and doc["floor_line"] is not None
+    )
     assert blobs.exists(doc["blob_key"]) and blobs.exists(doc["thumbnail_key"])
     found = await svc.search_templates(db, source="upload")
     assert [d["id"] for d in found.items] == [doc["id"]]

@@ -10,7 +10,14 @@ from PIL import Image
 
 from engine import templates as tpl
 from engine.errors import CorruptImage, ImageTooLarge, UnsupportedFormat
-from engine.templates.upload import ImageTooSmall, UploadLimits, analyse_upload, estimate_floor_line, render_upload, validate_upload
+from engine.templates.upload import (
+    ImageTooSmall,
+    UploadLimits,
+    analyse_upload,
+    estimate_floor_line,
+    render_upload,
+    validate_upload,
+)
 
 
 def encode(rgb: np.ndarray, fmt: str, **kw) -> bytes:
