@@ -21,6 +21,7 @@ from engine.templates.spec import TemplateSpec
 RenderFn = Callable[[Frame, dict], np.ndarray]
 
 MAX_SIDE = 12_000
+MAX_ASPECT = 10.0  # scenes are drawn in short-side units: a 40:1 strip would be 40 scenes' worth of work
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def render(spec: TemplateSpec, width: int, height: int) -> np.ndarray:
     width, height = int(width), int(height)
     if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
         raise ValueError(f"render size {width}x{height} out of range (1..{MAX_SIDE} per side)")
+    if max(width, height) > MAX_ASPECT * min(width, height) + 1:
+        raise ValueError(f"aspect ratio of {width}x{height} is beyond {MAX_ASPECT:g}:1")
     if spec.source == "solid":
         c = colour.rgb(spec.colours[0] if spec.colours else spec.extra.get("hex", "#ffffff"))
         return np.broadcast_to(np.round(c * 255).astype(np.uint8), (height, width, 3)).copy()

@@ -123,8 +123,10 @@ def test_solids_and_resolve() -> None:
 
 
 def test_render_rejects_bad_sizes() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="out of range"):
         tpl.render(tpl.get("studio-sweep-white"), 0, 10)
+    with pytest.raises(ValueError, match="aspect ratio"):
+        tpl.render(tpl.get("festive-holi-bright"), 3, 120)
 
 
 def test_colour_helpers() -> None:
@@ -143,7 +145,7 @@ def test_every_family_survives_extreme_sizes() -> None:
     for s in CATALOG:
         per_family.setdefault(s.extra.get("family", s.source), s)
     for spec in per_family.values():
-        for w, h in ((1, 1), (3, 120), (600, 100), (100, 600)):
+        for w, h in ((1, 1), (2, 3), (12, 120), (600, 100), (100, 600)):
             img = tpl.render(spec, w, h)
             assert img.shape == (h, w, 3), (spec.id, w, h)
 
