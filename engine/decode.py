@@ -71,9 +71,7 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
         if not data:
             raise CorruptImage("the file is empty")
         kind = _describe_unknown(data[:16])
-        raise UnsupportedFormat(
-            f"unsupported image format ({kind}); accepted formats are JPEG, PNG and WebP"
-        )
+        raise UnsupportedFormat(f"unsupported image format ({kind}); accepted formats are JPEG, PNG and WebP")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -32,7 +32,9 @@ def ensure_emoji(data_dir: Path = DATA_DIR) -> Path:
         raise RuntimeError("npm is needed to fetch the benchmark images")
     dest = data_dir / "fluent-emoji-3d"
     dest.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "pack", f"{PACKAGE}@{VERSION}", "--silent"], cwd=dest, check=True, capture_output=True)
+    subprocess.run(
+        [npm, "pack", f"{PACKAGE}@{VERSION}", "--silent"], cwd=dest, check=True, capture_output=True
+    )
     tgz = next(dest.glob("*.tgz"))
     with tarfile.open(tgz) as tar:
         tar.extractall(dest, filter="data")
@@ -47,7 +49,9 @@ def split_of(name: str) -> str:
 
 def pick(split: str, count: int, *, data_dir: Path = DATA_DIR, seed: int = 7) -> list[Path]:
     """`count` object renders of one split, skin-tone variants excluded, in a fixed pseudo-random order."""
-    files = sorted(p for p in ensure_emoji(data_dir).glob("*.webp") if not any(t in p.stem for t in _SKIN_TONES))
+    files = sorted(
+        p for p in ensure_emoji(data_dir).glob("*.webp") if not any(t in p.stem for t in _SKIN_TONES)
+    )
     files = [p for p in files if split_of(p.stem) == split]
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(files))

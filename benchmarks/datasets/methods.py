@@ -31,7 +31,11 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
     path = model_path(settings)
     session = get_session(path, model_family(settings))
     options = MatteOptions(working_size=settings.limits.working_size)
-    info = {"model": str(path), "model_name": settings.model_path or settings.model_name, "providers": session.providers}
+    info = {
+        "model": str(path),
+        "model_name": settings.model_path or settings.model_name,
+        "providers": session.providers,
+    }
     methods: dict[str, Method] = {}
     last_route: dict[str, str] = {}
 

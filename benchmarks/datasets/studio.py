@@ -71,7 +71,10 @@ def compose_shot(rgba: np.ndarray, *, size: int = 1024, seed: int = 0) -> Studio
         if ys.size:
             bottom, left, right = ys.max(), xs.min(), xs.max()
             centre = (int((left + right) / 2), int(bottom))
-            axes = (max(4, int((right - left) * rng.uniform(0.35, 0.55))), max(3, int(oh * rng.uniform(0.04, 0.09))))
+            axes = (
+                max(4, int((right - left) * rng.uniform(0.35, 0.55))),
+                max(3, int(oh * rng.uniform(0.04, 0.09))),
+            )
             cv2.ellipse(shade, centre, axes, 0, 0, 360, 1.0, -1)
             shade = cv2.GaussianBlur(shade, (0, 0), max(2.0, axes[1] * rng.uniform(0.5, 1.2)))
     elif shadow_kind == "drop":

@@ -49,15 +49,22 @@ def main() -> None:
             t0 = time.perf_counter()
             alpha = fn(shot.rgb)
             seconds[name] += time.perf_counter() - t0
-            s = (metrics.iou(alpha, shot.alpha), metrics.mae(alpha, shot.alpha), metrics.boundary_f(alpha, shot.alpha))
+            s = (
+                metrics.iou(alpha, shot.alpha),
+                metrics.mae(alpha, shot.alpha),
+                metrics.boundary_f(alpha, shot.alpha),
+            )
             scores[name].append(s)
             if name == "auto":
                 routes[info["last_route"]["auto"]] += 1
                 worst.append((s[0], path.stem, info["last_route"]["auto"]))
             row.append(np.repeat((alpha * 255).astype(np.uint8)[..., None], 3, axis=2))
         sheet_rows.append(np.concatenate(row, axis=1))
-        print(f"[{i + 1}/{len(files)}] {path.stem:<28} " + "  ".join(
-            f"{n}: IoU {scores[n][-1][0]:.4f} BF {scores[n][-1][2]:.3f}" for n in names), flush=True)
+        print(
+            f"[{i + 1}/{len(files)}] {path.stem:<28} "
+            + "  ".join(f"{n}: IoU {scores[n][-1][0]:.4f} BF {scores[n][-1][2]:.3f}" for n in names),
+            flush=True,
+        )
 
     lines = [
         "# Matting quality",
@@ -74,8 +81,10 @@ def main() -> None:
     ]
     for n in names:
         arr = np.array(scores[n])
-        lines.append(f"| {n} | {arr[:, 0].mean():.4f} | {arr[:, 1].mean():.4f} | {arr[:, 2].mean():.4f} | "
-                     f"{seconds[n] / len(files):.2f} |")
+        lines.append(
+            f"| {n} | {arr[:, 0].mean():.4f} | {arr[:, 1].mean():.4f} | {arr[:, 2].mean():.4f} | "
+            f"{seconds[n] / len(files):.2f} |"
+        )
     if routes:
         lines += ["", "auto routing: " + ", ".join(f"{k} {v}" for k, v in sorted(routes.items()))]
         worst.sort()

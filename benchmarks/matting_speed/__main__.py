@@ -30,7 +30,10 @@ def main() -> None:
     names = args.methods.split(",")
     methods, info = build_methods(names)
     files = emoji.pick("test", args.count + 1, seed=11)
-    shots = [studio.compose_shot(emoji.load_rgba(p), size=args.size, seed=2000 + i).rgb for i, p in enumerate(files)]
+    shots = [
+        studio.compose_shot(emoji.load_rgba(p), size=args.size, seed=2000 + i).rgb
+        for i, p in enumerate(files)
+    ]
     for fn in methods.values():
         fn(shots[0])
     seconds = {n: 0.0 for n in names}
@@ -60,8 +63,11 @@ def main() -> None:
     if "auto" in names:
         lines += ["", f"auto sent {routed} of {count} images to the network."]
     if "auto" in names and "rembg" in names:
-        lines += ["", f"auto vs rembg (same ONNX): {seconds['rembg'] / seconds['auto']:.1f}x the throughput "
-                  "(target >= 3x)."]
+        lines += [
+            "",
+            f"auto vs rembg (same ONNX): {seconds['rembg'] / seconds['auto']:.1f}x the throughput "
+            "(target >= 3x).",
+        ]
     if "model" in names and "rembg" in names:
         lines += [f"model vs rembg: {seconds['rembg'] / seconds['model']:.2f}x."]
     text = "\n".join(lines) + "\n"

@@ -67,7 +67,9 @@ def _resolve(session) -> Callable[[np.ndarray], np.ndarray]:
     return predict
 
 
-def matte(rgb: np.ndarray, method: str = "auto", *, session=None, options: MatteOptions | None = None) -> MatteResult:
+def matte(
+    rgb: np.ndarray, method: str = "auto", *, session=None, options: MatteOptions | None = None
+) -> MatteResult:
     """Matte an RGB uint8 image; see the module docstring for methods and the `session` argument."""
     if method not in METHODS:
         raise ValueError(f"unknown matting method {method!r}; choose one of {', '.join(METHODS)}")
@@ -85,15 +87,19 @@ def matte(rgb: np.ndarray, method: str = "auto", *, session=None, options: Matte
         used, quality = "model", _model_only_quality(alpha)
     else:
         predict = _resolve(session) if session is not None else _missing
-        alpha, used, quality, details = matte_auto(work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt)
+        alpha, used, quality, details = matte_auto(
+            work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt
+        )
     if work.shape[:2] != rgb.shape[:2]:
         alpha = upsample_alpha(alpha, rgb)
     return MatteResult(alpha.astype(np.float32), used, float(np.clip(quality, 0.0, 1.0)), details)
 
 
 def _missing(_: np.ndarray) -> np.ndarray:
-    raise MissingModel("this image needs the matting model (its background is not clean enough for the "
-                       "colour model), but no model session was given")
+    raise MissingModel(
+        "this image needs the matting model (its background is not clean enough for the "
+        "colour model), but no model session was given"
+    )
 
 
 def _model_only_quality(alpha: np.ndarray) -> float:

@@ -27,13 +27,17 @@ class FusedResult:
     details: dict = field(default_factory=dict)
 
 
-def model_quality(model_alpha: np.ndarray, fused_hard: np.ndarray, fast_hard: np.ndarray) -> tuple[float, dict]:
+def model_quality(
+    model_alpha: np.ndarray, fused_hard: np.ndarray, fast_hard: np.ndarray
+) -> tuple[float, dict]:
     """How certain the network was (few undecided pixels relative to the outline) and how much we fixed."""
     hard = model_alpha > 0.5
     area = float(fused_hard.mean())
     if area < 1e-4:
         return 0.0, {"area": area}
-    perimeter = float(cv2.countNonZero(cv2.morphologyEx(fused_hard.astype(np.uint8), cv2.MORPH_GRADIENT, None)))
+    perimeter = float(
+        cv2.countNonZero(cv2.morphologyEx(fused_hard.astype(np.uint8), cv2.MORPH_GRADIENT, None))
+    )
     undecided = float(np.count_nonzero((model_alpha > 0.15) & (model_alpha < 0.85)))
     certainty = float(np.clip(1.0 - undecided / max(perimeter * 6.0, 1.0) * 0.5, 0.0, 1.0))
     changed = float(np.count_nonzero(hard ^ fused_hard)) / max(float(fused_hard.sum()), 1.0)
@@ -41,8 +45,29 @@ def model_quality(model_alpha: np.ndarray, fused_hard: np.ndarray, fast_hard: np
     agreement = float(np.count_nonzero(fused_hard & fast_hard) / union) if union else 0.0
     quality = certainty * (1.0 - min(changed, 0.5)) * (0.7 + 0.3 * agreement)
     return float(np.clip(quality, 0.0, 1.0)), {
-        "certainty": certainty, "changed": changed, "agreement_with_fast": agreement, "area": area,
+        "certainty": certainty,
+        "changed": changed,
+        "agreement_with_fast": agreement,
+        "area": area,
     }
+
+
+def background_holes(hard: np.ndarray, unlike: np.ndarray, min_fraction: float = 5e-4) -> np.ndarray:
+    """Regions enclosed by the colour model's product mask whose pixels match the background model."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((~hard).astype(np.uint8), connectivity=4)
+    out = np.zeros(hard.shape, bool)
+    if n <= 2:
+        return out
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    for lab in range(1, n):
+        if lab in border or stats[lab, cv2.CC_STAT_AREA] < min_fraction * hard.size:
+            continue
+        region = labels == lab
+        core = cv2.erode(region.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0  # away from blurred rims
+        values = unlike[core if core.any() else region]
+        if float(np.median(values)) < 0.35 and float(np.percentile(values, 90)) < 0.8:
+            out |= region
+    return out
 
 
 def fuse(rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult) -> FusedResult:
@@ -62,6 +87,9 @@ def fuse(rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult) -> FusedRes
 
     # Holes the network punched into flat interiors: enclosed and unlike the background -> product.
     fused = fill_enclosed(fused, unlike, hole_tolerance=0.8)
+    # Holes the network filled (a mug handle, the gap of a strap): enclosed by the colour model's mask and
+    # indistinguishable from the modelled background, strictly (a white label differs by a few percent).
+    fused &= ~background_holes(fast.hard, unlike)
     fused = drop_specks(fused, 2e-4)
 
     alpha, _ = soft_alpha_from_mask(img, fused, band=3)
@@ -87,4 +115,5 @@ def matte_auto(
         return fast.alpha, "auto:fast", fast.confidence, details
     model_alpha = model_predict(rgb)
     fused = fuse(rgb, model_alpha, fast)
-    return fused.alpha, "auto:model", fused.quality, {**details, **fused.details}
+    alpha = fused.alpha if fast.shadow is None else np.maximum(fused.alpha, fast.shadow * (fused.alpha < 0.5))
+    return alpha, "auto:model", fused.quality, {**details, **fused.details}

@@ -39,6 +39,7 @@ class FastResult:
     evidence: np.ndarray  # float32 (H, W): >1 means "unlike the background"
     confidence: float  # how much this method can be trusted on this image, 0..1
     details: dict
+    shadow: np.ndarray | None = None  # kept-shadow alpha (only with keep_shadows)
 
 
 def _design(xs: np.ndarray, ys: np.ndarray, degree: int) -> np.ndarray:
@@ -113,12 +114,8 @@ def evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOption
     g0 = max(0.03, 6.0 * noise)
     texture = np.clip((grad - g0) / g0, 0.0, 1.0)
     colour_e = np.maximum(chroma / chroma_thr, brightening / bright_thr)
-    if opt.keep_shadows:
-        shade_e = darkening / dark_thr
-        deep = shade_e
-    else:
-        shade_e = texture * darkening / dark_thr
-        deep = darkening / opt.deep_dark
+    shade_e = texture * darkening / dark_thr
+    deep = darkening / opt.deep_dark
     evidence = np.maximum.reduce([colour_e, shade_e, deep])
     # Growth (hysteresis) may only follow evidence a shadow cannot produce.
     grow = np.maximum(np.maximum(colour_e, shade_e), np.where(deep >= 1.0, deep, 0.0))
@@ -127,7 +124,7 @@ def evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOption
         "evidence": evidence.astype(np.float32),
         "grow": grow.astype(np.float32),
         "unlike": unlike.astype(np.float32),
-        "lum_ratio": s,
+        "darkening": darkening,
     }
 
 
@@ -180,11 +177,50 @@ def fill_enclosed(mask: np.ndarray, unlike: np.ndarray, hole_tolerance: float = 
     return out
 
 
+def shadow_inside_hull(hard: np.ndarray, unlike: np.ndarray) -> float:
+    """Share of the product's convex hull that departs from the background yet was called background.
+
+    Floor and drop shadows lie mostly outside the product's hull; a large smooth dark region inside it
+    is far more likely a grey, untextured part of the product whose outline did not close.
+    """
+    contours, _ = cv2.findContours(hard.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return 0.0
+    hull = np.zeros(hard.shape, np.uint8)
+    cv2.fillPoly(hull, [cv2.convexHull(np.concatenate(contours))], 1)
+    inside = hull > 0
+    area = int(inside.sum())
+    if area == 0:
+        return 0.0
+    return float(np.count_nonzero(inside & ~hard & (unlike > 1.0)) / area)
+
+
+def shadow_alpha(hard: np.ndarray, darkening: np.ndarray, sigma: float) -> np.ndarray:
+    """Cast shadows touching the product, as a semi-transparent black layer (alpha = darkening).
+
+    Compositing black at alpha a over a background B gives (1-a)*B: exactly a shadow that darkens by a,
+    so the kept shadow re-darkens any template it is placed on the way it darkened the sweep.
+    """
+    footprint = (darkening > max(0.03, 3.0 * sigma)) | hard
+    n, labels = cv2.connectedComponents(footprint.astype(np.uint8), connectivity=8)
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[hard])] = True
+    touching[0] = False
+    region = touching[labels] & ~hard
+    return np.where(region, np.clip(darkening, 0.0, 1.0), 0.0).astype(np.float32)
+
+
 def confidence_of(
-    hard: np.ndarray, contrast: np.ndarray, bg: np.ndarray, sigma: float, bg_fraction: float
+    hard: np.ndarray,
+    contrast: np.ndarray,
+    bg: np.ndarray,
+    sigma: float,
+    bg_fraction: float,
+    unlike: np.ndarray,
 ) -> tuple[float, dict]:
     """How far the colour model can be trusted here (clean light background, contrasted edges)."""
     area = float(hard.mean())
+    hull_shadow = shadow_inside_hull(hard, unlike)
     edge = hard & ~cv2.erode(hard.astype(np.uint8), None).astype(bool)
     edge_contrast = contrast[cv2.dilate(edge.astype(np.uint8), None, iterations=2) > 0]
     edge_contrast = edge_contrast[edge_contrast > 0]
@@ -198,10 +234,16 @@ def confidence_of(
     q_area = 1.0 if 0.003 < area < 0.85 else 0.2
     q_border = float(np.clip(1.0 - border_hit * 4.0, 0, 1))
     q_fit = float(np.clip((bg_fraction - 0.15) / 0.25, 0, 1))
-    conf = q_light * q_noise * q_edges * q_area * q_border * q_fit
+    q_hull = float(np.clip(1.0 - (hull_shadow - 0.12) / 0.2, 0, 1))
+    conf = q_light * q_noise * q_edges * q_area * q_border * q_fit * q_hull
     details = {
-        "bg_luminance": bg_lum, "bg_noise": sigma, "weak_edge_fraction": weak_edge, "area": area,
-        "border_hit": border_hit, "bg_fit_fraction": bg_fraction,
+        "bg_luminance": bg_lum,
+        "bg_noise": sigma,
+        "weak_edge_fraction": weak_edge,
+        "area": area,
+        "border_hit": border_hit,
+        "bg_fit_fraction": bg_fraction,
+        "shadow_in_hull": hull_shadow,
     }
     return float(conf), details
 
@@ -218,5 +260,8 @@ def matte_fast(rgb: np.ndarray, options: FastOptions | None = None) -> FastResul
     alpha, _ = soft_alpha_from_mask(img, hard, band=5)
     hard = fill_enclosed(alpha > 0.5, maps["unlike"]) | (hard & (alpha > 0.5))
     alpha, contrast = soft_alpha_from_mask(img, hard)
-    conf, details = confidence_of(hard, contrast, bg, sigma, float(bg_sel.mean()))
-    return FastResult(alpha, hard, bg, maps["unlike"], conf, details)
+    shadow = shadow_alpha(hard, maps["darkening"], sigma) if opt.keep_shadows else None
+    if shadow is not None:
+        alpha = np.maximum(alpha, shadow)
+    conf, details = confidence_of(hard, contrast, bg, sigma, float(bg_sel.mean()), maps["unlike"])
+    return FastResult(alpha, hard, bg, maps["unlike"], conf, details, shadow)

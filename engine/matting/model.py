@@ -76,7 +76,9 @@ class ModelSession:
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
         size = self.input_size
-        x = cv2.resize(rgb, (size, size), interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR)
+        x = cv2.resize(
+            rgb, (size, size), interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR
+        )
         x = x.astype(np.float32) / 255.0
         x = (x - np.array(self.family.mean, np.float32)) / np.array(self.family.std, np.float32)
         return np.ascontiguousarray(x.transpose(2, 0, 1)[None])

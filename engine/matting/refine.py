@@ -34,7 +34,9 @@ def gray(rgb01: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb01.astype(np.float32), cv2.COLOR_RGB2GRAY)
 
 
-def guided_upsample(alpha_lo: np.ndarray, guide_hi: np.ndarray, r_lo: int = 2, eps: float = 1e-3) -> np.ndarray:
+def guided_upsample(
+    alpha_lo: np.ndarray, guide_hi: np.ndarray, r_lo: int = 2, eps: float = 1e-3
+) -> np.ndarray:
     """Upsample a low-res alpha to the guide's size so that its edges follow the full-res image.
 
     This is the "fast guided filter": the linear coefficients are fitted at low resolution (cheap) and
@@ -65,7 +67,9 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
     refined = guided_upsample(alpha, guide, r_lo=2, eps=2e-3)
     # The guided result only matters on the edge band; keep the smooth upsample elsewhere so flat
     # interiors cannot pick up texture from the guide.
-    band = cv2.dilate(((smooth > 0.02) & (smooth < 0.98)).astype(np.uint8), None, iterations=max(1, int(scale)))
+    band = cv2.dilate(
+        ((smooth > 0.02) & (smooth < 0.98)).astype(np.uint8), None, iterations=max(1, int(scale))
+    )
     out = np.where(band > 0, refined, smooth)
     return np.clip(out, 0.0, 1.0).astype(np.float32)
 
