@@ -8,14 +8,18 @@ same bookkeeping (images still get `charged=True`).
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 from collections.abc import Sequence
 
 from store.documents import Job
-from store.ledger import Ledger, ReservationExceeded
+from store.ledger import Ledger, LedgerBusy, ReservationExceeded
 from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
+
+CAPTURE_CONCURRENCY = 16  # ledger round trips in flight at once per flush
 
 
 def reserve_key(job_id: str) -> str:
@@ -50,17 +54,37 @@ async def capture_images(repos: Repositories, job: Job, image_ids: Sequence[str]
     if not image_ids:
         return []
     ledger = Ledger(repos.db)
-    charged: list[str] = []
-    for image_id in image_ids:
-        if job.price_per_image > 0:
+    gate = asyncio.Semaphore(CAPTURE_CONCURRENCY)
+
+    async def capture(image_id: str) -> str | None:
+        if job.price_per_image <= 0:
+            return image_id
+        key = capture_key(job.id, image_id)
+        async with gate:
             try:
-                await ledger.capture(job.owner, job.id, job.price_per_image, capture_key(job.id, image_id))
+                try:
+                    await ledger.capture(job.owner, job.id, job.price_per_image, key)
+                except LedgerBusy:
+                    # A runner killed in the middle of this very capture left it pending. We hold the
+                    # job's lease, so nobody else captures for it: finish or discard the orphan (the
+                    # ledger already waited `pending_wait` for it) and replay the key.
+                    await ledger.sweep(older_than=dt.timedelta(seconds=ledger.pending_wait))
+                    await ledger.capture(job.owner, job.id, job.price_per_image, key)
             except ReservationExceeded:
                 log.info(
                     "job %s: no coins held for image %s any more (cancelled); not charged", job.id, image_id
                 )
-                continue
-        charged.append(image_id)
+                return None
+            except LedgerBusy:
+                log.warning(
+                    "job %s: capture of image %s still pending; left for reconciliation", job.id, image_id
+                )
+                return None
+        return image_id
+
+    # Captures are independent conditional updates, so they may overlap; each still applies once.
+    results = await asyncio.gather(*(capture(i) for i in image_ids))
+    charged = [i for i in results if i is not None]
     await repos.images.mark_charged(charged)
     return charged
 

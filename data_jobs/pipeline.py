@@ -67,31 +67,33 @@ def plan_actor_pool(
     *,
     images: int,
     reserve_cpus: float = 1.0,
-    actors_per_gpu: int = 2,
+    max_actors_per_gpu: int = 8,
     max_actors: int | None = None,
 ) -> PoolPlan:
     """Size the actor pool for the cluster we are on.
 
-    With GPUs, each actor takes a fraction of one (`1/actors_per_gpu`) so two sessions can overlap
-    their CPU pre/post-processing on one card. On CPU only, `reserve_cpus` stay free for Ray Serve's
-    replicas and Ray Data's own read/driver tasks; each actor then takes one CPU.
+    Each actor takes one CPU: decoding, retouching, composing and encoding a 1600px photo is CPU
+    work even when the matting model runs on a GPU. `reserve_cpus` stay free for Ray Serve's
+    replicas and Ray Data's own tasks. With GPUs, the actors share them: each reserves an equal
+    fraction (at most `max_actors_per_gpu` sessions per card), so a 16-CPU, 1-GPU node runs about 15
+    actors feeding one GPU instead of one actor starving 15 CPUs.
     """
     gpus = float(resources.get("GPU", 0) or 0)
     cpus = float(resources.get("CPU", 1) or 1)
-    batch_size = 4
-    if gpus >= 1 or 0 < gpus < 1:
-        per_actor = 1.0 / max(1, actors_per_gpu)
-        top = max(1, int(math.floor(gpus / per_actor)))
-        num_gpus, num_cpus = per_actor, 1.0
+    cpu_slots = max(1, int(math.floor(cpus - reserve_cpus)))
+    if gpus > 0:
+        top = max(1, min(cpu_slots, int(math.floor(gpus * max_actors_per_gpu)) or 1))
+        num_gpus = math.floor(gpus / top * 1000) / 1000  # never ask for more than the cluster has
         batch_size = 8
     else:
-        top = max(1, int(math.floor(cpus - reserve_cpus)))
-        num_gpus, num_cpus = 0.0, 1.0
+        top, num_gpus, batch_size = cpu_slots, 0.0, 4
     if max_actors is not None:
         top = max(1, min(top, max_actors))
+        if gpus > 0:
+            num_gpus = math.floor(min(1.0, gpus / top) * 1000) / 1000
     # No more actors than there are batches to feed them.
     top = max(1, min(top, math.ceil(max(images, 1) / batch_size)))
-    return PoolPlan(min_size=1, max_size=top, num_cpus=num_cpus, num_gpus=num_gpus, batch_size=batch_size)
+    return PoolPlan(min_size=1, max_size=top, num_cpus=1.0, num_gpus=num_gpus, batch_size=batch_size)
 
 
 class ImageWorker:

@@ -232,9 +232,13 @@ async def _run(
             )
         ensure_ray(settings)
         started_ray = True
-        summary = await run_job(
-            repos, settings, job.id, max_actors=args.workers, reserve_cpus=0.0, on_progress=bar.update
-        )
+        try:
+            summary = await run_job(
+                repos, settings, job.id, max_actors=args.workers, reserve_cpus=0.0, on_progress=bar.update
+            )
+        except Exception as exc:  # the job as a whole could not run (workers failed to start ...)
+            bar.close()
+            raise CliError(f"the batch could not run: {type(exc).__name__}: {exc}", 1) from exc
         bar.close()
         zipped = await job_output_zip(repos, blobs, job.id)
         await asyncio.to_thread(_write_atomically, out, zipped.chunks())

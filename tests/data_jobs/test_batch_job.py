@@ -132,3 +132,41 @@ async def test_cancel_while_running_stops_work_and_releases(ray_session, repos, 
     with zipfile.ZipFile(io.BytesIO(b"".join(out.chunks()))) as zf:
         statuses = {row["status"] for row in read_manifest(zf.read("manifest.csv"))}
     assert "cancelled" in statuses and "done" in statuses
+
+
+async def test_streamed_upload_is_spooled_and_capped(repos, blobs, settings, user):
+    from dataclasses import replace
+
+    from data_jobs.errors import IntakeRefused
+    from data_jobs.jobs import add_zip_stream
+
+    data, good = mixed_zip(good=3)
+
+    async def chunks(size=64 * 1024):
+        for i in range(0, len(data), size):
+            yield data[i : i + size]
+
+    job = await create_job(repos, owner=user, module="ready", template="#ffffff", recipe=FAST)
+    report = await add_zip_stream(repos, blobs, settings, job.id, chunks())
+    assert {a.name for a in report.accepted} == set(good) | {"corrupt.jpg"}
+    assert (await repos.jobs.get(job.id)).counters.total == 4
+
+    small = settings.with_(limits=replace(settings.limits, max_upload_bytes=len(data) - 1))
+    job2 = await create_job(repos, owner=user, module="ready", template="#ffffff", recipe=FAST)
+    with pytest.raises(IntakeRefused) as exc:
+        await add_zip_stream(repos, blobs, small, job2.id, chunks())
+    assert exc.value.code == "too_large" and exc.value.http_status == 413
+    assert (await repos.jobs.get(job2.id)).counters.total == 0
+
+
+async def test_bad_recipe_and_template_are_refused_before_anything_is_stored(repos, user):
+    from engine.errors import RecipeError
+    from engine.templates import UnknownTemplate
+
+    with pytest.raises(RecipeError):
+        await create_job(repos, owner=user, module="ready", template="#ffffff", recipe={"aspect": "7:3"})
+    with pytest.raises(RecipeError):
+        await create_job(repos, owner=user, module="surprise", template="#ffffff")
+    with pytest.raises(UnknownTemplate):
+        await create_job(repos, owner=user, module="look", template="no-such-template")
+    assert await repos.jobs.count(user) == 0

@@ -96,3 +96,36 @@ async def test_killed_runner_is_resumed_without_double_work_or_charge(
     ledger = Ledger(repos.db)
     assert await ledger.balance(user) == 1000 - IMAGES * final.price_per_image
     assert await ledger.ledger_sum(user) == await ledger.balance(user)
+
+
+async def test_capture_cut_in_half_by_a_crash_is_finished_once(ray_session, repos, blobs, settings, user):
+    """The runner died inside a ledger capture: the entry is pending, the image done but uncharged."""
+    from data_jobs.accounting import capture_key
+    from data_jobs.resume import resume_job
+    from store.documents import Transaction, utcnow
+    from store.ledger import slot_of
+    from store.repositories import ImageResult
+
+    settings = settings.with_(blob_dir=str(blobs.root))
+    job = await _queued_job(repos, blobs, settings, user, 2)
+    assert await repos.jobs.claim(job.id, "dead-runner", stale_after=dt.timedelta(seconds=30))
+    await repos.jobs.col.update_one(
+        {"_id": job.id}, {"$set": {"heartbeat": utcnow() - dt.timedelta(hours=1)}}
+    )
+    first, second = await repos.images.list_for_job(job.id)
+    await repos.images.record_results([ImageResult(first.id, "done", outputs={"image": first.input_blob})])
+    key = capture_key(job.id, first.id)
+    orphan = Transaction(key=key, user=user, kind="capture", amount=0, charge=job.price_per_image, job=job.id)
+    doc = orphan.to_doc()
+    doc.update(state="pending", slot=slot_of(key), open=False, created=utcnow() - dt.timedelta(minutes=1))
+    await repos.transactions.col.insert_one(doc)
+
+    summary = await resume_job(repos, settings, job.id, stale_after=dt.timedelta(seconds=1))
+
+    assert (summary.status, summary.done, summary.processed_now) == ("done", 2, 1)
+    final = await repos.jobs.get(job.id)
+    assert final.coins.charged == 2 * job.price_per_image and final.coins.held == 0
+    captures = [t for t in await repos.transactions.list_for_job(job.id) if t.kind == "capture"]
+    assert sorted(t.key for t in captures) == sorted([key, capture_key(job.id, second.id)])
+    ledger = Ledger(repos.db)
+    assert await ledger.ledger_sum(user) == await ledger.balance(user) == 1000 - 2 * job.price_per_image
