@@ -153,7 +153,7 @@ def render_holi(fr: Frame, p: dict) -> np.ndarray:
     for k, hexv in enumerate(p["colours"]):
         cu, cv = spots[k % len(spots)]
         cu *= max(1.0, fr.u_range[1] / 0.5) * 0.75
-        cloud = fbm(fr, 2.2, seed + 17 * k, octaves=5)
+        cloud = fbm(fr, 2.2, seed + 17 * k, octaves=4)
         mask = gauss(fr, cu, cv, 0.42, 0.36) * smoothstep(0.35, 0.7, cloud + 0.25 * gauss(fr, cu, cv, 0.25))
         img = over(img, colour.rgb(hexv), np.clip(mask * 1.3, 0, 0.92))
         u, v, r = scatter(fr, 0.035, seed + k)
