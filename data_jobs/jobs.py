@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,6 +17,7 @@ from cluster.settings import Settings
 from data_jobs.accounting import release_held, reserve_quote
 from data_jobs.errors import JobNotFound, JobStateError
 from data_jobs.intake import IntakeReport, intake_files, intake_zip
+from engine.templates.spec import TemplateSpec
 from store.blobs import BlobStore
 from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_QUEUED, JOB_RUNNING, Job
 from store.errors import InvalidTransition
@@ -59,12 +61,48 @@ async def create_job(
     template: str,
     recipe: dict[str, Any] | None = None,
     name: str = "",
+    template_spec: TemplateSpec | None = None,
 ) -> Job:
-    """A job in status `created`, priced at today's module price (later price changes do not apply)."""
+    """A job in status `created`, priced at today's module price (later price changes do not apply).
+
+    `template` is a built-in id or "#rrggbb". For templates only the caller can resolve (an admin
+    upload, looked up by the API), pass the resolved `template_spec`: it is stored on the job so the
+    workers can render it without a database (an upload's picture is read from its blob key)."""
     normalised = validate_recipe(module, recipe)
-    validate_template(template)
+    if template_spec is None:
+        validate_template(template)
     price = await repos.settings.price(module)
-    return await repos.jobs.create(owner, module, template, normalised, name=name, price_per_image=price)
+    job = await repos.jobs.create(owner, module, template, normalised, name=name, price_per_image=price)
+    if template_spec is not None:
+        await repos.jobs.col.update_one(
+            {"_id": job.id}, {"$set": {"template_spec": spec_to_dict(template_spec)}}
+        )
+    return job
+
+
+def spec_to_dict(spec: TemplateSpec) -> dict[str, Any]:
+    return {
+        f.name: (list(v) if isinstance(v, tuple) else v)
+        for f in fields(spec)
+        for v in [getattr(spec, f.name)]
+    }
+
+
+def spec_from_dict(d: dict[str, Any]) -> TemplateSpec:
+    known = {f.name for f in fields(TemplateSpec)}
+    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in known}
+    return TemplateSpec(**values)
+
+
+async def job_template(repos: Repositories, job: Job) -> TemplateSpec:
+    """The template a job renders on: the spec stored at creation, else the built-in/colour by id."""
+    doc = await repos.jobs.col.find_one({"_id": job.id}, {"template_spec": 1})
+    stored = (doc or {}).get("template_spec")
+    if stored:
+        return spec_from_dict(stored)
+    from engine.templates import resolve
+
+    return resolve(job.template)
 
 
 async def _job_accepting_inputs(repos: Repositories, job_id: str) -> Job:

@@ -13,12 +13,13 @@ import logging
 import math
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from cluster.settings import Settings
+from engine.templates.spec import TemplateSpec
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +108,17 @@ class ImageWorker:
         self,
         settings: Settings,
         recipe: dict[str, Any],
-        template_ref: str,
+        template: TemplateSpec,
     ) -> None:
         from cluster.model_store import resolve_model
-        from engine.pipeline import parse_recipe, prepare_background
-        from engine.templates import resolve
+        from engine.pipeline import parse_recipe
         from store.blobs import blob_store_from_settings
 
         self.settings = settings
         self.blobs = blob_store_from_settings(settings)
         self.recipe = parse_recipe(recipe)
-        self.template = resolve(template_ref)
         # every image of a job lands on the same canvas: render the template once per actor
-        self.background = prepare_background(self.recipe, self.template)
+        self.template, self.background = background_for(self.recipe, template, self.blobs, settings)
         self.session = None
         if _method(self.recipe) != "fast":
             from engine.matting.model import get_session
@@ -183,6 +182,25 @@ class ImageWorker:
         return row
 
 
+def background_for(recipe: Any, template: TemplateSpec, blobs: Any, settings: Settings):
+    """(template, background pixels) at the recipe's canvas. Built-ins and colours render from code;
+    an uploaded template is read from its blob and cover-fitted, its floor line re-expressed."""
+    from engine.pipeline import prepare_background
+
+    spec = recipe.template_for(template)
+    if recipe.is_transparent() or spec.source != "upload":
+        return template, prepare_background(recipe, template)
+    from engine.decode import decode_image
+    from engine.templates.upload import render_upload
+
+    width, height = recipe.canvas()
+    rgb = decode_image(
+        blobs.get_bytes(spec.extra["blob_key"]), max_pixels=settings.limits.max_image_pixels
+    ).rgb
+    background, floor = render_upload(rgb, width, height, spec.floor_line)
+    return replace(spec, floor_line=floor), background
+
+
 def _zip_refs(batch: dict[str, np.ndarray]):
     return zip(batch["image_id"], batch["input_key"], batch["output_stem"], strict=True)
 
@@ -201,7 +219,7 @@ def build_dataset(
     *,
     settings: Settings,
     recipe: dict[str, Any],
-    template_ref: str,
+    template: TemplateSpec,
     plan: PoolPlan,
 ):
     """The lazy dataset: refs -> ImageWorker on an autoscaling actor pool -> result rows."""
@@ -214,7 +232,7 @@ def build_dataset(
         fn_constructor_kwargs={
             "settings": settings,
             "recipe": recipe,
-            "template_ref": template_ref,
+            "template": template,
         },
         batch_size=plan.batch_size,
         batch_format="numpy",

@@ -30,6 +30,7 @@ from typing import Any
 from cluster.settings import Settings
 from data_jobs.accounting import capture_images, release_held
 from data_jobs.errors import JobNotFound, JobStateError
+from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
 from store.blobs import job_key
@@ -277,7 +278,7 @@ async def _process(
         refs,
         settings=settings,
         recipe=job.recipe,
-        template_ref=job.template,
+        template=await job_template(repos, job),
         plan=plan,
     )
     await repos.images.mark_running([r.image_id for r in refs])

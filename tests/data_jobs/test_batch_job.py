@@ -170,3 +170,40 @@ async def test_bad_recipe_and_template_are_refused_before_anything_is_stored(rep
     with pytest.raises(UnknownTemplate):
         await create_job(repos, owner=user, module="look", template="no-such-template")
     assert await repos.jobs.count(user) == 0
+
+
+async def test_uploaded_template_is_rendered_from_its_blob(ray_session, repos, blobs, settings, user):
+    """An admin upload (resolved by the API) travels as a spec; workers read its picture from blobs."""
+    import numpy as np
+    from PIL import Image
+
+    from engine.templates.spec import TemplateSpec
+    from tests.data_jobs.conftest import make_zip, product_photo
+
+    settings = settings.with_(blob_dir=str(blobs.root))
+    backdrop = np.zeros((300, 500, 3), np.uint8)
+    backdrop[..., 0] = 200  # a flat red-ish wall
+    backdrop[..., 2] = 40
+    buf = io.BytesIO()
+    Image.fromarray(backdrop).save(buf, "PNG")
+    blobs.put_bytes("templates/uploads/red-wall.png", buf.getvalue())
+    spec = TemplateSpec(
+        id="red-wall",
+        name="Red wall",
+        category="upload",
+        source="upload",
+        floor_line=None,
+        extra={"blob_key": "templates/uploads/red-wall.png"},
+    )
+    await Ledger(repos.db).credit(user, 10, "grant", f"grant:{user}")
+    job = await create_job(
+        repos, owner=user, module="look", template="red-wall", recipe=FAST, template_spec=spec
+    )
+    await add_zip(repos, blobs, settings, job.id, io.BytesIO(make_zip({"a.jpg": product_photo(300)})))
+    await submit_job(repos, job.id)
+    summary = await run_job(repos, settings, job.id)
+    assert (summary.status, summary.done) == ("done", 1)
+    (image,) = await repos.images.list_for_job(job.id)
+    out = np.asarray(Image.open(io.BytesIO(blobs.get_bytes(image.outputs["image"]))).convert("RGB"))
+    corner = out[:20, :20].reshape(-1, 3).mean(axis=0)
+    assert corner[0] > 150 and corner[1] < 80  # the upload's colour, not the default white
