@@ -174,6 +174,7 @@ async def run_job(
     stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
     flush_interval: float = 0.5,
     heartbeat_interval: float = 2.0,
+    stall_timeout: float = 900.0,
     max_actors: int | None = None,
     reserve_cpus: float = 1.0,
     on_progress: Callable[[JobProgress], Any] | None = None,
@@ -182,7 +183,8 @@ async def run_job(
     are skipped and nothing is charged twice.
 
     `reserve_cpus` stay free for Ray Serve and Ray Data's own tasks (0 for a CLI run with no server);
-    `on_progress` is called after every bulk write and at least every `flush_interval` seconds."""
+    `on_progress` is called after every bulk write and at least every `flush_interval` seconds.
+    A job with no finished image for `stall_timeout` seconds fails (JobStalled), releasing its coins."""
     started = time.perf_counter()
     runner_id = runner_id or new_runner_id()
     existing = await repos.jobs.find(job_id)
@@ -209,6 +211,7 @@ async def run_job(
                 runner_id=runner_id,
                 flush_interval=flush_interval,
                 heartbeat_interval=heartbeat_interval,
+                stall_timeout=stall_timeout,
                 max_actors=max_actors,
                 reserve_cpus=reserve_cpus,
                 on_progress=on_progress,
@@ -236,6 +239,10 @@ async def run_job(
     return await _summary(repos, job_id, final.status, processed=processed, stages=stages)
 
 
+class JobStalled(RuntimeError):
+    """No result for `stall_timeout` seconds: the job fails and its unused coins are released."""
+
+
 class _Stopped(Exception):
     """The job was cancelled or another runner took it over; stop without finishing it."""
 
@@ -249,6 +256,7 @@ async def _process(
     runner_id: str,
     flush_interval: float,
     heartbeat_interval: float,
+    stall_timeout: float,
     max_actors: int | None,
     reserve_cpus: float,
     on_progress: Callable[[JobProgress], Any] | None,
@@ -293,6 +301,7 @@ async def _process(
     db_seconds = 0.0
     last_beat = time.monotonic()
     last_flush = time.monotonic()
+    last_row = time.monotonic()
     finished = False
     try:
         while not finished:
@@ -305,6 +314,7 @@ async def _process(
                     raise item
                 else:
                     buffer.append(item)
+                    last_row = time.monotonic()
                     worker_seconds += float(item.get("seconds") or 0.0)
                     # drain whatever else is ready without waiting
                     while not pump.queue.empty() and len(buffer) < 512:
@@ -331,6 +341,10 @@ async def _process(
                 last_flush = now
                 if on_progress is not None:
                     on_progress(await _progress(repos, job.id))
+            if now - last_row > stall_timeout:
+                # Ray Data restarts crashed actors and retries their batch without limit; an input
+                # that kills its worker process every time would otherwise hold the job forever.
+                raise JobStalled(f"no image finished for {stall_timeout:.0f}s (a worker kept crashing?)")
             if now - last_beat >= heartbeat_interval:
                 last_beat = now
                 if not await repos.jobs.heartbeat(job.id, runner_id):

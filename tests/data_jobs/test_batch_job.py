@@ -207,3 +207,21 @@ async def test_uploaded_template_is_rendered_from_its_blob(ray_session, repos, b
     out = np.asarray(Image.open(io.BytesIO(blobs.get_bytes(image.outputs["image"]))).convert("RGB"))
     corner = out[:20, :20].reshape(-1, 3).mean(axis=0)
     assert corner[0] > 150 and corner[1] < 80  # the upload's colour, not the default white
+
+
+async def test_a_stalled_job_fails_and_gives_the_coins_back(ray_session, repos, blobs, settings, user):
+    """Crashing workers are retried by Ray Data without limit; the runner's stall guard ends the job."""
+    from data_jobs.runner import JobStalled
+
+    settings = settings.with_(blob_dir=str(blobs.root))
+    data, _ = mixed_zip(good=2)
+    job, _ = await _funded_job(repos, blobs, settings, user, data, coins=10)
+    await submit_job(repos, job.id)
+    with pytest.raises(JobStalled):
+        # no image can finish within a hundredth of a second of the workers being asked to start
+        await run_job(repos, settings, job.id, stall_timeout=0.01)
+    final = await repos.jobs.get(job.id)
+    assert final.status == "failed" and "no image finished" in (final.error or "")
+    assert final.coins.held == 0 and final.coins.charged == 0
+    assert await Ledger(repos.db).balance(user) == 10
+    assert {im.status for im in await repos.images.list_for_job(job.id)} == {"failed"}
