@@ -370,7 +370,7 @@ def intake_files(
     try:
         for raw, body in files:
             try:
-                name = safe_entry_name(posixpath.basename(raw.replace("\\", "/")) or raw)
+                name = safe_entry_name(raw)  # relative paths (a folder upload) are kept, and checked
                 if is_system_junk(name):
                     report.skipped.append(RejectedEntry(raw, "skipped", "system or hidden file"))
                     continue

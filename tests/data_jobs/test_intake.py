@@ -115,7 +115,14 @@ def test_loose_files_get_the_same_checks(blobs) -> None:
     png = product_photo(64, fmt="PNG")
     webp = product_photo(64, fmt="WEBP")
     report = intake_files(
-        [("a.png", png), ("b.webp", io.BytesIO(webp)), ("c.jpg", b"GIF89a...."), ("a.png", png)],
+        [
+            ("a.png", png),
+            ("b.webp", io.BytesIO(webp)),
+            ("c.jpg", b"GIF89a...."),
+            ("a.png", png),
+            ("shelf/d.png", png),
+            ("../e.png", png),
+        ],
         blobs,
         "j",
         Limits(),
@@ -124,6 +131,7 @@ def test_loose_files_get_the_same_checks(blobs) -> None:
         ("a.png", "png"),
         ("b.webp", "webp"),
         ("a (2).png", "png"),
+        ("shelf/d.png", "png"),
     ]
     assert report.accepted[1].blob_key.endswith(".webp")
-    assert _reasons(report) == {"c.jpg": "not_an_image"}
+    assert _reasons(report) == {"c.jpg": "not_an_image", "../e.png": "unsafe_path"}
