@@ -18,7 +18,7 @@ from engine.compose.light_match import match_light, tone_gains
 from engine.compose.linear import to_linear, to_srgb
 from engine.compose.shadow import STYLES, ShadowParams, shadow_density
 from engine.errors import RecipeError
-from engine.templates.spec import TemplateSpec
+from engine.templates.spec import TemplateSpec, stage_width_for
 
 PLACEMENTS = ("auto", "floor", "centre")
 
@@ -66,16 +66,11 @@ class ComposeParams:
         self.shadow.validate()
 
 
-def stage_width(spec: TemplateSpec) -> float | None:
-    """How wide the surface a product stands on is (fraction of the canvas width), when the template
-    says: a podium top is narrower than a studio sweep. Read from `stage_width` (field or extra)."""
-    value = getattr(spec, "stage_width", None)
-    if value is None and isinstance(spec.extra, dict):
-        value = spec.extra.get("stage_width")
-    try:
-        return float(value) if value else None
-    except (TypeError, ValueError):
-        return None
+def stage_width(spec: TemplateSpec, canvas: tuple[int, int]) -> float | None:
+    """How wide the surface a product stands on is, as a fraction of this canvas's width: a podium
+    top is narrower than a studio sweep. Templates state it in short-side units (scenes are drawn
+    that way so a 16:9 canvas shows more scene, not a wider podium), hence the canvas."""
+    return stage_width_for(spec, canvas[0], canvas[1])
 
 
 def plan(alpha: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params: ComposeParams) -> Placement:
@@ -87,7 +82,7 @@ def plan(alpha: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params:
         margin=params.margin,
         floor_line=spec.floor_line,
         placement=params.placement,
-        stage_width=stage_width(spec),
+        stage_width=stage_width(spec, canvas),
     )
 
 
@@ -130,7 +125,7 @@ def compose(
         margin=params.margin,
         floor_line=spec.floor_line,
         placement=params.placement,
-        stage_width=stage_width(spec),
+        stage_width=stage_width(spec, canvas),
     )
     trimmed = cutout[box.y0 : box.y1, box.x0 : box.x1]
     layer = Layer.from_rgba(trimmed).resized(where.width, where.height)

@@ -138,12 +138,14 @@ def test_a_two_part_product_keeps_both_parts(product_cutout):
     assert cols[-1] - cols[0] > 0.75 * 1000
 
 
-def test_a_podium_stage_width_keeps_the_product_on_the_podium(product_cutout):
+@pytest.mark.parametrize(("canvas", "expected_width"), [((1000, 1000), 400), ((1600, 900), 360)])
+def test_a_podium_stage_width_keeps_the_product_on_the_podium(product_cutout, canvas, expected_width):
+    """Stage width is in short-side units, so a 16:9 canvas shows more scene, not a wider podium."""
     wide = np.zeros((300, 900, 4), np.uint8)
     wide[:, :, :3] = 90
     wide[20:280, 20:880, 3] = 255  # a wide, low product
-    podium = spec(floor_line=0.6, extra={"stage_width": 0.4})
-    out = compose(wide, podium, ComposeParams(fill=0.8, shadow=NO_SHADOW), size=(1000, 1000))
+    podium = spec(floor_line=0.6, stage_width=0.4)
+    out = compose(wide, podium, ComposeParams(fill=0.8, shadow=NO_SHADOW), size=canvas)
     x0, _, x1, y1 = alpha_box(out[..., 3] / 255.0)
-    assert (x1 - x0) == pytest.approx(400, abs=2)
-    assert y1 == pytest.approx(600, abs=1.5)
+    assert (x1 - x0) == pytest.approx(expected_width, abs=2)
+    assert y1 == pytest.approx(0.6 * canvas[1], abs=1.5)
