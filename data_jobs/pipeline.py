@@ -76,8 +76,8 @@ def plan_actor_pool(
     Each actor takes one CPU: decoding, retouching, composing and encoding a 1600px photo is CPU
     work even when the matting model runs on a GPU. `reserve_cpus` stay free for Ray Serve's
     replicas and Ray Data's own tasks. With GPUs, the actors share them: each reserves an equal
-    fraction (at most `max_actors_per_gpu` sessions per card), so a 16-CPU, 1-GPU node runs about 15
-    actors feeding one GPU instead of one actor starving 15 CPUs.
+    fraction (at most `max_actors_per_gpu` sessions per card), so a 16-CPU, 1-GPU node runs 8 actors
+    feeding one GPU instead of one actor starving 15 CPUs.
     """
     gpus = float(resources.get("GPU", 0) or 0)
     cpus = float(resources.get("CPU", 1) or 1)
