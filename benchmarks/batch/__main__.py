@@ -217,7 +217,9 @@ def compare(args: argparse.Namespace) -> None:
             cmd += ["--workers", str(args.workers)]
         if args.ray_address:
             cmd += ["--ray-address", args.ray_address]
-        done = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"the {n}-image run failed:\n{done.stderr[-4000:]}")
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print_figures(rows[-1])
         print()
