@@ -187,6 +187,12 @@ def background_for(recipe: Any, template: TemplateSpec, blobs: Any, settings: Se
     an uploaded template is read from its blob and cover-fitted, its floor line re-expressed."""
     from engine.pipeline import prepare_background
 
+    if template.source == "builtin":
+        # built-ins render from this version's code (and `get` loads the renderer registry, which an
+        # unpickled spec alone does not in a fresh worker process)
+        from engine.templates import get
+
+        template = get(template.id)
     spec = recipe.template_for(template)
     if recipe.is_transparent() or spec.source != "upload":
         return template, prepare_background(recipe, template)

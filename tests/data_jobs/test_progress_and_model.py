@@ -20,7 +20,9 @@ pytestmark = pytest.mark.ray
 
 async def _job(repos, blobs, settings, user, n, recipe):
     await Ledger(repos.db).credit(user, 100, "grant", f"grant:{user}")
-    job = await create_job(repos, owner=user, module="look", template="#eef2f7", recipe=recipe)
+    job = await create_job(
+        repos, owner=user, module="look", template="studio-sweep-white", recipe=recipe
+    )  # built-in: drawn in each actor
     photos = {f"p{i}.jpg": product_photo(400, seed=i) for i in range(n)}
     await add_zip(repos, blobs, settings, job.id, io.BytesIO(make_zip(photos)))
     await submit_job(repos, job.id)
