@@ -10,6 +10,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -17,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from cluster.settings import Settings
 from serve_apps.errors import install_error_handlers
 from serve_apps.state import AppState
+from serve_apps.web import Dashboard
 from store.blobs import blob_store_from_settings
 from store.db import connect
 from store.ledger import Ledger
@@ -45,8 +47,12 @@ def create_app(
     *,
     routers: list[str | APIRouter] | None = None,
     startup_hooks: list[str | Callable[[AppState], Awaitable[None]]] | None = None,
+    web_dist: Path | None = None,
 ) -> FastAPI:
-    """Build the API for `settings` (whose `mongodb_uri` must point at a running server)."""
+    """Build the API for `settings` (whose `mongodb_uri` must point at a running server).
+
+    Serves the dashboard from `web_dist` (default: the repository's web/dist) when it has been built.
+    """
     if not settings.mongodb_uri:
         raise ValueError(
             "settings.mongodb_uri is unset; `drisya up` starts the embedded database and sets it"
@@ -81,7 +87,8 @@ def create_app(
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    install_error_handlers(app)
+    dashboard = Dashboard.find(web_dist)  # the built web/ dashboard, when there is one
+    install_error_handlers(app, fallback_404=dashboard.response_for if dashboard else None)
     for path in ROUTERS if routers is None else routers:
         app.include_router(_load(path) if isinstance(path, str) else path)
     return app

@@ -7,11 +7,12 @@ unexpected exception are rewritten into the same shape, so clients never parse H
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -110,16 +111,22 @@ def response_for(exc: Exception) -> JSONResponse | None:
     return None
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(
+    app: FastAPI, *, fallback_404: Callable[[Request], Response | None] | None = None
+) -> None:
+    """Install the JSON error shape; `fallback_404` may answer unmatched paths first (the dashboard)."""
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.detail, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = STATUS_CODES.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        if exc.status_code == 404 and detail == "Not Found":
+        if exc.status_code == 404 and detail == "Not Found":  # no route matched
+            if fallback_404 is not None and (page := fallback_404(request)) is not None:
+                return page
             detail = "no such endpoint"
         return error_response(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
 

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from store.errors import NotFound
 from store.ledger import InsufficientCoins
 
 probe = APIRouter()
+NO_DASHBOARD = Path("/nonexistent/drisya-web-dist")
 
 
 class Payload(BaseModel):
@@ -92,7 +94,7 @@ def _is_ray_up() -> bool:
 
 
 def test_healthz_reports_each_part(app_settings) -> None:
-    with served(create_app(app_settings)) as url:
+    with served(create_app(app_settings, web_dist=NO_DASHBOARD)) as url:
         response = httpx.get(f"{url}/healthz", timeout=30)
     body = response.json()
     assert body["mongodb"]["status"] == "up" and body["mongodb"]["database"] == app_settings.mongodb_db
@@ -114,7 +116,7 @@ def test_healthz_reports_a_dead_database(app_settings, monkeypatch) -> None:
 
 
 def test_errors_are_json_with_the_right_status(app_settings) -> None:
-    app = create_app(app_settings, routers=["serve_apps.health:router", probe])
+    app = create_app(app_settings, routers=["serve_apps.health:router", probe], web_dist=NO_DASHBOARD)
     with served(app) as url, httpx.Client(base_url=url, timeout=30) as client:
         cases = {
             ("GET", "/nowhere"): (404, "not_found"),
@@ -149,3 +151,34 @@ def test_errors_are_json_with_the_right_status(app_settings) -> None:
 def test_create_app_needs_a_database_uri(settings) -> None:
     with pytest.raises(ValueError, match="mongodb_uri"):
         create_app(settings)
+
+
+def test_dashboard_is_served_next_to_the_api(app_settings, tmp_path) -> None:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><div id=root></div>")
+    (dist / "assets" / "app-1234.js").write_text("console.log('drisya')")
+    (tmp_path / "secret.txt").write_text("outside")
+    app = create_app(app_settings, web_dist=dist)
+    with served(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        home = client.get("/", headers={"accept": "text/html"})
+        assert home.status_code == 200 and "id=root" in home.text
+        deep = client.get("/jobs/abc123", headers={"accept": "text/html"})
+        assert deep.status_code == 200 and "id=root" in deep.text  # client-side routes reload fine
+        asset = client.get("/assets/app-1234.js")
+        assert asset.status_code == 200 and "immutable" in asset.headers["cache-control"]
+        assert client.get("/jobs/abc123").status_code == 404  # not a browser navigation
+        missing_asset = client.get("/assets/gone.js")
+        assert missing_asset.status_code == 404 and missing_asset.json()["error"] == "not_found"
+        api_miss = client.get("/v1/nothing", headers={"accept": "text/html"})
+        assert api_miss.status_code == 404 and api_miss.json()["error"] == "not_found"
+        assert client.post("/jobs/abc123").json()["error"] == "not_found"
+        escape = client.get("/..%2Fsecret.txt")
+        assert "outside" not in escape.text
+        assert client.get("/healthz").json()["mongodb"]["status"] == "up"
+
+
+def test_without_a_built_dashboard_unknown_paths_are_json_404(app_settings, tmp_path) -> None:
+    with served(create_app(app_settings, web_dist=tmp_path / "no-dist")) as url:
+        response = httpx.get(f"{url}/", headers={"accept": "text/html"}, timeout=30)
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
