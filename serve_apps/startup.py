@@ -33,7 +33,9 @@ ADMIN_PASSWORD_FILE = "admin_password"
 
 # "module:attribute" of async callables `hook(ctx: StartupContext) -> None`, run in order after the
 # built-in steps. Keep each idempotent: it runs at every start, possibly from several replicas.
-STARTUP_HOOKS: list[str] = []
+STARTUP_HOOKS: list[str] = [
+    "serve_apps.templates:seed_on_start",
+]
 
 
 @dataclass

@@ -330,3 +330,12 @@ async def load_background(
             raise NotFound(f"unknown template {ref!r}") from None
         spec = _spec_from_doc(doc)
     return await asyncio.to_thread(load_background_sync, spec, blobs, width, height)
+
+
+async def seed_on_start(ctx: Any) -> None:
+    """Start-up hook (`serve_apps.startup.STARTUP_HOOKS`): the built-in catalogue, seeded idempotently."""
+    counts = await seed_builtin_templates(ctx.db, ctx.blobs)
+    total = sum(counts.values())
+    ctx.notes.append(
+        f"templates: {total} built-in ({counts['inserted']} new, {counts['updated']} updated)"
+    )
