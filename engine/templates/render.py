@@ -72,6 +72,17 @@ def finish(img: np.ndarray, width: int, height: int, grain: float, seed: int = 1
     return out.astype(np.uint8)
 
 
+def _family(name: str) -> Family:
+    """The renderer of a family. Families register themselves when the library is imported; a spec
+    unpickled in a fresh worker process arrives before anything imported it, so import it here."""
+    if name not in FAMILIES:
+        from engine.templates import library  # noqa: F401  (registers every family)
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise ValueError(f"no renderer for template family {name!r}") from None
+
+
 def render(spec: TemplateSpec, width: int, height: int) -> np.ndarray:
     """Render a template at width x height as uint8 RGB; never stretched: see `engine.templates.frame`."""
     width, height = int(width), int(height)
@@ -87,7 +98,7 @@ def render(spec: TemplateSpec, width: int, height: int) -> np.ndarray:
         raise ValueError(
             f"template {spec.id!r} is an uploaded image: render it with engine.templates.upload.render_upload"
         )
-    fam = FAMILIES[fam_name]
+    fam = _family(fam_name)
     scale = min(1.0, fam.max_work / max(width, height))
     ww, wh = max(2, int(round(width * scale))), max(2, int(round(height * scale)))
     floor = spec.floor_line if spec.floor_line is not None else 0.5
