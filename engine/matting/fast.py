@@ -125,10 +125,38 @@ def evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOption
         "grow": grow.astype(np.float32),
         "unlike": unlike.astype(np.float32),
         "darkening": darkening,
+        "texture": texture.astype(np.float32),
     }
 
 
-def segment(evidence: np.ndarray, grow: np.ndarray, unlike: np.ndarray, opt: FastOptions) -> np.ndarray:
+def add_outlined_parts(mask: np.ndarray, unlike: np.ndarray, texture: np.ndarray) -> np.ndarray:
+    """Add shadow-coloured regions whose outer boundary is a sharp step: grey rims, grey panels.
+
+    A cast shadow fades out; a grey part of a product ends in an edge. So a neutral, smooth region that
+    departs from the background is product when most of its outer boundary (away from the product) is
+    sharp.
+    """
+    cand = (unlike > 1.0) & ~mask
+    n, labels = cv2.connectedComponents(cand.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return mask
+    near_mask = cv2.dilate(mask.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    grown = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
+    ring = (labels == 0) & (grown > 0) & ~near_mask
+    ids = grown[ring]
+    sharp = texture[ring] > 0.25
+    total = np.bincount(ids, minlength=n).astype(np.float64)
+    sharp_count = np.bincount(ids, weights=sharp, minlength=n)
+    touches = np.zeros(n, bool)
+    touches[np.unique(labels[cv2.dilate(mask.astype(np.uint8), None) > 0])] = True
+    keep = (total >= 8) & (sharp_count >= 0.6 * np.maximum(total, 1)) & touches
+    keep[0] = False
+    return mask | keep[labels]
+
+
+def segment(
+    evidence: np.ndarray, grow: np.ndarray, unlike: np.ndarray, texture: np.ndarray, opt: FastOptions
+) -> np.ndarray:
     """Hard product mask from evidence: hysteresis, closing, specks dropped, enclosed regions decided."""
     weak = (grow > 0.6).astype(np.uint8)
     strong = evidence > 1.4
@@ -139,7 +167,8 @@ def segment(evidence: np.ndarray, grow: np.ndarray, unlike: np.ndarray, opt: Fas
     mask = keep[labels]
     mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
     mask = drop_specks(mask, opt.min_component)
-    return fill_enclosed(mask, unlike)
+    mask = fill_enclosed(mask, unlike)
+    return fill_enclosed(add_outlined_parts(mask, unlike, texture), unlike)
 
 
 def drop_specks(mask: np.ndarray, min_fraction: float) -> np.ndarray:
@@ -254,7 +283,7 @@ def matte_fast(rgb: np.ndarray, options: FastOptions | None = None) -> FastResul
     img = rgb.astype(np.float32) / 255.0
     bg, sigma, bg_sel = fit_background(img, opt.degree)
     maps = evidence_maps(img, bg, sigma, opt)
-    hard = segment(maps["evidence"], maps["grow"], maps["unlike"], opt)
+    hard = segment(maps["evidence"], maps["grow"], maps["unlike"], maps["texture"], opt)
     # Colour evidence reaches into the faint outer fringe of soft edges; one pass of the compositing
     # equation on a wide band moves the outline to where alpha really crosses one half.
     alpha, _ = soft_alpha_from_mask(img, hard, band=5)
