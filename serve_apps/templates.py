@@ -44,8 +44,10 @@ def thumbnail_key(template_id: str, version: int) -> str:
     return f"templates/thumbs/{template_id}-v{version}.webp"
 
 
-def upload_key(template_id: str, ext: str) -> str:
-    return f"templates/uploads/{template_id}/original.{ext}"
+def upload_key(template_id: str, token: str, name: str) -> str:
+    """Each upload attempt writes under its own token, so a losing concurrent upload of the same id
+    can remove its blobs without touching the winner's."""
+    return f"templates/uploads/{template_id}/{token}/{name}"
 
 
 def spec_to_doc(spec: TemplateSpec, order: int) -> dict[str, Any]:
@@ -131,6 +133,17 @@ def _upload_limits(limits: Any) -> UploadLimits:
     )
 
 
+def _number(value: Any, name: str) -> float:
+    """Form fields arrive as text: a non-number must be an InvalidValue (HTTP 400), not a ValueError."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValue(f"{name} must be a number, not {value!r}") from None
+    if not np.isfinite(number):
+        raise InvalidValue(f"{name} must be a finite number")
+    return number
+
+
 def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
     name = str(meta.get("name") or "").strip()
     if not name or len(name) > 80:
@@ -152,14 +165,14 @@ def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
         raise InvalidValue("at most 20 tags")
     floor = meta.get("floor_line")
     if floor is not None:
-        floor = float(floor)
+        floor = _number(floor, "floor_line")
         if not 0.05 <= floor <= 0.98:
             raise InvalidValue("floor_line is a fraction of the height between 0.05 and 0.98")
     shadow = str(meta.get("shadow_style") or "contact")
     if shadow not in SHADOW_STYLES:
         raise InvalidValue(f"shadow_style must be one of {', '.join(SHADOW_STYLES)}")
-    direction = float(meta.get("light_direction", 90.0)) % 360.0
-    softness = float(meta.get("light_softness", 0.7))
+    direction = _number(meta.get("light_direction", 90.0), "light_direction") % 360.0
+    softness = _number(meta.get("light_softness", 0.7), "light_softness")
     if not 0.0 <= softness <= 1.0:
         raise InvalidValue("light_softness must be between 0 and 1")
     tid = meta.get("id")
@@ -197,7 +210,8 @@ async def upload_template(
     lim = _upload_limits(limits)
     analysis = await asyncio.to_thread(analyse_upload, data, lim, clean["floor_line"])
     ext = "jpg" if analysis.format == "jpeg" else "png"
-    key = upload_key(clean["id"], ext)
+    token = uuid.uuid4().hex[:12]
+    key = upload_key(clean["id"], token, f"original.{ext}")
     doc = {
         **clean,
         "floor_line": analysis.floor_line,
@@ -208,7 +222,7 @@ async def upload_template(
         "blob_key": key,
         "width": analysis.width,
         "height": analysis.height,
-        "thumbnail_key": thumbnail_key(clean["id"], 1),
+        "thumbnail_key": upload_key(clean["id"], token, "thumb.webp"),
     }
     doc["colour_families"] = list(dict.fromkeys(colour_family(c) for c in analysis.colours))
 
@@ -217,11 +231,15 @@ async def upload_template(
         thumb, _ = render_upload(analysis.rgb, THUMB_SIZE, THUMB_SIZE, analysis.floor_line)
         blobs.put_bytes(doc["thumbnail_key"], _webp(thumb))
 
-    await asyncio.to_thread(store_blobs)
+    def remove_blobs() -> None:
+        blobs.delete(key)
+        blobs.delete(doc["thumbnail_key"])
+
     try:
+        await asyncio.to_thread(store_blobs)
         return await repo.insert_upload(doc)
-    except InvalidValue:
-        await asyncio.to_thread(blobs.delete, key)
+    except Exception:  # a refused insert or a failed write must not leave orphaned blobs
+        await asyncio.to_thread(remove_blobs)
         raise
 
 
@@ -336,6 +354,4 @@ async def seed_on_start(ctx: Any) -> None:
     """Start-up hook (`serve_apps.startup.STARTUP_HOOKS`): the built-in catalogue, seeded idempotently."""
     counts = await seed_builtin_templates(ctx.db, ctx.blobs)
     total = sum(counts.values())
-    ctx.notes.append(
-        f"templates: {total} built-in ({counts['inserted']} new, {counts['updated']} updated)"
-    )
+    ctx.notes.append(f"templates: {total} built-in ({counts['inserted']} new, {counts['updated']} updated)")

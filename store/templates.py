@@ -104,7 +104,9 @@ class TemplatesRepo:
             return "updated"
         if await self.coll.count_documents({"id": doc["id"]}, limit=1):
             return "unchanged"
-        new = {**fields, "id": doc["id"], "enabled": True, "deleted": False, "created": now}
+        # `_id` = the slug: nx-27017 silently skips an index on a field named "id" (it is its row id), so
+        # the unique index above is not enforced there; `_id` is unique on every server.
+        new = {**fields, "_id": doc["id"], "id": doc["id"], "enabled": True, "deleted": False, "created": now}
         try:
             await self.coll.insert_one(new)
         except DuplicateKeyError:
@@ -115,6 +117,7 @@ class TemplatesRepo:
         now = _now()
         new = {
             **doc,
+            "_id": doc["id"],  # uniqueness on every server (see upsert_builtin)
             "source": "upload",
             "order": UPLOAD_ORDER,
             "enabled": True,

@@ -173,8 +173,33 @@ async def test_bad_uploads_store_nothing(db, blobs, settings) -> None:
         await svc.upload_template(db, blobs, good, {"name": "x", "floor_line": 1.5}, settings.limits)
     with pytest.raises(InvalidValue, match="built-in"):
         await svc.upload_template(db, blobs, good, {"name": "x", "id": "studio-sweep-blue"}, settings.limits)
+    for field in ("floor_line", "light_softness", "light_direction"):
+        with pytest.raises(InvalidValue, match=field):
+            await svc.upload_template(db, blobs, good, {"name": "x", field: "abc"}, settings.limits)
     assert await db.templates.count_documents({}) == 0
     assert list(blobs.list_prefix("templates/")) == []
+
+
+async def test_losing_a_duplicate_upload_keeps_the_winners_blobs(db, blobs, settings, monkeypatch) -> None:
+    first = await svc.upload_template(
+        db, blobs, jpeg(tpl.render(tpl.get("studio-sweep-sand"), 1000, 1000)), {"name": "a", "id": "mine"}
+    )
+    other = jpeg(tpl.render(tpl.get("studio-sweep-blue"), 1000, 1000))
+
+    # A concurrent upload that passed the existence check before the first insert landed: only the
+    # database's uniqueness stops it.
+    async def not_yet(self, template_id):
+        return None
+
+    monkeypatch.setattr(TemplatesRepo, "get", not_yet)
+    with pytest.raises(InvalidValue, match="already exists"):
+        await svc.upload_template(db, blobs, other, {"name": "b", "id": "mine"}, settings.limits)
+    monkeypatch.undo()
+    assert (await svc.search_templates(db, source="upload")).total == 1
+    assert blobs.get_bytes(first["blob_key"]) != other
+    assert sorted(blobs.list_prefix("templates/uploads/")) == sorted(
+        [first["blob_key"], first["thumbnail_key"]]
+    )
 
 
 async def test_load_background_for_builtins_and_solids(db, blobs) -> None:
