@@ -6,6 +6,7 @@ and importing this module stays cheap (no router module is imported until an app
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,7 +35,9 @@ ROUTERS: list[str] = [
 # "module:attribute" of async callables `hook(state: AppState) -> None`, run once per API process after
 # the database is connected (caches, background tasks). Database-wide preparation that must run once per
 # start (indexes, ledger sweep, admin) lives in serve_apps.startup instead.
-APP_STARTUP_HOOKS: list[str] = []
+APP_STARTUP_HOOKS: list[str] = [
+    "serve_apps.job_resume:resume_on_start",
+]
 
 
 def _load(path: str) -> Any:
@@ -77,6 +80,9 @@ def create_app(
                 await hook(state)
             yield
         finally:
+            # Background tasks a hook started (kept in extras) end with the app, before the client closes.
+            for task in [v for v in state.extras.values() if isinstance(v, asyncio.Task)]:
+                task.cancel()
             await db.client.close()
 
     app = FastAPI(

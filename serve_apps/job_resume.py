@@ -1,0 +1,42 @@
+"""Keeps jobs moving when their runner dies: at API start and then on a timer.
+
+A runner can die at any moment (a replica restarted, a node lost), not only before a restart, so a
+check at start-up alone would leave a job stuck until the next deploy. Every API replica runs the
+watch; `JobsRepo.claim` inside the runner makes sure each job still gets exactly one runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from data_jobs.resume import resume_stale_jobs
+from data_jobs.runner import DEFAULT_STALE_AFTER
+from serve_apps.state import AppState
+
+log = logging.getLogger("drisya.resume")
+
+
+async def resume_on_start(state: AppState) -> None:
+    """App start-up hook: resume dead and queued jobs now, then keep watching for dead runners."""
+    started = await resume_stale_jobs(state.repos, state.settings, wait=False)
+    if started:
+        log.info("resumed %d job(s) at start: %s", len(started), ", ".join(started))
+    state.extras["resume_watch"] = asyncio.get_running_loop().create_task(
+        _watch(state), name="drisya-resume-watch"
+    )
+
+
+async def _watch(state: AppState) -> None:
+    interval = DEFAULT_STALE_AFTER.total_seconds()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            started = await resume_stale_jobs(state.repos, state.settings, include_queued=False, wait=False)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup must not end the watch; the next round retries
+            log.exception("resume watch round failed")
+            continue
+        if started:
+            log.warning("resumed %d job(s) whose runner died: %s", len(started), ", ".join(started))
