@@ -39,6 +39,8 @@ def _say(line: str = "") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pymongo.errors import PyMongoError
+
     from cluster.embedded_mongo import EmbeddedMongoError
     from cluster.lifecycle import Platform, PortInUse, check_port_free
     from cluster.settings import Settings
@@ -76,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
 
         from serve_apps.startup import prepare
 
-        report = asyncio.run(prepare(settings, owns_database=platform.owns_database))
+        try:
+            report = asyncio.run(prepare(settings, owns_database=platform.owns_database))
+        except PyMongoError as exc:  # an external DRISYA_MONGODB_URI that does not answer or refuses us
+            raise CliError(f"MongoDB is not usable: {str(exc).splitlines()[0][:300]}") from None
         if report.reconcile.ledger.completed or report.reconcile.ledger.discarded or report.reconcile.settled:
             _say(f"recovered after an unclean stop: {report.reconcile.summary()}")
 

@@ -177,3 +177,21 @@ def test_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "already in use" in result.stderr
     assert not (tmp_path / "mongo").exists()  # nothing was started
+
+
+def test_unreachable_external_database_is_a_one_line_error(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DRISYA_", "RAY_ADDRESS"))},
+        "DRISYA_MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "up", "--port", str(port), "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.strip().count("\n") == 0 and "MongoDB is not usable" in result.stderr
