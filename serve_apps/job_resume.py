@@ -18,10 +18,10 @@ log = logging.getLogger("drisya.resume")
 
 
 async def resume_on_start(state: AppState) -> None:
-    """App start-up hook: resume dead and queued jobs now, then keep watching for dead runners."""
-    started = await resume_stale_jobs(state.repos, state.settings, wait=False)
-    if started:
-        log.info("resumed %d job(s) at start: %s", len(started), ", ".join(started))
+    """App start-up hook: resume dead and queued jobs, then keep watching for dead runners.
+
+    Runs in the background so an API whose database is down still starts and says so on /healthz.
+    """
     state.extras["resume_watch"] = asyncio.get_running_loop().create_task(
         _watch(state), name="drisya-resume-watch"
     )
@@ -29,14 +29,17 @@ async def resume_on_start(state: AppState) -> None:
 
 async def _watch(state: AppState) -> None:
     interval = DEFAULT_STALE_AFTER.total_seconds()
+    first = True
     while True:
-        await asyncio.sleep(interval)
         try:
-            started = await resume_stale_jobs(state.repos, state.settings, include_queued=False, wait=False)
+            # Queued jobs only at the first round: later, a queued job may be one a request is starting.
+            started = await resume_stale_jobs(state.repos, state.settings, include_queued=first, wait=False)
+            first = False
         except asyncio.CancelledError:
             raise
         except Exception:  # a database hiccup must not end the watch; the next round retries
             log.exception("resume watch round failed")
-            continue
-        if started:
-            log.warning("resumed %d job(s) whose runner died: %s", len(started), ", ".join(started))
+        else:
+            if started:
+                log.warning("resumed %d job(s) nobody was running: %s", len(started), ", ".join(started))
+        await asyncio.sleep(interval)
