@@ -26,17 +26,33 @@ def _parse_aspect(text: str) -> tuple[int, int]:
     return w, h
 
 
+_IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
+def _check_out(out: Path) -> str:
+    """The PIL format for --out, checked before any rendering so a typo costs nothing."""
+    fmt = _IMAGE_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise CliError(f"--out must end in .png, .jpg or .webp, not {out.name!r}")
+    if out.parent and not out.parent.is_dir():
+        raise CliError(f"folder {str(out.parent)!r} does not exist")
+    return fmt
+
+
+def _check_range(name: str, value: int, lo: int, hi: int) -> None:
+    if not lo <= value <= hi:
+        raise CliError(f"--{name} must be between {lo} and {hi}, not {value}")
+
+
 def _write_image(rgb, out: Path) -> None:
     from PIL import Image
 
-    suffix = out.suffix.lower()
-    formats = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
-    if suffix not in formats:
-        raise CliError(f"--out must end in .png, .jpg or .webp, not {out.name!r}")
-    if out.parent and not out.parent.exists():
-        raise CliError(f"folder {str(out.parent)!r} does not exist")
-    options = {"quality": 92} if formats[suffix] in ("JPEG", "WEBP") else {}
-    Image.fromarray(rgb).save(out, format=formats[suffix], **options)
+    fmt = _check_out(out)
+    options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
+    try:
+        Image.fromarray(rgb).save(out, format=fmt, **options)
+    except OSError as exc:
+        raise CliError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -85,6 +101,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     aw, ah = _parse_aspect(args.aspect)
     if not 16 <= args.size <= 8000:
         raise CliError("--size is the longest side in pixels, 16 to 8000")
+    _check_out(Path(args.out))
     if aw >= ah:
         w, h = args.size, max(1, round(args.size * ah / aw))
     else:
@@ -104,7 +121,10 @@ def cmd_sheet(args: argparse.Namespace) -> int:
     if not specs:
         raise CliError("no templates match")
     aspect = _parse_aspect(args.aspect)
+    _check_range("cell", args.cell, 32, 2000)
+    _check_range("cols", args.cols, 1, 50)
     out = Path(args.out)
+    _check_out(out)
     _write_image(contact_sheet(specs, cell=args.cell, cols=args.cols, aspect=aspect), out)
     print(f"{len(specs)} templates -> {out}")
     return 0
@@ -120,6 +140,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from engine.templates import catalog, render
     from engine.templates.catalog import search
 
+    _check_range("threads", args.threads, 1, 256)
+    _check_range("size", args.size, 16, 8000)
     cv2.setNumThreads(args.threads)
     aw, ah = _parse_aspect(args.aspect)
     w, h = (args.size, round(args.size * ah / aw)) if aw >= ah else (round(args.size * aw / ah), args.size)

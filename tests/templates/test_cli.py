@@ -75,6 +75,20 @@ def test_bad_input_is_one_line_errors(tmp_path, capsys) -> None:
     assert (
         main(["templates", "render", "studio-sweep-blue", "--out", str(tmp_path / "missing" / "x.png")]) == 2
     )
+    capsys.readouterr()
+    for args in (
+        ["sheet", "--cell", "0", "--out", str(tmp_path / "s.png")],
+        ["sheet", "--cols", "0", "--out", str(tmp_path / "s.png")],
+        ["bench", "--threads", "0", "--category", "studio"],
+        ["bench", "--size", "0", "--category", "studio"],
+    ):
+        assert main(["templates", *args]) == 2, args
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "must be between" in err, err
+    blocked = tmp_path / "blocked.png"
+    blocked.mkdir()  # a folder where the file should go: the write fails
+    assert main(["templates", "render", "#ffffff", "--size", "16", "--out", str(blocked)]) == 2
+    assert "cannot write" in capsys.readouterr().err
 
 
 def test_sheet(tmp_path) -> None:
