@@ -23,6 +23,8 @@ from types import TracebackType
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from cluster.processes import is_alive
+
 
 class EmbeddedMongoError(RuntimeError):
     """The embedded server could not be started (port, data dir in use, crashed on start)."""
@@ -33,22 +35,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie is not alive for our purposes
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _cmdline(pid: int) -> str:
@@ -66,7 +52,7 @@ def _terminate(pid: int, timeout: float = 10.0) -> None:
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not is_alive(pid):
             return
         time.sleep(0.1)
     try:
@@ -198,8 +184,8 @@ class EmbeddedMongo:
         except (OSError, ValueError):
             return
         parent, child = int(owner.get("parent_pid", 0)), int(owner.get("child_pid", 0))
-        child_ours = _alive(child) and "cluster.mongo_child" in _cmdline(child)
-        if child_ours and parent != os.getpid() and _alive(parent):
+        child_ours = is_alive(child) and "cluster.mongo_child" in _cmdline(child)
+        if child_ours and parent != os.getpid() and is_alive(parent):
             raise EmbeddedMongoError(
                 f"the data dir {self.dir.parent} is in use by another Drisya process (pid {parent}); "
                 "stop it or choose another DRISYA_DATA_DIR"

@@ -41,6 +41,9 @@ def descendants(pid: int | None = None) -> set[int]:
 
 
 def is_alive(pid: int) -> bool:
+    """True for a running (non-zombie) process; pids <= 0 name process groups, never one process."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from cluster.embedded_mongo import EmbeddedMongo, EmbeddedMongoError, _alive, free_port
+from cluster.embedded_mongo import EmbeddedMongo, EmbeddedMongoError, free_port
+from cluster.processes import is_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not is_alive(pid):
             return True
         time.sleep(0.1)
     return False

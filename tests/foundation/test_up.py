@@ -13,35 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cluster.embedded_mongo import _alive, free_port
+from cluster.embedded_mongo import free_port
+from cluster.processes import descendants, is_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
-def _descendants(pid: int) -> set[int]:
-    tree, found, stack = _children(), set(), [pid]
-    while stack:
-        for child in tree.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
 
 
 def _cmd(pid: int) -> str:
@@ -76,7 +53,7 @@ def test_up_serves_healthz_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         body = None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            started |= _descendants(proc.pid)
+            started |= descendants(proc.pid)
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
                 if response.status_code == 200 and "Press Ctrl-C" in log_path.read_text():
@@ -90,7 +67,7 @@ def test_up_serves_healthz_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         )
         assert body["ray"]["status"] == "up" and body["ray"]["cpus"] > 0
         assert body["mongodb"]["status"] == "up" and body["storage"]["status"] == "up"
-        started |= _descendants(proc.pid)
+        started |= descendants(proc.pid)
         output = log_path.read_text()
         assert f"http://127.0.0.1:{port}" in output
         assert "admin@drisya.local / a test admin password" in output
@@ -107,10 +84,10 @@ def test_up_serves_healthz_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
             proc.wait()
 
     deadline = time.monotonic() + 20
-    left = {p for p in started if _alive(p)}
+    left = {p for p in started if is_alive(p)}
     while left and time.monotonic() < deadline:
         time.sleep(0.5)
-        left = {p for p in left if _alive(p)}
+        left = {p for p in left if is_alive(p)}
     assert not left, "left running: " + "; ".join(_cmd(p) for p in left)
     assert "stopped." in log_path.read_text()
     with pytest.raises(httpx.HTTPError):
@@ -142,7 +119,7 @@ def test_sigterm_during_start_up_unwinds_everything(tmp_path: Path) -> None:
             assert proc.poll() is None, log_path.read_text()
             time.sleep(0.2)
         time.sleep(2)  # Ray is starting: its processes exist, Serve does not yet
-        started |= _descendants(proc.pid)
+        started |= descendants(proc.pid)
         assert any("cluster.mongo_child" in _cmd(p) for p in started)
         proc.send_signal(signal.SIGTERM)
         # The exit code depends on who holds SIGTERM at that instant: ours (130), Ray's Python handler
@@ -153,10 +130,10 @@ def test_sigterm_during_start_up_unwinds_everything(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     deadline = time.monotonic() + 20
-    left = {p for p in started if _alive(p)}
+    left = {p for p in started if is_alive(p)}
     while left and time.monotonic() < deadline:
         time.sleep(0.5)
-        left = {p for p in left if _alive(p)}
+        left = {p for p in left if is_alive(p)}
     assert not left, "left running: " + "; ".join(_cmd(p) for p in left)
 
 
