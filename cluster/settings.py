@@ -120,14 +120,30 @@ def ensure_jwt_secret(settings: Settings) -> Settings:
     """Return settings with a JWT secret, generating and persisting one under the data dir once."""
     if settings.jwt_secret:
         return settings
-    path = settings.data_path / "jwt_secret"
+    secret = write_secret_once(settings.data_path / "jwt_secret", secrets.token_urlsafe(48))
+    return settings.with_(jwt_secret=secret)
+
+
+def write_secret_once(path: Path, value: str) -> str:
+    """Store `value` at `path` unless a secret is already there, and return the one that is kept.
+
+    The file is complete and mode 0600 from the moment it appears (written under a private temporary
+    name, then hard-linked into place, which fails if the name exists), so two processes starting at
+    once agree on one secret and no reader ever sees it half-written or world-readable.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
-        tmp.chmod(0o600)
-        tmp.replace(path)
-    return settings.with_(jwt_secret=path.read_text().strip())
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(value + "\n")
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process stored its secret first: use that one
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
 
 
 def _coerce(type_name: Any, raw: str, name: str) -> Any:

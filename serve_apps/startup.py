@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from cluster.settings import Settings
+from cluster.settings import Settings, write_secret_once
 from store.blobs import BlobStore, blob_store_from_settings
 from store.db import connect, ensure_indexes
 from store.errors import DuplicateEmail
@@ -65,15 +64,6 @@ class StartupReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _write_secret(path: Path, value: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
-    tmp.replace(path)
-
-
 async def bootstrap_admin(settings: Settings, repos: Repositories) -> AdminCredentials:
     """Create the first admin from DRISYA_ADMIN_EMAIL / DRISYA_ADMIN_PASSWORD, or with a generated password
     kept in `<data_dir>/admin_password` (mode 0600). Never changes an existing account's password."""
@@ -94,8 +84,7 @@ async def bootstrap_admin(settings: Settings, repos: Repositories) -> AdminCrede
     if settings.admin_password:
         password, source, file = settings.admin_password, "environment", None
     else:
-        password = stored or secrets.token_urlsafe(12)
-        _write_secret(password_file, password)
+        password = stored or write_secret_once(password_file, secrets.token_urlsafe(12))
         source, file = "generated", password_file
     try:
         await repos.users.create(email, password, role="admin", name="Administrator")
