@@ -278,6 +278,8 @@ async def search_templates(
 
 async def require_usable_template(db: AsyncDatabase, ref: str) -> TemplateSpec:
     """The spec for a NEW job: solids always; built-ins and uploads only while enabled and not deleted."""
+    if not isinstance(ref, str):
+        raise NotFound(str(tpl.UnknownTemplate(ref)))
     ref = ref.strip()
     if ref.startswith("#") or ref.startswith("solid-"):
         try:
@@ -339,6 +341,8 @@ async def load_background(
     """(spec, uint8 RGB) at width x height for any template id, "#rrggbb" or upload; deleted or
     disabled templates still load (a running job may reference them). For uploads the spec's floor line
     is re-expressed in the cover-fitted canvas."""
+    if not isinstance(template_id, str):
+        raise NotFound(str(tpl.UnknownTemplate(template_id)))
     ref = template_id.strip()
     try:
         spec = tpl.resolve(ref)

@@ -101,6 +101,8 @@ def get(template_id: str) -> TemplateSpec:
 
 def resolve(ref: str) -> TemplateSpec:
     """A template id, "solid-rrggbb" or "#rrggbb" to its spec."""
+    if not isinstance(ref, str):  # a JSON body may carry a number or null here
+        raise UnknownTemplate(ref)
     ref = ref.strip()
     if ref.startswith("#"):
         return solid(ref)

@@ -115,7 +115,7 @@ def test_solids_and_resolve() -> None:
     img = tpl.render(tpl.solid("#336699"), 10, 7)
     assert img.shape == (7, 10, 3) and (img == [0x33, 0x66, 0x99]).all()
     assert tpl.resolve("studio-sweep-blue") is tpl.get("studio-sweep-blue")
-    for bad in ("nope", "#12345", "solid-zzzzzz", ""):
+    for bad in ("nope", "#12345", "solid-zzzzzz", "", None, 5):
         with pytest.raises(tpl.UnknownTemplate):
             tpl.resolve(bad)
     with pytest.raises(KeyError):  # UnknownTemplate is a KeyError: dict-style callers keep working

@@ -209,3 +209,8 @@ async def test_load_background_for_builtins_and_solids(db, blobs) -> None:
     assert spec.name == "Blue Background" and rgb.shape == (90, 160, 3)
     with pytest.raises(NotFound):
         await svc.load_background(db, blobs, "nope", 10, 10)
+    for bad in (None, 5):  # a JSON body's wrong type is "not found", not a crash
+        with pytest.raises(NotFound):
+            await svc.load_background(db, blobs, bad, 10, 10)
+        with pytest.raises(NotFound):
+            await svc.require_usable_template(db, bad)
