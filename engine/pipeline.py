@@ -108,10 +108,7 @@ def parse_recipe(d: dict[str, Any] | None) -> Recipe:
         return d
     if not isinstance(d, dict):
         raise RecipeError(f"recipe must be an object, got {type(d).__name__}")
-    known = {f.name for f in fields(Recipe)}
-    unknown = sorted(set(d) - known)
-    if unknown:
-        raise RecipeError(f"unknown recipe field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    _reject_unknown(Recipe, d, "recipe")
     values = {k: v for k, v in d.items() if v is not None or k in ("preset", "transparent")}
     if "shadow" in values:
         values["shadow"] = _nested(ShadowParams, values["shadow"], "shadow")
@@ -130,15 +127,20 @@ def parse_recipe(d: dict[str, Any] | None) -> Recipe:
     return recipe
 
 
+def _reject_unknown(cls: type, value: dict[str, Any], name: str) -> None:
+    """A misspelt field ("fil": 0.9) must fail loudly, not be ignored while the user wonders why."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise RecipeError(f"unknown {name} field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+
+
 def _nested(cls: type, value: Any, name: str) -> Any:
     if isinstance(value, cls):
         return value
     if not isinstance(value, dict):
         raise RecipeError(f"{name} must be an object, got {type(value).__name__}")
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(value) - known)
-    if unknown:
-        raise RecipeError(f"unknown {name} field(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    _reject_unknown(cls, value, name)
     for k, v in value.items():
         if k != "style" and v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
             raise RecipeError(f"{name}.{k} must be a number, got {v!r}")
