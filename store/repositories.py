@@ -723,11 +723,15 @@ class SettingsRepo:
         return billing
 
     async def set_price(self, module: str, coins: int) -> BillingSettings:
+        """One field, one atomic update: two admins pricing different modules at once both win."""
         if module not in MODULES:
             raise InvalidValue(f"module must be one of {', '.join(MODULES)}")
-        billing = await self.billing()
-        billing.pricing[module] = int(coins)
-        return await self.save_billing(billing)
+        if isinstance(coins, bool) or not isinstance(coins, int) or coins < 0:
+            raise InvalidValue(f"a price is a whole number of coins >= 0, not {coins!r}")
+        await self.col.update_one(
+            {"_id": "billing"}, {"$set": {f"pricing.{module}": coins, "updated": utcnow()}}, upsert=True
+        )
+        return await self.billing()
 
     async def price(self, module: str) -> int:
         return (await self.billing()).price(module)

@@ -142,3 +142,10 @@ async def test_billing_settings_defaults_and_updates(repos) -> None:
     assert (await repos.settings.billing()).pack("starter").coins == billing.pack("starter").coins
     with pytest.raises(InvalidValue):
         await repos.settings.set_price("paint", 1)
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(InvalidValue):
+            await repos.settings.set_price("ready", bad)
+    # two admins pricing different modules at the same moment: neither change is lost
+    await asyncio.gather(repos.settings.set_price("ready", 4), repos.settings.set_price("surprise", 7))
+    pricing = (await repos.settings.billing()).pricing
+    assert (pricing["ready"], pricing["look"], pricing["surprise"]) == (4, 3, 7)
