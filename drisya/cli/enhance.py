@@ -110,7 +110,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"drisya: enhance: {path}: {reason}", file=sys.stderr)
             continue
         target = _unique_path(args.out, path.stem, result.extension, taken)
-        target.write_bytes(result.data)
+        try:
+            target.write_bytes(result.data)
+        except OSError as exc:  # a full disk or a read-only folder fails every later image too
+            raise CliError(f"enhance: cannot write {target}: {exc.strerror or exc}", 1) from None
         print(
             f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}",
             flush=True,

@@ -132,3 +132,14 @@ def test_duplicate_stems_do_not_overwrite_each_other(tmp_path, capsys):
     )
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["shot-2.jpg", "shot.jpg"]
     capsys.readouterr()
+
+
+def test_an_unwritable_result_is_a_one_line_error(tmp_path, capsys):
+    src = tmp_path / "shot.jpg"
+    src.write_bytes(studio_jpeg())
+    out = tmp_path / "o"
+    (out / "shot.jpg").mkdir(parents=True)  # a folder where the result should go: the write fails
+    code = main(["enhance", str(src), "--out", str(out), "--size", "200", "--method", "fast"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1 and "cannot write" in err[0], err
