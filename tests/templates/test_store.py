@@ -3,6 +3,7 @@ enable/disable, soft delete, and loading backgrounds for jobs."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import replace
 
@@ -73,6 +74,11 @@ async def test_version_bump_updates_without_duplicating(db, blobs, small_catalog
     monkeypatch.setattr(tpl, "catalog", lambda: list(small_catalog))
     assert (await svc.seed_builtin_templates(db, blobs))["updated"] == 0
     assert (await TemplatesRepo(db).get("studio-sweep-blue"))["version"] == 2
+
+
+async def test_replicas_seeding_at_once_create_each_template_once(db, blobs, small_catalog) -> None:
+    await asyncio.gather(*(svc.seed_builtin_templates(db, blobs) for _ in range(3)))
+    assert await db.templates.count_documents({}) == len(small_catalog)
 
 
 async def test_search_filters_and_pagination(db, blobs) -> None:
