@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import replace
@@ -309,19 +310,22 @@ def _spec_from_doc(doc: dict[str, Any]) -> TemplateSpec:
 
 _UPLOAD_CACHE: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 _UPLOAD_CACHE_SIZE = 4
+_UPLOAD_CACHE_LOCK = threading.Lock()  # callers run in worker threads (asyncio.to_thread, Ray actors)
 
 
 def _decoded_upload(blobs, spec: TemplateSpec) -> np.ndarray:
     """Decoded upload pixels, kept for the last few templates (a batch loads the same one per image)."""
     key = (spec.id, spec.version)
-    if key in _UPLOAD_CACHE:
-        _UPLOAD_CACHE.move_to_end(key)
-        return _UPLOAD_CACHE[key]
+    with _UPLOAD_CACHE_LOCK:
+        if key in _UPLOAD_CACHE:
+            _UPLOAD_CACHE.move_to_end(key)
+            return _UPLOAD_CACHE[key]
     data = blobs.get_bytes(spec.extra["blob_key"])
     rgb = decode_image(data, max_pixels=UploadLimits().max_pixels).rgb
-    _UPLOAD_CACHE[key] = rgb
-    while len(_UPLOAD_CACHE) > _UPLOAD_CACHE_SIZE:
-        _UPLOAD_CACHE.popitem(last=False)
+    with _UPLOAD_CACHE_LOCK:
+        _UPLOAD_CACHE[key] = rgb
+        while len(_UPLOAD_CACHE) > _UPLOAD_CACHE_SIZE:
+            _UPLOAD_CACHE.popitem(last=False)
     return rgb
 
 
