@@ -46,11 +46,6 @@ def srgb_float_to_linear(v: np.ndarray | float) -> np.ndarray:
     return _srgb_to_linear_exact(np.asarray(v, dtype=np.float64))
 
 
-def linear_to_srgb_float(v: np.ndarray | float) -> np.ndarray:
-    """Linear -> sRGB in 0..1 floats, exact (for small arrays)."""
-    return _linear_to_srgb_exact(np.asarray(v, dtype=np.float64))
-
-
 REC709_LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
 

@@ -185,9 +185,5 @@ def _drop(
     return np.clip(_blur2d(moved, (0.015 + 0.04 * softness) * sph + 0.5), 0.0, 1.0)
 
 
-def _blur1d(v: np.ndarray, sigma: float) -> np.ndarray:
-    return cv2.GaussianBlur(v[None, :], (0, 0), sigmaX=sigma, sigmaY=0.1, borderType=cv2.BORDER_CONSTANT)[0]
-
-
 def _blur2d(img: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(img, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_CONSTANT)
