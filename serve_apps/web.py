@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 DEFAULT_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
-API_PREFIXES = ("/v1/", "/v1", "/healthz", "/docs", "/openapi.json", "/redoc")
+API_PATHS = ("/v1", "/healthz", "/docs", "/openapi.json", "/redoc")
 
 
 class Dashboard:
@@ -31,7 +31,7 @@ class Dashboard:
         if request.method not in ("GET", "HEAD"):
             return None
         path = request.url.path
-        if path == "/v1" or path.startswith(API_PREFIXES):
+        if any(path == p or path.startswith(p + "/") for p in API_PATHS):
             return None
         target = (self.dist / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.dist):

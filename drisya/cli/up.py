@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
             report = asyncio.run(prepare(settings, owns_database=platform.owns_database))
         except PyMongoError as exc:  # an external DRISYA_MONGODB_URI that does not answer or refuses us
             raise CliError(f"MongoDB is not usable: {str(exc).splitlines()[0][:300]}") from None
+        except OSError as exc:  # e.g. a data or blob dir that is not writable
+            raise CliError(f"start-up failed: {exc}") from None
         if report.reconcile.ledger.completed or report.reconcile.ledger.discarded or report.reconcile.settled:
             _say(f"recovered after an unclean stop: {report.reconcile.summary()}")
 

@@ -172,6 +172,8 @@ def test_dashboard_is_served_next_to_the_api(app_settings, tmp_path) -> None:
         assert missing_asset.status_code == 404 and missing_asset.json()["error"] == "not_found"
         api_miss = client.get("/v1/nothing", headers={"accept": "text/html"})
         assert api_miss.status_code == 404 and api_miss.json()["error"] == "not_found"
+        lookalike = client.get("/v1abc", headers={"accept": "text/html"})  # a page, not under /v1/
+        assert lookalike.status_code == 200 and "id=root" in lookalike.text
         assert client.post("/jobs/abc123").json()["error"] == "not_found"
         escape = client.get("/..%2Fsecret.txt")
         assert "outside" not in escape.text
