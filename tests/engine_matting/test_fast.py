@@ -94,3 +94,22 @@ def test_method_and_input_validation() -> None:
         matte(rgb, "magic")
     with pytest.raises(ValueError, match="uint8"):
         matte(rgb.astype(np.float32), "fast")
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 300), (300, 3), (24, 24)])
+def test_degenerate_images_do_not_break(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(1)
+    for rgb in (np.full((*shape, 3), 245, np.uint8), rng.integers(0, 256, (*shape, 3), dtype=np.uint8)):
+        res = matte(rgb, "fast")
+        assert res.alpha.shape == shape and np.isfinite(res.alpha).all()
+        assert 0.0 <= res.quality <= 1.0
+        assert cutout(rgb, res.alpha).shape == (*shape, 4)
+
+
+def test_empty_backdrop_is_flagged() -> None:
+    """No product at all: nothing is cut out and the result is marked doubtful."""
+    sc = synthetic.scene("card", seed=9)
+    blank = np.full_like(sc.rgb, 0)
+    blank[:] = np.median(sc.rgb.reshape(-1, 3), axis=0).astype(np.uint8)
+    res = matte(blank, "fast")
+    assert res.alpha.max() < 0.5 and res.quality < 0.5
