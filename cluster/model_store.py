@@ -52,7 +52,7 @@ MODELS: dict[str, ModelEntry] = {
 # Measured on the held-out benchmark set (benchmarks/matting_quality): the 8-bit quantised export loses
 # a lot of quality (IoU 0.64-0.68 on images where the fp16 export reaches 0.99) for no speed gain on
 # CPU (3.6 s vs 4.0 s per 1024 px image on 2 cores), so fp16 is the model we recommend and test.
-RECOMMENDED_MODEL = "isnet-fp16"
+RECOMMENDED_MODEL = Settings.__dataclass_fields__["model_name"].default  # one source: the settings default
 
 
 class ModelFetchError(RuntimeError):

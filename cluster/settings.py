@@ -44,7 +44,7 @@ class Settings:
     blob_dir: str | None = None  # local backend root; default <data_dir>/blobs
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
-    model_name: str = "isnet-quint8"
+    model_name: str = "isnet-fp16"  # benchmarks/matting_quality/MODEL_CHOICE.md says why not quint8
     model_path: str | None = None  # any ISNet/U2-Net/BiRefNet-style ONNX; overrides model_name
     model_cache_dir: str = field(default_factory=_default_model_cache)
     jwt_secret: str | None = None  # unset: generated once and kept in <data_dir>/jwt_secret
