@@ -243,13 +243,20 @@ class Ledger:
         existing = await self.tx.find_one({"key": idempotency_key})
         if existing is not None:
             return await self._settled(Transaction.from_doc(existing))
-        doc = await self.db["jobs"].find_one({"_id": job_id, "owner": user_id}, {"coins": 1})
-        if doc is None:
-            raise NotFound(f"no job {job_id}")
-        held = int((doc.get("coins") or {}).get("held", 0))
-        if held <= 0:
-            return None
-        return await self.release(user_id, job_id, held, idempotency_key)
+        while True:
+            doc = await self.db["jobs"].find_one({"_id": job_id, "owner": user_id}, {"coins": 1})
+            if doc is None:
+                raise NotFound(f"no job {job_id}")
+            held = int((doc.get("coins") or {}).get("held", 0))
+            if held <= 0:
+                return None
+            try:
+                return await self.release(user_id, job_id, held, idempotency_key)
+            except ReservationExceeded:
+                # A capture landed between the read and the release (a cancel racing the runner's
+                # last flush). The refused release consumed nothing, key included: read the smaller
+                # hold and release that. `held` only shrinks, so this ends.
+                continue
 
     async def balance(self, user_id: str) -> int:
         doc = await self.db["users"].find_one({"_id": user_id}, {"coins": 1})

@@ -244,3 +244,26 @@ async def test_sweep_leaves_recent_entries_alone(ledger, user, repos) -> None:
     await ledger.tx.insert_one(doc)
     report = await ledger.sweep(older_than=dt.timedelta(minutes=2))
     assert report.discarded == [] and report.completed == []
+
+
+async def test_release_remaining_survives_a_capture_landing_in_between(ledger, user, repos, monkeypatch) -> None:
+    """A cancel reads the hold, the runner captures one more image, then the cancel releases: it must
+    release what is left, not fail and leave the coins held."""
+    job = await _job(repos, user)
+    await ledger.credit(user, 10, "purchase", "pay:10")
+    await ledger.reserve(user, job, 10, f"reserve:{job}")
+    real_release = Ledger.release
+    raced = []
+
+    async def release_after_a_capture(self, user_id, job_id, amount, key):
+        if not raced:
+            raced.append(True)
+            await self.capture(user_id, job_id, 1, f"capture:{job_id}:late")
+        return await real_release(self, user_id, job_id, amount, key)
+
+    monkeypatch.setattr(Ledger, "release", release_after_a_capture)
+    released = await ledger.release_remaining(user, job, f"release:{job}:cancel")
+    assert released is not None and released.amount == 9
+    coins = (await repos.jobs.get(job)).coins
+    assert (coins.held, coins.charged, coins.released) == (0, 1, 9)
+    await _assert_consistent(ledger, user, 9)
