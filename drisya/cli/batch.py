@@ -126,15 +126,19 @@ def _input_files(folder: Path):
 
 def run(args: argparse.Namespace) -> int:
     source = Path(args.input)
-    if not source.exists():
-        raise CliError(f"input {source} does not exist", 2)
     out = Path(args.out)
-    if out.exists() and out.is_dir():
-        raise CliError(f"--out {out} is a folder; give a .zip file path", 2)
-    if not out.parent.exists():
-        raise CliError(f"the folder of --out ({out.parent}) does not exist", 2)
-    if out.resolve() == source.resolve():
-        raise CliError("--out must not overwrite the input", 2)
+    try:
+        if not source.exists():
+            raise CliError(f"input {source} does not exist", 2)
+        if out.exists() and out.is_dir():
+            raise CliError(f"--out {out} is a folder; give a .zip file path", 2)
+        if not out.parent.exists():
+            raise CliError(f"the folder of --out ({out.parent}) does not exist", 2)
+        if out.resolve() == source.resolve():
+            raise CliError("--out must not overwrite the input", 2)
+        _probe_writable(out)
+    except OSError as exc:  # a name too long, a folder we may not write to ...
+        raise CliError(f"cannot use {exc.filename or args.out}: {exc.strerror or exc}", 2) from exc
     if args.workers is not None and args.workers < 1:
         raise CliError("--workers must be at least 1", 2)
     recipe = build_recipe(args)
@@ -217,6 +221,8 @@ async def _run(
                     report = await add_zip(repos, blobs, settings, job.id, fh)
         except IntakeRefused as exc:
             raise CliError(f"input refused: {exc}", 2) from exc
+        except OSError as exc:  # unreadable input file or folder entry
+            raise CliError(f"cannot read the input: {exc}", 2) from exc
         intake_s = time.perf_counter() - t0
         job = await repos.jobs.get(job.id)
         quote = job.counters.total * job.price_per_image
@@ -241,7 +247,10 @@ async def _run(
             raise CliError(f"the batch could not run: {type(exc).__name__}: {exc}", 1) from exc
         bar.close()
         zipped = await job_output_zip(repos, blobs, job.id)
-        await asyncio.to_thread(_write_atomically, out, zipped.chunks())
+        try:
+            await asyncio.to_thread(_write_atomically, out, zipped.chunks())
+        except OSError as exc:  # the disk filled up, the folder went away ...
+            raise CliError(f"cannot write {out}: {exc}", 1) from exc
         rejected = len(report.rejected)
         print(
             f"{summary.done} done, {summary.failed} failed, {rejected} rejected -> {out} "
@@ -268,8 +277,21 @@ def _quiet_ray_logs(logging) -> None:
     ray.data.DataContext.get_current().print_on_execution_start = False
 
 
+def _part_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.part-{os.getpid()}")
+
+
+def _probe_writable(path: Path) -> None:
+    """Create and remove the temp file the output will be written through, before any work starts,
+    so an unusable --out is refused up front (exit 2) rather than after the whole batch ran."""
+    tmp = _part_path(path)
+    with open(tmp, "wb"):
+        pass
+    tmp.unlink()
+
+
 def _write_atomically(path: Path, chunks) -> None:
-    tmp = path.with_name(f".{path.name}.part-{os.getpid()}")
+    tmp = _part_path(path)
     try:
         with open(tmp, "wb") as fh:
             for chunk in chunks:

@@ -104,3 +104,13 @@ def test_help_says_a_local_run_is_free() -> None:
     )
     assert result.returncode == 0
     assert "free" in result.stdout and "manifest.csv" in result.stdout
+
+
+def test_unusable_out_path_is_refused_up_front_in_one_line(tmp_path: Path) -> None:
+    src = tmp_path / "in.zip"
+    src.write_bytes(make_zip({"a.png": product_photo(64, seed=1, fmt="PNG")}))
+    too_long = tmp_path / ("x" * 300 + ".zip")  # the file system refuses the name, even for root
+    result = _drisya(str(src), "--out", str(too_long), "--method", "fast", tmp_path=tmp_path)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "cannot use" in result.stderr
+    assert "starting workers" not in result.stderr  # refused before any work
