@@ -110,7 +110,7 @@ class ImageWorker:
         recipe: dict[str, Any],
         template: TemplateSpec,
     ) -> None:
-        from cluster.model_store import resolve_model
+        from cluster.model_store import model_family, resolve_model
         from engine.pipeline import parse_recipe
         from store.blobs import blob_store_from_settings
 
@@ -123,7 +123,9 @@ class ImageWorker:
         if _method(self.recipe) != "fast":
             from engine.matting.model import get_session
 
-            self.session = get_session(resolve_model(settings, fetch_if_missing=False, log=log.info))
+            path = resolve_model(settings, fetch_if_missing=False, log=log.info)
+            # a configured U2-Net/BiRefNet needs its own pre/post-processing, not ISNet's
+            self.session = get_session(path, model_family(settings))
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [self._process_one(str(i), str(k), str(o)) for i, k, o in _zip_refs(batch)]
