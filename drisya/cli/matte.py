@@ -95,8 +95,14 @@ def run(args: argparse.Namespace) -> int:
             continue
         target = _unique_target(args.out, path.stem, used)
         tmp = target.with_name(target.name + ".part")
-        Image.fromarray(rgba, "RGBA").save(tmp, format="PNG", optimize=False)
-        tmp.replace(target)
+        try:
+            Image.fromarray(rgba, "RGBA").save(tmp, format="PNG", optimize=False)
+            tmp.replace(target)
+        except OSError as exc:  # disk full, a folder in the way ...
+            tmp.unlink(missing_ok=True)
+            print(f"drisya: {path}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            failed += 1
+            continue
         print(f"{path} -> {target}  method={result.method} quality={result.quality:.2f}")
     if failed:
         print(f"drisya: {failed} of {len(args.images)} image(s) failed", file=sys.stderr)

@@ -81,3 +81,21 @@ def test_models_fetch_unknown_name_is_one_line(capsys) -> None:
     assert main(["models", "fetch", "no-such-model"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("drisya: unknown model") and "\n" not in err
+
+
+def test_matte_output_that_cannot_be_written_is_one_line_and_the_rest_go_on(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("DRISYA_DATA_DIR", str(tmp_path / "data"))
+    scene = synthetic.scene("mug", size=(200, 200), seed=4)
+    first = _write(tmp_path / "blocked.png", scene.rgb, "PNG")
+    second = _write(tmp_path / "fine.png", scene.rgb, "PNG")
+    out = tmp_path / "out"
+    (out / "blocked.png").mkdir(parents=True)  # a folder where the cut-out should go
+
+    code = main(["matte", str(first), str(second), "--out", str(out), "--method", "fast"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in captured.err
+    assert any("blocked.png" in line and "cannot write" in line for line in captured.err.splitlines())
+    assert (out / "fine.png").is_file() and not list(out.glob("*.part"))
