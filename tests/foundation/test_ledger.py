@@ -246,7 +246,9 @@ async def test_sweep_leaves_recent_entries_alone(ledger, user, repos) -> None:
     assert report.discarded == [] and report.completed == []
 
 
-async def test_release_remaining_survives_a_capture_landing_in_between(ledger, user, repos, monkeypatch) -> None:
+async def test_release_remaining_survives_a_capture_landing_in_between(
+    ledger, user, repos, monkeypatch
+) -> None:
     """A cancel reads the hold, the runner captures one more image, then the cancel releases: it must
     release what is left, not fail and leave the coins held."""
     job = await _job(repos, user)
