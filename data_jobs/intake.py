@@ -230,9 +230,17 @@ def _quiet_delete(blobs: BlobStore, key: str) -> None:
         pass
 
 
-def input_key(job_id: str, index: int, fmt: str) -> str:
-    """Blob keys use the entry's position, never its name, so odd names cannot reach storage paths."""
-    return job_key(job_id, "inputs", f"{index:06d}{_EXTENSIONS.get(fmt, '.bin')}")
+def discard_accepted(report: IntakeReport, blobs: BlobStore) -> None:
+    """Delete the blobs of every accepted entry (an upload refused after intake leaves nothing)."""
+    for accepted in report.accepted:
+        _quiet_delete(blobs, accepted.blob_key)
+
+
+def input_key(job_id: str, index: int, fmt: str, upload: str = "") -> str:
+    """Blob keys use the entry's position, never its name, so odd names cannot reach storage paths.
+    `upload` tells apart uploads to the same job that run at the same time (each counts from 0)."""
+    prefix = f"{upload}-" if upload else ""
+    return job_key(job_id, "inputs", f"{prefix}{index:06d}{_EXTENSIONS.get(fmt, '.bin')}")
 
 
 def _zip_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -260,6 +268,7 @@ def intake_zip(
     *,
     start_index: int = 0,
     names: _UniqueNames | None = None,
+    upload: str = "",
 ) -> IntakeReport:
     """Validate every entry of a ZIP and store the images under `jobs/<job_id>/inputs/`.
 
@@ -293,7 +302,7 @@ def intake_zip(
         index = start_index
         try:
             for info in files:
-                entry = _intake_zip_entry(zf, info, blobs, job_id, limits, budget, index, names)
+                entry = _intake_zip_entry(zf, info, blobs, job_id, limits, budget, index, names, upload)
                 if isinstance(entry, AcceptedEntry):
                     report.accepted.append(entry)
                     report.total_bytes += entry.size
@@ -303,8 +312,7 @@ def intake_zip(
                 else:
                     report.rejected.append(entry)
         except BaseException:
-            for accepted in report.accepted:
-                _quiet_delete(blobs, accepted.blob_key)
+            discard_accepted(report, blobs)
             raise
     _refuse_if_empty(report)
     return report
@@ -319,6 +327,7 @@ def _intake_zip_entry(
     budget: _Budget,
     index: int,
     names: _UniqueNames,
+    upload: str = "",
 ) -> AcceptedEntry | RejectedEntry:
     raw = info.filename
     try:
@@ -342,7 +351,7 @@ def _intake_zip_entry(
             )
         size, fmt, key = _store_entry(
             blobs,
-            lambda fmt: input_key(job_id, index, fmt),
+            lambda fmt: input_key(job_id, index, fmt, upload),
             name,
             _zip_chunks(zf, info),
             limits=limits,
@@ -361,6 +370,7 @@ def intake_files(
     limits: Limits,
     *,
     start_index: int = 0,
+    upload: str = "",
 ) -> IntakeReport:
     """Loose files uploaded one by one: the same checks as ZIP entries, minus the archive ones."""
     report = IntakeReport()
@@ -376,7 +386,7 @@ def intake_files(
                     continue
                 size, fmt, key = _store_entry(
                     blobs,
-                    lambda fmt, i=index: input_key(job_id, i, fmt),
+                    lambda fmt, i=index: input_key(job_id, i, fmt, upload),
                     name,
                     _file_chunks(body),
                     limits=limits,
@@ -393,8 +403,7 @@ def intake_files(
                 "too_many_entries", f"at most {limits.max_zip_entries} files are accepted in one job"
             )
     except BaseException:
-        for accepted in report.accepted:
-            _quiet_delete(blobs, accepted.blob_key)
+        discard_accepted(report, blobs)
         raise
     _refuse_if_empty(report)
     return report

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import fields
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, BinaryIO
 from cluster.settings import Settings
 from data_jobs.accounting import release_held, reserve_quote
 from data_jobs.errors import JobNotFound, JobStateError
-from data_jobs.intake import IntakeReport, intake_files, intake_zip
+from data_jobs.intake import IntakeReport, discard_accepted, intake_files, intake_zip
 from engine.templates.spec import TemplateSpec
 from store.blobs import BlobStore
 from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_QUEUED, JOB_RUNNING, Job
@@ -118,11 +119,11 @@ async def add_zip(
     repos: Repositories, blobs: BlobStore, settings: Settings, job_id: str, source: str | Path | BinaryIO
 ) -> IntakeReport:
     """Validate a ZIP entry by entry and register each accepted image on the job."""
-    job = await _job_accepting_inputs(repos, job_id)
+    await _job_accepting_inputs(repos, job_id)
     report = await asyncio.to_thread(
-        intake_zip, source, blobs, job_id, settings.limits, start_index=job.counters.total
+        intake_zip, source, blobs, job_id, settings.limits, upload=_upload_token()
     )
-    await _register(repos, job_id, report)
+    await _register(repos, blobs, job_id, report)
     return report
 
 
@@ -169,22 +170,33 @@ async def add_files(
     files: Iterable[tuple[str, BinaryIO | bytes]],
 ) -> IntakeReport:
     """Loose image files (a multi-file upload) with the same per-entry checks as ZIP entries."""
-    job = await _job_accepting_inputs(repos, job_id)
+    await _job_accepting_inputs(repos, job_id)
     report = await asyncio.to_thread(
-        intake_files, files, blobs, job_id, settings.limits, start_index=job.counters.total
+        intake_files, files, blobs, job_id, settings.limits, upload=_upload_token()
     )
-    await _register(repos, job_id, report)
+    await _register(repos, blobs, job_id, report)
     return report
 
 
-async def _register(repos: Repositories, job_id: str, report: IntakeReport) -> None:
-    await repos.images.insert_many(
-        job_id, [(a.name, a.blob_key, a.size) for a in report.accepted], start_seq=_next_seq(report)
-    )
+def _upload_token() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+async def _register(repos: Repositories, blobs: BlobStore, job_id: str, report: IntakeReport) -> None:
+    """Count the upload on the job, then insert its images numbered from the range that count claimed.
+
+    Counting first is one conditional update: an upload that finishes after the job was submitted is
+    refused whole (its images would run beyond the coins reserved), and uploads that run at the same
+    time each get their own sequence numbers (outputs are stored by sequence number)."""
     try:
-        await repos.jobs.add_total(job_id, len(report.accepted))
+        job = await repos.jobs.add_total(job_id, len(report.accepted))
     except InvalidTransition as exc:
+        await asyncio.to_thread(discard_accepted, report, blobs)
         raise JobStateError(None, str(exc)) from exc
+    start_seq = job.counters.total - len(report.accepted)
+    await repos.images.insert_many(
+        job_id, [(a.name, a.blob_key, a.size) for a in report.accepted], start_seq=start_seq
+    )
     rejected = [{"name": r.name, "code": r.code, "detail": r.detail} for r in report.rejected]
     skipped = [{"name": s.name, "code": s.code, "detail": s.detail} for s in report.skipped]
     # read-modify-write rather than $push/$each: nx-27017 stores pushed sub-documents as JSON strings
@@ -203,10 +215,6 @@ async def _register(repos: Repositories, job_id: str, report: IntakeReport) -> N
             }
         },
     )
-
-
-def _next_seq(report: IntakeReport) -> int:
-    return report.accepted[0].index if report.accepted else 0
 
 
 async def submit_job(repos: Repositories, job_id: str) -> Job:
