@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from cluster.settings import Limits
 from data_jobs.errors import IntakeRefused
+from data_jobs.names import UniqueNames
 from engine.decode import sniff_format
 from store.blobs import BlobStore, job_key
 
@@ -85,23 +86,6 @@ class _EntryRejected(Exception):
         super().__init__(detail)
         self.code = code
         self.detail = detail
-
-
-class _UniqueNames:
-    """Makes names unique the way a desktop would ("a.jpg", "a (2).jpg"), ignoring case, because the
-    output ZIP is extracted on case-insensitive file systems too."""
-
-    def __init__(self) -> None:
-        self._seen: set[str] = set()
-
-    def claim(self, name: str) -> str:
-        candidate, n = name, 1
-        stem, ext = posixpath.splitext(name)
-        while candidate.lower() in self._seen:
-            n += 1
-            candidate = f"{stem} ({n}){ext}"
-        self._seen.add(candidate.lower())
-        return candidate
 
 
 def safe_entry_name(raw: str) -> str:
@@ -267,7 +251,7 @@ def intake_zip(
     limits: Limits,
     *,
     start_index: int = 0,
-    names: _UniqueNames | None = None,
+    names: UniqueNames | None = None,
     upload: str = "",
 ) -> IntakeReport:
     """Validate every entry of a ZIP and store the images under `jobs/<job_id>/inputs/`.
@@ -282,7 +266,7 @@ def intake_zip(
     except (OSError, ValueError) as exc:
         raise IntakeRefused("not_a_zip", f"the upload cannot be read as a ZIP archive ({exc})") from exc
     report = IntakeReport()
-    names = names or _UniqueNames()
+    names = names or UniqueNames()
     budget = _Budget(limits)
     with zf:
         infos = zf.infolist()
@@ -326,7 +310,7 @@ def _intake_zip_entry(
     limits: Limits,
     budget: _Budget,
     index: int,
-    names: _UniqueNames,
+    names: UniqueNames,
     upload: str = "",
 ) -> AcceptedEntry | RejectedEntry:
     raw = info.filename
@@ -374,7 +358,7 @@ def intake_files(
 ) -> IntakeReport:
     """Loose files uploaded one by one: the same checks as ZIP entries, minus the archive ones."""
     report = IntakeReport()
-    names = _UniqueNames()
+    names = UniqueNames()
     budget = _Budget(limits)
     index = start_index
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from zipstream import ZIP_STORED, ZipStream
 
+from data_jobs.names import UniqueNames
 from store.blobs import BlobStore
 
 READ_CHUNK = 256 * 1024
@@ -57,20 +58,6 @@ def output_name(input_name: str, extension: str) -> str:
     return f"{stem}.{extension.lstrip('.')}"
 
 
-class _Names:
-    def __init__(self, reserved: Iterable[str] = ()) -> None:
-        self._seen = {n.lower() for n in reserved}
-
-    def claim(self, name: str) -> str:
-        stem, ext = posixpath.splitext(name)
-        candidate, n = name, 1
-        while candidate.lower() in self._seen:
-            n += 1
-            candidate = f"{stem} ({n}){ext}"
-        self._seen.add(candidate.lower())
-        return candidate
-
-
 def _blob_chunks(blobs: BlobStore, key: str) -> Iterator[bytes]:
     """Opened only when the ZIP reaches this entry, closed right after it."""
     with blobs.open_read(key) as fh:
@@ -85,7 +72,7 @@ def _format_quality(q: float | None) -> str:
 def build_output_zip(blobs: BlobStore, rows: Iterable[ManifestRow]) -> OutputZip:
     """Queue every output (lazily) and the manifest; nothing is read until the ZIP is iterated."""
     stream = ZipStream(compress_type=ZIP_STORED, sized=True)
-    names = _Names(reserved=[MANIFEST_NAME])
+    names = UniqueNames(reserved=[MANIFEST_NAME])
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
     writer.writerow(MANIFEST_COLUMNS)
