@@ -171,8 +171,8 @@ def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
         from cluster.model_store import ModelFetchError, resolve_model
         from cluster.settings import Settings
 
-        try:
-            resolve_model(Settings.from_env(), fetch_if_missing=False)
+        try:  # fetched here, once, on first use (the workers never fetch)
+            resolve_model(Settings.from_env(), log=lambda msg: print(f"drisya: {msg}", file=sys.stderr))
         except ModelFetchError as exc:
             raise CliError(f"{exc} (or use --method fast)", 2) from exc
 

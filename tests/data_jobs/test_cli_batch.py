@@ -114,3 +114,29 @@ def test_unusable_out_path_is_refused_up_front_in_one_line(tmp_path: Path) -> No
     assert result.returncode == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr and "cannot use" in result.stderr
     assert "starting workers" not in result.stderr  # refused before any work
+
+
+def test_missing_model_is_fetched_on_first_use_and_says_so(tmp_path: Path) -> None:
+    """`auto` needs the model: the CLI fetches it on first use (here npm is not on PATH, so the fetch
+    itself is refused in one line, exit 2, before any work)."""
+    src = tmp_path / "in.zip"
+    src.write_bytes(make_zip({"a.png": product_photo(64, seed=1, fmt="PNG")}))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PATH": str(tmp_path / "no-tools"),
+        "DRISYA_MODEL_CACHE_DIR": str(tmp_path / "empty-cache"),
+        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
+    }
+    env.pop("DRISYA_MODEL_PATH", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "batch", str(src), "--out", str(tmp_path / "o.zip")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "first use" in result.stderr and "npm" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "o.zip").exists()
