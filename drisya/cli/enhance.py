@@ -65,13 +65,13 @@ def _lazy_session():
     def load():
         from cluster.model_store import ModelFetchError, model_family, resolve_model
         from cluster.settings import Settings
-        from engine.matting.model import get_session
+        from engine.matting.model import ModelLoadError, get_session
 
         settings = Settings.from_env()
         try:
             path = resolve_model(settings, log=lambda msg: print(f"drisya: {msg}", file=sys.stderr))
             return get_session(path, model_family(settings))
-        except (ModelFetchError, OSError) as exc:
+        except (ModelFetchError, ModelLoadError, OSError) as exc:
             raise ModelUnavailable(str(exc)) from exc
 
     return load

@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.decode import decode_image
     from engine.errors import ImageError
     from engine.matting import MatteOptions, MissingModel, cutout, matte
+    from engine.matting.model import ModelLoadError
 
     settings = Settings.from_env()
     try:
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"drisya: {path}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        except (ModelFetchError, MissingModel) as exc:
+        except (ModelFetchError, MissingModel, ModelLoadError) as exc:
             print(f"drisya: {path}: {exc}", file=sys.stderr)
             failed += 1
             continue

@@ -38,6 +38,10 @@ FAMILIES: dict[str, Family] = {
 }
 
 
+class ModelLoadError(RuntimeError):
+    """The model file exists but onnxruntime cannot load it (not an ONNX file, truncated, wrong opset)."""
+
+
 def _providers() -> list[str]:
     import onnxruntime as ort
 
@@ -60,7 +64,10 @@ class ModelSession:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads:
             options.intra_op_num_threads = threads
-        self._session = ort.InferenceSession(str(self.path), options, providers=_providers())
+        try:
+            self._session = ort.InferenceSession(str(self.path), options, providers=_providers())
+        except Exception as exc:  # onnxruntime raises its own classes, not OSError/ValueError
+            raise ModelLoadError(f"cannot load the model {self.path}: {exc}".strip()) from exc
         self.providers = self._session.get_providers()
         inp = self._session.get_inputs()[0]
         self._input_name = inp.name

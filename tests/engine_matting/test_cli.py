@@ -99,3 +99,17 @@ def test_matte_output_that_cannot_be_written_is_one_line_and_the_rest_go_on(
     assert "Traceback" not in captured.err
     assert any("blocked.png" in line and "cannot write" in line for line in captured.err.splitlines())
     assert (out / "fine.png").is_file() and not list(out.glob("*.part"))
+
+
+def test_a_model_file_onnxruntime_cannot_load_is_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    bad = tmp_path / "isnet-broken.onnx"
+    bad.write_bytes(b"this is not an ONNX graph")
+    monkeypatch.setenv("DRISYA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DRISYA_MODEL_PATH", str(bad))
+    image = _write(tmp_path / "mug.png", synthetic.scene("mug", size=(120, 120), seed=5).rgb, "PNG")
+
+    code = main(["matte", str(image), "--out", str(tmp_path / "out"), "--method", "model"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in captured.err
+    assert any("mug.png" in line and "cannot load the model" in line for line in captured.err.splitlines())
