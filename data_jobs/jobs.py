@@ -227,7 +227,13 @@ async def submit_job(repos: Repositories, job_id: str) -> Job:
     if job.counters.total == 0:
         raise JobStateError("no_images", "the job has no images; upload a ZIP or image files first")
     await reserve_quote(repos, job)
-    return await repos.jobs.set_status(job_id, JOB_QUEUED, from_statuses=[JOB_CREATED])
+    try:
+        return await repos.jobs.set_status(job_id, JOB_QUEUED, from_statuses=[JOB_CREATED])
+    except InvalidTransition as exc:
+        # cancelled while the quote was being reserved: the cancel may have released before the
+        # hold existed, so give it back here rather than leave it held on a finished job
+        await release_held(repos, job_id, reason="submit-refused")
+        raise JobStateError(None, str(exc)) from exc
 
 
 async def cancel_job(repos: Repositories, job_id: str) -> Job:

@@ -57,3 +57,26 @@ async def test_an_upload_finishing_after_submit_is_refused_whole(repos, blobs, s
     assert [im.input_name for im in images] == ["a.jpg"]  # nothing runs beyond the reserved quote
     assert not blobs.exists(late.accepted[0].blob_key)
     assert (await repos.jobs.get(job.id)).coins.reserved == 1 * (await repos.jobs.get(job.id)).price_per_image
+
+
+async def test_a_cancel_landing_while_the_quote_is_reserved_leaves_nothing_held(
+    repos, blobs, settings, user, monkeypatch
+):
+    import data_jobs.jobs as jobs
+
+    await Ledger(repos.db).credit(user, 10, "grant", f"grant:{user}")
+    job = await _job(repos, user)
+    await add_zip(repos, blobs, settings, job.id, io.BytesIO(make_zip({"a.jpg": product_photo(64)})))
+    real_reserve = jobs.reserve_quote
+
+    async def cancel_then_reserve(repos_, job_):
+        await jobs.cancel_job(repos_, job_.id)  # nothing held yet: the cancel releases nothing
+        return await real_reserve(repos_, job_)
+
+    monkeypatch.setattr(jobs, "reserve_quote", cancel_then_reserve)
+    with pytest.raises(JobStateError):
+        await submit_job(repos, job.id)
+    final = await repos.jobs.get(job.id)
+    assert final.status == "cancelled" and final.coins.held == 0
+    ledger = Ledger(repos.db)
+    assert await ledger.balance(user) == 10 == await ledger.ledger_sum(user)
