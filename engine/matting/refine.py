@@ -17,17 +17,24 @@ def _box(x: np.ndarray, r: int) -> np.ndarray:
     return cv2.boxFilter(x, -1, (2 * r + 1, 2 * r + 1), normalize=True, borderType=cv2.BORDER_REFLECT)
 
 
-def guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float) -> np.ndarray:
-    """He et al.'s guided filter with a gray guide: edge-preserving smoothing of `src` along `guide`."""
-    guide = guide.astype(np.float32)
-    src = src.astype(np.float32)
+def _guided_coefficients(
+    guide: np.ndarray, src: np.ndarray, r: int, eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The guided filter's local linear model src ~ a * guide + b, box-averaged (He et al.)."""
     mean_i = _box(guide, r)
     mean_p = _box(src, r)
     cov_ip = _box(guide * src, r) - mean_i * mean_p
     var_i = _box(guide * guide, r) - mean_i * mean_i
     a = cov_ip / (var_i + eps)
     b = mean_p - a * mean_i
-    return _box(a, r) * guide + _box(b, r)
+    return _box(a, r), _box(b, r)
+
+
+def guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float) -> np.ndarray:
+    """He et al.'s guided filter with a gray guide: edge-preserving smoothing of `src` along `guide`."""
+    guide = guide.astype(np.float32)
+    a, b = _guided_coefficients(guide, src.astype(np.float32), r, eps)
+    return a * guide + b
 
 
 def gray(rgb01: np.ndarray) -> np.ndarray:
@@ -45,14 +52,9 @@ def guided_upsample(
     h, w = guide_hi.shape[:2]
     lo_h, lo_w = alpha_lo.shape
     guide_lo = cv2.resize(guide_hi, (lo_w, lo_h), interpolation=cv2.INTER_AREA)
-    mean_i = _box(guide_lo, r_lo)
-    mean_p = _box(alpha_lo, r_lo)
-    cov_ip = _box(guide_lo * alpha_lo, r_lo) - mean_i * mean_p
-    var_i = _box(guide_lo * guide_lo, r_lo) - mean_i * mean_i
-    a = cov_ip / (var_i + eps)
-    b = mean_p - a * mean_i
-    a = cv2.resize(_box(a, r_lo), (w, h), interpolation=cv2.INTER_LINEAR)
-    b = cv2.resize(_box(b, r_lo), (w, h), interpolation=cv2.INTER_LINEAR)
+    a, b = _guided_coefficients(guide_lo, alpha_lo, r_lo, eps)
+    a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
+    b = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
     return np.clip(a * guide_hi + b, 0.0, 1.0)
 
 
