@@ -229,8 +229,11 @@ def resolve_model(
 
 
 def model_family(settings: Settings) -> str:
-    """The pre/post-processing family of the configured model (a custom path is guessed by name)."""
+    """The pre/post-processing family of the configured model: DRISYA_MODEL_FAMILY for a custom
+    path, else guessed from the file's name (ISNet when the name says nothing)."""
     if settings.model_path:
+        if settings.model_family:
+            return settings.model_family
         lowered = Path(settings.model_path).name.lower()
         for family in ("birefnet", "u2net"):
             if family in lowered:

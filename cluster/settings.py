@@ -46,6 +46,7 @@ class Settings:
     s3_endpoint_url: str | None = None
     model_name: str = "isnet-fp16"  # benchmarks/matting_quality/MODEL_CHOICE.md says why not quint8
     model_path: str | None = None  # any ISNet/U2-Net/BiRefNet-style ONNX; overrides model_name
+    model_family: str | None = None  # isnet | u2net | birefnet for model_path; unset: guessed from its name
     model_cache_dir: str = field(default_factory=_default_model_cache)
     jwt_secret: str | None = None  # unset: generated once and kept in <data_dir>/jwt_secret
     host: str = "127.0.0.1"
@@ -90,6 +91,10 @@ class Settings:
             raise ValueError("DRISYA_S3_BUCKET is required when DRISYA_BLOB_BACKEND=s3")
         if self.payments_provider not in ("test", "razorpay"):
             raise ValueError("DRISYA_PAYMENTS_PROVIDER must be 'test' or 'razorpay'")
+        if self.model_family is not None and self.model_family not in ("isnet", "u2net", "birefnet"):
+            raise ValueError(
+                f"DRISYA_MODEL_FAMILY must be isnet, u2net or birefnet, not {self.model_family!r}"
+            )
         if not (0 < self.port < 65536):
             raise ValueError(f"DRISYA_PORT out of range: {self.port}")
 

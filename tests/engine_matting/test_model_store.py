@@ -71,6 +71,11 @@ def test_resolution_and_listing(tmp_path: Path) -> None:
     settings = Settings.from_env(env={}, model_path=str(custom), model_cache_dir=str(tmp_path / "cache"))
     assert model_store.resolve_model(settings) == custom
     assert model_store.model_family(settings) == "birefnet"
+    plain = settings.with_(model_path=str(tmp_path / "model.onnx"))
+    assert model_store.model_family(plain) == "isnet"  # the name says nothing
+    assert model_store.model_family(plain.with_(model_family="u2net")) == "u2net"  # configured
+    with pytest.raises(ValueError, match="DRISYA_MODEL_FAMILY"):
+        Settings.from_env(env={"DRISYA_MODEL_FAMILY": "resnet"})
     names = [m.name for m in model_store.list_models(settings)]
     assert names[0] == "custom" and "isnet-fp16" in names
 
