@@ -13,6 +13,7 @@ Three kinds of leftovers can exist after a process dies:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -25,8 +26,10 @@ from store.documents import (
     UNFINISHED_IMAGE_STATUSES,
     utcnow,
 )
-from store.ledger import Ledger, ReservationExceeded, SweepReport
+from store.ledger import Ledger, LedgerBusy, ReservationExceeded, SweepReport
 from store.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 RUNNER_STOPPED = "the job's runner stopped before this image was processed"
 
@@ -43,12 +46,13 @@ class ReconcileReport:
     ledger: SweepReport = field(default_factory=SweepReport)
     failed_jobs: list[str] = field(default_factory=list)
     settled: list[SettleResult] = field(default_factory=list)
+    busy_jobs: list[str] = field(default_factory=list)  # an operation still in flight: next sweep
 
     def summary(self) -> str:
         return (
             f"ledger: {len(self.ledger.completed)} completed, {len(self.ledger.discarded)} discarded, "
             f"{self.ledger.markers_cleared} markers cleared; jobs: {len(self.failed_jobs)} failed, "
-            f"{len(self.settled)} settled"
+            f"{len(self.settled)} settled, {len(self.busy_jobs)} left busy"
         )
 
 
@@ -98,9 +102,12 @@ async def reconcile(
     older_than: dt.timedelta = dt.timedelta(minutes=2),
     dead_runner_after: dt.timedelta = dt.timedelta(minutes=2),
     fail_dead_runners: bool = False,
+    ledger_wait: float = 10.0,
 ) -> ReconcileReport:
+    """`ledger_wait`: seconds to wait for a ledger operation another process has in flight before
+    leaving its job to the next sweep (or to the runner that resumes it)."""
     repos = Repositories(db)
-    ledger = Ledger(db)
+    ledger = Ledger(db, pending_wait=ledger_wait)
     report = ReconcileReport(ledger=await ledger.sweep(older_than=older_than))
     if fail_dead_runners:
         for job in await repos.jobs.dead_runners(stale_after=dead_runner_after):
@@ -110,5 +117,9 @@ async def reconcile(
         {"status": {"$in": list(TERMINAL_JOB_STATUSES)}, "coins.held": {"$gt": 0}}, {"_id": 1}
     )
     for doc in await cursor.to_list():
-        report.settled.append(await settle_job(repos, ledger, doc["_id"]))
+        try:
+            report.settled.append(await settle_job(repos, ledger, doc["_id"]))
+        except LedgerBusy as exc:
+            log.warning("job %s not settled now (%s); it is settled at the next sweep", doc["_id"], exc)
+            report.busy_jobs.append(doc["_id"])
     return report

@@ -85,3 +85,32 @@ async def test_finished_job_still_holding_coins_is_settled(db, repos, user) -> N
     assert [(s.captured, s.released) for s in report.settled] == [(2, 4)]
     snap = await ledger.snapshot(user)
     assert snap.balance == snap.ledger_sum == 14
+
+
+async def test_a_busy_ledger_entry_skips_only_its_job(db, repos, user) -> None:
+    """An operation still in flight on one job must not stop the start-up sweep for the others."""
+    from store.documents import Transaction
+
+    ledger = Ledger(db)
+    busy_id = await _running_job_with_three_done(repos, ledger, user)
+    other_id = await _running_job_with_three_done(repos, ledger, user)
+    for job_id in (busy_id, other_id):
+        await repos.jobs.set_status(job_id, JOB_DONE)
+    # another process is capturing the busy job's first image right now: its entry is pending
+    first = (await repos.images.list_for_job(busy_id, status=IMAGE_DONE))[0]
+    in_flight = Transaction(
+        key=f"capture:{busy_id}:{first.id}", user=user, kind="capture", amount=0, charge=2, job=busy_id
+    )
+    await db["transactions"].insert_one(in_flight.to_doc())
+
+    report = await reconcile(db, older_than=dt.timedelta(minutes=2), ledger_wait=0.2)
+
+    assert report.busy_jobs == [busy_id]
+    assert [(s.job, s.captured, s.released) for s in report.settled] == [(other_id, 3, 4)]
+    assert (await repos.jobs.get(busy_id)).coins.held == 10
+    # the in-flight operation never completed: the next sweep discards it and settles the job
+    later = await reconcile(db, older_than=dt.timedelta(0), ledger_wait=0.2)
+    assert later.busy_jobs == []
+    assert [(s.job, s.captured, s.released) for s in later.settled] == [(busy_id, 3, 4)]
+    snap = await ledger.snapshot(user)
+    assert snap.balance == snap.ledger_sum == 20 - 2 * 6  # one credit (same key), 3 images each
