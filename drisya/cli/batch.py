@@ -3,15 +3,19 @@
 It runs exactly what the server runs (intake checks, the coin ledger, Ray Data actors, the streamed
 output ZIP) against an embedded MongoDB and a local Ray started for the run. A local run is free:
 a local user is granted the job's quote through the ledger, so the accounting code is exercised too.
-Exit codes: 0 every image succeeded, 1 some failed or were rejected (manifest.csv says which),
-2 the input or an option was refused before any work started.
+Exit codes: 0 every image succeeded, 1 some failed or were rejected, or the job as a whole could not
+run (the output ZIP is written either way: manifest.csv says what became of each input), 2 the input
+or an option was refused before any work started.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -24,8 +28,9 @@ from drisya.cli.errors import CliError
 EPILOG = """\
 A local run is free: nothing is charged and no account is needed. It goes through the same
 intake checks and coin accounting as the server (a local user is granted the job's quote).
-Exit status: 0 every image succeeded; 1 some images failed or were rejected (see manifest.csv
-in the output ZIP); 2 the input or an option was refused and nothing was processed.
+Exit status: 0 every image succeeded; 1 some images failed or were rejected, or the batch as a
+whole could not run (the output ZIP is still written: its manifest.csv lists every input with its
+status and error); 2 the input or an option was refused and nothing was processed.
 """
 
 
@@ -180,21 +185,22 @@ def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
 async def _run(
     args: argparse.Namespace, source: Path, out: Path, recipe: dict[str, Any], data_dir: Path
 ) -> int:
-    import logging
     import secrets
 
     from cluster.embedded_mongo import EmbeddedMongo
     from cluster.settings import Settings
-    from data_jobs.download import job_output_zip
+    from data_jobs.download import manifest_rows
     from data_jobs.errors import IntakeRefused
     from data_jobs.jobs import add_files, add_zip, create_job, submit_job
+    from data_jobs.output_zip import build_output_zip
     from data_jobs.runner import ensure_ray, run_job
     from store.blobs import blob_store_from_settings
     from store.db import connect, ensure_indexes
     from store.ledger import Ledger
     from store.repositories import Repositories
 
-    _quiet_ray_logs(logging)
+    _quiet_ray_logs()
+    _one_line_job_logs()
     settings = Settings.from_env().with_(data_dir=str(data_dir), blob_dir=None, blob_backend="local")
     if settings.ray_address is None:
         settings = settings.with_(ray_address="local")
@@ -236,22 +242,37 @@ async def _run(
                 f"({intake_s:.1f}s); starting workers...",
                 file=sys.stderr,
             )
-        ensure_ray(settings)
-        started_ray = True
+        failure: str | None = None
+        summary = None
         try:
+            started_ray = True  # shut down below even when starting it failed half-way
+            ensure_ray(settings)
             summary = await run_job(
                 repos, settings, job.id, max_actors=args.workers, reserve_cpus=0.0, on_progress=bar.update
             )
-        except Exception as exc:  # the job as a whole could not run (workers failed to start ...)
+        except Exception as exc:  # the job as a whole could not run (no worker could load the model ...)
+            failure = one_line_reason(exc)
+        finally:
             bar.close()
-            raise CliError(f"the batch could not run: {type(exc).__name__}: {exc}", 1) from exc
-        bar.close()
-        zipped = await job_output_zip(repos, blobs, job.id)
+        # Written whatever happened: the seller gets every finished output and a manifest that says
+        # what became of each input, rather than nothing but an error line.
+        rows = await manifest_rows(repos, job.id)
+        if failure is not None:
+            failed_job = await repos.jobs.get(job.id)
+            rows = rows_after_job_failure(rows, failed_job.error, failure)
+        zipped = await asyncio.to_thread(build_output_zip, blobs, rows)
         try:
             await asyncio.to_thread(_write_atomically, out, zipped.chunks())
         except OSError as exc:  # the disk filled up, the folder went away ...
             raise CliError(f"cannot write {out}: {exc}", 1) from exc
         rejected = len(report.rejected)
+        if failure is not None or summary is None:
+            done = sum(1 for row in rows if row.status == "done")
+            raise CliError(
+                f"the batch could not run: {failure}; {done} done -> {out} "
+                "(manifest.csv lists every input and why it failed)",
+                1,
+            )
         print(
             f"{summary.done} done, {summary.failed} failed, {rejected} rejected -> {out} "
             f"({zipped.size / 1e6:.1f} MB, manifest.csv lists every input)",
@@ -267,13 +288,73 @@ async def _run(
         mongo.stop()
 
 
-def _quiet_ray_logs(logging) -> None:
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*(?:Error|Exception|Stalled)): (.+)$")
+
+
+def one_line_reason(exc: BaseException) -> str:
+    """The innermost exception line of a job failure, e.g. `ModelLoadError: cannot load the model ...`.
+
+    Ray hands a worker's failure back as layers of traceback text (an actor that died in its constructor
+    carries its remote traceback inside the message); the user needs the one line that says what went
+    wrong, not a screenful of Ray internals."""
+    lines = [_ANSI.sub("", line).strip() for line in str(exc).splitlines()]
+    found = [m for m in map(_EXCEPTION_LINE.match, lines) if m]
+    if found:
+        return f"{found[-1].group(1)}: {found[-1].group(2)}"
+    first = next((line for line in lines if line), "")
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def rows_after_job_failure(rows: list, job_error: str | None, reason: str) -> list:
+    """Manifest rows once the job as a whole failed: images it never finished say why, in one line.
+
+    The runner stamps every unfinished image with the job's (long, multi-line) error; an image still
+    queued when the job died (Ray never started ...) has none. Both become `failed` with the reason;
+    images that finished, failed on their own, or were rejected at intake keep their row."""
+    note = f"not processed: the batch could not run: {reason}"
+    fixed = []
+    for row in rows:
+        failed_with_job = row.status == "failed" and job_error is not None and row.error == job_error
+        if row.status == "pending" or failed_with_job:
+            row = dataclasses.replace(row, status="failed", error=note)
+        fixed.append(row)
+    return fixed
+
+
+class _OneLineWithoutTraceback(logging.Handler):
+    """The runner logs a failed job with its traceback; the CLI reports that failure itself in one line,
+    so such records are dropped and any other warning is printed as one line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            return
+        try:
+            print(f"drisya: {record.getMessage()}", file=sys.stderr)
+        except Exception:  # noqa: BLE001 - logging must never break the run
+            self.handleError(record)
+
+
+def _one_line_job_logs() -> None:
+    logger = logging.getLogger("data_jobs")
+    if not any(isinstance(h, _OneLineWithoutTraceback) for h in logger.handlers):
+        handler = _OneLineWithoutTraceback(level=logging.WARNING)
+        logger.addHandler(handler)
+    logger.propagate = False
+
+
+def _quiet_ray_logs() -> None:
     """Our progress bar replaces Ray Data's execution chatter; warnings and errors still show."""
     import ray.data  # configures its loggers on import, so levels are set afterwards
 
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "bars disabled": ours show
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
+    # A failed execution is reported by the CLI in one line (and in manifest.csv), not as Ray Data's stack
+    logging.getLogger("ray.data.exceptions").setLevel(logging.CRITICAL)
+    logging.getLogger("ray.data._internal.execution.operators.actor_pool_map_operator").setLevel(
+        logging.CRITICAL
+    )
     ray.data.DataContext.get_current().print_on_execution_start = False
 
 

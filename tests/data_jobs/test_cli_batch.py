@@ -140,3 +140,90 @@ def test_missing_model_is_fetched_on_first_use_and_says_so(tmp_path: Path) -> No
     assert result.returncode == 2, result.stderr[-3000:]
     assert "first use" in result.stderr and "npm" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "o.zip").exists()
+
+
+@pytest.mark.ray
+def test_whole_job_failure_still_writes_a_zip_whose_manifest_lists_every_input(tmp_path: Path) -> None:
+    """No worker can load the model (the configured file is not ONNX): the job fails as a whole, yet
+    the user gets an output ZIP whose manifest says what became of every input, and one error line."""
+    src = tmp_path / "in.zip"
+    src.write_bytes(
+        make_zip(
+            {
+                "a.png": product_photo(96, seed=1, fmt="PNG"),
+                "shoes/b.jpg": product_photo(96, seed=2),
+                "notes.jpg": b"a text file pretending to be a JPEG\n" * 20,
+            }
+        )
+    )
+    bad_model = tmp_path / "broken.onnx"
+    bad_model.write_bytes(b"this is not an ONNX model\n" * 100)
+    out = tmp_path / "out.zip"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DRISYA_RAY_NUM_CPUS": "2",
+        "DRISYA_MODEL_PATH": str(bad_model),
+        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
+    }
+    env.pop("DRISYA_RAY_ADDRESS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "batch", str(src), "--out", str(out), "--method", "model"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert out.exists(), result.stderr[-3000:]
+    names, manifest = _manifest(out)
+    assert names == ["manifest.csv"]  # nothing finished, so the ZIP holds only the manifest
+    assert set(manifest) == {"a.png", "shoes/b.jpg", "notes.jpg"}
+    assert manifest["notes.jpg"]["status"] == "rejected"
+    for name in ("a.png", "shoes/b.jpg"):
+        assert manifest[name]["status"] == "failed"
+        assert "ModelLoadError: cannot load the model" in manifest[name]["error"]
+        assert "Traceback" not in manifest[name]["error"]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("drisya: the batch could not run: ModelLoadError: cannot load the model")
+    assert str(out) in last
+    assert "Traceback" not in result.stderr
+
+
+def test_rows_after_job_failure_keep_what_finished_and_say_why_the_rest_did_not() -> None:
+    from data_jobs.output_zip import ManifestRow
+    from drisya.cli.batch import rows_after_job_failure
+
+    job_error = "the batch could not run: JobStalled: no image finished for 900s\n  (long text)"
+    rows = [
+        ManifestRow("done.jpg", "done", output_key="jobs/x/outputs/000001.jpg", output_extension="jpg"),
+        ManifestRow("own.jpg", "failed", error="cannot decode: truncated JPEG"),
+        ManifestRow("stalled.jpg", "failed", error=job_error),
+        ManifestRow("never-ran.jpg", "pending"),
+        ManifestRow("notes.jpg", "rejected", error="not an image"),
+    ]
+    fixed = {
+        r.input_name: r for r in rows_after_job_failure(rows, job_error, "JobStalled: no image finished")
+    }
+    assert fixed["done.jpg"] == rows[0] and fixed["own.jpg"] == rows[1] and fixed["notes.jpg"] == rows[4]
+    for name in ("stalled.jpg", "never-ran.jpg"):
+        assert fixed[name].status == "failed"
+        assert fixed[name].error == "not processed: the batch could not run: JobStalled: no image finished"
+
+
+def test_one_line_reason_finds_the_innermost_exception_in_ray_text() -> None:
+    from drisya.cli.batch import one_line_reason
+
+    text = (
+        "The actor died because of an error raised in its creation task, \x1b[36mray::W.__init__()\x1b[39m\n"
+        '  File "x.py", line 1, in f\n'
+        "onnxruntime.capi.onnxruntime_pybind11_state.InvalidProtobuf: [ONNXRuntimeError] : 7\n"
+        "The above exception was the direct cause of the following exception:\n"
+        "engine.matting.model.ModelLoadError: cannot load the model /m.onnx: bad\n"
+    )
+    assert one_line_reason(RuntimeError(text)) == "ModelLoadError: cannot load the model /m.onnx: bad"
+    assert (
+        one_line_reason(TimeoutError("no image finished for 900s"))
+        == "TimeoutError: no image finished for 900s"
+    )
