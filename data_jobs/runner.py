@@ -34,14 +34,8 @@ from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
 from store.blobs import job_key
-from store.documents import (
-    IMAGE_DONE,
-    IMAGE_FAILED,
-    JOB_DONE,
-    JOB_FAILED,
-    JOB_RUNNING,
-    Job,
-)
+from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_DONE, JOB_RUNNING, Job
+from store.reconcile import fail_job
 from store.repositories import ImageResult, Repositories
 
 log = logging.getLogger(__name__)
@@ -223,7 +217,7 @@ async def run_job(
         return await _summary(repos, job_id, current.status, processed=processed, stages=stages)
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        await _fail_job(repos, job_id, f"the batch could not run: {type(exc).__name__}: {exc}")
+        await fail_job(repos, job_id, f"the batch could not run: {type(exc).__name__}: {exc}")
         raise
     t0 = time.perf_counter()
     counts = await _recount(repos, job_id)
@@ -374,20 +368,6 @@ async def _flush(repos: Repositories, job: Job, rows: list[dict[str, Any]]) -> i
 async def _progress(repos: Repositories, job_id: str) -> JobProgress:
     job = await repos.jobs.get(job_id)
     return JobProgress.from_job(job)
-
-
-async def _fail_job(repos: Repositories, job_id: str, error: str) -> None:
-    """The job as a whole could not run: unfinished images fail with the reason, the hold is released."""
-    await repos.images.col.update_many(
-        {"job": job_id, "status": {"$in": ["queued", "running"]}},
-        {"$set": {"status": IMAGE_FAILED, "error": error}},
-    )
-    await _recount(repos, job_id)
-    await release_held(repos, job_id, reason="end")
-    try:
-        await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=error)
-    except Exception:  # noqa: BLE001 - cancelled meanwhile: that state stands
-        pass
 
 
 async def _summary(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pymongo.asynchronous.database import AsyncDatabase
 
 from store.documents import (
+    IMAGE_DONE,
     IMAGE_FAILED,
     JOB_FAILED,
     JOB_RUNNING,
@@ -26,12 +27,13 @@ from store.documents import (
     UNFINISHED_IMAGE_STATUSES,
     utcnow,
 )
+from store.errors import InvalidTransition
 from store.ledger import Ledger, LedgerBusy, ReservationExceeded, SweepReport
 from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
-RUNNER_STOPPED = "the job's runner stopped before this image was processed"
+RUNNER_STOPPED = "its runner stopped; unused coins were returned"
 
 
 @dataclass
@@ -83,17 +85,36 @@ async def settle_job(repos: Repositories, ledger: Ledger, job_id: str) -> Settle
     return result
 
 
-async def fail_job(repos: Repositories, job_id: str, reason: str) -> None:
-    """Mark a running job failed, its unfinished images failed, and recount its counters."""
+def not_processed(reason: str) -> str:
+    """The error an unfinished image of a failed job carries: it never ran, and why."""
+    return f"not processed: the job failed ({reason})"
+
+
+async def fail_job(repos: Repositories, job_id: str, reason: str, *, ledger: Ledger | None = None) -> SettleResult:
+    """The one way a running job fails, whoever notices (its runner, or the start-up sweep for a dead
+    runner): unfinished images fail with the reason, counters are recounted, the job becomes
+    `failed`, then it is settled (done images charged once, every other held coin released).
+
+    A job cancelled meanwhile stays cancelled, but is settled all the same. A ledger entry another
+    process still has in flight (`LedgerBusy`) leaves the settling to the next sweep."""
+    ledger = ledger or Ledger(repos.db)
     await repos.images.col.update_many(
         {"job": job_id, "status": {"$in": list(UNFINISHED_IMAGE_STATUSES)}},
-        {"$set": {"status": IMAGE_FAILED, "error": RUNNER_STOPPED, "updated": utcnow()}},
+        {"$set": {"status": IMAGE_FAILED, "error": not_processed(reason), "updated": utcnow()}},
     )
     counts = await repos.images.count_by_status(job_id)
     await repos.jobs.set_counters(
-        job_id, total=sum(counts.values()), done=counts["done"], failed=counts["failed"]
+        job_id, total=sum(counts.values()), done=counts[IMAGE_DONE], failed=counts[IMAGE_FAILED]
     )
-    await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=reason)
+    try:
+        await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=reason)
+    except InvalidTransition:
+        log.info("job %s was not running any more; its status stands", job_id)
+    try:
+        return await settle_job(repos, ledger, job_id)
+    except LedgerBusy as exc:
+        log.warning("job %s failed but not settled now (%s); the next sweep settles it", job_id, exc)
+        return SettleResult(job=job_id)
 
 
 async def reconcile(
@@ -111,8 +132,9 @@ async def reconcile(
     report = ReconcileReport(ledger=await ledger.sweep(older_than=older_than))
     if fail_dead_runners:
         for job in await repos.jobs.dead_runners(stale_after=dead_runner_after):
-            await fail_job(repos, job.id, "the job's runner stopped; unused coins were returned")
+            settled = await fail_job(repos, job.id, RUNNER_STOPPED, ledger=ledger)
             report.failed_jobs.append(job.id)
+            report.settled.append(settled)
     cursor = repos.jobs.col.find(
         {"status": {"$in": list(TERMINAL_JOB_STATUSES)}, "coins.held": {"$gt": 0}}, {"_id": 1}
     )

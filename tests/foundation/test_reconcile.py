@@ -114,3 +114,26 @@ async def test_a_busy_ledger_entry_skips_only_its_job(db, repos, user) -> None:
     assert [(s.job, s.captured, s.released) for s in later.settled] == [(busy_id, 3, 4)]
     snap = await ledger.snapshot(user)
     assert snap.balance == snap.ledger_sum == 20 - 2 * 6  # one credit (same key), 3 images each
+
+
+async def test_failing_a_job_always_settles_its_coins(db, repos, user) -> None:
+    """The runner and the sweep fail a job the same way: same texts, done images charged, rest released."""
+    from store.reconcile import fail_job, not_processed
+
+    ledger = Ledger(db)
+    job_id = await _running_job_with_three_done(repos, ledger, user)
+
+    settled = await fail_job(repos, job_id, "the batch could not run: boom")
+
+    assert (settled.captured, settled.released) == (3, 4)
+    job = await repos.jobs.get(job_id)
+    assert (job.status, job.error) == ("failed", "the batch could not run: boom")
+    assert (job.counters.done, job.counters.failed) == (3, 2)
+    assert (job.coins.charged, job.coins.released, job.coins.held) == (6, 4, 0)
+    failed = await repos.images.list_for_job(job_id, status=IMAGE_FAILED)
+    assert {im.error for im in failed} == {not_processed("the batch could not run: boom")}
+    snap = await ledger.snapshot(user)
+    assert snap.balance == snap.ledger_sum == 14
+    again = await fail_job(repos, job_id, "a second notice")  # idempotent, the first reason stands
+    assert (again.captured, again.released) == (0, 0)
+    assert (await repos.jobs.get(job_id)).error == "the batch could not run: boom"
