@@ -99,12 +99,23 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
     except Exception as exc:
         raise CorruptImage(f"the {fmt.upper()} data is damaged or truncated ({exc})") from exc
 
-    rgb, alpha = _to_srgb8(im)
+    rgb, alpha = _to_srgb8(im, source_bits=png_bit_depth(data) if fmt == "png" else None)
     return DecodedImage(rgb=rgb, alpha=alpha, format=fmt)
 
 
-def _to_srgb8(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """Normalise any PIL mode to (uint8 sRGB RGB, float32 alpha or None)."""
+def png_bit_depth(data: bytes) -> int | None:
+    """Bits per sample a PNG declares in its IHDR chunk (1, 2, 4, 8 or 16), None if unreadable."""
+    if len(data) < 26 or data[12:16] != b"IHDR":
+        return None
+    bits = data[24]
+    return bits if bits in (1, 2, 4, 8, 16) else None
+
+
+def _to_srgb8(im: Image.Image, *, source_bits: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Normalise any PIL mode to (uint8 sRGB RGB, float32 alpha or None).
+
+    `source_bits` is the bit depth the file declares (a PNG's IHDR); it decides how integer grey is
+    scaled, because the pixel values cannot: a dark 16-bit photo has every value below 256."""
     icc = im.info.get("icc_profile")
     alpha: np.ndarray | None = None
 
@@ -115,9 +126,12 @@ def _to_srgb8(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         im = im.convert("RGBA")
 
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        # 16-bit (or 32-bit int) grayscale: scale to 8 bits by range, not by clipping.
+        # Integer grey wider than 8 bits: scale the source's full range to 0..255 (never clip). Pillow
+        # uses these modes only for sources of more than 8 bits (a 16-bit grey PNG opens as "I;16", or
+        # as "I" in other Pillow versions), so an unknown depth means 16 bits.
         arr = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if arr.max(initial=0) > 255 or im.mode.startswith("I;16") else 255.0
+        bits = 16 if im.mode.startswith("I;16") else (source_bits or 16)
+        top = float((1 << bits) - 1)
         gray = np.clip(np.rint(arr * (255.0 / top)), 0, 255).astype(np.uint8)
         im = Image.fromarray(gray, "L")
     elif im.mode == "F":

@@ -161,3 +161,47 @@ def test_corrupt_and_unsupported_input() -> None:
     with pytest.raises(UnsupportedFormat):
         decode_image(b"hello world, not an image", max_pixels=LIMIT)
     assert sniff_format(b"GIF89a") is None
+
+
+def _gray16_png(values: np.ndarray) -> bytes:
+    """A real 16-bit greyscale PNG (IHDR bit depth 16, colour type 0)."""
+    data = _encode(Image.fromarray(values.astype(np.uint16)), "PNG")
+    assert data[24] == 16 and data[25] == 0
+    return data
+
+
+def test_a_dark_sixteen_bit_gray_png_stays_dark_and_a_bright_one_bright() -> None:
+    """Scaling follows the file's bit depth, not its pixel values: 0..200 out of 65535 is near-black."""
+    dark = np.linspace(0, 200, 40 * 30).reshape(30, 40)
+    out = decode_image(_gray16_png(dark), max_pixels=LIMIT)
+    assert out.rgb.shape == (30, 40, 3) and int(out.rgb.max()) <= 1
+
+    bright = np.linspace(60000, 65535, 40 * 30).reshape(30, 40)
+    out = decode_image(_gray16_png(bright), max_pixels=LIMIT)
+    assert int(out.rgb.min()) >= 233 and int(out.rgb.max()) == 255
+
+
+def test_sixteen_bit_gray_decoded_as_mode_i_is_scaled_by_bit_depth() -> None:
+    """Pillow versions other than ours open a 16-bit grey PNG as mode "I" (32-bit int) rather than
+    "I;16"; the same dark photo must still come out near-black, whatever its brightest pixel."""
+    from engine.decode import _to_srgb8, png_bit_depth
+
+    data = _gray16_png(np.linspace(0, 200, 40 * 30).reshape(30, 40))
+    as_i = Image.open(io.BytesIO(data)).convert("I")
+    assert as_i.mode == "I" and np.asarray(as_i).max() == 200
+    assert png_bit_depth(data) == 16
+    for bits in (16, None):  # the PNG header's depth, or none known: Pillow's "I" means > 8 bits
+        rgb, alpha = _to_srgb8(as_i.copy(), source_bits=bits)
+        assert alpha is None and int(rgb.max()) <= 1
+
+    bright = Image.open(io.BytesIO(_gray16_png(np.full((8, 8), 65535)))).convert("I")
+    rgb, _ = _to_srgb8(bright, source_bits=16)
+    assert int(rgb.min()) == 255
+
+
+def test_png_bit_depth_reads_the_header() -> None:
+    from engine.decode import png_bit_depth
+
+    assert png_bit_depth(_encode(Image.fromarray(_pattern()), "PNG")) == 8
+    assert png_bit_depth(_encode(Image.new("1", (9, 9)), "PNG")) == 1
+    assert png_bit_depth(b"\x89PNG\r\n\x1a\n") is None
