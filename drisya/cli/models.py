@@ -1,4 +1,5 @@
-"""`drisya models fetch|list`: get the matting model once (setup) and show where model files live."""
+"""`drisya models fetch|list|check`: get the matting model once (setup), show where model files live, and
+check that the configured model loads and runs, and on which device (GPU or CPU)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch.set_defaults(func=_fetch)
     listing = sub.add_parser("list", help="print each model's name and the path of its ONNX file")
     listing.set_defaults(func=_list)
+    check = sub.add_parser(
+        "check",
+        help="load the configured model, run it once and say whether it runs on the GPU or the CPU",
+        description="Load the configured model (DRISYA_MODEL_PATH, else DRISYA_MODEL_NAME from the cache), "
+        "run one inference and print the execution providers onnxruntime chose. Exit 1 when the model "
+        "is missing or cannot load or run. It never fetches.",
+    )
+    check.set_defaults(func=_check)
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -49,4 +58,49 @@ def _list(args: argparse.Namespace) -> int:
     for m in list_models(Settings.from_env()):
         flags = ("default, " if m.default else "") + ("fetched" if m.fetched else "not fetched")
         print(f"{m.name}\t{m.path}\t({flags}) {m.description}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Why a command for this: onnxruntime silently falls back to the CPU when onnxruntime-gpu is
+    installed but CUDA/cuDNN cannot be loaded, and a batch then runs ten times slower with no error.
+    The session's providers (`uses_gpu`) are the truth, so they are what this reports."""
+    import time
+
+    import numpy as np
+    import onnxruntime as ort
+
+    from cluster.model_store import ModelFetchError, model_family, resolve_model
+    from cluster.settings import Settings
+    from engine.matting.model import ModelLoadError, get_session
+
+    settings = Settings.from_env()
+    try:
+        path = resolve_model(settings, fetch_if_missing=False)
+    except ModelFetchError as exc:
+        raise CliError(str(exc), 1) from exc
+    family = model_family(settings)
+    name = "custom (DRISYA_MODEL_PATH)" if settings.model_path else settings.model_name
+    try:
+        session = get_session(path, family)
+        t0 = time.perf_counter()
+        alpha = session.predict(np.full((64, 64, 3), 128, np.uint8))
+        seconds = time.perf_counter() - t0
+    except ModelLoadError as exc:
+        raise CliError(str(exc), 1) from exc
+    except Exception as exc:  # loads, but the graph does not fit this family's input/output
+        raise CliError(
+            f"the model {path} loads but cannot run as {family}: {type(exc).__name__}: {exc}", 1
+        ) from exc
+    if alpha.shape != (64, 64):
+        raise CliError(f"the model {path} returned a {alpha.shape} mask for a 64x64 image", 1)
+    device = "GPU" if session.uses_gpu else "CPU"
+    print(f"model: {name} {path} (family {family}, input {session.input_size} px)")
+    print(f"runs on: {device} ({', '.join(session.providers)})")
+    print(f"one inference: {seconds:.2f}s")
+    if not session.uses_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
+        print(
+            "note: onnxruntime offers CUDA but the session fell back to the CPU "
+            "(are the CUDA and cuDNN libraries installed?)"
+        )
     return 0

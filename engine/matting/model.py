@@ -79,6 +79,9 @@ class ModelSession:
 
     @property
     def uses_gpu(self) -> bool:
+        """Whether this session really got CUDA. onnxruntime falls back to the CPU without an error when
+        onnxruntime-gpu is installed but CUDA/cuDNN cannot load, so the session's providers, not the
+        available ones, are the truth; `drisya models check` reports it."""
         return "CUDAExecutionProvider" in self.providers
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:

@@ -113,3 +113,37 @@ def test_a_model_file_onnxruntime_cannot_load_is_one_line(tmp_path: Path, capsys
     assert code == 1
     assert "Traceback" not in captured.err
     assert any("mug.png" in line and "cannot load the model" in line for line in captured.err.splitlines())
+
+
+@pytest.mark.model
+def test_models_check_runs_the_model_and_says_which_device(capsys, monkeypatch) -> None:
+    from cluster.model_store import RECOMMENDED_MODEL
+
+    monkeypatch.delenv("DRISYA_MODEL_PATH", raising=False)
+    monkeypatch.setenv("DRISYA_MODEL_NAME", RECOMMENDED_MODEL)
+    assert main(["models", "check"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"model: {RECOMMENDED_MODEL} ") and "family isnet" in lines[0]
+    runs_on = next(line for line in lines if line.startswith("runs on: "))
+    # the device named is the one the loaded session really uses, not what onnxruntime merely offers
+    on_gpu = "CUDAExecutionProvider" in runs_on
+    assert runs_on.startswith("runs on: GPU (" if on_gpu else "runs on: CPU (")
+    assert "CPUExecutionProvider" in runs_on
+
+
+def test_models_check_on_a_broken_or_missing_model_is_one_line_exit_1(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    bad = tmp_path / "broken.onnx"
+    bad.write_bytes(b"this is not an ONNX graph")
+    monkeypatch.setenv("DRISYA_MODEL_PATH", str(bad))
+    assert main(["models", "check"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("drisya: cannot load the model") and "\n" not in err
+
+    monkeypatch.delenv("DRISYA_MODEL_PATH")
+    monkeypatch.setenv("DRISYA_MODEL_CACHE_DIR", str(tmp_path / "empty-cache"))
+    assert main(["models", "check"]) == 1  # never fetches: says how to
+    err = capsys.readouterr().err.strip()
+    assert "drisya models fetch" in err and "\n" not in err
+    assert not (tmp_path / "empty-cache").exists()
