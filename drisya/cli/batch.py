@@ -309,13 +309,14 @@ def one_line_reason(exc: BaseException) -> str:
 def rows_after_job_failure(rows: list, job_error: str | None, reason: str) -> list:
     """Manifest rows once the job as a whole failed: images it never finished say why, in one line.
 
-    The runner stamps every unfinished image with the job's (long, multi-line) error; an image still
-    queued when the job died (Ray never started ...) has none. Both become `failed` with the reason;
-    images that finished, failed on their own, or were rejected at intake keep their row."""
+    The runner stamps every unfinished image with an error that embeds the job's (long, multi-line)
+    error; an image still queued when the job died (Ray never started ...) has none. Both become
+    `failed` with the reason; images that finished, failed on their own, or were rejected at intake
+    keep their row."""
     note = f"not processed: the batch could not run: {reason}"
     fixed = []
     for row in rows:
-        failed_with_job = row.status == "failed" and job_error is not None and row.error == job_error
+        failed_with_job = row.status == "failed" and bool(job_error) and job_error in row.error
         if row.status == "pending" or failed_with_job:
             row = dataclasses.replace(row, status="failed", error=note)
         fixed.append(row)

@@ -200,14 +200,15 @@ def test_rows_after_job_failure_keep_what_finished_and_say_why_the_rest_did_not(
         ManifestRow("done.jpg", "done", output_key="jobs/x/outputs/000001.jpg", output_extension="jpg"),
         ManifestRow("own.jpg", "failed", error="cannot decode: truncated JPEG"),
         ManifestRow("stalled.jpg", "failed", error=job_error),
+        ManifestRow("marked.jpg", "failed", error=f"not processed: the job failed ({job_error})"),
         ManifestRow("never-ran.jpg", "pending"),
         ManifestRow("notes.jpg", "rejected", error="not an image"),
     ]
     fixed = {
         r.input_name: r for r in rows_after_job_failure(rows, job_error, "JobStalled: no image finished")
     }
-    assert fixed["done.jpg"] == rows[0] and fixed["own.jpg"] == rows[1] and fixed["notes.jpg"] == rows[4]
-    for name in ("stalled.jpg", "never-ran.jpg"):
+    assert fixed["done.jpg"] == rows[0] and fixed["own.jpg"] == rows[1] and fixed["notes.jpg"] == rows[5]
+    for name in ("stalled.jpg", "marked.jpg", "never-ran.jpg"):
         assert fixed[name].status == "failed"
         assert fixed[name].error == "not processed: the batch could not run: JobStalled: no image finished"
 
