@@ -84,39 +84,102 @@ def ensure_ray(settings: Settings) -> None:
     ctx.verbose_progress = False
 
 
-class _RowPump:
-    """Iterates the dataset on a thread and hands rows to the event loop; `stop()` ends it early."""
+PUMP_THREAD_PREFIX = "drisya-row-pump"
 
-    def __init__(self, dataset: Any, loop: asyncio.AbstractEventLoop) -> None:
+# token -> the pump waiting for that dataset's executor (entries live as long as their pump runs)
+_EXECUTION_WATCHERS: dict[str, Callable[[Any], None]] = {}
+
+
+def _execution_callback_base() -> type:
+    from ray.data._internal.execution.execution_callback import ExecutionCallback
+
+    return ExecutionCallback
+
+
+class _AdoptExecutor(_execution_callback_base()):  # type: ignore[misc]
+    """Hands a dataset's StreamingExecutor, as its execution starts, to the pump of that dataset."""
+
+    token = ""
+
+    def before_execution_starts(self, executor: Any) -> None:
+        adopt = _EXECUTION_WATCHERS.get(self.token)
+        if adopt is not None:
+            adopt(executor)
+
+
+class _RowPump:
+    """Iterates the dataset on a thread and hands rows to the event loop; `close()` ends it early.
+
+    Ray Data's iterator blocks until the next block is ready and cannot be interrupted from outside;
+    while no row comes (a worker that crashes on every input is restarted and its batch retried
+    without limit) the thread would wait forever and the actors would keep burning CPU. So the pump
+    catches the dataset's `StreamingExecutor` when execution starts, through Ray Data's execution
+    callbacks, and `close()` shuts it down with force: its actors are killed, the scheduling loop
+    ends, and the blocked iterator returns, which ends the thread."""
+
+    def __init__(
+        self, dataset: Any, loop: asyncio.AbstractEventLoop, *, name: str = PUMP_THREAD_PREFIX
+    ) -> None:
         self.queue: asyncio.Queue = asyncio.Queue()
         self._dataset = dataset
         self._loop = loop
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="drisya-row-pump", daemon=True)
+        self._executors: list[Any] = []
+        self._executors_lock = threading.Lock()
+        self._watch_execution()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _watch_execution(self) -> None:
+        # The dataset's context (its own copy) travels to the workers, so the callback class must
+        # pickle: it carries only a token, and finds this pump through a registry of this process.
+        self._token = uuid.uuid4().hex
+        _EXECUTION_WATCHERS[self._token] = self._adopt
+        callback = type(f"_AdoptExecutor_{self._token}", (_AdoptExecutor,), {"token": self._token})
+        self._dataset.context.custom_execution_callback_classes.append(callback)
+
+    def _adopt(self, executor: Any) -> None:
+        with self._executors_lock:
+            self._executors.append(executor)
 
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def close(self, timeout: float = 60.0) -> bool:
+        """Stop the execution and wait for the thread to end (blocking: call it in a thread).
+        Returns whether the thread ended. Shutting down an executor that has not started yet does
+        nothing, so this repeats until the thread is gone."""
         self._stop.set()
-
-    async def join(self, timeout: float = 60.0) -> None:
-        await asyncio.to_thread(self._thread.join, timeout)
+        deadline = time.monotonic() + timeout
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with self._executors_lock:
+                executors = list(self._executors)
+            for executor in executors:
+                executor.shutdown(force=True)  # idempotent once it took effect
+            self._thread.join(0.2)
+        if not self._thread.is_alive():
+            _EXECUTION_WATCHERS.pop(self._token, None)
+            return True
+        return False
 
     def _put(self, item: Any) -> None:
-        self._loop.call_soon_threadsafe(self.queue.put_nowait, item)
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.queue.put_nowait, item)
 
     def _run(self) -> None:
         iterator = None
         try:
+            if self._stop.is_set():
+                return
             iterator = iter(self._dataset.iter_rows())
             for row in iterator:
-                self._put(row)
                 if self._stop.is_set():
-                    break
-            self._put(_END)
+                    return
+                self._put(row)
+            if not self._stop.is_set():  # a stopped execution also ends the iterator: not an end
+                self._put(_END)
         except BaseException as exc:  # noqa: BLE001 - forwarded to the event loop and raised there
-            self._put(exc)
+            if not self._stop.is_set():
+                self._put(exc)
         finally:
             close = getattr(iterator, "close", None)
             if callable(close):
@@ -287,7 +350,7 @@ async def _process(
     stages["plan"] = time.perf_counter() - t0
     log.info("job %s: %d images on up to %d actors (%s)", job.id, len(refs), plan.max_size, plan)
 
-    pump = _RowPump(dataset, asyncio.get_running_loop())
+    pump = _RowPump(dataset, asyncio.get_running_loop(), name=f"{PUMP_THREAD_PREFIX}-{job.id}")
     pump.start()
     buffer: list[dict[str, Any]] = []
     processed = 0
@@ -342,12 +405,10 @@ async def _process(
             if now - last_beat >= heartbeat_interval:
                 last_beat = now
                 if not await repos.jobs.heartbeat(job.id, runner_id):
-                    pump.stop()
                     raise _Stopped()
     finally:
-        pump.stop()
-        if not finished:
-            await pump.join(timeout=30)
+        if not await asyncio.to_thread(pump.close):
+            log.error("job %s: the thread reading Ray Data results did not end", job.id)
         stages["process_wall"] = time.perf_counter() - t0 - stages.get("plan", 0.0)
         stages["worker_seconds_sum"] = worker_seconds
         stages["db_writes"] = db_seconds
@@ -416,4 +477,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the imported module, not this `__main__` copy: classes that travel to Ray workers (the
+    # execution callback in the dataset's context) must pickle by reference to `data_jobs.runner`.
+    from data_jobs.runner import main as _main
+
+    raise SystemExit(_main())
