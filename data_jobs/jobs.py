@@ -22,6 +22,7 @@ from engine.templates.spec import TemplateSpec
 from store.blobs import BlobStore
 from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_QUEUED, JOB_RUNNING, Job
 from store.errors import InvalidTransition
+from store.reconcile import close_cancelled_job
 from store.repositories import Repositories
 
 BATCH_MODULES = ("ready", "look")
@@ -239,18 +240,24 @@ async def submit_job(repos: Repositories, job_id: str) -> Job:
 async def cancel_job(repos: Repositories, job_id: str) -> Job:
     """Stop a job and give back every coin not yet captured.
 
-    The job becomes `cancelled` at once; a runner notices on its next heartbeat and stops feeding
-    work. The hold is released here so the coins come back even when no runner is alive."""
+    The job becomes `cancelled` at once; a runner notices on its next heartbeat, stops feeding work
+    and marks the images that never ran `cancelled` (an image it finishes meanwhile is recorded, free).
+    Without a runner (created, queued) they are marked here. The hold is released here so the coins
+    come back even when no runner is alive."""
     job = await repos.jobs.find(job_id)
     if job is None:
         raise JobNotFound(job_id)
     if job.is_terminal:
         return job
     try:
-        job = await repos.jobs.set_status(
+        await repos.jobs.set_status(
             job_id, JOB_CANCELLED, from_statuses=[JOB_CREATED, JOB_QUEUED, JOB_RUNNING]
         )
     except InvalidTransition:
         return await repos.jobs.get(job_id)
     await release_held(repos, job_id, reason="cancel")
+    if job.status != JOB_RUNNING:
+        # no runner holds it (should one have claimed it just now, it finds the job cancelled at its
+        # first heartbeat and its results for these images are not applied: they stay free)
+        await close_cancelled_job(repos, job_id)
     return await repos.jobs.get(job_id)

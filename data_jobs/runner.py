@@ -34,8 +34,8 @@ from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
 from store.blobs import job_key
-from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_DONE, JOB_RUNNING, Job
-from store.reconcile import fail_job
+from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_CANCELLED, JOB_DONE, JOB_RUNNING, Job
+from store.reconcile import close_cancelled_job, fail_job
 from store.repositories import ImageResult, Repositories
 
 log = logging.getLogger(__name__)
@@ -248,6 +248,8 @@ async def run_job(
     if existing is None:
         raise JobNotFound(job_id)
     if existing.is_terminal:
+        if existing.status == JOB_CANCELLED:  # its runner may have died before closing it
+            await close_cancelled_job(repos, job_id)
         return await _summary(repos, job_id, existing.status, processed=0, stages={})
     job = await repos.jobs.claim(job_id, runner_id, stale_after=stale_after)
     if job is None:
@@ -277,6 +279,8 @@ async def run_job(
     except _Stopped:
         stages["total"] = time.perf_counter() - started
         current = await repos.jobs.get(job_id)
+        if current.status == JOB_CANCELLED:
+            await close_cancelled_job(repos, job_id)
         return await _summary(repos, job_id, current.status, processed=processed, stages=stages)
     except Exception as exc:
         log.exception("job %s failed", job_id)
@@ -405,6 +409,9 @@ async def _process(
             if now - last_beat >= heartbeat_interval:
                 last_beat = now
                 if not await repos.jobs.heartbeat(job.id, runner_id):
+                    if buffer:  # finished work is recorded; after a cancel it stays free
+                        processed += await _flush(repos, job, buffer)
+                        buffer = []
                     raise _Stopped()
     finally:
         if not await asyncio.to_thread(pump.close):

@@ -31,7 +31,8 @@ IMAGE_QUEUED = "queued"
 IMAGE_RUNNING = "running"
 IMAGE_DONE = "done"
 IMAGE_FAILED = "failed"
-IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING, IMAGE_DONE, IMAGE_FAILED)
+IMAGE_CANCELLED = "cancelled"  # its job was cancelled before it ran (the manifest's word too)
+IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING, IMAGE_DONE, IMAGE_FAILED, IMAGE_CANCELLED)
 UNFINISHED_IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING)
 
 CREDIT_KINDS = ("purchase", "bonus", "promo", "grant")

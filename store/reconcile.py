@@ -1,13 +1,15 @@
 """Start-up reconciliation: bring coins and jobs back to a consistent state after a crash.
 
-Three kinds of leftovers can exist after a process dies:
+Four kinds of leftovers can exist after a process dies:
 
 1. ledger entries cut in half (handled by `Ledger.sweep`);
 2. jobs in a terminal state that still hold reserved coins (the runner died between finishing and
    releasing): done images not yet charged are captured, the rest is released (`settle_job`);
 3. jobs marked running whose runner stopped beating. By default they are left for the batch runner to
    resume (only unfinished images run again, nothing is charged twice); with `fail_dead_runners=True`
-   they are failed instead, their unfinished images marked failed, and then settled like (2).
+   they are failed instead, their unfinished images marked failed, and then settled like (2);
+4. cancelled jobs whose runner died before it stopped: their queued/running images become
+   `cancelled` (`close_cancelled_job`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from store.documents import (
     IMAGE_DONE,
     IMAGE_FAILED,
+    JOB_CANCELLED,
     JOB_FAILED,
     JOB_RUNNING,
     TERMINAL_JOB_STATUSES,
@@ -49,12 +52,14 @@ class ReconcileReport:
     failed_jobs: list[str] = field(default_factory=list)
     settled: list[SettleResult] = field(default_factory=list)
     busy_jobs: list[str] = field(default_factory=list)  # an operation still in flight: next sweep
+    cancelled_images: int = 0  # images of cancelled jobs left queued/running by a dead runner
 
     def summary(self) -> str:
         return (
             f"ledger: {len(self.ledger.completed)} completed, {len(self.ledger.discarded)} discarded, "
             f"{self.ledger.markers_cleared} markers cleared; jobs: {len(self.failed_jobs)} failed, "
-            f"{len(self.settled)} settled, {len(self.busy_jobs)} left busy"
+            f"{len(self.settled)} settled, {len(self.busy_jobs)} left busy; "
+            f"{self.cancelled_images} images of cancelled jobs closed"
         )
 
 
@@ -85,12 +90,36 @@ async def settle_job(repos: Repositories, ledger: Ledger, job_id: str) -> Settle
     return result
 
 
+CANCELLED_BEFORE_RUN = "the job was cancelled before this image ran"
+
+
+async def recount(repos: Repositories, job_id: str) -> dict[str, int]:
+    """Set the job's counters from its images (total counts every image, cancelled ones included)."""
+    counts = await repos.images.count_by_status(job_id)
+    await repos.jobs.set_counters(
+        job_id, total=sum(counts.values()), done=counts[IMAGE_DONE], failed=counts[IMAGE_FAILED]
+    )
+    return counts
+
+
+async def close_cancelled_job(repos: Repositories, job_id: str) -> int:
+    """A cancelled job's images that never ran become `cancelled`, as its manifest says. Called once
+    nothing runs them any more: by the cancel itself when no runner holds the job, by the runner when
+    it stops, by the start-up sweep for a runner that died. Returns how many were cancelled."""
+    cancelled = await repos.images.cancel_unfinished(job_id, CANCELLED_BEFORE_RUN)
+    if cancelled:
+        await recount(repos, job_id)
+    return cancelled
+
+
 def not_processed(reason: str) -> str:
     """The error an unfinished image of a failed job carries: it never ran, and why."""
     return f"not processed: the job failed ({reason})"
 
 
-async def fail_job(repos: Repositories, job_id: str, reason: str, *, ledger: Ledger | None = None) -> SettleResult:
+async def fail_job(
+    repos: Repositories, job_id: str, reason: str, *, ledger: Ledger | None = None
+) -> SettleResult:
     """The one way a running job fails, whoever notices (its runner, or the start-up sweep for a dead
     runner): unfinished images fail with the reason, counters are recounted, the job becomes
     `failed`, then it is settled (done images charged once, every other held coin released).
@@ -102,10 +131,7 @@ async def fail_job(repos: Repositories, job_id: str, reason: str, *, ledger: Led
         {"job": job_id, "status": {"$in": list(UNFINISHED_IMAGE_STATUSES)}},
         {"$set": {"status": IMAGE_FAILED, "error": not_processed(reason), "updated": utcnow()}},
     )
-    counts = await repos.images.count_by_status(job_id)
-    await repos.jobs.set_counters(
-        job_id, total=sum(counts.values()), done=counts[IMAGE_DONE], failed=counts[IMAGE_FAILED]
-    )
+    await recount(repos, job_id)
     try:
         await repos.jobs.set_status(job_id, JOB_FAILED, from_statuses=[JOB_RUNNING], error=reason)
     except InvalidTransition:
@@ -144,4 +170,9 @@ async def reconcile(
         except LedgerBusy as exc:
             log.warning("job %s not settled now (%s); it is settled at the next sweep", doc["_id"], exc)
             report.busy_jobs.append(doc["_id"])
+    unfinished = await repos.images.jobs_with_unfinished()
+    if unfinished:
+        cancelled = repos.jobs.col.find({"_id": {"$in": unfinished}, "status": JOB_CANCELLED}, {"_id": 1})
+        for doc in await cancelled.to_list():
+            report.cancelled_images += await close_cancelled_job(repos, doc["_id"])
     return report

@@ -23,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from store.documents import (
+    IMAGE_CANCELLED,
     IMAGE_DONE,
     IMAGE_FAILED,
     IMAGE_QUEUED,
@@ -519,9 +520,12 @@ class ImagesRepo:
         return [Image.from_doc(d) for d in await cursor.to_list()]
 
     async def count_by_status(self, job_id: str) -> dict[str, int]:
+        """Images per status; `cancelled` is listed only for a job that has some (the rare case)."""
         counts = {s: 0 for s in IMAGE_STATUSES}
         for status in IMAGE_STATUSES:
             counts[status] = await self.col.count_documents({"job": job_id, "status": status})
+        if not counts[IMAGE_CANCELLED]:
+            del counts[IMAGE_CANCELLED]
         return counts
 
     async def mark_running(self, image_ids: Sequence[str]) -> int:
@@ -580,6 +584,19 @@ class ImagesRepo:
             {"job": job_id, "status": IMAGE_RUNNING}, {"$set": {"status": IMAGE_QUEUED, "updated": utcnow()}}
         )
         return result.modified_count
+
+    async def cancel_unfinished(self, job_id: str, error: str) -> int:
+        """Queued or running images of a cancelled job become `cancelled` (they will never run)."""
+        result = await self.col.update_many(
+            {"job": job_id, "status": {"$in": list(UNFINISHED_IMAGE_STATUSES)}},
+            {"$set": {"status": IMAGE_CANCELLED, "error": error, "updated": utcnow()}},
+        )
+        return result.modified_count
+
+    async def jobs_with_unfinished(self) -> list[str]:
+        """Ids of the jobs that still have queued or running images."""
+        ids = await self.col.distinct("job", {"status": {"$in": list(UNFINISHED_IMAGE_STATUSES)}})
+        return [str(i) for i in ids]
 
     async def done_uncharged(self, job_id: str) -> list[Image]:
         """Done images whose capture has not been recorded yet (a runner died in between)."""

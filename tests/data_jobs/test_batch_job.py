@@ -92,6 +92,9 @@ async def test_cancel_before_run_releases_everything(repos, blobs, settings, use
     assert cancelled.status == "cancelled"
     assert cancelled.coins.held == 0 and cancelled.coins.released == 4
     assert await Ledger(repos.db).balance(user) == 10
+    images = await repos.images.list_for_job(job.id)
+    assert {im.status for im in images} == {"cancelled"} and all(im.error for im in images)
+    assert cancelled.counters.total == 4
     summary = await run_job(repos, settings, job.id)  # a late runner does nothing
     assert summary.status == "cancelled" and summary.processed_now == 0
 
@@ -127,11 +130,16 @@ async def test_cancel_while_running_stops_work_and_releases(ray_session, repos, 
     assert await ledger.balance(user) == 100 - final.coins.charged
     assert await ledger.ledger_sum(user) == await ledger.balance(user)
     assert all(p.status in ("queued", "running") for p in seen)
-    # the download says which images never ran
+    # the database and the download agree on which images never ran; none is left queued/running
+    images = {im.input_name: im for im in await repos.images.list_for_job(job.id)}
+    assert {im.status for im in images.values()} == {"done", "cancelled"}
+    assert final.counters.done == sum(im.status == "done" for im in images.values())
     out = await job_output_zip(repos, blobs, job.id)
     with zipfile.ZipFile(io.BytesIO(b"".join(out.chunks()))) as zf:
-        statuses = {row["status"] for row in read_manifest(zf.read("manifest.csv"))}
-    assert "cancelled" in statuses and "done" in statuses
+        rows = {row["input_name"]: row for row in read_manifest(zf.read("manifest.csv"))}
+    assert {name: row["status"] for name, row in rows.items()} == {
+        name: im.status for name, im in images.items()
+    }
 
 
 async def test_streamed_upload_is_spooled_and_capped(repos, blobs, settings, user):

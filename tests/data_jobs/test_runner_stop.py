@@ -91,5 +91,6 @@ async def test_cancelling_a_job_whose_workers_crash_stops_them(ray_session, repo
     assert summary is not None and summary.status == "cancelled"
     final = await repos.jobs.get(job.id)
     assert (final.coins.held, final.coins.charged, final.coins.released) == (0, 0, 3)
+    assert {im.status for im in await repos.images.list_for_job(job.id)} == {"cancelled"}
     assert _pump_threads(job.id) == []
     assert await _all_dead(started | (_live_actor_ids() - before)) == set()

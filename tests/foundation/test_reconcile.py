@@ -137,3 +137,22 @@ async def test_failing_a_job_always_settles_its_coins(db, repos, user) -> None:
     again = await fail_job(repos, job_id, "a second notice")  # idempotent, the first reason stands
     assert (again.captured, again.released) == (0, 0)
     assert (await repos.jobs.get(job_id)).error == "the batch could not run: boom"
+
+
+async def test_cancelled_job_whose_runner_died_has_its_images_closed(db, repos, user) -> None:
+    """Cancelled while running, and the runner died before it stopped: nothing is left running."""
+    from store.reconcile import CANCELLED_BEFORE_RUN
+
+    ledger = Ledger(db)
+    job_id = await _running_job_with_three_done(repos, ledger, user)
+    await repos.jobs.set_status(job_id, "cancelled")
+    await ledger.release_remaining(user, job_id, f"release:{job_id}:cancel")
+
+    report = await reconcile(db, older_than=dt.timedelta(0))
+
+    assert report.cancelled_images == 2
+    images = await repos.images.list_for_job(job_id)
+    assert [im.status for im in images] == [IMAGE_DONE] * 3 + ["cancelled"] * 2
+    assert {im.error for im in images[3:]} == {CANCELLED_BEFORE_RUN}
+    assert (await repos.jobs.get(job_id)).counters.total == 5
+    assert (await reconcile(db, older_than=dt.timedelta(0))).cancelled_images == 0
