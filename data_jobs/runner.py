@@ -90,21 +90,34 @@ PUMP_THREAD_PREFIX = "drisya-row-pump"
 _EXECUTION_WATCHERS: dict[str, Callable[[Any], None]] = {}
 
 
-def _execution_callback_base() -> type:
-    from ray.data._internal.execution.execution_callback import ExecutionCallback
-
-    return ExecutionCallback
+_ADOPT_EXECUTOR_CLASS: list[type] = []  # built on first use: importing this module stays Ray-free
 
 
-class _AdoptExecutor(_execution_callback_base()):  # type: ignore[misc]
-    """Hands a dataset's StreamingExecutor, as its execution starts, to the pump of that dataset."""
+def _adopt_executor_class() -> type:
+    """The execution callback that hands a dataset's StreamingExecutor, as its execution starts, to
+    the pump of that dataset (found by the token of the per-pump subclass)."""
+    if not _ADOPT_EXECUTOR_CLASS:
+        from ray.data._internal.execution.execution_callback import ExecutionCallback
 
-    token = ""
+        class _AdoptExecutor(ExecutionCallback):
+            token = ""
 
-    def before_execution_starts(self, executor: Any) -> None:
-        adopt = _EXECUTION_WATCHERS.get(self.token)
-        if adopt is not None:
-            adopt(executor)
+            def before_execution_starts(self, executor: Any) -> None:
+                adopt = _EXECUTION_WATCHERS.get(self.token)
+                if adopt is not None:
+                    adopt(executor)
+
+        # importable as data_jobs.runner._AdoptExecutor (module __getattr__), so it pickles by name
+        _AdoptExecutor.__module__ = __name__
+        _AdoptExecutor.__qualname__ = "_AdoptExecutor"
+        _ADOPT_EXECUTOR_CLASS.append(_AdoptExecutor)
+    return _ADOPT_EXECUTOR_CLASS[0]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_AdoptExecutor":
+        return _adopt_executor_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _RowPump:
@@ -134,7 +147,7 @@ class _RowPump:
         # pickle: it carries only a token, and finds this pump through a registry of this process.
         self._token = uuid.uuid4().hex
         _EXECUTION_WATCHERS[self._token] = self._adopt
-        callback = type(f"_AdoptExecutor_{self._token}", (_AdoptExecutor,), {"token": self._token})
+        callback = type(f"_AdoptExecutor_{self._token}", (_adopt_executor_class(),), {"token": self._token})
         self._dataset.context.custom_execution_callback_classes.append(callback)
 
     def _adopt(self, executor: Any) -> None:
@@ -154,7 +167,10 @@ class _RowPump:
             with self._executors_lock:
                 executors = list(self._executors)
             for executor in executors:
-                executor.shutdown(force=True)  # idempotent once it took effect
+                try:
+                    executor.shutdown(force=True)  # idempotent once it took effect
+                except Exception:  # noqa: BLE001 - keep trying to end the thread
+                    log.exception("shutting down a Ray Data execution failed")
             self._thread.join(0.2)
         if not self._thread.is_alive():
             _EXECUTION_WATCHERS.pop(self._token, None)
