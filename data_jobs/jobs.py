@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -138,20 +138,23 @@ async def add_zip_stream(
     limit = settings.limits.max_upload_bytes
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=_spool_dir(settings)) as spool:
         total = 0
-        if hasattr(chunks, "__aiter__"):
-            async for chunk in chunks:
-                total += len(chunk)
-                if total > limit:
-                    raise IntakeRefused("too_large", f"the upload is larger than {limit} bytes")
-                await asyncio.to_thread(spool.write, chunk)
-        else:
-            for chunk in chunks:
-                total += len(chunk)
-                if total > limit:
-                    raise IntakeRefused("too_large", f"the upload is larger than {limit} bytes")
-                spool.write(chunk)
+        async for chunk in _as_async(chunks):
+            total += len(chunk)
+            if total > limit:
+                raise IntakeRefused("too_large", f"the upload is larger than {limit} bytes")
+            await asyncio.to_thread(spool.write, chunk)
         spool.seek(0)
         return await add_zip(repos, blobs, settings, job_id, spool)
+
+
+async def _as_async(chunks: Any) -> AsyncIterator[bytes]:
+    """One loop for both kinds of upload body: an ASGI stream (async) or a plain iterable."""
+    if hasattr(chunks, "__aiter__"):
+        async for chunk in chunks:
+            yield chunk
+    else:
+        for chunk in chunks:
+            yield chunk
 
 
 def _spool_dir(settings: Settings) -> str | None:

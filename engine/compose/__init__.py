@@ -73,10 +73,12 @@ def stage_width(spec: TemplateSpec, canvas: tuple[int, int]) -> float | None:
     return stage_width_for(spec, canvas[0], canvas[1])
 
 
-def plan(alpha: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params: ComposeParams) -> Placement:
-    """Where a product with this alpha lands on a canvas, before any pixel work."""
+def plan(
+    alpha: np.ndarray | ProductBox, canvas: tuple[int, int], spec: TemplateSpec, params: ComposeParams
+) -> Placement:
+    """Where a product with this alpha (or its already measured box) lands on a canvas, before any pixel work."""
     return plan_placement(
-        product_box(alpha),
+        alpha if isinstance(alpha, ProductBox) else product_box(alpha),
         canvas,
         fill=params.fill,
         margin=params.margin,
@@ -118,15 +120,7 @@ def compose(
     alpha = clean_alpha(cutout[..., 3].astype(np.float32) / 255.0)
     cutout = np.dstack([cutout[..., :3], np.round(alpha * 255.0).astype(np.uint8)])
     box = product_box(alpha)
-    where = plan_placement(
-        box,
-        canvas,
-        fill=params.fill,
-        margin=params.margin,
-        floor_line=spec.floor_line,
-        placement=params.placement,
-        stage_width=stage_width(spec, canvas),
-    )
+    where = plan(box, canvas, spec, params)
     trimmed = cutout[box.y0 : box.y1, box.x0 : box.x1]
     layer = Layer.from_rgba(trimmed).resized(where.width, where.height)
     if finish is not None:
