@@ -1,0 +1,233 @@
+"""Jobs: creation, status transitions, counters, the runner's lease.
+
+Query shapes stay within what both MongoDB and nx-27017 support (see store.repositories)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from store.documents import (
+    JOB_CREATED,
+    JOB_QUEUED,
+    JOB_RUNNING,
+    JOB_STATUSES,
+    MODULES,
+    TERMINAL_JOB_STATUSES,
+    Job,
+    utcnow,
+)
+from store.errors import InvalidTransition, InvalidValue, NotFound
+from store.repositories._common import page_size
+
+
+class JobsRepo:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.col = db["jobs"]
+
+    async def create(
+        self,
+        owner: str,
+        module: str,
+        template: str,
+        recipe: dict[str, Any] | None = None,
+        *,
+        name: str = "",
+        price_per_image: int = 0,
+    ) -> Job:
+        if module not in MODULES:
+            raise InvalidValue(f"module must be one of {', '.join(MODULES)}")
+        job = Job(
+            owner=owner,
+            module=module,
+            template=template,
+            recipe=dict(recipe or {}),
+            name=name.strip()[:200],
+            price_per_image=int(price_per_image),
+        )
+        await self.col.insert_one(job.to_doc())
+        return job
+
+    async def find(self, job_id: str) -> Job | None:
+        doc = await self.col.find_one({"_id": job_id})
+        return Job.from_doc(doc) if doc else None
+
+    async def get(self, job_id: str) -> Job:
+        job = await self.find(job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id}")
+        return job
+
+    async def get_for_owner(self, job_id: str, owner: str) -> Job:
+        """The job if `owner` owns it; NotFound otherwise (never reveal other users' job ids)."""
+        doc = await self.col.find_one({"_id": job_id, "owner": owner})
+        if doc is None:
+            raise NotFound(f"no job {job_id}")
+        return Job.from_doc(doc)
+
+    async def list_for_owner(
+        self, owner: str | None, *, status: str | None = None, limit: int = 50, skip: int = 0
+    ) -> list[Job]:
+        """Newest first; `owner=None` lists every user's jobs (admin views)."""
+        query: dict[str, Any] = {}
+        if owner is not None:
+            query["owner"] = owner
+        if status:
+            query["status"] = status
+        cursor = self.col.find(query).sort("created", DESCENDING).skip(max(0, skip)).limit(page_size(limit))
+        return [Job.from_doc(d) for d in await cursor.to_list()]
+
+    async def count(self, owner: str | None = None, *, status: str | None = None) -> int:
+        query: dict[str, Any] = {}
+        if owner is not None:
+            query["owner"] = owner
+        if status:
+            query["status"] = status
+        return await self.col.count_documents(query)
+
+    async def update_fields(self, job_id: str, values: dict[str, Any]) -> Job:
+        """Set plain fields (recipe, template, name...) while the job has not started."""
+        doc = await self.col.find_one_and_update(
+            {"_id": job_id, "status": JOB_CREATED},
+            {"$set": {**values, "updated": utcnow()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            job = await self.get(job_id)
+            raise InvalidTransition(f"job {job_id} is {job.status}; it can no longer be changed")
+        return Job.from_doc(doc)
+
+    async def set_status(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        from_statuses: Sequence[str] | None = None,
+        error: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Job:
+        """Move a job to `status` if it is currently in one of `from_statuses` (default: any non-terminal).
+
+        Terminal statuses are final: a finished job is never reopened by a late writer.
+        """
+        if status not in JOB_STATUSES:
+            raise InvalidValue(f"unknown job status {status!r}")
+        allowed = (
+            list(from_statuses)
+            if from_statuses is not None
+            else [s for s in JOB_STATUSES if s not in TERMINAL_JOB_STATUSES]
+        )
+        now = utcnow()
+        values: dict[str, Any] = {"status": status, "updated": now, **(extra or {})}
+        if error is not None:
+            values["error"] = error
+        if status == JOB_RUNNING:
+            values.setdefault("heartbeat", now)
+        if status in TERMINAL_JOB_STATUSES:
+            values["finished"] = now
+            values["runner"] = None
+        doc = await self.col.find_one_and_update(
+            {"_id": job_id, "status": {"$in": allowed}},
+            {"$set": values},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            job = await self.get(job_id)
+            if job.status == status:
+                return job
+            raise InvalidTransition(f"job {job_id} is {job.status}, cannot become {status}")
+        job = Job.from_doc(doc)
+        if status == JOB_RUNNING and job.started is None:
+            await self.col.update_one({"_id": job_id, "started": None}, {"$set": {"started": now}})
+            job.started = now
+        return job
+
+    async def set_total(self, job_id: str, total: int) -> None:
+        await self.col.update_one(
+            {"_id": job_id}, {"$set": {"counters.total": int(total), "updated": utcnow()}}
+        )
+
+    async def add_total(self, job_id: str, count: int) -> Job:
+        """Count newly uploaded images (uploads may arrive in several requests)."""
+        doc = await self.col.find_one_and_update(
+            {"_id": job_id, "status": JOB_CREATED},
+            {"$inc": {"counters.total": int(count)}, "$set": {"updated": utcnow()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            job = await self.get(job_id)
+            raise InvalidTransition(f"job {job_id} is {job.status}; no more images can be added")
+        return Job.from_doc(doc)
+
+    async def increment_counters(self, job_id: str, *, done: int = 0, failed: int = 0) -> Job:
+        now = utcnow()
+        doc = await self.col.find_one_and_update(
+            {"_id": job_id},
+            {"$inc": {"counters.done": int(done), "counters.failed": int(failed)}, "$set": {"updated": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            raise NotFound(f"no job {job_id}")
+        return Job.from_doc(doc)
+
+    async def set_counters(self, job_id: str, *, total: int, done: int, failed: int) -> None:
+        """Overwrite the counters with values recounted from the images (used after a resume)."""
+        await self.col.update_one(
+            {"_id": job_id},
+            {
+                "$set": {
+                    "counters.total": int(total),
+                    "counters.done": int(done),
+                    "counters.failed": int(failed),
+                    "updated": utcnow(),
+                }
+            },
+        )
+
+    async def claim(self, job_id: str, runner: str, *, stale_after: dt.timedelta) -> Job | None:
+        """Become the job's runner: a queued job, a running job whose runner stopped beating for
+        `stale_after`, or a job this runner already holds. None if another live runner holds it."""
+        now = utcnow()
+        take = {"$set": {"status": JOB_RUNNING, "runner": runner, "heartbeat": now, "updated": now}}
+        for query in (
+            {"_id": job_id, "status": JOB_QUEUED},
+            {"_id": job_id, "status": JOB_RUNNING, "runner": runner},
+            {"_id": job_id, "status": JOB_RUNNING, "heartbeat": {"$lt": now - stale_after}},
+        ):
+            doc = await self.col.find_one_and_update(query, take, return_document=ReturnDocument.AFTER)
+            if doc is not None:
+                job = Job.from_doc(doc)
+                if job.started is None:
+                    await self.col.update_one({"_id": job_id}, {"$set": {"started": now}})
+                    job.started = now
+                return job
+        return None
+
+    async def heartbeat(self, job_id: str, runner: str) -> bool:
+        """Refresh the runner's lease; False means the job was taken over or finished (stop working)."""
+        now = utcnow()
+        result = await self.col.update_one(
+            {"_id": job_id, "status": JOB_RUNNING, "runner": runner},
+            {"$set": {"heartbeat": now, "updated": now}},
+        )
+        return result.matched_count == 1
+
+    async def dead_runners(self, *, stale_after: dt.timedelta) -> list[Job]:
+        """Running jobs whose runner has not beaten for `stale_after`: candidates for resuming."""
+        cutoff = utcnow() - stale_after
+        cursor = self.col.find({"status": JOB_RUNNING, "heartbeat": {"$lt": cutoff}}).sort(
+            "heartbeat", ASCENDING
+        )
+        return [Job.from_doc(d) for d in await cursor.to_list()]
+
+    async def with_status(self, statuses: Sequence[str], *, limit: int = 500) -> list[Job]:
+        cursor = (
+            self.col.find({"status": {"$in": list(statuses)}})
+            .sort("created", ASCENDING)
+            .limit(page_size(limit))
+        )
+        return [Job.from_doc(d) for d in await cursor.to_list()]
