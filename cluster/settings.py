@@ -59,6 +59,18 @@ class Settings:
     razorpay_key_id: str | None = None
     razorpay_key_secret: str | None = None
     razorpay_webhook_secret: str | None = None
+    access_token_ttl_s: int = 900  # JWT access tokens are short-lived; refresh tokens rotate
+    refresh_token_ttl_s: int = 30 * 86400
+    cors_origins: str | None = None  # comma-separated origins allowed to call the API from a browser
+    smtp_host: str | None = None  # unset: e-mails are written as .eml files to outbox_dir
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "Drisya <noreply@drisya.local>"
+    outbox_dir: str | None = None  # default <data_dir>/outbox
+    public_url: str | None = None  # the dashboard's address, for links in e-mails; default http://host:port
+    low_balance_threshold: int = 20  # coins; the owner is e-mailed once when the balance falls below it
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
 
@@ -105,6 +117,14 @@ class Settings:
     @property
     def blob_path(self) -> Path:
         return Path(self.blob_dir).expanduser().resolve() if self.blob_dir else self.data_path / "blobs"
+
+    @property
+    def outbox_path(self) -> Path:
+        return Path(self.outbox_dir).expanduser().resolve() if self.outbox_dir else self.data_path / "outbox"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)

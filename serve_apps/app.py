@@ -1,7 +1,7 @@
 """The FastAPI application factory, shared by the Ray Serve ingress and plain uvicorn (tests, debugging).
 
-Routers and per-process start-up hooks are listed by import path, so adding a feature is one line here
-and importing this module stays cheap (no router module is imported until an app is built).
+Routers are included explicitly (`api_routers`, imported when an app is built so that importing this
+module stays cheap); per-process start-up hooks are listed by import path.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from cluster.settings import Settings
+from cluster.settings import Settings, ensure_jwt_secret
 from serve_apps.errors import install_error_handlers
+from serve_apps.rate_limit import RateLimiter
 from serve_apps.state import AppState
 from serve_apps.web import Dashboard
 from store.blobs import blob_store_from_settings
@@ -27,16 +29,31 @@ from store.repositories import Repositories
 
 log = logging.getLogger("drisya.api")
 
-# "module:attribute" of each APIRouter, included in this order.
-ROUTERS: list[str] = [
-    "serve_apps.health:router",
-]
+
+def api_routers() -> list[APIRouter]:
+    """Every router of the API, in the order they are included (and shown in /docs)."""
+    from serve_apps import health
+    from serve_apps.routes import admin, auth, enhance, job_events, jobs, me, templates, wallet
+
+    return [
+        health.router,
+        auth.router,
+        me.router,
+        wallet.router,
+        templates.router,
+        jobs.router,
+        job_events.router,
+        enhance.router,
+        admin.router,
+    ]
+
 
 # "module:attribute" of async callables `hook(state: AppState) -> None`, run once per API process after
 # the database is connected (caches, background tasks). Database-wide preparation that must run once per
 # start (indexes, ledger sweep, admin) lives in serve_apps.startup instead.
 APP_STARTUP_HOOKS: list[str] = [
     "serve_apps.job_resume:resume_on_start",
+    "serve_apps.notify:start_notifier",
 ]
 
 
@@ -48,7 +65,7 @@ def _load(path: str) -> Any:
 def create_app(
     settings: Settings,
     *,
-    routers: list[str | APIRouter] | None = None,
+    routers: list[APIRouter] | None = None,
     startup_hooks: list[str | Callable[[AppState], Awaitable[None]]] | None = None,
     web_dist: Path | None = None,
 ) -> FastAPI:
@@ -60,6 +77,7 @@ def create_app(
         raise ValueError(
             "settings.mongodb_uri is unset; `drisya up` starts the embedded database and sets it"
         )
+    settings = ensure_jwt_secret(settings)
     hook_paths = APP_STARTUP_HOOKS if startup_hooks is None else startup_hooks
 
     @asynccontextmanager
@@ -95,6 +113,15 @@ def create_app(
     )
     dashboard = Dashboard.find(web_dist)  # the built web/ dashboard, when there is one
     install_error_handlers(app, fallback_404=dashboard.response_for if dashboard else None)
-    for path in ROUTERS if routers is None else routers:
-        app.include_router(_load(path) if isinstance(path, str) else path)
+    app.state.rate_limiter = RateLimiter()
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["Retry-After", "Content-Range", "Accept-Ranges"],
+        )
+    for router in api_routers() if routers is None else routers:
+        app.include_router(router)
     return app

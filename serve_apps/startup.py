@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from cluster.settings import Settings, write_secret_once
-from store.blobs import BlobStore, blob_store_from_settings
+from serve_apps.state import AppState
+from store.blobs import blob_store_from_settings
 from store.db import connect, ensure_indexes
 from store.errors import DuplicateEmail
 from store.ledger import Ledger
@@ -30,22 +29,11 @@ log = logging.getLogger("drisya.startup")
 
 ADMIN_PASSWORD_FILE = "admin_password"
 
-# "module:attribute" of async callables `hook(ctx: StartupContext) -> None`, run in order after the
+# "module:attribute" of async callables `hook(ctx: AppState) -> None`, run in order after the
 # built-in steps. Keep each idempotent: it runs at every start, possibly from several replicas.
 STARTUP_HOOKS: list[str] = [
     "serve_apps.templates:seed_on_start",
 ]
-
-
-@dataclass
-class StartupContext:
-    settings: Settings
-    db: AsyncDatabase
-    repos: Repositories
-    ledger: Ledger
-    blobs: BlobStore
-    owns_database: bool  # True when this process is the only one using the database (embedded mode)
-    notes: list[str] = field(default_factory=list)  # lines `drisya up` prints after start
 
 
 @dataclass
@@ -94,7 +82,7 @@ async def bootstrap_admin(settings: Settings, repos: Repositories) -> AdminCrede
     return AdminCredentials(email, password, created, source, file)
 
 
-def _load(path: str) -> Callable[[StartupContext], Awaitable[Any]]:
+def _load(path: str) -> Callable[[AppState], Awaitable[Any]]:
     module_name, _, attr = path.partition(":")
     return getattr(importlib.import_module(module_name), attr)
 
@@ -114,7 +102,7 @@ async def prepare(
             log.warning("start-up reconciliation: %s", report.summary())
         repos = Repositories(db)
         admin = await bootstrap_admin(settings, repos)
-        ctx = StartupContext(
+        ctx = AppState(
             settings=settings,
             db=db,
             repos=repos,

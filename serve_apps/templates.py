@@ -27,6 +27,7 @@ from engine.decode import decode_image
 from engine.templates.colour import colour_family
 from engine.templates.spec import TemplateSpec
 from engine.templates.upload import UploadLimits, analyse_upload, render_upload
+from serve_apps.state import AppState
 from store.errors import InvalidValue, NotFound
 from store.templates import TemplatePage, TemplatesRepo
 
@@ -358,7 +359,7 @@ async def load_background(
     return await asyncio.to_thread(load_background_sync, spec, blobs, width, height)
 
 
-async def seed_on_start(ctx: Any) -> None:
+async def seed_on_start(ctx: AppState) -> None:
     """Start-up hook (`serve_apps.startup.STARTUP_HOOKS`): the built-in catalogue, seeded idempotently."""
     counts = await seed_builtin_templates(ctx.db, ctx.blobs)
     total = sum(counts.values())

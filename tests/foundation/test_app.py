@@ -116,7 +116,7 @@ def test_healthz_reports_a_dead_database(app_settings, monkeypatch) -> None:
 
 
 def test_errors_are_json_with_the_right_status(app_settings) -> None:
-    app = create_app(app_settings, routers=["serve_apps.health:router", probe], web_dist=NO_DASHBOARD)
+    app = create_app(app_settings, routers=[health.router, probe], web_dist=NO_DASHBOARD)
     with served(app) as url, httpx.Client(base_url=url, timeout=30) as client:
         cases = {
             ("GET", "/nowhere"): (404, "not_found"),

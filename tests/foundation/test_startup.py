@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from serve_apps.startup import ADMIN_PASSWORD_FILE, StartupContext, prepare
+from serve_apps.startup import ADMIN_PASSWORD_FILE, prepare
+from serve_apps.state import AppState
 from store.db import connect
 from store.repositories import Repositories
 
@@ -52,7 +53,7 @@ async def test_admin_from_the_environment(start_settings, start_repos) -> None:
 async def test_hooks_run_after_the_built_in_steps(start_settings) -> None:
     seen: list[str] = []
 
-    async def hook(ctx: StartupContext) -> None:
+    async def hook(ctx: AppState) -> None:
         assert await ctx.repos.users.any_admin()  # the admin exists before hooks run
         seen.append(ctx.settings.mongodb_db)
         ctx.notes.append("templates: 120 built-ins")

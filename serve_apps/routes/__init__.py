@@ -1,0 +1,1 @@
+"""HTTP routers, one module per resource; `serve_apps.app.create_app` includes each explicitly."""
