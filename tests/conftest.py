@@ -7,6 +7,7 @@
 - `blobs`: a LocalBlobStore under the test's temp dir.
 - `repos`: `store.repositories.Repositories` on `db`.
 - `user`: the id of a newly created client with 0 coins.
+- `ray_session`: one real local Ray (2 CPUs) for the whole session.
 """
 
 from __future__ import annotations
@@ -71,3 +72,23 @@ def repos(db) -> Repositories:
 async def user(repos: Repositories) -> str:
     created = await repos.users.create(f"user-{uuid.uuid4().hex[:8]}@example.com", "correct horse battery")
     return created.id
+
+
+@pytest.fixture(scope="session")
+def ray_session() -> Iterator[object]:
+    """A real local Ray (2 CPUs) shared by every test that runs a job."""
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=150 * 1024 * 1024,
+        log_to_driver=False,
+        ignore_reinit_error=True,
+    )
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    try:
+        yield ray
+    finally:
+        ray.shutdown()

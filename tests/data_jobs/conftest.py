@@ -1,34 +1,12 @@
-"""Fixtures for batch tests: one local Ray for the session, synthetic product photos and ZIPs."""
+"""Synthetic product photos and ZIPs for batch and API tests (the shared `ray_session` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 
 import numpy as np
-import pytest
 from PIL import Image
-
-
-@pytest.fixture(scope="session")
-def ray_session() -> Iterator[object]:
-    """A real local Ray (2 CPUs) shared by every test that runs a job."""
-    import ray
-
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=150 * 1024 * 1024,
-        log_to_driver=False,
-        ignore_reinit_error=True,
-    )
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 def product_photo(size: int = 320, *, seed: int = 0, fmt: str = "JPEG") -> bytes:
