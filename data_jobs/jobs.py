@@ -7,6 +7,7 @@ validation and the same accounting as a paid job on the server. The run itself i
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterable
@@ -15,15 +16,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cluster.settings import Settings
-from data_jobs.accounting import release_held, reserve_quote
+from data_jobs.accounting import capture_images, release_held, reserve_quote
 from data_jobs.errors import JobNotFound, JobStateError
 from data_jobs.intake import IntakeReport, discard_accepted, intake_files, intake_zip
 from engine.templates.spec import TemplateSpec
 from store.blobs import BlobStore
-from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_QUEUED, JOB_RUNNING, Job
+from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_DONE, JOB_QUEUED, JOB_RUNNING, Image, Job
 from store.errors import InvalidTransition
 from store.reconcile import close_cancelled_job
-from store.repositories import Repositories
+from store.repositories import ImageResult, Repositories
 
 BATCH_MODULES = ("ready", "look")
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # uploads larger than this spill to a temp file, never to RAM
@@ -64,22 +65,28 @@ async def create_job(
     recipe: dict[str, Any] | None = None,
     name: str = "",
     template_spec: TemplateSpec | None = None,
+    idempotency_key: str | None = None,
 ) -> Job:
     """A job in status `created`, priced at today's module price (later price changes do not apply).
 
     `template` is a built-in id or "#rrggbb". For templates only the caller can resolve (an admin
     upload, looked up by the API), pass the resolved `template_spec`: it is stored on the job so the
-    workers can render it without a database (an upload's picture is read from its blob key)."""
+    workers can render it without a database (an upload's picture is read from its blob key).
+    With `idempotency_key`, creating again with the same key returns the owner's first job."""
     normalised = validate_recipe(module, recipe)
     if template_spec is None:
         validate_template(template)
     price = await repos.settings.price(module)
-    job = await repos.jobs.create(owner, module, template, normalised, name=name, price_per_image=price)
-    if template_spec is not None:
-        await repos.jobs.col.update_one(
-            {"_id": job.id}, {"$set": {"template_spec": spec_to_dict(template_spec)}}
-        )
-    return job
+    return await repos.jobs.create(
+        owner,
+        module,
+        template,
+        normalised,
+        name=name,
+        price_per_image=price,
+        template_spec=spec_to_dict(template_spec) if template_spec is not None else None,
+        idempotency_key=idempotency_key,
+    )
 
 
 def spec_to_dict(spec: TemplateSpec) -> dict[str, Any]:
@@ -98,10 +105,8 @@ def spec_from_dict(d: dict[str, Any]) -> TemplateSpec:
 
 async def job_template(repos: Repositories, job: Job) -> TemplateSpec:
     """The template a job renders on: the spec stored at creation, else the built-in/colour by id."""
-    doc = await repos.jobs.col.find_one({"_id": job.id}, {"template_spec": 1})
-    stored = (doc or {}).get("template_spec")
-    if stored:
-        return spec_from_dict(stored)
+    if job.template_spec:
+        return spec_from_dict(job.template_spec)
     from engine.templates import resolve
 
     return resolve(job.template)
@@ -203,22 +208,8 @@ async def _register(repos: Repositories, blobs: BlobStore, job_id: str, report: 
     )
     rejected = [{"name": r.name, "code": r.code, "detail": r.detail} for r in report.rejected]
     skipped = [{"name": s.name, "code": s.code, "detail": s.detail} for s in report.skipped]
-    # read-modify-write rather than $push/$each: nx-27017 stores pushed sub-documents as JSON strings
-    doc = await repos.db["jobs"].find_one({"_id": job_id}, {"intake": 1}) or {}
-    intake = doc.get("intake") or {}
-    kept_rejected = (intake.get("rejected") or []) + rejected
-    kept_skipped = (intake.get("skipped") or []) + skipped
-    await repos.db["jobs"].update_one(
-        {"_id": job_id},
-        {
-            "$set": {
-                "intake.rejected": kept_rejected[:MAX_REPORTED_ENTRIES],
-                "intake.skipped": kept_skipped[:MAX_REPORTED_ENTRIES],
-                "intake.rejected_count": int(intake.get("rejected_count", 0)) + len(rejected),
-                "intake.skipped_count": int(intake.get("skipped_count", 0)) + len(skipped),
-            }
-        },
-    )
+    if rejected or skipped:
+        await repos.jobs.record_intake(job_id, rejected, skipped, keep=MAX_REPORTED_ENTRIES)
 
 
 async def submit_job(repos: Repositories, job_id: str) -> Job:
@@ -264,3 +255,54 @@ async def cancel_job(repos: Repositories, job_id: str) -> Job:
         # first heartbeat and its results for these images are not applied: they stay free)
         await close_cancelled_job(repos, job_id)
     return await repos.jobs.get(job_id)
+
+
+async def claim_single_image(
+    repos: Repositories, job_id: str, runner_id: str, *, stale_after: dt.timedelta
+) -> tuple[Job, Image]:
+    """Become the runner of a submitted one-image job that is processed outside Ray Data (the API's
+    `POST /v1/enhance`). The caller keeps the lease alive (`repos.jobs.heartbeat`) while it works, so
+    the resume watch leaves the job alone; should the caller die, the job is resumed like any other."""
+    job = await repos.jobs.claim(job_id, runner_id, stale_after=stale_after)
+    if job is None:
+        raise JobStateError("job_busy", f"job {job_id} is being run by another live runner")
+    images = await repos.images.unfinished(job_id)
+    if len(images) != 1:
+        raise JobStateError(None, f"job {job_id} has {len(images)} unfinished images, not one")
+    await repos.images.mark_running([images[0].id])
+    return job, images[0]
+
+
+async def finish_single_image(repos: Repositories, job: Job, result: ImageResult) -> Job:
+    """Record the one image's result with the batch's money rules: a success is captured once (same
+    key as a batch capture), a failure is not charged, and whatever is still held is released; the
+    job ends `done` (with `failed` = 1 when the image failed). Safe to call again."""
+    applied = await repos.images.record_results([result])
+    if applied:
+        done = int(result.status == "done")
+        await repos.jobs.increment_counters(job.id, done=done, failed=1 - done)
+    if result.status == "done":
+        await capture_images(repos, job, [result.image_id])
+    await release_held(repos, job.id, reason="end")
+    try:
+        return await repos.jobs.set_status(job.id, JOB_DONE, from_statuses=[JOB_RUNNING])
+    except InvalidTransition:  # cancelled meanwhile: its state stands
+        return await repos.jobs.get(job.id)
+
+
+async def delete_job(repos: Repositories, blobs: BlobStore, job_id: str, *, owner: str | None = None) -> None:
+    """Delete a job that is not queued or running, its images and all its blobs (inputs, outputs).
+
+    The job document goes first, in one conditional delete, so no runner can claim it afterwards;
+    JobStateError (409) while it is queued or running, JobNotFound for an unknown (or not owned) job."""
+    from store.blobs import job_key
+    from store.errors import NotFound
+
+    try:
+        await repos.jobs.delete_idle(job_id, owner)
+    except NotFound:
+        raise JobNotFound(job_id) from None
+    except InvalidTransition as exc:
+        raise JobStateError("job_active", str(exc)) from exc
+    await repos.images.delete_for_job(job_id)
+    await asyncio.to_thread(blobs.delete_prefix, job_key(job_id) + "/")

@@ -16,7 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from data_jobs.errors import IntakeRefused, JobError
 from engine.errors import CorruptImage, ImageError, ImageTooLarge, RecipeError, UnsupportedFormat
+from engine.templates.catalog import UnknownTemplate
 from store.blobs import BlobNotFound, InvalidBlobKey
 from store.errors import Conflict, InvalidValue, NotFound, StoreError
 from store.ledger import InsufficientCoins, LedgerBusy, ReservationExceeded
@@ -93,18 +95,40 @@ _MAPPED: tuple[tuple[type[Exception], int], ...] = (
     (CorruptImage, 422),
     (ImageError, 422),
     (RecipeError, 422),
+    (UnknownTemplate, 404),
 )
+
+
+def _job_error_response(exc: JobError) -> JSONResponse:
+    """Job errors carry their own status (404 unknown job, 409 wrong state, 413/415/422 refused upload)
+    and a stable code; a refused upload also says which entries were refused and why."""
+    extra: dict[str, Any] = {}
+    report = getattr(exc, "report", None)
+    if isinstance(exc, IntakeRefused) and report is not None:
+        extra["rejected"] = [
+            {"name": r.name, "reason": r.detail, "code": r.code} for r in getattr(report, "rejected", [])
+        ][:200]
+    return error_response(int(exc.http_status), exc.code, str(exc), **extra)
+
+
+def _detail(exc: Exception) -> str:
+    # KeyError's str() is the repr of its key; subclasses with their own __str__ wrote a sentence
+    if isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and exc.args:
+        return str(exc.args[0])
+    return str(exc)
 
 
 def response_for(exc: Exception) -> JSONResponse | None:
     """The JSON error for a known domain exception, or None."""
+    if isinstance(exc, JobError):
+        return _job_error_response(exc)
     for cls, status in _MAPPED:
         if isinstance(exc, cls):
             code = getattr(exc, "code", None) or STATUS_CODES[status]
             extra: dict[str, Any] = {}
             if isinstance(exc, InsufficientCoins):
                 extra = {"shortfall": exc.shortfall, "balance": exc.balance}
-            detail = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            detail = _detail(exc)
             if isinstance(exc, BlobNotFound):
                 detail, code = str(exc), "not_found"
             return error_response(status, code, detail, **extra)
@@ -138,7 +162,15 @@ def install_error_handlers(
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
         return response_for(exc) or await _unexpected(request, exc)
 
-    for cls in (BlobNotFound, InvalidBlobKey, WeakPassword, ImageError, RecipeError):
+    for cls in (
+        BlobNotFound,
+        InvalidBlobKey,
+        WeakPassword,
+        ImageError,
+        RecipeError,
+        JobError,
+        UnknownTemplate,
+    ):
 
         @app.exception_handler(cls)
         async def _domain(request: Request, exc: Exception) -> JSONResponse:

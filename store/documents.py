@@ -149,6 +149,18 @@ class JobCoins:
 
 
 @dataclass
+class JobIntake:
+    """What the uploads of a job refused (`rejected`: bad entries) or passed over (`skipped`: system
+    files), each `{name, code, detail}`; the lists are capped, the counts are not."""
+
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    rejected_count: int = 0
+    skipped_count: int = 0
+    version: int = 0  # bumped by every write, so concurrent uploads append without losing entries
+
+
+@dataclass
 class Job(_Doc):
     owner: str
     module: str
@@ -167,6 +179,9 @@ class Job(_Doc):
     updated: dt.datetime = field(default_factory=utcnow)
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
+    # the resolved template (TemplateSpec fields) for templates only the API can resolve (uploads)
+    template_spec: dict[str, Any] | None = None
+    intake: JobIntake = field(default_factory=JobIntake)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Job:
@@ -174,6 +189,8 @@ class Job(_Doc):
         values["counters"] = JobCounters(**{**asdict(JobCounters()), **(doc.get("counters") or {})})
         coins = {k: v for k, v in (doc.get("coins") or {}).items() if k in JobCoins.__dataclass_fields__}
         values["coins"] = JobCoins(**{**asdict(JobCoins()), **coins})
+        intake = {k: v for k, v in (doc.get("intake") or {}).items() if k in JobIntake.__dataclass_fields__}
+        values["intake"] = JobIntake(**intake)
         return cls(**values)
 
     @property

@@ -87,6 +87,15 @@ class ImagesRepo:
         cursor = self.col.find(query).sort("seq", ASCENDING).skip(max(0, skip)).limit(page_size(limit))
         return [Image.from_doc(d) for d in await cursor.to_list()]
 
+    async def count_for_job(self, job_id: str, *, status: str | None = None) -> int:
+        """How many images `list_for_job` pages through (with the same status filter)."""
+        query: dict[str, Any] = {"job": job_id}
+        if status:
+            if status not in IMAGE_STATUSES:
+                raise InvalidValue(f"unknown image status {status!r}; one of {', '.join(IMAGE_STATUSES)}")
+            query["status"] = status
+        return await self.col.count_documents(query)
+
     async def iter_for_job(self, job_id: str, *, status: str | None = None, batch: int = 500):
         """Every image of a job in upload order, fetched page by page (for ZIP downloads, manifests)."""
         skip = 0

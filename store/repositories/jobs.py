@@ -5,11 +5,14 @@ Query shapes stay within what both MongoDB and nx-27017 support (see store.repos
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from store.documents import (
     JOB_CREATED,
@@ -19,10 +22,25 @@ from store.documents import (
     MODULES,
     TERMINAL_JOB_STATUSES,
     Job,
+    JobIntake,
     utcnow,
 )
 from store.errors import InvalidTransition, InvalidValue, NotFound
 from store.repositories._common import page_size
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+INTAKE_WRITE_ATTEMPTS = 20  # optimistic retries when several uploads of one job record at once
+
+
+def idempotent_job_id(owner: str, key: str) -> str:
+    """The id a create with this Idempotency-Key gets: 24 hex digits like every other job id, derived
+    from owner and key, so a re-sent create collides on `_id` (unique on every server) and finds the
+    first job instead of making a second one."""
+    return hashlib.sha256(f"job-create\x00{owner}\x00{key}".encode()).hexdigest()[:24]
 
 
 class JobsRepo:
@@ -38,7 +56,11 @@ class JobsRepo:
         *,
         name: str = "",
         price_per_image: int = 0,
+        template_spec: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Job:
+        """Insert a job in status `created`. With `idempotency_key`, a second create by the same owner
+        with the same key returns the first job unchanged (whatever the second one asked for)."""
         if module not in MODULES:
             raise InvalidValue(f"module must be one of {', '.join(MODULES)}")
         job = Job(
@@ -48,8 +70,16 @@ class JobsRepo:
             recipe=dict(recipe or {}),
             name=name.strip()[:200],
             price_per_image=int(price_per_image),
+            template_spec=dict(template_spec) if template_spec else None,
         )
-        await self.col.insert_one(job.to_doc())
+        if idempotency_key is not None:
+            job.id = idempotent_job_id(owner, idempotency_key)
+        try:
+            await self.col.insert_one(job.to_doc())
+        except DuplicateKeyError:
+            if idempotency_key is None:
+                raise
+            return await self.get_for_owner(job.id, owner)
         return job
 
     async def find(self, job_id: str) -> Job | None:
@@ -69,25 +99,123 @@ class JobsRepo:
             raise NotFound(f"no job {job_id}")
         return Job.from_doc(doc)
 
-    async def list_for_owner(
-        self, owner: str | None, *, status: str | None = None, limit: int = 50, skip: int = 0
-    ) -> list[Job]:
-        """Newest first; `owner=None` lists every user's jobs (admin views)."""
+    @staticmethod
+    def _history_query(owner: str | None, status: str | None, module: str | None) -> dict[str, Any]:
         query: dict[str, Any] = {}
         if owner is not None:
             query["owner"] = owner
         if status:
+            if status not in JOB_STATUSES:
+                raise InvalidValue(f"unknown job status {status!r}; one of {', '.join(JOB_STATUSES)}")
             query["status"] = status
+        if module:
+            if module not in MODULES:
+                raise InvalidValue(f"unknown module {module!r}; one of {', '.join(MODULES)}")
+            query["module"] = module
+        return query
+
+    async def list_for_owner(
+        self,
+        owner: str | None,
+        *,
+        status: str | None = None,
+        module: str | None = None,
+        limit: int = 50,
+        skip: int = 0,
+    ) -> list[Job]:
+        """Newest first; `owner=None` lists every user's jobs (admin views)."""
+        query = self._history_query(owner, status, module)
         cursor = self.col.find(query).sort("created", DESCENDING).skip(max(0, skip)).limit(page_size(limit))
         return [Job.from_doc(d) for d in await cursor.to_list()]
 
-    async def count(self, owner: str | None = None, *, status: str | None = None) -> int:
-        query: dict[str, Any] = {}
+    async def count(
+        self, owner: str | None = None, *, status: str | None = None, module: str | None = None
+    ) -> int:
+        return await self.col.count_documents(self._history_query(owner, status, module))
+
+    async def record_intake(
+        self,
+        job_id: str,
+        rejected: Sequence[dict[str, str]],
+        skipped: Sequence[dict[str, str]],
+        *,
+        keep: int,
+    ) -> JobIntake:
+        """Append an upload's refused and skipped entries to the job (lists capped at `keep`).
+
+        A read-modify-write guarded by `intake.version` (nx-27017 stores `$push`ed sub-documents as
+        JSON strings, so arrays are rewritten whole): an upload that loses the race re-reads and retries,
+        so two uploads finishing together both keep their entries."""
+        for _ in range(INTAKE_WRITE_ATTEMPTS):
+            doc = await self.col.find_one({"_id": job_id}, {"intake": 1})
+            if doc is None:
+                raise NotFound(f"no job {job_id}")
+            current = Job.from_doc({**doc, "owner": "", "module": "", "template": ""}).intake
+            updated = JobIntake(
+                rejected=(current.rejected + list(rejected))[:keep],
+                skipped=(current.skipped + list(skipped))[:keep],
+                rejected_count=current.rejected_count + len(rejected),
+                skipped_count=current.skipped_count + len(skipped),
+                version=current.version + 1,
+            )
+            # a job written before `intake` was a declared field has none: its first write is unguarded
+            guard = {"intake.version": current.version} if doc.get("intake") else {}
+            result = await self.col.update_one(
+                {"_id": job_id, **guard},
+                {"$set": {"intake": asdict(updated), "updated": utcnow()}},
+            )
+            if result.matched_count == 1:
+                return updated
+        raise InvalidTransition(f"job {job_id}: too many uploads at once; send this one again")
+
+    async def add_events_ticket(self, job_id: str, ticket_digest: str, expires: dt.datetime) -> None:
+        """Remember a WebSocket ticket (by digest only) until it is used or expires. Expired tickets
+        of the job are dropped on the way, so the map stays as small as the tickets in flight."""
+        doc = await self.col.find_one({"_id": job_id}, {"events_tickets": 1})
+        if doc is None:
+            raise NotFound(f"no job {job_id}")
+        now = utcnow()
+        stale = {
+            f"events_tickets.{d}": ""
+            for d, exp in (doc.get("events_tickets") or {}).items()
+            if not isinstance(exp, dt.datetime) or _aware(exp) <= now
+        }
+        update: dict[str, Any] = {"$set": {f"events_tickets.{ticket_digest}": expires}}
+        if stale:
+            update["$unset"] = stale
+        await self.col.update_one({"_id": job_id}, update)
+
+    async def consume_events_ticket(self, job_id: str, ticket_digest: str) -> Job | None:
+        """The job if the ticket was issued for it and has not expired, else None. One conditional
+        update removes it, so a ticket opens one WebSocket however many clients race with it."""
+        if not ticket_digest or not all(c in "0123456789abcdef" for c in ticket_digest):
+            return None
+        field_name = f"events_tickets.{ticket_digest}"
+        doc = await self.col.find_one_and_update(
+            {"_id": job_id, field_name: {"$gt": utcnow()}},
+            {"$unset": {field_name: ""}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Job.from_doc(doc) if doc is not None else None
+
+    async def delete_idle(self, job_id: str, owner: str | None) -> Job:
+        """Delete a job that no runner is working on (created, or finished); its images and blobs are
+        the caller's to remove. InvalidTransition while it is queued or running, NotFound otherwise
+        (also for another owner's job)."""
+        query: dict[str, Any] = {"_id": job_id}
         if owner is not None:
             query["owner"] = owner
-        if status:
-            query["status"] = status
-        return await self.col.count_documents(query)
+        doc = await self.col.find_one_and_delete(
+            {**query, "status": {"$in": [JOB_CREATED, *TERMINAL_JOB_STATUSES]}}
+        )
+        if doc is not None:
+            return Job.from_doc(doc)
+        current = await self.col.find_one(query, {"status": 1})
+        if current is None:
+            raise NotFound(f"no job {job_id}")
+        raise InvalidTransition(
+            f"job {job_id} is {current['status']}; cancel it (POST /v1/jobs/{job_id}/cancel) before deleting it"
+        )
 
     async def update_fields(self, job_id: str, values: dict[str, Any]) -> Job:
         """Set plain fields (recipe, template, name...) while the job has not started."""
