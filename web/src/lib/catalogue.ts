@@ -1,0 +1,58 @@
+/**
+ * Choices the forms offer. The API validates them all; these lists mirror the engine (engine/presets.py,
+ * engine/compose/canvas.py ASPECTS, engine/compose/shadow.py STYLES, the template catalogue's categories and
+ * colour families) because the API has no facets endpoint yet.
+ */
+
+export const CATEGORIES = [
+  "studio", "gradient", "duotone", "pastel", "luxury", "stone", "wood", "fabric",
+  "nature", "podium", "scene", "festive", "pattern", "plain",
+] as const;
+
+export const COLOUR_FAMILIES: { id: string; swatch: string }[] = [
+  { id: "white", swatch: "#ffffff" },
+  { id: "grey", swatch: "#9ca3af" },
+  { id: "black", swatch: "#111827" },
+  { id: "beige", swatch: "#e7d7b9" },
+  { id: "brown", swatch: "#8b5a2b" },
+  { id: "red", swatch: "#dc2626" },
+  { id: "orange", swatch: "#f97316" },
+  { id: "yellow", swatch: "#facc15" },
+  { id: "gold", swatch: "#d4a017" },
+  { id: "green", swatch: "#16a34a" },
+  { id: "teal", swatch: "#0d9488" },
+  { id: "blue", swatch: "#2563eb" },
+  { id: "purple", swatch: "#9333ea" },
+  { id: "pink", swatch: "#ec4899" },
+];
+
+export const POPULAR_TAGS = ["sweep", "dark", "soft", "warm", "texture", "flat-lay", "tabletop", "pedestal", "premium", "outdoor", "3d"];
+
+export const ASPECTS = ["1:1", "4:5", "3:4", "16:9", "9:16"] as const;
+
+export const PRESETS: { id: string; label: string }[] = [
+  { id: "amazon", label: "Amazon (2000×2000, pure white)" },
+  { id: "flipkart", label: "Flipkart (1500×1500, white)" },
+  { id: "myntra", label: "Myntra (1500×2000, light grey)" },
+  { id: "ebay", label: "eBay (1600×1600, white)" },
+  { id: "etsy", label: "Etsy (2000×2000)" },
+  { id: "shopify", label: "Shopify (2048×2048)" },
+  { id: "instagram-square", label: "Instagram square (1080×1080)" },
+  { id: "instagram-portrait", label: "Instagram portrait (1080×1350)" },
+  { id: "instagram-story", label: "Instagram story (1080×1920)" },
+];
+
+export const SHADOW_STYLES = ["auto", "none", "contact", "cast", "both", "drop"] as const;
+
+export const MODULES: { id: "ready" | "look"; title: string; blurb: string }[] = [
+  {
+    id: "ready",
+    title: "Ready to Use",
+    blurb: "Cut out, retouched and centred on the template, exported for your marketplace. No choices needed.",
+  },
+  {
+    id: "look",
+    title: "Make a Drisya Look",
+    blurb: "Choose the aspect, size, platform preset, light and shadow yourself and preview the result.",
+  },
+];

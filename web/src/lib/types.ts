@@ -1,0 +1,163 @@
+/** The API's shapes (issue 8) as the dashboard reads them. Optional fields are read defensively. */
+
+export type Role = "client" | "admin";
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  coins: number;
+  blocked?: boolean;
+  created?: string;
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  token_type?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page?: number;
+  page_size?: number;
+}
+
+export interface Transaction {
+  id: string;
+  kind: string;
+  amount: number;
+  balance_after?: number | null;
+  reason?: string | null;
+  ref?: string | null;
+  job?: string | null;
+  created: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  created: string;
+  last_used?: string | null;
+  revoked?: boolean;
+}
+
+export interface CoinPack {
+  id: string;
+  name: string;
+  coins: number;
+  price: number; // paise
+}
+
+export interface PacksResponse {
+  provider: string;
+  packs: CoinPack[];
+  key_id?: string | null;
+  rupees_per_coin?: number;
+}
+
+export interface Order {
+  provider: string;
+  order_id: string;
+  status?: string;
+  amount?: number;
+  currency?: string;
+  key_id?: string | null;
+  coins?: number;
+  credited?: boolean;
+  balance?: number;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  category: string;
+  tags: string[];
+  colours: string[];
+  colour_families?: string[];
+  source?: string;
+  enabled?: boolean;
+  thumbnail_url?: string;
+}
+
+export type JobStatus = "created" | "queued" | "running" | "done" | "failed" | "cancelled";
+export const TERMINAL: JobStatus[] = ["done", "failed", "cancelled"];
+
+export interface Job {
+  id: string;
+  status: JobStatus;
+  module: string;
+  template?: string;
+  template_id?: string;
+  recipe?: Record<string, unknown>;
+  name?: string;
+  owner?: string;
+  total: number;
+  done: number;
+  failed: number;
+  price_per_image?: number;
+  coins_reserved?: number;
+  coins_charged?: number;
+  created?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  eta_s?: number | null;
+  error?: string | null;
+}
+
+export interface JobImage {
+  id: string;
+  input_name: string;
+  status: string;
+  error?: string | null;
+  quality?: number | null;
+  preview_url?: string | null;
+  output_url?: string | null;
+}
+
+export interface Rejected {
+  name: string;
+  reason: string;
+}
+
+export interface UploadResult {
+  accepted: number;
+  rejected: Rejected[];
+  quote: number;
+  total?: number;
+}
+
+export interface Pricing {
+  pricing: Record<string, number>;
+  rupees_per_coin: number;
+  packs: CoinPack[];
+  signup_bonus?: number;
+}
+
+export interface Promotion {
+  code: string;
+  coins: number;
+  active: boolean;
+  max_uses_per_user?: number;
+  max_uses?: number | null;
+  expires?: string | null;
+}
+
+export interface AdminUser extends Me {
+  last_login?: string | null;
+}
+
+export interface Analytics {
+  images_per_day?: { day: string; done?: number; failed?: number; count?: number }[];
+  coins?: { day: string; sold?: number; spent?: number }[];
+  coins_sold?: number;
+  coins_spent?: number;
+  revenue?: number;
+  failure_rate?: number;
+  failures_by_reason?: { reason: string; count: number }[];
+  top_templates?: { template: string; count: number }[];
+  active_users?: number;
+}

@@ -1,0 +1,73 @@
+/** Job history with a status filter; each row links to the job (progress or downloads). */
+import { useState } from "react";
+import { Link } from "react-router";
+
+import { Card, Empty, ErrorBox, Loading, PageTitle, Pager, Select, StatusBadge } from "../components/ui";
+import { formatDate } from "../lib/format";
+import { useJobsQuery } from "../store/api";
+
+const PAGE = 20;
+
+export default function JobsPage() {
+  const [status, setStatus] = useState("");
+  const [page, setPage] = useState(1);
+  const { data, error, isLoading, refetch } = useJobsQuery({ status: status || undefined, page });
+  return (
+    <div className="space-y-6">
+      <PageTitle sub="Every batch you uploaded, newest first. Open one to follow it or download its photos.">Jobs</PageTitle>
+      <Card
+        actions={
+          <div className="flex items-center gap-2">
+            <Select
+              aria-label="Status"
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value);
+                setPage(1);
+              }}
+            >
+              <option value="">All statuses</option>
+              {["created", "queued", "running", "done", "failed", "cancelled"].map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </Select>
+            <Link to="/upload" className="whitespace-nowrap rounded-lg bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+              New upload
+            </Link>
+          </div>
+        }
+      >
+        {isLoading ? (
+          <Loading what="Loading jobs" />
+        ) : error ? (
+          <ErrorBox error={error} onRetry={refetch} />
+        ) : !data?.items.length ? (
+          <Empty title={status ? `No ${status} jobs` : "No jobs yet"}>
+            <Link className="text-brand-700 underline" to="/upload">
+              Upload your first photos
+            </Link>
+          </Empty>
+        ) : (
+          <>
+            <ul className="divide-y divide-slate-100" data-testid="job-list">
+              {data.items.map((j) => (
+                <li key={j.id}>
+                  <Link to={`/jobs/${j.id}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-1 py-3 hover:bg-slate-50">
+                    <StatusBadge status={j.status} />
+                    <span className="font-medium">{j.name || j.id.slice(0, 8)}</span>
+                    <span className="text-sm text-slate-500">{j.module === "look" ? "Drisya Look" : "Ready to Use"} · {j.template_id ?? j.template}</span>
+                    <span className="text-sm text-slate-600">
+                      {j.done}/{j.total} done{j.failed ? `, ${j.failed} failed` : ""}
+                    </span>
+                    <span className="ml-auto text-xs text-slate-500">{formatDate(j.created)}</span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+            <Pager page={page} total={data.total} pageSize={PAGE} onPage={setPage} />
+          </>
+        )}
+      </Card>
+    </div>
+  );
+}
