@@ -1,21 +1,25 @@
 """Turn an uploaded ZIP (or a set of loose files) into image blobs, one entry at a time.
 
 An upload is hostile until proven otherwise: names may climb out of the archive (zip-slip), headers
-may lie about sizes (zip bombs), and a file called `.jpg` may be anything. Every entry is checked
-against `settings.limits` from its header first and again while its bytes stream, so a lying header
+may lie about sizes (zip bombs), several records may share one stream, and a file called `.jpg` may
+be anything. The archive is read by our own reader (zip_directory: sized from its end record before
+parsing; zip_layout: where each entry's bytes lie, shared bytes refused; zip_inflate: every method
+decompressed in bounded steps). Every entry is checked against `settings.limits` from its header
+first and again while its bytes stream, by bytes really produced and really read, so a lying header
 costs at most one limit's worth of work, and nothing is ever held in memory whole. Entries that fail
 a check are reported with a reason; only a ZIP that cannot be used at all is refused outright.
 
-Image content is only sniffed (magic bytes) here: a corrupt JPEG with a valid header is accepted
-and fails later as that one image, never the whole job.
+Image content is only sniffed here (magic bytes, and the dimensions its header names, which decide
+how far an entry may expand): a corrupt JPEG with a valid header is accepted and fails later as that
+one image, never the whole job.
 """
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 import stat
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,12 +27,22 @@ from typing import BinaryIO
 
 from cluster.settings import Limits
 from data_jobs.errors import IntakeRefused
+from data_jobs.image_header import HEAD_BYTES, read_header
 from data_jobs.names import UniqueNames
+from data_jobs.zip_directory import (
+    FLAG_ENCRYPTED,
+    FLAG_STRONG_ENCRYPTION,
+    CentralRecord,
+    ZipDirectory,
+    read_directory,
+)
+from data_jobs.zip_inflate import EntryStream
+from data_jobs.zip_layout import DataRange, EntryLayoutError, locate, overlapping
 from engine.decode import sniff_format
 from store.blobs import BlobStore, job_key
 
 CHUNK = 1024 * 1024
-_EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
+_EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "bmp": ".bmp", "tiff": ".tif"}
 _ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cbz", ".jar")
 _ARCHIVE_MAGIC = (
     (b"PK\x03\x04", "ZIP"),
@@ -70,6 +84,8 @@ class IntakeReport:
     accepted: list[AcceptedEntry] = field(default_factory=list)
     rejected: list[RejectedEntry] = field(default_factory=list)
     skipped: list[RejectedEntry] = field(default_factory=list)  # system files: __MACOSX, .DS_Store ...
+    # accepted entries the user should hear about (a name that had to be repaired), by accepted name
+    notes: list[RejectedEntry] = field(default_factory=list)
     total_bytes: int = 0
 
     def to_dict(self) -> dict:
@@ -77,6 +93,7 @@ class IntakeReport:
             "accepted": len(self.accepted),
             "rejected": [asdict(r) for r in self.rejected],
             "skipped": [asdict(s) for s in self.skipped],
+            "notes": [asdict(n) for n in self.notes],
             "total_bytes": self.total_bytes,
         }
 
@@ -90,7 +107,8 @@ class _EntryRejected(Exception):
 
 def safe_entry_name(raw: str) -> str:
     """The entry's relative path with forward slashes, or _EntryRejected if it could escape the
-    archive root (absolute path, drive letter, `..`)."""
+    archive root (absolute path, drive letter, `..`). Over-long components are kept here and
+    shortened by UniqueNames, so a long name never costs the photo."""
     name = raw.replace("\\", "/")
     if name.startswith("/") or _WINDOWS_DRIVE.match(name):
         raise _EntryRejected("unsafe_path", "absolute paths are not allowed inside the archive")
@@ -99,8 +117,6 @@ def safe_entry_name(raw: str) -> str:
         raise _EntryRejected("unsafe_path", "the name climbs out of the archive ('..')")
     if not parts:
         raise _EntryRejected("unsafe_path", "the entry has no name")
-    if any(len(p.encode("utf-8", "surrogateescape")) > 255 for p in parts):
-        raise _EntryRejected("unsafe_path", "a path component is longer than 255 bytes")
     return "/".join(_CONTROL.sub("_", p) for p in parts)
 
 
@@ -142,21 +158,50 @@ class _Budget:
             )
 
 
-def _metered(
-    chunks: Iterator[bytes], *, limit: int, compressed: int | None, ratio: float, budget: _Budget
-) -> Iterator[bytes]:
-    """Pass chunks through while counting real bytes: the header's sizes are only a claim."""
-    seen = 0
-    for chunk in chunks:
-        seen += len(chunk)
-        if seen > limit:
-            raise _EntryRejected("too_large", f"the image is larger than {_human(limit)} uncompressed")
-        if compressed is not None and seen > 64 * 1024 and seen > ratio * max(compressed, 1):
-            raise _EntryRejected(
-                "zip_bomb", f"the entry expands more than {ratio:g}x its compressed size (zip bomb)"
-            )
-        budget.take(len(chunk))
-        yield chunk
+class _EntryGuard:
+    """Counts an entry's real bytes against the limits while they stream.
+
+    The compression ratio is computed on the archive bytes the entry really consumed (`compressed`),
+    never on the size its header declares, and only once the head has been inspected: an image whose
+    header names its dimensions may exceed the ratio up to what those pixels can need (a flat BMP or
+    an uncompressed PNG shrinks 1000:1 and is still a photo); anything else may not."""
+
+    def __init__(self, limits: Limits, budget: _Budget, compressed: Callable[[], int] | None) -> None:
+        self.limits = limits
+        self.budget = budget
+        self.compressed = compressed
+        self.inspected = False
+        self.image_bytes: int | None = None  # what the header's pixels can need, when it names them
+        self.seen = 0
+
+    def meter(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        limit = self.limits.max_entry_bytes
+        for chunk in chunks:
+            self.seen += len(chunk)
+            if self.seen > limit:
+                raise _EntryRejected("too_large", f"the image is larger than {_human(limit)} uncompressed")
+            if self.inspected:
+                self.check_ratio()
+            self.budget.take(len(chunk))
+            yield chunk
+
+    def check_ratio(self) -> None:
+        """zip_bomb when the bytes so far exceed the ratio and, for an image whose header names its
+        dimensions, also what those pixels can need. The first HEAD_BYTES are always allowed."""
+        if self.compressed is None or self.seen <= HEAD_BYTES:
+            return
+        ratio = self.limits.max_compression_ratio
+        compressed = max(self.compressed(), 1)
+        if self.seen <= ratio * compressed:
+            return
+        if self.image_bytes is not None and self.seen <= self.image_bytes:
+            return
+        what = "its image's pixels can need" if self.image_bytes is not None else "an image needs"
+        raise _EntryRejected(
+            "zip_bomb",
+            f"the entry expands more than {ratio:g}x the {compressed} bytes it occupies in the archive, "
+            f"beyond what {what} (zip bomb)",
+        )
 
 
 def _store_entry(
@@ -166,33 +211,46 @@ def _store_entry(
     chunks: Iterator[bytes],
     *,
     limits: Limits,
-    compressed: int | None,
+    compressed: Callable[[], int] | None,
     budget: _Budget,
 ) -> tuple[int, str, str]:
-    """Sniff the first bytes, then stream everything to `key_for(format)`. Returns (bytes, format, key)."""
-    metered = _metered(
-        chunks,
-        limit=limits.max_entry_bytes,
-        compressed=compressed,
-        ratio=limits.max_compression_ratio,
-        budget=budget,
-    )
+    """Sniff the head, then stream everything to `key_for(format)`. Returns (bytes, format, key).
+
+    `compressed` gives the archive bytes consumed so far (ZIP entries), None for loose files."""
+    guard = _EntryGuard(limits, budget, compressed)
+    metered = guard.meter(chunks)
     head = b""
-    for chunk in metered:  # read until we have enough bytes to recognise the format
+    for chunk in metered:  # enough bytes to recognise the format and read the image's dimensions
         head += chunk
-        if len(head) >= 512:
+        if len(head) >= HEAD_BYTES:
             break
     if not head:
         raise _EntryRejected("empty", "the file is empty")
     archive = _archive_kind(name, head)
     fmt = sniff_format(head[:32])
+    header = read_header(head)
     if fmt is None and archive is not None:
         raise _EntryRejected("nested_archive", f"archives inside the archive are not opened ({archive})")
+    if fmt is None and header is not None:
+        raise _EntryRejected(
+            "unsupported_format",
+            f"{header.format.upper()} images are not accepted; accepted formats are JPEG, PNG and WebP",
+        )
     if fmt is None:
         raise _EntryRejected(
             "not_an_image",
             "the content is not a JPEG, PNG or WebP image (checked by its bytes, not its name)",
         )
+    if header is not None:
+        if header.pixels > limits.max_image_pixels:
+            raise _EntryRejected(
+                "too_many_pixels",
+                f"the image is {header.width}x{header.height} pixels; "
+                f"at most {limits.max_image_pixels} pixels are accepted",
+            )
+        guard.image_bytes = header.max_file_bytes()
+    guard.inspected = True
+    guard.check_ratio()  # the head was read before the entry could be judged
 
     def all_chunks() -> Iterator[bytes]:
         yield head
@@ -227,21 +285,24 @@ def input_key(job_id: str, index: int, fmt: str, upload: str = "") -> str:
     return job_key(job_id, "inputs", f"{prefix}{index:06d}{_EXTENSIONS.get(fmt, '.bin')}")
 
 
-def _zip_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def _zip_chunks(stream: EntryStream) -> Iterator[bytes]:
     try:
-        with zf.open(info) as fh:
-            while chunk := fh.read(CHUNK):
-                yield chunk
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
-        raise _EntryRejected("corrupt_entry", f"the archive entry cannot be read ({exc})") from exc
-    except Exception as exc:  # zlib.error and friends from a damaged stream
-        if type(exc).__module__ in ("zlib", "lzma", "bz2", "_lzma", "_bz2"):
-            raise _EntryRejected("corrupt_entry", f"the archive entry cannot be read ({exc})") from exc
-        raise
+        yield from stream
+    except EntryLayoutError as exc:
+        raise _EntryRejected(exc.code, exc.detail) from exc
 
 
-def _entry_mode(info: zipfile.ZipInfo) -> int:
-    return (info.external_attr >> 16) & 0xFFFF
+@contextlib.contextmanager
+def _opened(source: str | Path | BinaryIO) -> Iterator[BinaryIO]:
+    if isinstance(source, str | Path):
+        try:
+            fh = open(source, "rb")  # noqa: SIM115 - closed by the context manager
+        except OSError as exc:
+            raise IntakeRefused("not_a_zip", f"the upload cannot be read ({exc.strerror})") from exc
+        with fh:
+            yield fh
+    else:
+        yield source
 
 
 def intake_zip(
@@ -257,39 +318,51 @@ def intake_zip(
     """Validate every entry of a ZIP and store the images under `jobs/<job_id>/inputs/`.
 
     `source` must be seekable (a path, or a file object such as a blob opened for reading or a
-    spooled upload). Raises IntakeRefused when the archive as a whole is unusable; on refusal the
-    blobs written so far are deleted, so a refused upload leaves nothing behind."""
-    try:
-        zf = zipfile.ZipFile(source)
-    except zipfile.BadZipFile as exc:
-        raise IntakeRefused("not_a_zip", "the upload is not a ZIP archive") from exc
-    except (OSError, ValueError) as exc:
-        raise IntakeRefused("not_a_zip", f"the upload cannot be read as a ZIP archive ({exc})") from exc
+    spooled upload). The archive is read by our own central-directory reader (zip_directory): its
+    size is checked from the end record before a record is parsed, every entry's data range is
+    located before any is extracted (entries sharing bytes are refused), and every method is
+    decompressed in bounded steps (zip_inflate). Raises IntakeRefused when the archive as a whole is
+    unusable; on refusal the blobs written so far are deleted, so a refused upload leaves nothing."""
     report = IntakeReport()
     names = names or UniqueNames()
     budget = _Budget(limits)
-    with zf:
-        infos = zf.infolist()
-        files = [i for i in infos if not i.is_dir()]
-        if len(files) > limits.max_zip_entries:
-            raise IntakeRefused(
-                "too_many_entries",
-                f"the archive has {len(files)} files; at most {limits.max_zip_entries} are accepted",
-            )
-        declared_total = sum(i.file_size for i in files)
+    with _opened(source) as fh:
+        try:
+            directory = read_directory(fh, limits)
+        except (OSError, ValueError) as exc:
+            raise IntakeRefused("not_a_zip", f"the upload cannot be read as a ZIP archive ({exc})") from exc
+        files = [r for r in directory.records if not r.is_dir]
+        declared_total = sum(r.file_size for r in files)
         if declared_total > limits.max_total_uncompressed_bytes:
             raise IntakeRefused(
                 "too_large",
                 f"the archive expands to {_human(declared_total)}; "
                 f"at most {_human(limits.max_total_uncompressed_bytes)} is accepted",
             )
+        ranges, layout_errors = _lay_out(fh, files, directory)
+        shared = overlapping(ranges)
         index = start_index
         try:
-            for info in files:
-                entry = _intake_zip_entry(zf, info, blobs, job_id, limits, budget, index, names, upload)
+            for record in files:
+                located = layout_errors.get(record.index) or ranges[record.index]
+                entry = _intake_zip_entry(
+                    fh,
+                    record,
+                    located,
+                    record.index in shared,
+                    blobs,
+                    job_id,
+                    limits,
+                    budget,
+                    index,
+                    names,
+                    upload,
+                )
                 if isinstance(entry, AcceptedEntry):
                     report.accepted.append(entry)
                     report.total_bytes += entry.size
+                    if record.name_note:
+                        report.notes.append(RejectedEntry(entry.name, "name_not_utf8", record.name_note))
                     index += 1
                 elif entry.code == "skipped":
                     report.skipped.append(entry)
@@ -302,9 +375,30 @@ def intake_zip(
     return report
 
 
+def _lay_out(
+    fh: BinaryIO, files: list[CentralRecord], directory: ZipDirectory
+) -> tuple[dict[int, DataRange], dict[int, _EntryRejected]]:
+    """Every entry's data range (one local header read each), or why it cannot be located."""
+    ranges: dict[int, DataRange] = {}
+    errors: dict[int, _EntryRejected] = {}
+    for record in files:
+        if record.problem is not None:
+            errors[record.index] = _EntryRejected(*record.problem)
+            continue
+        try:
+            ranges[record.index] = locate(fh, record, directory)
+        except EntryLayoutError as exc:
+            errors[record.index] = _EntryRejected(exc.code, exc.detail)
+        except (OSError, ValueError) as exc:
+            errors[record.index] = _EntryRejected("corrupt_entry", f"the entry cannot be located ({exc})")
+    return ranges, errors
+
+
 def _intake_zip_entry(
-    zf: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
+    fh: BinaryIO,
+    record: CentralRecord,
+    located: DataRange | _EntryRejected,
+    shares_bytes: bool,
     blobs: BlobStore,
     job_id: str,
     limits: Limits,
@@ -313,33 +407,34 @@ def _intake_zip_entry(
     names: UniqueNames,
     upload: str = "",
 ) -> AcceptedEntry | RejectedEntry:
-    raw = info.filename
+    raw = record.name
     try:
         name = safe_entry_name(raw)
         if is_system_junk(name):
             return RejectedEntry(raw, "skipped", "system or hidden file")
-        if stat.S_ISLNK(_entry_mode(info)):
+        if stat.S_ISLNK(record.mode):
             raise _EntryRejected("symlink", "symbolic links are not followed")
-        if info.flag_bits & 0x1:
+        if record.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) or record.method == 99:
             raise _EntryRejected("encrypted", "the entry is password-protected")
-        if info.file_size > limits.max_entry_bytes:
+        if isinstance(located, _EntryRejected):
+            raise located
+        if shares_bytes:
+            raise _EntryRejected(
+                "overlapping_entry",
+                "the entry's data overlaps another entry's (several entries reading one stream: zip bomb)",
+            )
+        if record.file_size > limits.max_entry_bytes:
             raise _EntryRejected(
                 "too_large", f"the image is larger than {_human(limits.max_entry_bytes)} uncompressed"
             )
-        if info.file_size > limits.max_compression_ratio * max(info.compress_size, 1) and (
-            info.file_size > 64 * 1024
-        ):
-            raise _EntryRejected(
-                "zip_bomb",
-                f"the entry claims to expand more than {limits.max_compression_ratio:g}x (zip bomb)",
-            )
+        stream = EntryStream(fh, record, located)
         size, fmt, key = _store_entry(
             blobs,
             lambda fmt: input_key(job_id, index, fmt, upload),
             name,
-            _zip_chunks(zf, info),
+            _zip_chunks(stream),
             limits=limits,
-            compressed=info.compress_size,
+            compressed=lambda: stream.compressed_read,
             budget=budget,
         )
         return AcceptedEntry(index, names.claim(name), key, size, fmt)
