@@ -24,19 +24,36 @@ $(MODEL_STAMP): $(STAMP)
 	$(VENV)/bin/drisya models fetch
 	@touch $(MODEL_STAMP)
 
-# The dashboard is built when web/ has one.
+# The dashboard (web/): dependencies from the committed package-lock.json (`npm ci`, engine-strict), then a
+# production build into web/dist whenever a source is newer than it. Ray Serve serves web/dist at /.
+WEB_DEPS := web/node_modules/.package-lock.json
+WEB_SOURCES := web/src web/public web/index.html web/package.json web/vite.config.ts web/tsconfig.json
+
+$(WEB_DEPS): web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $(WEB_DEPS)
+
 .PHONY: web
-web:
-	@if [ -f web/package.json ]; then \
-		if [ ! -f $(WEB_STAMP) ] || [ -n "$$(find web/src web/package.json -newer $(WEB_STAMP) 2>/dev/null | head -1)" ]; then \
-			cd web && npm ci --no-audit --no-fund && npm run build; \
-		fi; \
+web: $(WEB_DEPS)
+	@if [ ! -f $(WEB_STAMP) ] || [ -n "$$(find $(WEB_SOURCES) -newer $(WEB_STAMP) 2>/dev/null | head -1)" ]; then \
+		cd web && npx vite build --logLevel warn; \
+	fi
+
+# The browser tests drive Debian's chromium (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; \
 	fi
 
 up: setup
 	$(VENV)/bin/drisya up
 
-test: setup
+# vitest first, so pytest's summary (which includes the browser tests in tests/web) is the last line.
+test: setup chromium
+	cd web && npx vitest run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -56,7 +56,7 @@ export function RecipeControls({ form, onChange }: { form: RecipeForm; onChange:
         </Select>
       </Field>
       <fieldset disabled={preset} className="contents">
-        <Field label="Aspect ratio">
+        <Field label="Aspect ratio" group>
           <div className="flex flex-wrap gap-1" role="radiogroup" aria-label="Aspect ratio">
             {ASPECTS.map((a) => (
               <button

@@ -32,13 +32,15 @@ export function Button({
   );
 }
 
-export function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+/** A labelled control. `group` is for a set of buttons (a radio group), which must not sit in a <label>. */
+export function Field({ label, hint, children, group = false }: { label: string; hint?: ReactNode; children: ReactNode; group?: boolean }) {
+  const Tag = group ? "div" : "label";
   return (
-    <label className="block text-sm">
+    <Tag className="block text-sm">
       <span className="mb-1 block font-medium text-slate-700">{label}</span>
       {children}
       {hint && <span className="mt-1 block text-xs text-slate-500">{hint}</span>}
-    </label>
+    </Tag>
   );
 }
 
