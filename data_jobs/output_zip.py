@@ -4,6 +4,12 @@ The ZIP is generated while it is sent (zipstream-ng), one blob open at a time, s
 costs the server a few hundred kilobytes however large the archive is. Outputs are stored, not
 deflated: JPEG/PNG/WebP are already compressed, and a stored ZIP has a size known up front, which
 gives browsers a real download progress bar (Content-Length).
+
+Output names follow data_jobs.names (one rule for every archive we write: NFC, at most 255 bytes a
+path component, unique case-insensitively, no file named like a folder), so the ZIP extracts fully
+with unzip, Python, Windows Explorer and macOS Archive Utility. Cells of `manifest.csv` that a
+spreadsheet would run as a formula are neutralised (OWASP's CSV-injection rule): input names are
+chosen by whoever made the upload, and sellers open the manifest in Excel.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from store.blobs import BlobStore
 READ_CHUNK = 256 * 1024
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("input_name", "output_name", "status", "error", "quality_score")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -85,10 +92,22 @@ def build_output_zip(blobs: BlobStore, rows: Iterable[ManifestRow]) -> OutputZip
             stream.add(_blob_chunks(blobs, row.output_key), out_name, size=size)
             entries += 1
         writer.writerow(
-            [row.input_name, out_name, row.status, _one_line(row.error), _format_quality(row.quality)]
+            [
+                spreadsheet_safe(row.input_name),
+                spreadsheet_safe(out_name),
+                row.status,
+                spreadsheet_safe(_one_line(row.error)),
+                _format_quality(row.quality),
+            ]
         )
     stream.add(manifest.getvalue().encode("utf-8"), MANIFEST_NAME)
     return OutputZip(stream=stream, entries=entries + 1)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) gets a
+    leading single quote, which Excel, LibreOffice and Google Sheets treat as "this is text"."""
+    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
 
 
 def _one_line(text: str | None) -> str:
@@ -96,6 +115,7 @@ def _one_line(text: str | None) -> str:
 
 
 def read_manifest(data: bytes | str) -> list[dict[str, str]]:
-    """Parse a manifest back (tests, the CLI's summary, the SDK)."""
+    """Parse a manifest back (tests, the CLI's summary, the SDK). Cells come back as written:
+    a neutralised name keeps its leading quote."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     return list(csv.DictReader(io.StringIO(text)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 
 from data_jobs.output_zip import ManifestRow, build_output_zip, read_manifest
@@ -75,3 +76,98 @@ def test_blobs_are_opened_one_at_a_time(blobs) -> None:
     sizes = [len(first)] + [len(c) for c in chunks]
     assert opened == [f"jobs/j/outputs/{i}.jpg" for i in range(3)]
     assert max(sizes) <= 300_000  # streamed in pieces, never a whole file or the whole ZIP
+
+
+def _done_rows(blobs, names: list[str], extension: str = "png") -> list[ManifestRow]:
+    rows = []
+    for i, name in enumerate(names):
+        key = f"jobs/j/outputs/{i:06d}.{extension}"
+        blobs.put_bytes(key, f"output {i}".encode())
+        rows.append(ManifestRow(name, "done", output_key=key, output_extension=extension))
+    return rows
+
+
+HOSTILE_NAMES = [
+    "x" * 252 + ".jpg",  # 256 bytes once the extension is .png: one byte too many
+    "y" * 251 + ".jpg",  # 255 bytes, twice: the duplicate needs " (2)" within the limit
+    "y" * 251 + ".jpg",
+    "é" * 126 + ".jpeg",  # 257 bytes of UTF-8 (two bytes a character)
+    "pic.jpg",  # becomes pic.png ...
+    "pic.png/inner.jpg",  # ... beside a folder named pic.png
+    "Cafe\u0301.jpg",  # NFD, as macOS writes it
+    "Caf\u00e9.JPG",  # the same name in NFC and another case
+]
+
+
+def _extract_with_unzip(data: bytes, tmp_path) -> set[str]:
+    import subprocess
+
+    archive = tmp_path / "out.zip"
+    archive.write_bytes(data)
+    target = tmp_path / "unzip"
+    done = subprocess.run(["unzip", "-q", str(archive), "-d", str(target)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+
+
+def test_hostile_names_extract_fully_with_python_and_unzip(blobs, tmp_path) -> None:
+    """Issue 15 item 9: long, duplicate, file-vs-folder and NFD names give a ZIP that extracts with
+    every entry, both with Python's zipfile and Info-ZIP unzip."""
+    import unicodedata
+
+    out = build_output_zip(blobs, _done_rows(blobs, HOSTILE_NAMES))
+    data = b"".join(out.chunks())
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        assert len(names) == len(HOSTILE_NAMES) + 1 == len(set(names))
+        for name in names:
+            assert all(len(part.encode()) <= 255 for part in name.split("/")), name
+            assert unicodedata.is_normalized("NFC", name)
+        folders = {posixpath.dirname(n) for n in names} - {""}
+        assert not folders & set(names)  # no file named like a folder
+        assert len({n.casefold() for n in names}) == len(names)
+        target = tmp_path / "python"
+        zf.extractall(target)
+    from_python = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    assert from_python == set(names)
+    assert _extract_with_unzip(data, tmp_path) == set(names)
+    manifest = read_manifest(zf_read(data, "manifest.csv"))
+    assert [m["output_name"] for m in manifest] == names[:-1]  # each row names its file exactly
+
+
+def zf_read(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read(name)
+
+
+def test_manifest_cells_cannot_run_as_spreadsheet_formulas(blobs) -> None:
+    names = ['=HYPERLINK("http://x").jpg', "+1.jpg", "-2.jpg", "@SUM(A1).jpg", "\tx.jpg", "safe.jpg"]
+    rows = _done_rows(blobs, names, "jpg")
+    rows.append(ManifestRow("=cmd.jpg", "rejected", error="=1+1 is not an image"))
+    data = b"".join(build_output_zip(blobs, rows).chunks())
+    manifest = read_manifest(zf_read(data, "manifest.csv"))
+    for row in manifest:
+        for column in ("input_name", "output_name", "error"):
+            assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), row
+    assert manifest[0]["input_name"] == '\'=HYPERLINK("http://x").jpg'
+    assert manifest[5]["input_name"] == "safe.jpg"
+    assert manifest[6]["error"] == "'=1+1 is not an image"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # the files themselves keep their names
+        assert zf.namelist()[1:3] == ["+1.jpg", "-2.jpg"]
+
+
+def test_our_own_output_zip_reads_back_through_intake(blobs) -> None:
+    """The download is a ZIP our intake accepts (a seller may upload it again)."""
+    from benchmarks.hostile.uploads import photo
+    from cluster.settings import Limits
+    from data_jobs.intake import intake_zip
+
+    rows = []
+    for i in range(3):
+        key = f"jobs/j/outputs/{i}.jpg"
+        blobs.put_bytes(key, photo(seed=i))
+        rows.append(ManifestRow(f"p{i}.jpg", "done", output_key=key, output_extension="jpg"))
+    data = b"".join(build_output_zip(blobs, rows).chunks())
+    report = intake_zip(io.BytesIO(data), blobs, "again", Limits())
+    assert [a.name for a in report.accepted] == ["p0.jpg", "p1.jpg", "p2.jpg"]
+    assert [r.name for r in report.rejected] == ["manifest.csv"]
