@@ -28,8 +28,7 @@ async def manifest_rows(repos: Repositories, job_id: str) -> list[ManifestRow]:
     if job is None:
         raise JobNotFound(job_id)
     rows = [_row(image, job.status) async for image in repos.images.iter_for_job(job_id)]
-    doc = await repos.db["jobs"].find_one({"_id": job_id}, {"intake": 1})
-    for rejected in ((doc or {}).get("intake") or {}).get("rejected", []):
+    for rejected in job.intake.rejected:
         rows.append(
             ManifestRow(
                 rejected["name"], "rejected", error=rejected.get("detail") or rejected.get("code", "")

@@ -1,0 +1,30 @@
+"""The download's manifest rows: every image in upload order, then what intake rejected."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from benchmarks.hostile import uploads
+from data_jobs.download import job_output_zip, manifest_rows
+from data_jobs.jobs import add_zip, create_job
+from data_jobs.output_zip import read_manifest
+
+
+async def test_rejected_entries_of_a_hostile_upload_reach_the_manifest(repos, blobs, settings, user) -> None:
+    job = await create_job(repos, owner=user, module="ready", template="#ffffff", recipe={"method": "fast"})
+    data = uploads.RawZip(
+        [
+            uploads.entry("=good.jpg", uploads.photo(seed=1)),
+            uploads.entry("notes.jpg", b"plain text, not a photo\n" * 10),
+        ]
+    ).build()
+    report = await add_zip(repos, blobs, settings, job.id, io.BytesIO(data))
+    assert [a.name for a in report.accepted] == ["=good.jpg"]
+    rows = await manifest_rows(repos, job.id)
+    assert [(r.input_name, r.status) for r in rows] == [("=good.jpg", "pending"), ("notes.jpg", "rejected")]
+    assert "not a JPEG" in rows[1].error
+    out = await job_output_zip(repos, blobs, job.id)
+    with zipfile.ZipFile(io.BytesIO(b"".join(out.chunks()))) as zf:
+        manifest = read_manifest(zf.read("manifest.csv"))
+    assert [m["input_name"] for m in manifest] == ["'=good.jpg", "notes.jpg"]
