@@ -9,6 +9,13 @@ can claim the job after `stale_after` and runs only the images that are not fini
 Exactly-once charging rests on three facts: an image result is applied only to an unfinished image
 (`ImagesRepo.record_results`), a capture's idempotency key is the image's id, and a resumed runner
 first captures images that were recorded done but not yet flagged charged.
+
+A short database outage (a restart, a failover, a dropped connection) does not fail the job: every
+database call of the runner goes through `store.retry.retry_transient`, which retries transient
+PyMongo errors within a time budget (`db_retry`). Each retried call is idempotent: see `_flush` for
+the one write that is not by itself (the counters). An outage longer than the budget ends the run
+with `DatabaseUnavailable` and leaves the job running with a stale heartbeat, so it is resumed once
+the database is back, instead of being failed for good.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,11 +44,31 @@ from store.blobs import job_key
 from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_CANCELLED, JOB_DONE, JOB_RUNNING, Job
 from store.reconcile import close_cancelled_job, fail_job
 from store.repositories import ImageResult, Repositories
+from store.retry import RetryPolicy, is_transient, retry_transient
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STALE_AFTER = dt.timedelta(seconds=30)
 _END = object()
+
+
+class _Db:
+    """The runner's database calls, each retried through transient errors under one policy."""
+
+    def __init__(self, policy: RetryPolicy | None) -> None:
+        self.policy = policy or RetryPolicy()
+
+    async def __call__(
+        self,
+        what: str,
+        fn: Callable[..., Awaitable[Any]],
+        *args: Any,
+        on_retry: Callable[[BaseException], None] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return await retry_transient(
+            what, lambda: fn(*args, **kwargs), policy=self.policy, log=log, on_retry=on_retry
+        )
 
 
 @dataclass
@@ -223,7 +250,8 @@ def _as_result(row: dict[str, Any]) -> ImageResult:
 
 
 async def _settle_previous_run(repos: Repositories, job: Job) -> None:
-    """Finish what a dead runner left half-done: charge images it recorded done, requeue the rest."""
+    """Finish what a dead runner left half-done: charge images it recorded done, requeue the rest.
+    Idempotent as a whole (captures are keyed per image, the rest sets values), so it is retried."""
     uncharged = await repos.images.done_uncharged(job.id)
     if uncharged:
         await capture_images(repos, job, [im.id for im in uncharged])
@@ -251,29 +279,34 @@ async def run_job(
     max_actors: int | None = None,
     reserve_cpus: float = 1.0,
     on_progress: Callable[[JobProgress], Any] | None = None,
+    db_retry: RetryPolicy | None = None,
 ) -> RunSummary:
     """Run (or resume) a queued job to the end. Safe to call again on the same job: finished images
     are skipped and nothing is charged twice.
 
     `reserve_cpus` stay free for Ray Serve and Ray Data's own tasks (0 for a CLI run with no server);
     `on_progress` is called after every bulk write and at least every `flush_interval` seconds.
-    A job with no finished image for `stall_timeout` seconds fails (JobStalled), releasing its coins."""
+    A job with no finished image for `stall_timeout` seconds fails (JobStalled), releasing its coins.
+    `db_retry` bounds how long a database outage is ridden out (default: 60 s per call); past it,
+    `store.retry.DatabaseUnavailable` is raised and the job is left to be resumed, not failed."""
     started = time.perf_counter()
     runner_id = runner_id or new_runner_id()
-    existing = await repos.jobs.find(job_id)
+    db = _Db(db_retry)
+    existing = await db(f"read job {job_id}", repos.jobs.find, job_id)
     if existing is None:
         raise JobNotFound(job_id)
     if existing.is_terminal:
         if existing.status == JOB_CANCELLED:  # its runner may have died before closing it
-            await close_cancelled_job(repos, job_id)
-        return await _summary(repos, job_id, existing.status, processed=0, stages={})
-    job = await repos.jobs.claim(job_id, runner_id, stale_after=stale_after)
+            await db(f"close cancelled job {job_id}", close_cancelled_job, repos, job_id)
+        return await _summary(repos, db, job_id, existing.status, processed=0, stages={})
+    # a claim whose reply was lost is found again by its second query (same runner id)
+    job = await db(f"claim job {job_id}", repos.jobs.claim, job_id, runner_id, stale_after=stale_after)
     if job is None:
         raise JobStateError("job_busy", f"job {job_id} is being run by another live runner")
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
-    await _settle_previous_run(repos, job)
-    pending = await repos.images.unfinished(job_id)
+    await db(f"settle the previous run of job {job_id}", _settle_previous_run, repos, job)
+    pending = await db(f"list the images of job {job_id}", repos.images.unfinished, job_id)
     stages["prepare"] = time.perf_counter() - t0
     processed = 0
     try:
@@ -291,29 +324,40 @@ async def run_job(
                 reserve_cpus=reserve_cpus,
                 on_progress=on_progress,
                 stages=stages,
+                db=db,
             )
     except _Stopped:
         stages["total"] = time.perf_counter() - started
-        current = await repos.jobs.get(job_id)
+        current = await db(f"read job {job_id}", repos.jobs.get, job_id)
         if current.status == JOB_CANCELLED:
-            await close_cancelled_job(repos, job_id)
-        return await _summary(repos, job_id, current.status, processed=processed, stages=stages)
+            await db(f"close cancelled job {job_id}", close_cancelled_job, repos, job_id)
+        return await _summary(repos, db, job_id, current.status, processed=processed, stages=stages)
     except Exception as exc:
+        if is_transient(exc):
+            # Not the job's fault: it stays running with a heartbeat that goes stale, and is resumed
+            # (only its unfinished images run again) once the database answers.
+            log.warning("job %s stopped, left to be resumed: %s", job_id, exc, exc_info=True)
+            raise
         log.exception("job %s failed", job_id)
-        await fail_job(repos, job_id, f"the batch could not run: {type(exc).__name__}: {exc}")
+        reason = f"the batch could not run: {type(exc).__name__}: {exc}"
+        await db(f"fail job {job_id}", fail_job, repos, job_id, reason)
         raise
     t0 = time.perf_counter()
-    counts = await _recount(repos, job_id)
-    await release_held(repos, job_id, reason="end")
+    counts = await db(f"count the images of job {job_id}", _recount, repos, job_id)
+    await db(f"release the coins job {job_id} still holds", release_held, repos, job_id, reason="end")
     try:
-        final = await repos.jobs.set_status(job_id, JOB_DONE, from_statuses=[JOB_RUNNING])
-    except Exception:  # cancelled or taken over at the last moment: its state stands
-        final = await repos.jobs.get(job_id)
+        final = await db(
+            f"finish job {job_id}", repos.jobs.set_status, job_id, JOB_DONE, from_statuses=[JOB_RUNNING]
+        )
+    except Exception as exc:  # cancelled or taken over at the last moment: its state stands
+        if is_transient(exc):
+            raise
+        final = await db(f"read job {job_id}", repos.jobs.get, job_id)
     stages["finish"] = time.perf_counter() - t0
     stages["total"] = time.perf_counter() - started
     if on_progress is not None:
         on_progress(JobProgress(job_id, counts["done"], counts["failed"], counts["total"], final.status))
-    return await _summary(repos, job_id, final.status, processed=processed, stages=stages)
+    return await _summary(repos, db, job_id, final.status, processed=processed, stages=stages)
 
 
 class JobStalled(RuntimeError):
@@ -338,6 +382,7 @@ async def _process(
     reserve_cpus: float,
     on_progress: Callable[[JobProgress], Any] | None,
     stages: dict[str, float],
+    db: _Db,
 ) -> int:
     import ray
 
@@ -363,10 +408,13 @@ async def _process(
         refs,
         settings=settings,
         recipe=job.recipe,
-        template=await job_template(repos, job),
+        template=await db(f"read the template of job {job.id}", job_template, repos, job),
         plan=plan,
     )
-    await repos.images.mark_running([r.image_id for r in refs])
+    # retried as a whole: only its `attempts` counter can count one attempt twice
+    await db(
+        f"mark the images of job {job.id} running", repos.images.mark_running, [r.image_id for r in refs]
+    )
     stages["plan"] = time.perf_counter() - t0
     log.info("job %s: %d images on up to %d actors (%s)", job.id, len(refs), plan.max_size, plan)
 
@@ -408,25 +456,25 @@ async def _process(
             now = time.monotonic()
             if buffer and (finished or now - last_flush >= flush_interval or len(buffer) >= 512):
                 t1 = time.perf_counter()
-                processed += await _flush(repos, job, buffer)
+                processed += await _flush(repos, db, job, buffer)
                 db_seconds += time.perf_counter() - t1
                 buffer = []
                 last_flush = now
                 if on_progress is not None:
-                    on_progress(await _progress(repos, job.id))
+                    on_progress(await _progress(repos, db, job.id))
             elif now - last_flush >= flush_interval:
                 last_flush = now
                 if on_progress is not None:
-                    on_progress(await _progress(repos, job.id))
+                    on_progress(await _progress(repos, db, job.id))
             if now - last_row > stall_timeout:
                 # Ray Data restarts crashed actors and retries their batch without limit; an input
                 # that kills its worker process every time would otherwise hold the job forever.
                 raise JobStalled(f"no image finished for {stall_timeout:.0f}s (a worker kept crashing?)")
             if now - last_beat >= heartbeat_interval:
                 last_beat = now
-                if not await repos.jobs.heartbeat(job.id, runner_id):
+                if not await db(f"heartbeat job {job.id}", repos.jobs.heartbeat, job.id, runner_id):
                     if buffer:  # finished work is recorded; after a cancel it stays free
-                        processed += await _flush(repos, job, buffer)
+                        processed += await _flush(repos, db, job, buffer)
                         buffer = []
                     raise _Stopped()
     finally:
@@ -438,26 +486,48 @@ async def _process(
     return processed
 
 
-async def _flush(repos: Repositories, job: Job, rows: list[dict[str, Any]]) -> int:
-    """One bulk write of results, the counters, then the captures of the images that succeeded."""
-    applied = await repos.images.record_results([_as_result(r) for r in rows])
-    done_ids = [r.image_id for r in applied if r.status == IMAGE_DONE]
-    failed = sum(1 for r in applied if r.status == IMAGE_FAILED)
-    if applied:
-        await repos.jobs.increment_counters(job.id, done=len(done_ids), failed=failed)
-    await capture_images(repos, job, done_ids)
+async def _flush(repos: Repositories, db: _Db, job: Job, rows: list[dict[str, Any]]) -> int:
+    """One bulk write of results, the counters, then the captures of the images that succeeded.
+
+    Each step survives a retry after a lost reply. `record_results` applies a result only to an
+    unfinished image, so replaying it changes nothing twice, but its answer then misses the images
+    the lost attempt finished: after a retry the images themselves say which are done and not yet
+    charged, and the counters are recounted. An increment is not idempotent, so one that failed is
+    replaced by a recount (which sets them) rather than retried. Captures are keyed per image and
+    `mark_charged` only sets a flag, so `capture_images` is retried as a whole."""
+    results = [_as_result(r) for r in rows]
+    retried: list[BaseException] = []
+    applied = await db(
+        f"record results of job {job.id}", repos.images.record_results, results, on_retry=retried.append
+    )
+    if retried:
+        mine = {r.image_id for r in results if r.status == IMAGE_DONE}
+        uncharged = await db(f"list uncharged images of job {job.id}", repos.images.done_uncharged, job.id)
+        done_ids = [im.id for im in uncharged if im.id in mine]
+        await db(f"count the images of job {job.id}", _recount, repos, job.id)
+    else:
+        done_ids = [r.image_id for r in applied if r.status == IMAGE_DONE]
+        failed = sum(1 for r in applied if r.status == IMAGE_FAILED)
+        if applied:
+            try:
+                await repos.jobs.increment_counters(job.id, done=len(done_ids), failed=failed)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                await db(f"count the images of job {job.id}", _recount, repos, job.id)
+    await db(f"charge the images of job {job.id}", capture_images, repos, job, done_ids)
     return len(applied)
 
 
-async def _progress(repos: Repositories, job_id: str) -> JobProgress:
-    job = await repos.jobs.get(job_id)
+async def _progress(repos: Repositories, db: _Db, job_id: str) -> JobProgress:
+    job = await db(f"read job {job_id}", repos.jobs.get, job_id)
     return JobProgress.from_job(job)
 
 
 async def _summary(
-    repos: Repositories, job_id: str, status: str, *, processed: int, stages: dict[str, float]
+    repos: Repositories, db: _Db, job_id: str, status: str, *, processed: int, stages: dict[str, float]
 ) -> RunSummary:
-    job = await repos.jobs.get(job_id)
+    job = await db(f"read job {job_id}", repos.jobs.get, job_id)
     return RunSummary(
         job_id=job_id,
         status=status,

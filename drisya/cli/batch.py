@@ -6,6 +6,10 @@ a local user is granted the job's quote through the ledger, so the accounting co
 Exit codes: 0 every image succeeded, 1 some failed or were rejected, or the job as a whole could not
 run (the output ZIP is written either way: manifest.csv says what became of each input), 2 the input
 or an option was refused before any work started.
+
+The run's database is a child process of this command. Should it die during the run, the ZIP is
+still written from what is known without it: every input the intake accepted (read before the run),
+the outputs already in blob storage as done, and the rest listed with the status `unknown`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from drisya.cli.errors import CliError
+
+UNKNOWN_STATUS = "unknown"
+UNKNOWN_ERROR = "state unknown: the database stopped before this image's result was recorded"
 
 EPILOG = """\
 A local run is free: nothing is charged and no account is needed. It goes through the same
@@ -188,16 +195,17 @@ async def _run(
     import secrets
 
     from cluster.embedded_mongo import EmbeddedMongo
+    from cluster.processes import is_alive
     from cluster.settings import Settings
     from data_jobs.download import manifest_rows
     from data_jobs.errors import IntakeRefused
     from data_jobs.jobs import add_files, add_zip, create_job, submit_job
-    from data_jobs.output_zip import build_output_zip
     from data_jobs.runner import ensure_ray, run_job
     from store.blobs import blob_store_from_settings
     from store.db import connect, ensure_indexes
     from store.ledger import Ledger
     from store.repositories import Repositories
+    from store.retry import RetryPolicy, is_transient
 
     _quiet_ray_logs()
     _one_line_job_logs()
@@ -207,9 +215,13 @@ async def _run(
     blobs = blob_store_from_settings(settings)
     mongo = EmbeddedMongo(data_dir / "mongo")
     started_ray = False
+    db = None
     bar = ProgressBar(enabled=not args.quiet)
+    known: KnownInputs | None = None
     try:
-        db = connect(mongo.start(), "drisya")
+        # a local child answers in milliseconds; a short selection timeout lets the retry policy
+        # notice a dead database quickly (a slow but living one is retried for the whole budget)
+        db = connect(mongo.start(), "drisya", serverSelectionTimeoutMS=1000)
         await ensure_indexes(db)
         repos = Repositories(db)
         user = await repos.users.create(
@@ -235,6 +247,7 @@ async def _run(
         if quote > 0:  # a local run is free: grant exactly the quote, then account as the server does
             await Ledger(db).credit(user.id, quote, "grant", f"local-grant:{job.id}", ref="drisya batch")
         await submit_job(repos, job.id)
+        known = await read_known_inputs(repos, job.id)
         if not args.quiet:
             skipped = f", {len(report.skipped)} system files skipped" if report.skipped else ""
             print(
@@ -244,13 +257,23 @@ async def _run(
             )
         failure: str | None = None
         summary = None
+        # The database is our own child process: once it has exited, waiting for it is pointless.
+        db_retry = RetryPolicy(still_worth_it=lambda: mongo.pid is not None and is_alive(mongo.pid))
         try:
             started_ray = True  # shut down below even when starting it failed half-way
             ensure_ray(settings)
             summary = await run_job(
-                repos, settings, job.id, max_actors=args.workers, reserve_cpus=0.0, on_progress=bar.update
+                repos,
+                settings,
+                job.id,
+                max_actors=args.workers,
+                reserve_cpus=0.0,
+                on_progress=bar.update,
+                db_retry=db_retry,
             )
         except Exception as exc:  # the job as a whole could not run (no worker could load the model ...)
+            if is_transient(exc):
+                raise
             failure = one_line_reason(exc)
         finally:
             bar.close()
@@ -260,11 +283,7 @@ async def _run(
         if failure is not None:
             failed_job = await repos.jobs.get(job.id)
             rows = rows_after_job_failure(rows, failed_job.error, failure)
-        zipped = await asyncio.to_thread(build_output_zip, blobs, rows)
-        try:
-            await asyncio.to_thread(_write_atomically, out, zipped.chunks())
-        except OSError as exc:  # the disk filled up, the folder went away ...
-            raise CliError(f"cannot write {out}: {exc}", 1) from exc
+        size = await _write_zip(blobs, rows, out)
         rejected = len(report.rejected)
         if failure is not None or summary is None:
             done = sum(1 for row in rows if row.status == "done")
@@ -275,17 +294,86 @@ async def _run(
             )
         print(
             f"{summary.done} done, {summary.failed} failed, {rejected} rejected -> {out} "
-            f"({zipped.size / 1e6:.1f} MB, manifest.csv lists every input)",
+            f"({size / 1e6:.1f} MB, manifest.csv lists every input)",
             file=sys.stderr,
         )
-        await db.client.close()
         return 0 if summary.failed == 0 and rejected == 0 and summary.status == "done" else 1
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        reason = f"the database stopped during the run ({type(exc).__name__})"
+        if known is None:  # before the job was submitted: nothing ran, nothing to pack
+            raise CliError(f"{reason}; nothing was processed", 1) from None
+        rows = rows_without_database(known, blobs)
+        await _write_zip(blobs, rows, out)
+        done = sum(1 for row in rows if row.status == "done")
+        unknown = sum(1 for row in rows if row.status == UNKNOWN_STATUS)
+        raise CliError(
+            f"{reason}; {done} done, {unknown} unknown -> {out} (manifest.csv lists every input)", 1
+        ) from None
     finally:
+        if db is not None:
+            try:
+                await db.client.close()
+            except Exception:  # noqa: BLE001 - closing a client of a dead server must not mask the result
+                pass
         if started_ray:
             import ray
 
             ray.shutdown()
         mongo.stop()
+
+
+async def _write_zip(blobs: Any, rows: list, out: Path) -> int:
+    """The output ZIP at `out` (atomically); returns its size in bytes."""
+    from data_jobs.output_zip import build_output_zip
+
+    zipped = await asyncio.to_thread(build_output_zip, blobs, rows)
+    try:
+        await asyncio.to_thread(_write_atomically, out, zipped.chunks())
+    except OSError as exc:  # the disk filled up, the folder went away ...
+        raise CliError(f"cannot write {out}: {exc}", 1) from exc
+    return zipped.size
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownInputs:
+    """What the run knows without its database: each accepted input with the blob key its output
+    will have, and the entries intake rejected (read once, right after the job was submitted)."""
+
+    rows: list  # ManifestRow, as at submission: accepted inputs pending, rejected entries
+    output_keys: dict[str, str]  # input name -> the output blob key it gets when done
+
+
+async def read_known_inputs(repos: Any, job_id: str) -> KnownInputs:
+    from data_jobs.download import manifest_rows
+    from engine.pipeline import parse_recipe
+    from store.blobs import job_key
+
+    job = await repos.jobs.get(job_id)
+    ext = parse_recipe(job.recipe).format  # the worker's output extension follows the recipe's format
+    keys = {
+        image.input_name: job_key(job_id, "outputs", f"{image.seq:06d}.{ext}")
+        async for image in repos.images.iter_for_job(job_id)
+    }
+    return KnownInputs(rows=await manifest_rows(repos, job_id), output_keys=keys)
+
+
+def rows_without_database(known: KnownInputs, blobs: Any) -> list:
+    """Manifest rows when the database is gone: an input whose output blob exists is done (workers
+    write an output whole, through a temporary name, or not at all), any other accepted input is
+    `unknown`; rejected entries keep their row."""
+    rows = []
+    for row in known.rows:
+        key = known.output_keys.get(row.input_name)
+        if row.status in ("pending", "queued", "running") and key is not None:
+            if blobs.exists(key):
+                ext = key.rsplit(".", 1)[-1]
+                row = dataclasses.replace(row, status="done", error="", output_key=key, output_extension=ext)
+            else:
+                row = dataclasses.replace(row, status=UNKNOWN_STATUS, error=UNKNOWN_ERROR)
+        rows.append(row)
+    return rows
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -228,3 +228,64 @@ def test_one_line_reason_finds_the_innermost_exception_in_ray_text() -> None:
         one_line_reason(TimeoutError("no image finished for 900s"))
         == "TimeoutError: no image finished for 900s"
     )
+
+
+@pytest.mark.ray
+def test_database_dying_mid_run_still_writes_the_zip_and_says_so_in_one_line(tmp_path: Path) -> None:
+    import json
+    import signal
+    import time
+
+    src = tmp_path / "in.zip"
+    photos = {f"p{i:02d}.jpg": product_photo(900, seed=i) for i in range(40)}
+    photos["notes.jpg"] = b"not an image at all\n" * 10
+    src.write_bytes(make_zip(photos))
+    out, data_dir = tmp_path / "out.zip", tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRISYA_RAY_NUM_CPUS": "2"}
+    env.pop("DRISYA_RAY_ADDRESS", None)
+    args = [
+        str(src),
+        "--out",
+        str(out),
+        "--method",
+        "fast",
+        "--size",
+        "1200",
+        "-q",
+        "--data-dir",
+        str(data_dir),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drisya.cli.main", "batch", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        owner = data_dir / "mongo" / "mongo" / "owner.json"
+        deadline = time.monotonic() + 240
+        while not list((data_dir / "blobs").rglob("outputs/*.jpg")):  # some images are finished
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1][-3000:]
+            time.sleep(0.05)
+        os.kill(json.loads(owner.read_text())["child_pid"], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # Ray's own C++ core worker may log a line of its own (about actor restarts); ours is one line
+    lines = [line for line in stderr.strip().splitlines() if "core_worker.cc" not in line]
+    assert proc.returncode == 1, stderr[-3000:]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr[-3000:]
+    assert lines[0].startswith("drisya: the database stopped during the run") and str(out) in lines[0]
+    names, manifest = _manifest(out)
+    assert set(manifest) == set(photos)
+    assert manifest["notes.jpg"]["status"] == "rejected"
+    statuses = {row["status"] for name, row in manifest.items() if name != "notes.jpg"}
+    assert statuses <= {"done", "failed", "unknown"} and {"done", "unknown"} <= statuses
+    done = {n for n, r in manifest.items() if r["status"] == "done"}
+    assert {manifest[n]["output_name"] for n in done} | {"manifest.csv"} == set(names)
+    for row in manifest.values():
+        if row["status"] == "unknown":
+            assert row["error"].startswith("state unknown") and row["output_name"] == ""
