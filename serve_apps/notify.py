@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from serve_apps.state import AppState
+from store.repositories.account_indexes import ensure_account_indexes
 
 
 async def start_notifier(state: AppState) -> None:
-    """App start-up hook: start the notification task."""
+    """App start-up hook: the account collections' indexes (until store.db lists them), then the
+    notification task."""
+    await ensure_account_indexes(state.db)

@@ -11,7 +11,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from serve_apps.auth.tokens import InvalidToken, read_access_token
+from serve_apps.auth.sessions import session_revoked
+from serve_apps.auth.tokens import InvalidToken, read_access_claims
 from serve_apps.errors import ApiError
 from serve_apps.state import AppState, get_state
 from store.documents import User
@@ -34,6 +35,13 @@ def bearer_token(request: Request) -> str:
 
 async def user_for_token(state: AppState, token: str) -> User:
     """The active user a bearer token (access token or API key) stands for; ApiError 401/403 otherwise."""
+    user, _ = await identify(state, token)
+    return user
+
+
+async def identify(state: AppState, token: str) -> tuple[User, str | None]:
+    """The active user of a bearer token and the sign-in session of an access token (None for API keys)."""
+    session: str | None = None
     if token.startswith(API_KEY_PREFIX):
         key = await state.repos.api_keys.verify(token)
         if key is None:
@@ -41,20 +49,24 @@ async def user_for_token(state: AppState, token: str) -> User:
         user_id = key.user
     else:
         try:
-            user_id = read_access_token(state.settings, token)
+            claims = read_access_claims(state.settings, token)
         except InvalidToken:
             raise unauthorized("the access token is invalid or expired; log in or refresh it") from None
+        user_id, session = claims.user_id, claims.session
+        if session is not None and await session_revoked(state, session):
+            raise unauthorized("this session was signed out; log in again")
     user = await state.repos.users.find(user_id)
     if user is None:
         raise unauthorized("the account no longer exists")
     if user.blocked:
         raise ApiError(403, "this account is blocked; contact the administrator", "blocked")
-    return user
+    return user, session
 
 
 async def current_user(request: Request, state: Annotated[AppState, Depends(get_state)]) -> User:
-    user = await user_for_token(state, bearer_token(request))
+    user, session = await identify(state, bearer_token(request))
     request.state.user_id = user.id  # for per-user rate limits and logs
+    request.state.session = session  # the sign-in this request belongs to (None for API keys)
     return user
 
 

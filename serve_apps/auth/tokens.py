@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 import jwt
 
@@ -28,7 +29,17 @@ def _secret(settings: Settings) -> str:
     return settings.jwt_secret
 
 
-def issue_access_token(settings: Settings, user_id: str, *, now: dt.datetime | None = None) -> str:
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: str
+    session: str | None  # the refresh-token family it was issued for; signing out revokes it
+
+
+def issue_access_token(
+    settings: Settings, user_id: str, *, session: str | None = None, now: dt.datetime | None = None
+) -> str:
+    """`session` ties the token to a sign-in, so logging out (or a refresh-token reuse) ends it at once
+    rather than when it expires."""
     issued = now or dt.datetime.now(dt.UTC)
     claims = {
         "sub": user_id,
@@ -37,11 +48,18 @@ def issue_access_token(settings: Settings, user_id: str, *, now: dt.datetime | N
         "exp": issued + dt.timedelta(seconds=settings.access_token_ttl_s),
         "jti": uuid.uuid4().hex,
     }
+    if session:
+        claims["sid"] = session
     return jwt.encode(claims, _secret(settings), algorithm=ALGORITHM)
 
 
 def read_access_token(settings: Settings, token: str) -> str:
     """The user id of a valid access token; InvalidToken otherwise."""
+    return read_access_claims(settings, token).user_id
+
+
+def read_access_claims(settings: Settings, token: str) -> AccessClaims:
+    """The user id and session of a valid access token; InvalidToken otherwise."""
     try:
         claims = jwt.decode(
             token, _secret(settings), algorithms=[ALGORITHM], options={"require": ["exp", "sub", "typ"]}
@@ -50,4 +68,5 @@ def read_access_token(settings: Settings, token: str) -> str:
         raise InvalidToken(str(exc)) from exc
     if claims.get("typ") != ACCESS or not isinstance(claims.get("sub"), str):
         raise InvalidToken("not an access token")
-    return claims["sub"]
+    session = claims.get("sid")
+    return AccessClaims(claims["sub"], session if isinstance(session, str) else None)

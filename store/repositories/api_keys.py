@@ -57,9 +57,9 @@ class ApiKeysRepo:
         key = ApiKey.from_doc(doc)
         if key.revoked or not hmac.compare_digest(key.hash, self._hash(raw)):
             return None
-        now = utcnow()
-        await self.col.update_one({"_id": key.id}, {"$set": {"last_used": now}})
-        key.last_used = now
+        # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
+        await self.col.update_one({"_id": key.id}, {"$currentDate": {"last_used": True}})
+        key.last_used = utcnow()
         return key
 
     async def list_for(self, user_id: str) -> list[ApiKey]:

@@ -38,7 +38,10 @@ class SettingsRepo:
         if isinstance(coins, bool) or not isinstance(coins, int) or coins < 0:
             raise InvalidValue(f"a price is a whole number of coins >= 0, not {coins!r}")
         await self.col.update_one(
-            {"_id": "billing"}, {"$set": {f"pricing.{module}": coins, "updated": utcnow()}}, upsert=True
+            {"_id": "billing"},
+            # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
+            {"$set": {f"pricing.{module}": coins}, "$currentDate": {"updated": True}},
+            upsert=True,
         )
         return await self.billing()
 

@@ -28,6 +28,12 @@ class TransactionsRepo:
         cursor = self.col.find(query).sort("created", DESCENDING).skip(max(0, skip)).limit(page_size(limit))
         return [Transaction.from_doc(d) for d in await cursor.to_list()]
 
+    async def count_for_user(self, user_id: str, *, kind: str | None = None) -> int:
+        query: dict[str, Any] = {"user": user_id, "state": "applied"}
+        if kind:
+            query["kind"] = kind
+        return await self.col.count_documents(query)
+
     async def list_for_job(self, job_id: str) -> list[Transaction]:
         cursor = self.col.find({"job": job_id, "state": "applied"}).sort("created", ASCENDING)
         return [Transaction.from_doc(d) for d in await cursor.to_list()]

@@ -5,6 +5,7 @@ Query shapes stay within what both MongoDB and nx-27017 support (see store.repos
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from typing import Any
 
@@ -15,7 +16,6 @@ from pymongo.errors import DuplicateKeyError
 from store.documents import (
     ROLES,
     User,
-    utcnow,
 )
 from store.errors import DuplicateEmail, InvalidValue, NotFound
 from store.passwords import hash_password, needs_rehash, verify_password
@@ -64,6 +64,12 @@ class UsersRepo:
 
     async def verify_credentials(self, email: str, password: str) -> User | None:
         """The user if email and password match and the account is not blocked, else None."""
+        user = await self.authenticate(email, password)
+        return None if user is None or user.blocked else user
+
+    async def authenticate(self, email: str, password: str) -> User | None:
+        """The user if email and password match (blocked or not: the caller says why it refuses), else
+        None. Records the login and upgrades an outdated hash."""
         user = await self.by_email(email)
         if user is None:
             if self._dummy_hash is None:
@@ -73,18 +79,26 @@ class UsersRepo:
         if not await asyncio.to_thread(verify_password, user.password_hash, password):
             return None
         if user.blocked:
-            return None
+            return user
         if needs_rehash(user.password_hash):
             new_hash = await asyncio.to_thread(hash_password, password)
             await self.col.update_one({"_id": user.id}, {"$set": {"password_hash": new_hash}})
-        now = utcnow()
-        await self.col.update_one({"_id": user.id}, {"$set": {"last_login": now}})
-        user.last_login = now
-        return user
+        # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
+        doc = await self.col.find_one_and_update(
+            {"_id": user.id}, {"$currentDate": {"last_login": True}}, return_document=ReturnDocument.AFTER
+        )
+        return User.from_doc(doc) if doc else user
 
     async def set_password(self, user_id: str, password: str) -> None:
         new_hash = await asyncio.to_thread(hash_password, password)
         await self._set(user_id, {"password_hash": new_hash})
+
+    async def check_password(self, user_id: str, password: str) -> bool:
+        user = await self.get(user_id)
+        return await asyncio.to_thread(verify_password, user.password_hash, password)
+
+    async def set_name(self, user_id: str, name: str) -> User:
+        return await self._set(user_id, {"name": name.strip()[:200]})
 
     async def set_blocked(self, user_id: str, blocked: bool) -> User:
         return await self._set(user_id, {"blocked": bool(blocked)})
@@ -101,6 +115,39 @@ class UsersRepo:
         if doc is None:
             raise NotFound(f"no user {user_id}")
         return User.from_doc(doc)
+
+    @staticmethod
+    def _search_query(q: str | None, role: str | None, blocked: bool | None) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if role:
+            query["role"] = role
+        if blocked is not None:
+            query["blocked"] = bool(blocked)
+        text = (q or "").strip()[:200]
+        if text:
+            pattern = re.escape(text)  # a literal substring, never a caller-supplied regex
+            query["$or"] = [
+                {"email": {"$regex": pattern, "$options": "i"}},
+                {"name": {"$regex": pattern, "$options": "i"}},
+                {"_id": text},
+            ]
+        return query
+
+    async def search(
+        self,
+        q: str | None = None,
+        *,
+        role: str | None = None,
+        blocked: bool | None = None,
+        limit: int = 50,
+        skip: int = 0,
+    ) -> tuple[list[User], int]:
+        """Users whose e-mail or name contains `q` (case-insensitive) or whose id is `q`, newest first,
+        and how many match in all."""
+        query = self._search_query(q, role, blocked)
+        cursor = self.col.find(query).sort("created", DESCENDING).skip(max(0, skip)).limit(page_size(limit))
+        users = [User.from_doc(d) for d in await cursor.to_list()]
+        return users, await self.col.count_documents(query)
 
     async def list(self, *, role: str | None = None, limit: int = 50, skip: int = 0) -> list[User]:
         query: dict[str, Any] = {"role": role} if role else {}
