@@ -1,7 +1,558 @@
-"""Batch jobs: create, upload, start, status, images, outputs, download, cancel, delete."""
+"""Batch jobs: create, upload, start, status, images, outputs, download, cancel, history, delete.
+
+Every route works on the caller's own jobs only: another user's job id answers 404 exactly like an
+unknown one. The money and state rules live in `data_jobs.jobs` (the CLI runs the same functions);
+this module only translates HTTP to those calls and back.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import datetime as dt
+import hashlib
+import io
+import mimetypes
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from data_jobs import jobs as job_ops
+from data_jobs.accounting import quote
+from data_jobs.download import job_output_zip
+from data_jobs.intake import IntakeReport
+from data_jobs.progress import JobProgress
+from data_jobs.resume import start_job_in_background
+from serve_apps.auth.deps import CurrentUser
+from serve_apps.errors import ApiError
+from serve_apps.rate_limit import limit
+from serve_apps.routes.templates import resolve_template_ref
+from serve_apps.state import AppState, StateDep
+from serve_apps.tickets import issue_ticket
+from store.documents import IMAGE_DONE, JOB_RUNNING, Image, Job, User
+from store.errors import NotFound
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/x-zip")
+MAX_FILES_PER_REQUEST = 1000
+PREVIEW_SIDE = 320
+
+
+# --- bodies and answers ----------------------------------------------------------------------------
+
+
+class JobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    module: Literal["ready", "look"] = "ready"
+    template_id: str = Field("#ffffff", min_length=1, max_length=200)
+    recipe: dict[str, Any] | None = None
+    name: str = Field("", max_length=200)
+
+
+class JobCreated(BaseModel):
+    id: str
+    status: str
+    price_per_image: int
+    module: str
+    template_id: str
+
+
+class JobOut(BaseModel):
+    id: str
+    name: str
+    module: str
+    template_id: str
+    recipe: dict[str, Any]
+    status: str
+    message: str
+    total: int
+    done: int
+    failed: int
+    finished: int
+    price_per_image: int
+    quote: int
+    coins_reserved: int
+    coins_charged: int
+    coins_released: int
+    coins_held: int
+    rejected_count: int
+    skipped_count: int
+    error: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    eta_s: float | None
+
+
+class Rejected(BaseModel):
+    name: str
+    reason: str
+    code: str
+
+
+class UploadOut(BaseModel):
+    accepted: int
+    rejected: list[Rejected]
+    skipped: int
+    total: int
+    quote: int
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ImageOut(BaseModel):
+    id: str
+    name: str
+    status: str
+    reason: str | None
+    quality: float | None
+    method: str | None
+    width: int | None
+    height: int | None
+    charged: bool
+    output_url: str | None
+    preview_url: str | None
+
+
+class ImagePage(BaseModel):
+    items: list[ImageOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class Ticket(BaseModel):
+    ticket: str
+    expires_in: int
+    url: str
+
+
+def _when(value: Any) -> dt.datetime | None:
+    """A stored timestamp as an aware datetime. nx-27017 hands back a datetime written by `$set` as
+    text ("2026-11-26 13:32:58.492000", UTC), so both forms are read."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _iso(value: Any) -> str | None:
+    when = _when(value)
+    return when.isoformat() if when is not None else None
+
+
+def eta_seconds(job: Job) -> float | None:
+    """Seconds left at the pace so far; None until the first image finished or when not running."""
+    finished = job.counters.done + job.counters.failed
+    started = _when(job.started)
+    if job.status != JOB_RUNNING or started is None or finished == 0:
+        return None
+    elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    left = max(0, job.counters.total - finished)
+    return round(elapsed / finished * left, 1)
+
+
+def job_out(job: Job) -> dict[str, Any]:
+    c = job.counters
+    return {
+        "id": job.id,
+        "name": job.name,
+        "module": job.module,
+        "template_id": job.template,
+        "recipe": job.recipe,
+        "status": job.status,
+        "message": JobProgress.from_job(job).describe(),
+        "total": c.total,
+        "done": c.done,
+        "failed": c.failed,
+        "finished": c.done + c.failed,
+        "price_per_image": job.price_per_image,
+        "quote": quote(job),
+        "coins_reserved": job.coins.reserved,
+        "coins_charged": job.coins.charged,
+        "coins_released": job.coins.released,
+        "coins_held": job.coins.held,
+        "rejected_count": job.intake.rejected_count,
+        "skipped_count": job.intake.skipped_count,
+        "error": job.error,
+        "created_at": _iso(job.created),
+        "started_at": _iso(job.started),
+        "finished_at": _iso(job.finished),
+        "eta_s": eta_seconds(job),
+    }
+
+
+def upload_out(report: IntakeReport, job: Job) -> dict[str, Any]:
+    return {
+        "accepted": len(report.accepted),
+        "rejected": [{"name": r.name, "reason": r.detail, "code": r.code} for r in report.rejected],
+        "skipped": len(report.skipped),
+        "total": job.counters.total,
+        "quote": quote(job),
+    }
+
+
+async def owned_job(state: AppState, user: User, job_id: str) -> Job:
+    """The caller's job, or 404 (also for another user's job: its existence is not revealed)."""
+    if len(job_id) > 64:
+        raise NotFound(f"no job {job_id[:64]}")
+    return await state.repos.jobs.get_for_owner(job_id, user.id)
+
+
+# --- create, upload, start -------------------------------------------------------------------------
+
+
+@router.post("", status_code=201, response_model=JobCreated)
+async def create_job(
+    request: Request,
+    state: StateDep,
+    user: CurrentUser,
+    body: JobCreate,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """A job at today's price. Re-sending with the same `Idempotency-Key` returns the first job."""
+    limit(request, "create_job")
+    spec = await resolve_template_ref(state, body.template_id)
+    from data_jobs.jobs import spec_from_dict
+
+    job = await job_ops.create_job(
+        state.repos,
+        owner=user.id,
+        module=body.module,
+        template=body.template_id.strip(),
+        recipe=body.recipe,
+        name=body.name,
+        template_spec=spec_from_dict(spec) if spec.get("source") == "upload" else None,
+        idempotency_key=idempotency_key.strip() if idempotency_key and idempotency_key.strip() else None,
+    )
+    return {
+        "id": job.id,
+        "status": job.status,
+        "price_per_image": job.price_per_image,
+        "module": job.module,
+        "template_id": job.template,
+    }
+
+
+@router.put(
+    "/{job_id}/upload",
+    response_model=UploadOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def upload_zip(request: Request, state: StateDep, user: CurrentUser, job_id: str) -> Any:
+    """A ZIP of photos as the raw request body (`Content-Type: application/zip`), streamed to disk and
+    checked entry by entry; refused entries are listed with their reason, the rest become images."""
+    await owned_job(state, user, job_id)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ZIP_TYPES:
+        raise ApiError(
+            415, f"send the ZIP with Content-Type: application/zip, not {content_type or 'nothing'}"
+        )
+    max_bytes = state.settings.limits.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise ApiError(413, f"the upload is larger than {max_bytes} bytes", "too_large")
+    report = await job_ops.add_zip_stream(state.repos, state.blobs, state.settings, job_id, request.stream())
+    return upload_out(report, await state.repos.jobs.get(job_id))
+
+
+@router.post("/{job_id}/files", response_model=UploadOut)
+async def upload_files(
+    state: StateDep,
+    user: CurrentUser,
+    job_id: str,
+    files: Annotated[list[UploadFile], File(description="image files (JPEG, PNG, WebP, HEIC...)")],
+) -> Any:
+    """Loose image files (multipart, field `files` repeated), with the same checks as ZIP entries."""
+    await owned_job(state, user, job_id)
+    if len(files) > MAX_FILES_PER_REQUEST:
+        raise ApiError(413, f"at most {MAX_FILES_PER_REQUEST} files per request; send the rest next")
+    named = [(f.filename or f"file-{i}", f.file) for i, f in enumerate(files)]
+    try:
+        report = await job_ops.add_files(state.repos, state.blobs, state.settings, job_id, named)
+    finally:
+        for f in files:
+            await f.close()
+    return upload_out(report, await state.repos.jobs.get(job_id))
+
+
+@router.post("/{job_id}/start", status_code=202, response_model=JobOut)
+async def start_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
+    """Reserve the quote (402 with the shortfall when coins do not cover it) and start processing;
+    follow it on `WS /v1/jobs/{id}/events` or by polling `GET /v1/jobs/{id}`."""
+    await owned_job(state, user, job_id)
+    job = await job_ops.submit_job(state.repos, job_id)
+    start_job_in_background(state.repos, state.settings, job_id)
+    return job_out(job)
+
+
+@router.post("/{job_id}/events-ticket", response_model=Ticket)
+async def events_ticket(state: StateDep, user: CurrentUser, job_id: str) -> Any:
+    """A single-use ticket, valid for a minute, that opens `WS /v1/jobs/{id}/events?ticket=...`."""
+    job = await owned_job(state, user, job_id)
+    ticket, ttl = await issue_ticket(state, job)
+    return {"ticket": ticket, "expires_in": ttl, "url": f"/v1/jobs/{job.id}/events?ticket={ticket}"}
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+@router.get("", response_model=JobPage)
+async def list_jobs(
+    state: StateDep,
+    user: CurrentUser,
+    status: Annotated[
+        Literal["created", "queued", "running", "done", "failed", "cancelled"] | None, Query()
+    ] = None,
+    module: Annotated[Literal["ready", "look"] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Any:
+    """Your jobs, newest first."""
+    repo = state.repos.jobs
+    jobs = await repo.list_for_owner(
+        user.id, status=status, module=module, limit=page_size, skip=(page - 1) * page_size
+    )
+    total = await repo.count(user.id, status=status, module=module)
+    return {"items": [job_out(j) for j in jobs], "total": total, "page": page, "page_size": page_size}
+
+
+@router.get("/{job_id}", response_model=JobOut)
+async def get_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
+    return job_out(await owned_job(state, user, job_id))
+
+
+def image_out(job_id: str, image: Image) -> dict[str, Any]:
+    has_output = image.status == IMAGE_DONE and bool(image.outputs.get("image"))
+    output = f"/v1/jobs/{job_id}/images/{image.id}/output" if has_output else None
+    return {
+        "id": image.id,
+        "name": image.input_name,
+        "status": image.status,
+        "reason": image.error,
+        "quality": image.quality,
+        "method": image.method,
+        "width": image.width,
+        "height": image.height,
+        "charged": image.charged,
+        "output_url": output,
+        "preview_url": f"{output}?preview=true" if output else None,
+    }
+
+
+@router.get("/{job_id}/images", response_model=ImagePage)
+async def list_images(
+    state: StateDep,
+    user: CurrentUser,
+    job_id: str,
+    status: Annotated[Literal["queued", "running", "done", "failed", "cancelled"] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """Per-image status in upload order, with the reason a failed image failed."""
+    job = await owned_job(state, user, job_id)
+    images = await state.repos.images.list_for_job(
+        job.id, status=status, skip=(page - 1) * page_size, limit=page_size
+    )
+    total = await state.repos.images.count_for_job(job.id, status=status)
+    return {
+        "items": [image_out(job.id, im) for im in images],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }
+
+
+def _small_jpeg(data: bytes, side: int) -> bytes:
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(data)) as im:
+        im.thumbnail((side, side), PILImage.Resampling.LANCZOS)
+        if im.mode not in ("RGB", "L"):  # a transparent output previews on white
+            canvas = PILImage.new("RGB", im.size, (255, 255, 255))
+            canvas.paste(im, mask=im.convert("RGBA").getchannel("A"))
+            im = canvas
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=80)
+        return out.getvalue()
+
+
+@router.get(
+    "/{job_id}/images/{image_id}/output",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+async def image_output(
+    state: StateDep,
+    user: CurrentUser,
+    job_id: str,
+    image_id: str,
+    preview: Annotated[bool, Query(description="a 320 px JPEG instead of the full output")] = False,
+) -> Response:
+    job = await owned_job(state, user, job_id)
+    if len(image_id) > 64:
+        raise NotFound(f"no image {image_id[:64]}")
+    image = await state.repos.images.get(image_id, job_id=job.id)
+    key = image.outputs.get("image")
+    if image.status != IMAGE_DONE or not key:
+        raise ApiError(404, f"image {image.input_name!r} has no output ({image.status})", "no_output")
+    data = await asyncio.to_thread(state.blobs.get_bytes, key)
+    if preview:
+        return Response(
+            await asyncio.to_thread(_small_jpeg, data, PREVIEW_SIDE),
+            media_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+    media = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    from data_jobs.output_zip import output_name
+
+    name = output_name(image.input_name, key.rsplit(".", 1)[-1]).rsplit("/", 1)[-1]
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": _attachment(name), "Cache-Control": "private, max-age=3600"},
+    )
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote as urlquote
+
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name) or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urlquote(name)}"
+
+
+# --- download ----------------------------------------------------------------------------------------
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None | Literal["unsatisfiable"]:
+    """(first, last) byte of a single `bytes=` range, None to send everything (no header, several
+    ranges or a form we do not serve), or "unsatisfiable" (416)."""
+    if not header:
+        return None
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_s, dash, last_s = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first_s == "":  # suffix: the last N bytes
+            n = int(last_s)
+            if n <= 0:
+                return "unsatisfiable"
+            return max(0, size - n), size - 1
+        first = int(first_s)
+        last = int(last_s) if last_s else size - 1
+    except ValueError:
+        return None
+    if first < 0 or last < first:  # not a valid range: ignored, as RFC 9110 says
+        return None
+    if first >= size:
+        return "unsatisfiable"
+    return first, min(last, size - 1)
+
+
+def _slice(chunks: Any, first: int, last: int):
+    """The bytes first..last (inclusive) of a chunk iterator, without holding more than one chunk."""
+    pos = 0
+    for chunk in chunks:
+        end = pos + len(chunk)
+        if end > first:
+            yield chunk[max(0, first - pos) : last + 1 - pos]
+        pos = end
+        if pos > last:
+            return
+
+
+def download_etag(job: Job, size: int) -> str:
+    raw = f"{job.id}:{job.status}:{_iso(job.finished)}:{job.counters.done}:{job.counters.failed}:{size}"
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+@router.get(
+    "/{job_id}/download",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/zip": {}}},
+        206: {"description": "the requested byte range"},
+        416: {"description": "the range lies outside the file"},
+    },
+)
+async def download(
+    state: StateDep,
+    user: CurrentUser,
+    job_id: str,
+    range_header: Annotated[str | None, Header(alias="range", max_length=200)] = None,
+    if_range: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """The outputs and `manifest.csv` as one ZIP, streamed; resumable with `Range` (206/416), checked
+    with `ETag`/`If-Range`. Available once the job has finished (done, failed or cancelled)."""
+    job = await owned_job(state, user, job_id)
+    if not job.is_terminal:
+        raise ApiError(
+            409, f"job {job.id} is {job.status}; the download is ready when it finishes", "not_ready"
+        )
+    archive = await job_output_zip(state.repos, state.blobs, job.id)
+    size = archive.size
+    etag = download_etag(job, size)
+    name = f"drisya-{job.name or job.id}.zip" if job.name else f"drisya-{job.id}.zip"
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": etag,
+        "Content-Disposition": _attachment(name),
+        "Cache-Control": "private, no-transform",
+    }
+    wanted = parse_range(range_header, size)
+    if if_range is not None and if_range.strip() != etag:
+        wanted = None  # the client's partial copy is of another version: send the whole file
+    if wanted == "unsatisfiable":
+        raise ApiError(
+            416,
+            f"the range lies outside the file ({size} bytes)",
+            headers={"Content-Range": f"bytes */{size}"},
+        )
+    if wanted is None:
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(archive.chunks(), media_type="application/zip", headers=headers)
+    first, last = wanted
+    headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    headers["Content-Length"] = str(last - first + 1)
+    return StreamingResponse(
+        _slice(archive.chunks(), first, last), status_code=206, media_type="application/zip", headers=headers
+    )
+
+
+# --- cancel, delete ----------------------------------------------------------------------------------
+
+
+@router.post("/{job_id}/cancel", response_model=JobOut)
+async def cancel_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
+    """Stop the job; every coin not yet charged comes back. Finished images stay charged."""
+    await owned_job(state, user, job_id)
+    return job_out(await job_ops.cancel_job(state.repos, job_id))
+
+
+@router.delete("/{job_id}", status_code=204, response_class=Response)
+async def delete_job(state: StateDep, user: CurrentUser, job_id: str) -> Response:
+    """Delete the job, its images and every stored input and output (409 while it is queued or
+    running: cancel it first)."""
+    await owned_job(state, user, job_id)
+    await job_ops.delete_job(state.repos, state.blobs, job_id, owner=user.id)
+    return Response(status_code=204)

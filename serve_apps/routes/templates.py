@@ -1,7 +1,212 @@
-"""The template gallery and the free, rate-limited preview of a seller's product on a template."""
+"""The template gallery (search, one template, thumbnails) and `POST /v1/preview`.
+
+The gallery is public (it holds no user data and the dashboard shows it before sign-in); the preview
+runs the engine, so it needs a signed-in caller and is rate-limited, and its pixels are made in the
+enhance deployment (or a worker thread), never on the event loop.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from serve_apps import enhance_service
+from serve_apps.auth.deps import CurrentUser
+from serve_apps.errors import ApiError
+from serve_apps.rate_limit import limit
+from serve_apps.state import StateDep
+from serve_apps.templates import THUMB_SIZE, require_usable_template, search_templates, thumbnail_key
+from store.errors import NotFound
+from store.templates import MAX_PER_PAGE
 
 router = APIRouter(prefix="/v1", tags=["templates"])
+
+PREVIEW_MAX_BYTES = 25 * 1024 * 1024  # one photo for a preview; a batch goes through a job
+_PUBLIC_FIELDS = (
+    "id",
+    "name",
+    "category",
+    "tags",
+    "colours",
+    "colour_families",
+    "source",
+    "floor_line",
+    "light",
+    "tone",
+    "shadow_style",
+    "stage_width",
+    "version",
+    "enabled",
+    "width",
+    "height",
+)
+
+
+class TemplateOut(BaseModel):
+    id: str
+    name: str
+    category: str
+    tags: list[str] = []
+    colours: list[str] = []
+    colour_families: list[str] = []
+    source: str
+    floor_line: float | None = None
+    light: dict[str, float] = {}
+    tone: list[int] = []
+    shadow_style: str = "contact"
+    stage_width: float | None = None
+    version: int = 1
+    enabled: bool = True
+    width: int | None = None
+    height: int | None = None
+    thumbnail_url: str
+
+
+class TemplatePageOut(BaseModel):
+    items: list[TemplateOut]
+    total: int
+    page: int
+    page_size: int
+
+
+def public_template(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a client sees of a template document (never blob keys)."""
+    out = {k: doc[k] for k in _PUBLIC_FIELDS if k in doc and doc[k] is not None}
+    out["thumbnail_url"] = f"/v1/templates/{doc['id']}/thumbnail"
+    return out
+
+
+@router.get("/templates", response_model=TemplatePageOut)
+async def list_templates(
+    state: StateDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    tag: Annotated[str | None, Query(max_length=30)] = None,
+    colour: Annotated[str | None, Query(max_length=30)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 48,
+) -> dict[str, Any]:
+    """Enabled templates; every word of `q` must match the name, id, category or tags."""
+    found = await search_templates(
+        state.db, q=q, category=category, tag=tag, colour=colour, page=page, per_page=page_size
+    )
+    return {
+        "items": [public_template(d) for d in found.items],
+        "total": found.total,
+        "page": page,
+        "page_size": page_size,
+    }
+
+
+async def _visible(state: StateDep, template_id: str) -> dict[str, Any]:
+    from store.templates import TemplatesRepo
+
+    doc = await TemplatesRepo(state.db).get(template_id)
+    if doc is None or doc.get("deleted") or not doc.get("enabled", True):
+        raise NotFound(f"no template {template_id!r}")
+    return doc
+
+
+@router.get("/templates/{template_id}", response_model=TemplateOut)
+async def get_template(state: StateDep, template_id: str) -> dict[str, Any]:
+    return public_template(await _visible(state, template_id))
+
+
+@router.get(
+    "/templates/{template_id}/thumbnail",
+    response_class=Response,
+    responses={200: {"content": {"image/webp": {}}}},
+)
+async def template_thumbnail(state: StateDep, template_id: str) -> Response:
+    """A 320 px WebP, cached by clients for a day (its key changes with the template's version)."""
+    doc = await _visible(state, template_id)
+    key = doc.get("thumbnail_key")
+    if not key:  # a built-in whose renderer changed since the last seed: render it once now
+        from serve_apps.templates import _webp  # noqa: PLC0415 - the one thumbnail encoder
+        from store.templates import TemplatesRepo
+
+        spec = await require_usable_template(state.db, template_id)
+        key = thumbnail_key(spec.id, spec.version)
+
+        def render() -> None:
+            from engine import templates as tpl
+
+            if not state.blobs.exists(key):
+                state.blobs.put_bytes(key, _webp(tpl.render(spec, THUMB_SIZE, THUMB_SIZE)))
+
+        await asyncio.to_thread(render)
+        await TemplatesRepo(state.db).set_thumbnail(template_id, key)
+    data = await asyncio.to_thread(state.blobs.get_bytes, key)
+    etag = f'"{template_id}-v{doc.get("version", 1)}"'
+    return Response(
+        data,
+        media_type="image/webp",
+        headers={"Cache-Control": "public, max-age=86400", "ETag": etag},
+    )
+
+
+def parse_recipe_field(recipe: str | None) -> dict[str, Any]:
+    """A multipart `recipe` field: a JSON object (or empty)."""
+    if recipe is None or not recipe.strip():
+        return {}
+    try:
+        value = json.loads(recipe)
+    except json.JSONDecodeError as exc:
+        raise ApiError(422, f"recipe must be a JSON object: {exc.msg} at character {exc.pos}") from None
+    if not isinstance(value, dict):
+        raise ApiError(422, 'recipe must be a JSON object such as {"aspect": "4:5"}')
+    return value
+
+
+async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:
+    """An uploaded file's bytes, refusing (413) past `max_bytes` without reading the rest."""
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ApiError(413, f"the image is larger than {max_bytes // (1024 * 1024)} MiB", "too_large")
+    if not data:
+        raise ApiError(422, "the image file is empty", "empty_file")
+    return data
+
+
+async def resolve_template_ref(state: StateDep, ref: str) -> dict[str, Any]:
+    """A template usable by new work, as the plain dict the workers take; 422 when it is unknown."""
+    from data_jobs.jobs import spec_to_dict
+
+    try:
+        spec = await require_usable_template(state.db, ref)
+    except NotFound as exc:
+        raise ApiError(422, str(exc), "unknown_template") from None
+    return spec_to_dict(spec)
+
+
+@router.post(
+    "/preview",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+async def preview(
+    request: Request,
+    state: StateDep,
+    user: CurrentUser,
+    image: Annotated[UploadFile, File(description="one product photo (JPEG, PNG, WebP, HEIC...)")],
+    template: Annotated[str, Form(max_length=200)] = "#ffffff",
+    recipe: Annotated[str | None, Form(max_length=20_000)] = None,
+    module: Annotated[str | None, Form(max_length=20)] = None,
+) -> Response:
+    """Your product on a template as a small JPEG (at most 800 px), free; rate-limited per user."""
+    limit(request, "preview")
+    from data_jobs.jobs import validate_recipe
+
+    fields = parse_recipe_field(recipe)
+    normalised = validate_recipe(module or str(fields.get("module") or "ready"), fields)
+    spec = await resolve_template_ref(state, template)
+    data = await read_limited(image, min(PREVIEW_MAX_BYTES, state.settings.limits.max_entry_bytes))
+    result = await enhance_service.call(state, "preview", data, normalised, spec)
+    if "jpeg" not in result:
+        raise ApiError(result["status"], result["detail"], result["error"])
+    return Response(result["jpeg"], media_type="image/jpeg", headers={"Cache-Control": "no-store"})

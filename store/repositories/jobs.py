@@ -33,6 +33,14 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
+def _expiry(value: Any) -> float:
+    """A stored ticket expiry (epoch seconds); anything unreadable counts as expired."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 INTAKE_WRITE_ATTEMPTS = 20  # optimistic retries when several uploads of one job record at once
 
 
@@ -169,18 +177,19 @@ class JobsRepo:
         raise InvalidTransition(f"job {job_id}: too many uploads at once; send this one again")
 
     async def add_events_ticket(self, job_id: str, ticket_digest: str, expires: dt.datetime) -> None:
-        """Remember a WebSocket ticket (by digest only) until it is used or expires. Expired tickets
-        of the job are dropped on the way, so the map stays as small as the tickets in flight."""
+        """Remember a WebSocket ticket (by digest only) until it is used or expires. Expiry is kept as
+        epoch seconds and judged here, not in a query (nx-27017 stores a datetime set on a dotted path
+        as text); expired tickets of the job are dropped on the way, so the map stays small."""
         doc = await self.col.find_one({"_id": job_id}, {"events_tickets": 1})
         if doc is None:
             raise NotFound(f"no job {job_id}")
-        now = utcnow()
+        now = utcnow().timestamp()
         stale = {
             f"events_tickets.{d}": ""
             for d, exp in (doc.get("events_tickets") or {}).items()
-            if not isinstance(exp, dt.datetime) or _aware(exp) <= now
+            if _expiry(exp) <= now
         }
-        update: dict[str, Any] = {"$set": {f"events_tickets.{ticket_digest}": expires}}
+        update: dict[str, Any] = {"$set": {f"events_tickets.{ticket_digest}": _aware(expires).timestamp()}}
         if stale:
             update["$unset"] = stale
         await self.col.update_one({"_id": job_id}, update)
@@ -192,11 +201,16 @@ class JobsRepo:
             return None
         field_name = f"events_tickets.{ticket_digest}"
         doc = await self.col.find_one_and_update(
-            {"_id": job_id, field_name: {"$gt": utcnow()}},
+            {"_id": job_id, field_name: {"$exists": True}},
             {"$unset": {field_name: ""}},
-            return_document=ReturnDocument.AFTER,
+            return_document=ReturnDocument.BEFORE,
         )
-        return Job.from_doc(doc) if doc is not None else None
+        if (
+            doc is None
+            or _expiry((doc.get("events_tickets") or {}).get(ticket_digest)) <= utcnow().timestamp()
+        ):
+            return None
+        return Job.from_doc(doc)
 
     async def delete_idle(self, job_id: str, owner: str | None) -> Job:
         """Delete a job that no runner is working on (created, or finished); its images and blobs are
