@@ -260,6 +260,33 @@ class Payment(_Doc):
     error: str | None = None
     created: dt.datetime = field(default_factory=utcnow)
     updated: dt.datetime = field(default_factory=utcnow)
+    promo_code: str | None = None  # applied when the payment is paid (bonus_coins on top of coins)
+    bonus_coins: int = 0  # what the promo code gave, once redeemed
+    promo_error: str | None = None  # why the code gave nothing at payment time (e.g. used up meanwhile)
+
+
+@dataclass
+class PromoCode(_Doc):
+    """A promo code (collection `promotions`, _id = the upper-case code): bonus coins on a purchase.
+
+    `max_uses` bounds redemptions overall (0: unlimited), `max_uses_per_user` per account; `uses`
+    counts redemptions. `expires` is an ISO timestamp or None: a string because nx-27017 stores a
+    datetime written by an update as a string, and ISO strings compare correctly anyway.
+    """
+
+    code: str
+    coins: int
+    id: str = ""
+    active: bool = True
+    max_uses: int = 0
+    max_uses_per_user: int = 1
+    uses: int = 0
+    expires: str | None = None
+    note: str = ""
+    created: dt.datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        self.id = self.id or self.code
 
 
 @dataclass
