@@ -45,15 +45,6 @@ def _recipe_dict(args: argparse.Namespace) -> dict:
     return d
 
 
-def _unique_path(out_dir: Path, stem: str, ext: str, taken: set[Path]) -> Path:
-    path, n = out_dir / f"{stem}.{ext}", 1
-    while path in taken:
-        n += 1
-        path = out_dir / f"{stem}-{n}.{ext}"
-    taken.add(path)
-    return path
-
-
 class ModelUnavailable(RuntimeError):
     """The network was needed and could not be loaded (not fetched, no network, bad file)."""
 
@@ -78,6 +69,14 @@ def _lazy_session():
 
 
 def run(args: argparse.Namespace) -> int:
+    from cluster.settings import Settings
+    from drisya.cli._files import (
+        InputRefused,
+        OutputNames,
+        is_fatal_write_error,
+        read_input,
+        write_atomically,
+    )
     from engine.errors import ImageError, RecipeError
     from engine.pipeline import parse_recipe, prepare_background, process_image
     from engine.templates import UnknownTemplate, resolve
@@ -95,25 +94,38 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"enhance: cannot create {args.out}: {exc.strerror or exc}", 2) from None
 
+    limits = Settings.from_env().limits
     background = prepare_background(recipe, template)
     session = _lazy_session() if recipe.method != "fast" else None
-    failed, taken = 0, set()
+    failed, names = 0, OutputNames(args.out)
     for path in args.images:
         try:
-            data = path.read_bytes()
-            result = process_image(data, recipe, template, background=background, session=session)
+            data = read_input(path, max_bytes=limits.max_entry_bytes)
+            result = process_image(
+                data,
+                recipe,
+                template,
+                background=background,
+                session=session,
+                max_pixels=limits.max_image_pixels,
+                working_size=limits.working_size,
+            )
         except ModelUnavailable as exc:
             raise CliError(f"enhance: the matting model is unavailable: {exc}", 1) from None
-        except (OSError, ImageError) as exc:
+        except (OSError, ImageError, InputRefused) as exc:
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             print(f"drisya: enhance: {path}: {reason}", file=sys.stderr)
             continue
-        target = _unique_path(args.out, path.stem, result.extension, taken)
+        target = names.claim(path.stem, result.extension)
         try:
-            target.write_bytes(result.data)
-        except OSError as exc:  # a full disk or a read-only folder fails every later image too
-            raise CliError(f"enhance: cannot write {target}: {exc.strerror or exc}", 1) from None
+            write_atomically(target, result.data)
+        except OSError as exc:
+            if is_fatal_write_error(exc):  # a full disk or a read-only folder fails every later image too
+                raise CliError(f"enhance: cannot write {target}: {exc.strerror or exc}", 1) from None
+            failed += 1
+            print(f"drisya: enhance: {path}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            continue
         print(
             f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}",
             flush=True,

@@ -1,8 +1,9 @@
 """`drisya matte IMAGE... --out DIR`: RGBA cut-outs at the input's size, one line per image.
 
-A bad file (not an image, truncated, too large) is reported on stderr in one line and skipped; the
-others are still processed and the command exits 1 at the end. The model is loaded, and fetched on
-first use if it is missing, only when an image actually needs it.
+A bad file (not an image, truncated, too large, not a regular file, a blank photo with no product)
+is reported on stderr in one line and skipped; the others are still processed and the command exits
+1 at the end. The model is loaded, and fetched on first use if it is missing, only when an image
+actually needs it.
 """
 
 from __future__ import annotations
@@ -41,20 +42,22 @@ def _session_factory(settings):
     return get
 
 
-def _unique_target(out_dir: Path, stem: str, used: set[str]) -> Path:
-    name, n = stem, 2
-    while name in used:
-        name, n = f"{stem}-{n}", n + 1
-    used.add(name)
-    return out_dir / f"{name}.png"
-
-
 def run(args: argparse.Namespace) -> int:
+    import io
+
     import numpy as np
     from PIL import Image
 
     from cluster.model_store import ModelFetchError
     from cluster.settings import Settings
+    from drisya.cli._files import (
+        InputRefused,
+        OutputNames,
+        is_fatal_write_error,
+        read_input,
+        write_atomically,
+    )
+    from engine.compose import clean_alpha, product_box
     from engine.decode import decode_image
     from engine.errors import ImageError
     from engine.matting import MatteOptions, MissingModel, cutout, matte
@@ -68,10 +71,14 @@ def run(args: argparse.Namespace) -> int:
     options = MatteOptions(working_size=settings.limits.working_size, keep_shadows=args.keep_shadows)
     session = _session_factory(settings)
     failed = 0
-    used: set[str] = set()
+    names = OutputNames(args.out)
     for path in args.images:
         try:
-            data = path.read_bytes()
+            data = read_input(path, max_bytes=settings.limits.max_entry_bytes)
+        except InputRefused as exc:
+            print(f"drisya: {path}: refused: {exc}", file=sys.stderr)
+            failed += 1
+            continue
         except OSError as exc:
             print(f"drisya: {path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             failed += 1
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 rgb = np.clip(rgb * a + 255.0 * (1.0 - a), 0, 255).astype(np.uint8)
             result = matte(rgb, args.method, session=session, options=options)
             alpha = result.alpha if decoded.alpha is None else np.minimum(result.alpha, decoded.alpha)
+            product_box(clean_alpha(alpha))  # EmptyCutout: "no product found", as enhance and batch say
             rgba = cutout(rgb, alpha)
         except ImageError as exc:
             print(f"drisya: {path}: {exc}", file=sys.stderr)
@@ -94,13 +102,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"drisya: {path}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        target = _unique_target(args.out, path.stem, used)
-        tmp = target.with_name(target.name + ".part")
+        target = names.claim(path.stem, "png")
+        png = io.BytesIO()
+        Image.fromarray(rgba, "RGBA").save(png, format="PNG", optimize=False)
         try:
-            Image.fromarray(rgba, "RGBA").save(tmp, format="PNG", optimize=False)
-            tmp.replace(target)
-        except OSError as exc:  # disk full, a folder in the way ...
-            tmp.unlink(missing_ok=True)
+            write_atomically(target, png.getvalue())
+        except OSError as exc:  # a folder in the way ...; a full disk fails every later image too
+            if is_fatal_write_error(exc):
+                raise CliError(f"cannot write {target}: {exc.strerror or exc}", 1) from None
             print(f"drisya: {path}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
             failed += 1
             continue
