@@ -40,3 +40,16 @@ class ProfilePatch(Body):
 
 class ApiKeyBody(Body):
     name: str = Field(default="", max_length=100)
+
+
+class OrderBody(Body):
+    pack_id: str = Field(min_length=1, max_length=64)
+    promo_code: str | None = Field(default=None, max_length=40)
+
+
+class VerifyBody(Body):
+    """What Razorpay Checkout hands the browser after a payment."""
+
+    razorpay_order_id: str = Field(min_length=1, max_length=64)
+    razorpay_payment_id: str = Field(min_length=1, max_length=64)
+    razorpay_signature: str = Field(min_length=1, max_length=128)

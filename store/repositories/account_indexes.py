@@ -20,6 +20,7 @@ ACCOUNT_INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("promotions", [("code", ASCENDING)], unique=True, name="code_unique"),
     # one document per (promotion, user, n-th use): the unique index is what enforces per-user limits
     IndexSpec("promo_redemptions", [("key", ASCENDING)], unique=True, name="key_unique"),
+    IndexSpec("promo_redemptions", [("payment", ASCENDING)], unique=True, name="payment_unique"),
     IndexSpec("promo_redemptions", [("code", ASCENDING), ("user", ASCENDING)], name="code_user"),
     IndexSpec("notifications", [("key", ASCENDING)], unique=True, name="key_unique"),
     IndexSpec("notifications", [("user", ASCENDING), ("created", DESCENDING)], name="user_created"),
