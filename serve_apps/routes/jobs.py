@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import io
 import mimetypes
 from typing import Annotated, Any, Literal
@@ -20,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from data_jobs import jobs as job_ops
 from data_jobs.accounting import quote
-from data_jobs.download import job_output_zip
 from data_jobs.intake import IntakeReport
 from data_jobs.progress import JobProgress
 from data_jobs.resume import start_job_in_background
 from serve_apps.auth.deps import CurrentUser
+from serve_apps.downloads import read_range, stored_archive
 from serve_apps.errors import ApiError
 from serve_apps.rate_limit import limit
 from serve_apps.routes.templates import resolve_template_ref
@@ -462,28 +461,11 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | Liter
         last = int(last_s) if last_s else size - 1
     except ValueError:
         return None
-    if first < 0 or last < first:  # not a valid range: ignored, as RFC 9110 says
+    if first < 0 or (last_s and last < first):  # not a valid range: ignored, as RFC 9110 says
         return None
     if first >= size:
         return "unsatisfiable"
     return first, min(last, size - 1)
-
-
-def _slice(chunks: Any, first: int, last: int):
-    """The bytes first..last (inclusive) of a chunk iterator, without holding more than one chunk."""
-    pos = 0
-    for chunk in chunks:
-        end = pos + len(chunk)
-        if end > first:
-            yield chunk[max(0, first - pos) : last + 1 - pos]
-        pos = end
-        if pos > last:
-            return
-
-
-def download_etag(job: Job, size: int) -> str:
-    raw = f"{job.id}:{job.status}:{_iso(job.finished)}:{job.counters.done}:{job.counters.failed}:{size}"
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
 @router.get(
@@ -509,10 +491,9 @@ async def download(
         raise ApiError(
             409, f"job {job.id} is {job.status}; the download is ready when it finishes", "not_ready"
         )
-    archive = await job_output_zip(state.repos, state.blobs, job.id)
-    size = archive.size
-    etag = download_etag(job, size)
-    name = f"drisya-{job.name or job.id}.zip" if job.name else f"drisya-{job.id}.zip"
+    archive = await stored_archive(state, job)
+    size, etag = archive.size, archive.etag
+    name = f"drisya-{job.name}.zip" if job.name else f"drisya-{job.id}.zip"
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": etag,
@@ -526,16 +507,19 @@ async def download(
         raise ApiError(
             416,
             f"the range lies outside the file ({size} bytes)",
-            headers={"Content-Range": f"bytes */{size}"},
+            headers={"Content-Range": f"bytes */{size}", "ETag": etag},
         )
-    if wanted is None:
-        headers["Content-Length"] = str(size)
-        return StreamingResponse(archive.chunks(), media_type="application/zip", headers=headers)
-    first, last = wanted
-    headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    first, last = (0, size - 1) if wanted is None else wanted
     headers["Content-Length"] = str(last - first + 1)
+    status = 200
+    if wanted is not None:
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+        status = 206
     return StreamingResponse(
-        _slice(archive.chunks(), first, last), status_code=206, media_type="application/zip", headers=headers
+        read_range(state.blobs, archive.key, first, last),
+        status_code=status,
+        media_type="application/zip",
+        headers=headers,
     )
 
 
