@@ -14,6 +14,10 @@ export interface JobSocketHandlers {
   onConnection: (state: Connection, error?: string) => void;
 }
 
+// close codes of serve_apps/routes/job_events.py
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_NOT_FOUND = 4404;
+
 export function socketUrl(jobId: string, ticket: string, loc: Location = window.location): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${loc.host}/v1/jobs/${encodeURIComponent(jobId)}/events?ticket=${encodeURIComponent(ticket)}`;
@@ -82,10 +86,13 @@ export function connectJobEvents(jobId: string, h: JobSocketHandlers): () => voi
       h.onEvent(ev);
       if (ev.status && TERMINAL.includes(ev.status)) finished = true;
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       ws = null;
       if (finished) h.onConnection("closed");
-      else retry("connection lost");
+      else if (e.code === CLOSE_NOT_FOUND) {
+        finished = true; // deleted, or not this user's: retrying cannot help
+        h.onConnection("error", "This job no longer exists.");
+      } else retry(e.code === CLOSE_UNAUTHORIZED ? "the ticket was refused" : "connection lost");
     };
     ws.onerror = () => {
       /* onclose follows and decides */

@@ -101,8 +101,11 @@ export interface Job {
   price_per_image?: number;
   coins_reserved?: number;
   coins_charged?: number;
-  created?: string;
+  created_at?: string;
   started_at?: string | null;
+  message?: string; // "Processing 243/1000 (2 failed)"
+  quote?: number;
+  rejected_count?: number;
   finished_at?: string | null;
   eta_s?: number | null;
   error?: string | null;
@@ -110,9 +113,9 @@ export interface Job {
 
 export interface JobImage {
   id: string;
-  input_name: string;
+  name: string;
   status: string;
-  error?: string | null;
+  reason?: string | null;
   quality?: number | null;
   preview_url?: string | null;
   output_url?: string | null;

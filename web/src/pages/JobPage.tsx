@@ -26,22 +26,22 @@ function ImageTile({ jobId, image }: { jobId: string; image: JobImage }) {
   return (
     <li className="overflow-hidden rounded-lg bg-white ring-1 ring-slate-200" data-status={image.status}>
       {image.status === "done" ? (
-        <AuthImage src={image.preview_url ?? output} alt={image.input_name} className="aspect-square w-full object-cover" />
+        <AuthImage src={image.preview_url ?? output} alt={image.name} className="aspect-square w-full object-cover" />
       ) : (
         <div className={`grid aspect-square w-full place-items-center text-xs ${image.status === "failed" ? "bg-red-50 text-red-700" : "bg-slate-50 text-slate-500"}`}>
           {image.status === "failed" ? "failed" : image.status === "running" ? "processing…" : image.status}
         </div>
       )}
       <div className="space-y-1 p-2 text-xs">
-        <p className="truncate font-medium" title={image.input_name}>
-          {image.input_name}
+        <p className="truncate font-medium" title={image.name}>
+          {image.name}
         </p>
-        {image.error && <p className="text-red-700">{image.error}</p>}
+        {image.reason && <p className="text-red-700">{image.reason}</p>}
         {image.status === "done" && (
           <button
             type="button"
             className="text-brand-700 underline"
-            onClick={() => downloadWithAuth(output, token, image.input_name.split("/").pop() ?? "image").catch((e) => setErr(errorMessage(e)))}
+            onClick={() => downloadWithAuth(output, token, image.name.split("/").pop() ?? "image").catch((e) => setErr(errorMessage(e)))}
           >
             Download
           </button>
@@ -161,7 +161,7 @@ export default function JobPage() {
 
   return (
     <div className="space-y-6">
-      <PageTitle sub={<>Created {formatDate(job.created)} · {job.module === "look" ? "Make a Drisya Look" : "Ready to Use"} · template {job.template_id ?? job.template}</>}>
+      <PageTitle sub={<>Created {formatDate(job.created_at)} · {job.module === "look" ? "Make a Drisya Look" : "Ready to Use"} · template {job.template_id ?? job.template}</>}>
         Job {job.name || id.slice(0, 8)} <StatusBadge status={status ?? job.status} />
       </PageTitle>
 

@@ -59,7 +59,7 @@ export default function JobsPage() {
                     <span className="text-sm text-slate-600">
                       {j.done}/{j.total} done{j.failed ? `, ${j.failed} failed` : ""}
                     </span>
-                    <span className="ml-auto text-xs text-slate-500">{formatDate(j.created)}</span>
+                    <span className="ml-auto text-xs text-slate-500">{formatDate(j.created_at)}</span>
                   </Link>
                 </li>
               ))}

@@ -37,7 +37,7 @@ export default function AdminJobs() {
                 <Link className="font-medium underline" to={`/jobs/${j.id}`}>{j.id.slice(0, 8)}</Link>
                 <span className="text-slate-500">owner {j.owner?.slice(0, 8) ?? "—"}</span>
                 <span>{j.done}/{j.total}{j.failed ? ` · ${j.failed} failed` : ""}</span>
-                <span className="text-xs text-slate-500">{formatDate(j.created)}</span>
+                <span className="text-xs text-slate-500">{formatDate(j.created_at)}</span>
                 {(j.status === "running" || j.status === "queued") && (
                   <Button variant="secondary" className="ml-auto" busy={res.isLoading && res.originalArgs === j.id} onClick={() => void resume(j.id)}>
                     Resume

@@ -1,0 +1,89 @@
+"""The dashboard in a real browser (Debian's chromium via playwright-core) against the platform as
+`make up` starts it: a seller registers, buys coins, picks a template, uploads a ZIP, watches progress
+reach 100% (reloading on the way), downloads the ZIP; a client is kept out of admin pages; an admin
+changes a price and the seller's next quote changes; the main pages fit a 375 px screen.
+The run saves a screenshot of each main page into docs/screenshots/ (shown in the README).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import httpx
+from PIL import Image, ImageDraw
+
+from tests.web.conftest import ROOT, Platform, run_e2e
+
+SHOTS = ROOT / "docs" / "screenshots"
+PHOTOS = 3
+
+
+def product_photos_zip(path: Path, count: int) -> Path:
+    """A few small product shots on white, as a seller's ZIP."""
+    colours = [(200, 40, 60), (30, 110, 200), (240, 170, 20), (40, 150, 90)]
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(count):
+            im = Image.new("RGB", (360, 360), (250, 250, 250))
+            d = ImageDraw.Draw(im)
+            d.rounded_rectangle((110, 70, 250, 300), radius=30, fill=colours[i % len(colours)])
+            d.ellipse((140, 40, 220, 100), fill=(60, 60, 60))
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=90)
+            zf.writestr(f"shoot/product-{i + 1}.jpg", buf.getvalue())
+    return path
+
+
+def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> None:
+    # the SPA is served at / with client-side routes falling back to index.html
+    page = httpx.get(f"{platform.url}/jobs/anything", headers={"accept": "text/html"})
+    assert page.status_code == 200 and '<div id="root">' in page.text
+
+    photos = product_photos_zip(tmp_path / "photos.zip", PHOTOS)
+    download = tmp_path / "download.zip"
+    result = run_e2e(
+        node,
+        "dashboard.mjs",
+        "--url", platform.url,
+        "--zip", str(photos),
+        "--images", str(PHOTOS),
+        "--admin-email", platform.admin_email,
+        "--admin-password", platform.admin_password,
+        "--download", str(download),
+        "--shots", str(SHOTS),
+    )  # fmt: skip
+    assert result.returncode == 0, (
+        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}\n{platform.log.read_text()[-3000:]}"
+    )
+    out = result.stdout
+    assert "E2E PASSED" in out
+    for step in ("registered", "bought coins", "quote", "reloaded while running", "progress", "downloaded",
+                 "client kept out of admin", "price changed", "new quote", "375px layouts", "keyboard login"):  # fmt: skip
+        assert f"STEP {step}" in out, f"step {step!r} missing from the browser run"
+    assert "Processing" in out.split("STEP progress", 1)[1].splitlines()[0] or "Done" in out
+
+    # the ZIP the browser downloaded: every photo processed, with the manifest
+    with zipfile.ZipFile(download) as zf:
+        names = zf.namelist()
+        assert "manifest.csv" in names
+        rows = list(csv.DictReader(io.StringIO(zf.read("manifest.csv").decode())))
+        images = [n for n in names if n != "manifest.csv" and not n.endswith("/")]
+        assert len(rows) == PHOTOS
+        assert len(images) == PHOTOS
+        for name in images:
+            with Image.open(io.BytesIO(zf.read(name))) as im:
+                assert min(im.size) >= 64
+
+    for shot in (
+        "login",
+        "templates",
+        "wallet",
+        "upload-quote",
+        "job-done",
+        "admin-pricing",
+        "mobile-templates",
+    ):
+        f = SHOTS / f"{shot}.jpg"
+        assert f.is_file() and f.stat().st_size > 5_000, f"screenshot {f.name} missing"

@@ -1,0 +1,226 @@
+// The seller's whole path and the admin's, in a real browser against a running platform:
+// register -> buy coins (test provider) -> pick a template -> upload a ZIP -> watch progress to 100%
+// (with a reload in between) -> download the ZIP; a client cannot open admin pages; an admin changes a
+// price and the next quote changes; the main pages at 375 px. Screenshots of each main page.
+//
+//   node web/e2e/dashboard.mjs --url URL --zip photos.zip --images N --admin-email E --admin-password P
+//        --download OUT.zip [--shots docs/screenshots]
+import { assertNoHorizontalScroll, check, launch, options, run, shot, step, watchPage } from "./lib.mjs";
+
+const o = options();
+const SHOTS = o.shots;
+const N = Number(o.images);
+const email = `seller-${Date.now()}@example.com`;
+const password = "correct horse battery";
+const errors = [];
+
+async function balance(page) {
+  const text = await page.getByTestId("balance").innerText();
+  return Number(text.replace(/[^0-9]/g, ""));
+}
+
+async function uploadAndQuote(page, template) {
+  await page.goto(`${o.url}/upload?template=${encodeURIComponent(template)}`);
+  await page.getByTestId("chosen-template").waitFor();
+  await page.getByTestId("file-input").setInputFiles(o.zip);
+  await page.getByTestId("upload-button").click();
+  await page.getByTestId("quote-card").waitFor({ timeout: 60_000 });
+  const accepted = Number(await page.getByTestId("accepted").innerText());
+  const quote = Number((await page.getByTestId("quote").innerText()).replace(/[^0-9]/g, ""));
+  return { accepted, quote };
+}
+
+await run(async () => {
+  const browser = await launch();
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  watchPage(page, errors);
+
+  // --- sign up -------------------------------------------------------------------------------------
+  await page.goto(`${o.url}/`);
+  await page.waitForURL(/\/login/);
+  await shot(page, SHOTS, "login");
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByLabel("Name").fill("Asha Seller");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await shot(page, SHOTS, "register");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/templates/);
+  await page.getByTestId("template-grid").waitFor();
+  step("registered", email);
+
+  // --- gallery ---------------------------------------------------------------------------------------
+  await page.locator("[data-template] img").first().waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-template] img")].slice(0, 6).every((i) => i.complete && i.naturalWidth > 0));
+  await shot(page, SHOTS, "templates");
+  await page.getByLabel("Search templates").fill("marble");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "marble");
+  await page.getByText(/\d+ templates/).waitFor();
+  const marble = await page.locator("[data-template]").count();
+  check(marble > 0, "searching 'marble' finds templates");
+  step("search", `${marble} marble templates`);
+  await page.locator("[data-template]").first().click();
+  const template = await page.locator("[data-template]").first().getAttribute("data-template");
+  await page.getByTestId("preview-input").waitFor({ state: "attached" });
+  await shot(page, SHOTS, "template-preview");
+
+  // --- coins -----------------------------------------------------------------------------------------
+  await page.goto(`${o.url}/wallet`);
+  await page.getByTestId("wallet-balance").waitFor();
+  const before = await balance(page);
+  await page.locator("[data-pack]").first().click();
+  await page.getByText(/added to your wallet/).waitFor({ timeout: 30_000 });
+  await page.waitForFunction((b) => Number(document.querySelector("[data-testid=balance]")?.textContent?.replace(/[^0-9]/g, "")) > b, before);
+  const after = await balance(page);
+  check(after > before, `buying a pack raises the balance (${before} -> ${after})`);
+  await page.getByTestId("transactions").waitFor();
+  await shot(page, SHOTS, "wallet");
+  step("bought coins", `${before} -> ${after}`);
+
+  // --- upload, quote, start ----------------------------------------------------------------------------
+  await page.goto(`${o.url}/templates`);
+  await page.locator(`[data-template="${template}"]`).click().catch(async () => {
+    await page.goto(`${o.url}/templates?q=marble`);
+    await page.locator(`[data-template="${template}"]`).click();
+  });
+  await page.getByTestId("use-template").click();
+  await page.waitForURL(/\/upload\?template=/);
+  const first = await uploadAndQuote(page, template);
+  check(first.accepted === N, `all ${N} photos accepted (got ${first.accepted})`);
+  await shot(page, SHOTS, "upload-quote");
+  step("quote", `${first.accepted} photos, ${first.quote} coins`);
+  await page.getByTestId("start-button").click();
+  await page.waitForURL(/\/jobs\/[^/]+$/);
+  const jobUrl = page.url();
+  step("started", jobUrl);
+
+  // --- progress over the WebSocket, surviving a reload ---------------------------------------------------
+  const seen = new Set();
+  let reloaded = false;
+  let shotRunning = false;
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    const text = await page.getByTestId("progress-text").innerText().catch(() => "");
+    if (text) seen.add(text);
+    if (/^Done: /.test(text)) break;
+    if (/failed|Cancelled/.test(text) && !/^Processing/.test(text)) throw new Error(`the job ended as: ${text}`);
+    if (/^Processing/.test(text) && !shotRunning) {
+      await shot(page, SHOTS, "processing");
+      shotRunning = true;
+    }
+    if (!reloaded && /^(Processing|Waiting)/.test(text)) {
+      await page.reload();
+      reloaded = true;
+      step("reloaded while running");
+    }
+    check(Date.now() < deadline, `job did not finish in time; last: ${text}`);
+    await page.waitForTimeout(250);
+  }
+  check(await page.getByTestId("progress-percent").innerText() === "100%", "progress reaches 100%");
+  step("progress", [...seen].join(" | "));
+  await page.getByTestId("image-grid").waitFor();
+  // the tiles are the outputs themselves, fetched with the bearer token
+  await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=image-grid] img")].filter((i) => i.complete && i.naturalWidth > 0).length >= n, N, { timeout: 30_000 });
+  await shot(page, SHOTS, "job-done");
+
+  // --- download --------------------------------------------------------------------------------------
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-zip").click()]);
+  await download.saveAs(o.download);
+  step("downloaded", o.download);
+
+  await page.goto(`${o.url}/jobs`);
+  await page.getByTestId("job-list").waitFor();
+  await shot(page, SHOTS, "jobs");
+  await page.goto(`${o.url}/profile`);
+  await page.getByTestId("profile-email").waitFor();
+  await page.getByLabel("Key name").fill("ERP");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await page.getByTestId("new-api-key").waitFor();
+  await shot(page, SHOTS, "profile");
+  step("api key created");
+
+  // --- a client cannot open admin pages --------------------------------------------------------------------
+  await page.goto(`${o.url}/admin/pricing`);
+  await page.getByTestId("forbidden").waitFor();
+  const apiStatus = await page.evaluate(async () => {
+    const token = JSON.parse(localStorage.getItem("drisya.auth")).accessToken;
+    return (await fetch("/v1/admin/pricing", { headers: { authorization: `Bearer ${token}` } })).status;
+  });
+  check(apiStatus === 403, `the API refuses a client on /v1/admin/pricing (got ${apiStatus})`);
+  check((await page.getByRole("link", { name: "Admin" }).count()) === 0, "no Admin link for a client");
+  step("client kept out of admin");
+
+  // --- an admin changes the price ----------------------------------------------------------------------------
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const admin = await adminCtx.newPage();
+  watchPage(admin, errors);
+  await admin.goto(`${o.url}/login`);
+  await admin.getByLabel("E-mail").fill(o["admin-email"]);
+  await admin.getByLabel("Password").fill(o["admin-password"]);
+  await admin.getByRole("button", { name: "Log in" }).click();
+  await admin.waitForURL(/\/templates/);
+  await admin.getByRole("link", { name: "Admin" }).first().click();
+  await admin.getByText(email).waitFor();
+  await shot(admin, SHOTS, "admin-users");
+  await admin.goto(`${o.url}/admin/pricing`);
+  const priceInput = admin.locator('input[name="price-ready"]');
+  await priceInput.waitFor();
+  const oldPrice = Number(await priceInput.inputValue());
+  const newPrice = oldPrice + 2;
+  await priceInput.fill(String(newPrice));
+  await admin.getByTestId("save-pricing").click();
+  await admin.getByText(/Saved\. New jobs use these prices/).waitFor();
+  await shot(admin, SHOTS, "admin-pricing");
+  step("price changed", `${oldPrice} -> ${newPrice}`);
+  await admin.goto(`${o.url}/admin/analytics`);
+  await admin.getByText("Coins sold").waitFor({ timeout: 30_000 });
+  await admin.waitForTimeout(800);
+  await shot(admin, SHOTS, "admin-analytics");
+
+  // --- the next quote uses the new price ---------------------------------------------------------------------
+  const second = await uploadAndQuote(page, template);
+  check(second.quote === second.accepted * newPrice, `the next quote is ${second.accepted} x ${newPrice} (got ${second.quote})`);
+  check(second.quote !== first.quote, "the quote changed with the price");
+  step("new quote", `${second.quote} coins`);
+
+  // --- phone-sized layouts -------------------------------------------------------------------------------------
+  const state = await ctx.storageState();
+  const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, storageState: state, isMobile: true, hasTouch: true });
+  const mobile = await phone.newPage();
+  watchPage(mobile, errors);
+  for (const [path, ready, name] of [
+    ["/templates", "template-grid", "mobile-templates"],
+    ["/wallet", "wallet-balance", "mobile-wallet"],
+    [new URL(jobUrl).pathname, "progress-text", "mobile-job"],
+    ["/upload", "upload-button", null],
+    ["/jobs", "job-list", null],
+  ]) {
+    await mobile.goto(`${o.url}${path}`);
+    await mobile.getByTestId(ready).waitFor();
+    await mobile.waitForTimeout(300);
+    await assertNoHorizontalScroll(mobile, path);
+    if (name) await shot(mobile, SHOTS, name);
+  }
+  await mobile.getByRole("button", { name: "Menu" }).click();
+  await mobile.getByRole("link", { name: "Wallet" }).last().click();
+  await mobile.waitForURL(/\/wallet/);
+  step("375px layouts");
+
+  // --- keyboard: log in with the keyboard alone -------------------------------------------------------------
+  const kbCtx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const kb = await kbCtx.newPage();
+  await kb.goto(`${o.url}/login`);
+  for (let i = 0; i < 6 && (await kb.evaluate(() => document.activeElement?.getAttribute("name"))) !== "email"; i++) {
+    await kb.keyboard.press("Tab");
+  }
+  await kb.keyboard.type(email);
+  await kb.keyboard.press("Tab");
+  await kb.keyboard.type(password);
+  await kb.keyboard.press("Enter");
+  await kb.waitForURL(/\/templates/);
+  step("keyboard login");
+
+  check(errors.length === 0, `no page errors: ${errors.join("; ")}`);
+  await browser.close();
+});
