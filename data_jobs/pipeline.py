@@ -159,6 +159,7 @@ class ImageWorker:
                 background=self.background,
                 session=self.session,
                 max_pixels=self.settings.limits.max_image_pixels,
+                working_size=self.settings.limits.working_size,
             )
             ext = result.extension.lstrip(".")
             key = f"{output_stem}.{ext}"

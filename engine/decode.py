@@ -5,11 +5,17 @@ orientation tag, CMYK JPEGs from print workflows, 16-bit PNGs, palette PNGs, ima
 gamut ICC profile. Everything downstream assumes upright 8-bit sRGB, so all of that is resolved here,
 once. The format is decided by magic bytes, never by file name, and the pixel limit is checked from the
 header before any pixel is decompressed, so a 50 KB "decompression bomb" cannot take a worker down.
+
+A caller that will never show more than a given size asks for `min_size`: a larger photo is then
+decoded reduced by an integer factor (a JPEG by libjpeg's DCT scaling, so the full image never exists
+in memory; other formats right after decoding, before any conversion), keeping its longest side at
+least `min_size`. A 100-megapixel photo for a 2000 px output then costs a quarter of its pixels.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -64,8 +70,11 @@ def _describe_unknown(head: bytes) -> str:
     return "unknown"
 
 
-def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
-    """Decode JPEG/PNG/WebP bytes to upright 8-bit sRGB; raise ImageError subclasses users can act on."""
+def decode_image(data: bytes, *, max_pixels: int, min_size: int | None = None) -> DecodedImage:
+    """Decode JPEG/PNG/WebP bytes to upright 8-bit sRGB; raise ImageError subclasses users can act on.
+
+    With `min_size`, an image whose longest side is at least twice that is decoded reduced by the
+    largest integer factor that keeps its longest side >= `min_size` (None: always full size)."""
     fmt = sniff_format(data[:16])
     if fmt is None:
         if not data:
@@ -88,11 +97,16 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
         raise ImageTooLarge(
             f"image is {width}x{height} = {width * height:,} pixels, above the limit of {max_pixels:,}"
         )
+    factor = reduction_factor(width, height, min_size)
+    if factor > 1 and fmt == "jpeg":
+        # libjpeg scales by 1/2, 1/4 or 1/8 while decoding; draft picks the largest that stays >= this
+        im.draft(im.mode, (math.ceil(width / factor), math.ceil(height / factor)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im.seek(0)  # animated WebP/APNG: the first frame is the product photo
             im.load()
+            im = _reduce(im, reduction_factor(*im.size, min_size))
             im = ImageOps.exif_transpose(im)
     except Image.DecompressionBombError as exc:
         raise ImageTooLarge(f"image refused as a decompression bomb: {exc}") from exc
@@ -101,6 +115,27 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
 
     rgb, alpha = _to_srgb8(im, source_bits=png_bit_depth(data) if fmt == "png" else None)
     return DecodedImage(rgb=rgb, alpha=alpha, format=fmt)
+
+
+def reduction_factor(width: int, height: int, min_size: int | None) -> int:
+    """The largest integer factor that keeps the longest side at least `min_size` (1: no reduction)."""
+    if not min_size or min_size <= 0:
+        return 1
+    return max(1, max(width, height) // int(min_size))
+
+
+def _reduce(im: Image.Image, factor: int) -> Image.Image:
+    """Shrink by an integer factor (box average) before the pixels are converted or copied."""
+    if factor <= 1:
+        return im
+    if im.mode in ("P", "1"):  # palette and bilevel images cannot be averaged as they are
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB") if im.mode == "P" else im.convert("L")
+    elif im.mode.startswith("I;16"):
+        im = im.convert("I")
+    info = dict(im.info)  # ICC profile, PNG transparency ... survive the reduction
+    reduced = im.reduce(factor)
+    reduced.info.update({k: v for k, v in info.items() if k not in reduced.info})
+    return reduced
 
 
 def png_bit_depth(data: bytes) -> int | None:

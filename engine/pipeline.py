@@ -7,6 +7,7 @@ actor, the CLI and a test all run exactly the same code.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import partial
 from typing import Any
@@ -25,6 +26,10 @@ from engine.templates.spec import TemplateSpec
 MODULES = ("ready", "look")
 METHODS = ("auto", "fast", "model")
 _PRESCALE_HEADROOM = 1.25  # pre-shrink to this multiple of the final size; compose does the last step
+# Decode a large photo reduced, but to at least this multiple of the output's longest side: a product
+# that fills only half of the frame still has output-size pixels to show.
+DECODE_HEADROOM = 2.0
+DEFAULT_WORKING_SIZE = 1024  # engine.matting's default working size (Limits.working_size)
 
 
 @dataclass(frozen=True)
@@ -199,17 +204,27 @@ def process_image(
     background: np.ndarray | None = None,
     session=None,
     max_pixels: int = 100_000_000,
+    working_size: int = DEFAULT_WORKING_SIZE,
 ) -> ProcessResult:
-    """Encoded upload -> encoded marketplace image. Raises ImageError subclasses for bad images."""
+    """Encoded upload -> encoded marketplace image. Raises ImageError subclasses for bad images.
+
+    A photo much larger than the output is decoded reduced (see `decode_size`), which bounds the
+    memory one image takes by the recipe rather than by the camera."""
     from engine.decode import decode_image
 
-    decoded = decode_image(data, max_pixels=max_pixels)
+    decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
     rgb = decoded.rgb
-    alpha, method, quality = _alpha_for(rgb, decoded.alpha, recipe.method, session)
+    alpha, method, quality = _alpha_for(rgb, decoded.alpha, recipe.method, session, working_size)
 
     image = render_product(rgb, alpha, recipe, template, background=background)
     out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
     return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
+
+
+def decode_size(recipe: Recipe, working_size: int = DEFAULT_WORKING_SIZE) -> int:
+    """The longest side a photo must keep for this recipe: DECODE_HEADROOM times the output's longest
+    side, and never below the matting working size (the network sees no more than that anyway)."""
+    return max(math.ceil(DECODE_HEADROOM * max(recipe.canvas())), int(working_size))
 
 
 def render_product(
@@ -251,14 +266,14 @@ def _finish(rgb: np.ndarray, alpha: np.ndarray, *, amount: float) -> np.ndarray:
 
 
 def _alpha_for(
-    rgb: np.ndarray, given: np.ndarray | None, method: str, session
+    rgb: np.ndarray, given: np.ndarray | None, method: str, session, working_size: int = DEFAULT_WORKING_SIZE
 ) -> tuple[np.ndarray, str, float]:
     """An uploaded cut-out keeps its own alpha; everything else is matted."""
     if given is not None and float((given < 0.5).mean()) > 0.005 and float(given.min()) < 0.05:
         return given.astype(np.float32), "alpha", 1.0
-    from engine.matting import matte
+    from engine.matting import MatteOptions, matte
 
-    result = matte(rgb, method, session=session)
+    result = matte(rgb, method, session=session, options=MatteOptions(working_size=working_size))
     return result.alpha.astype(np.float32), result.method, float(result.quality)
 
 
