@@ -1,0 +1,84 @@
+"""`POST /v1/enhance` over real HTTP (the app on uvicorn runs the same Enhancer in a worker thread;
+the Serve deployment path is in test_serve_e2e.py): charged like a one-image job."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from PIL import Image
+
+from tests.data_jobs.conftest import product_photo
+
+
+def enhance(client, caller, photo: bytes, **form):
+    data = {
+        "template": "#eef2f7",
+        "recipe": json.dumps({"method": "fast", "size": 400, "aspect": "4:5"}),
+        **form,
+    }
+    return client.post(
+        "/v1/enhance", headers=caller.headers, files={"image": ("bag.jpg", photo, "image/jpeg")}, data=data
+    )
+
+
+def test_enhance_returns_the_image_and_charges_one_image(client, new_user):
+    seller = new_user(coins=5)
+    response = enhance(client, seller, product_photo(320, seed=8))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(response.content)).size == (320, 400)
+    assert response.headers["x-drisya-coins-charged"] == "1"
+    assert 0.0 <= float(response.headers["x-drisya-quality"]) <= 1.0
+    assert client.get("/v1/me", headers=seller.headers).json()["coins"] == 15 - 1
+
+    job = client.get(f"/v1/jobs/{response.headers['x-drisya-job']}", headers=seller.headers).json()
+    assert (
+        job["status"] == "done" and job["done"] == 1 and job["coins_charged"] == 1 and job["coins_held"] == 0
+    )
+    assert job["name"] == "enhance"
+
+    png = enhance(
+        client,
+        seller,
+        product_photo(320, seed=9),
+        recipe=json.dumps({"method": "fast", "format": "png", "size": 300}),
+        module="look",
+    )
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(png.content)).mode == "RGBA"  # a PNG is the transparent cut-out
+    assert png.headers["x-drisya-coins-charged"] == "2"  # the look module's price
+    assert client.get("/v1/me", headers=seller.headers).json()["coins"] == 15 - 3
+
+
+def test_a_failed_image_costs_nothing(client, new_user):
+    seller = new_user()
+    broken = enhance(client, seller, product_photo(320, seed=1)[:500])  # passes intake, fails to decode
+    assert broken.status_code == 422, broken.text
+    body = broken.json()
+    assert body["error"] == "corrupt_image" and body["job_id"]
+    job = client.get(f"/v1/jobs/{body['job_id']}", headers=seller.headers).json()
+    assert job["failed"] == 1 and job["coins_charged"] == 0 and job["coins_released"] == 1
+    assert client.get("/v1/me", headers=seller.headers).json()["coins"] == 10
+
+    text = enhance(client, seller, b"plain text, no picture here " * 5)
+    assert text.status_code == 422 and text.json()["rejected"][0]["name"] == "bag.jpg"
+    assert client.get("/v1/jobs", headers=seller.headers).json()["total"] == 1  # the refused one left nothing
+
+
+def test_enhance_needs_coins_and_a_valid_request(client, new_user):
+    seller = new_user()
+    look = {"recipe": json.dumps({"method": "fast"}), "module": "look"}
+    for _ in range(5):  # 10 coins: five look images at 2 coins
+        assert enhance(client, seller, product_photo(96, seed=2), **look).status_code == 200
+    broke = enhance(client, seller, product_photo(96, seed=2), **look)
+    assert broke.status_code == 402 and broke.json()["shortfall"] == 2
+    assert client.get("/v1/me", headers=seller.headers).json()["coins"] == 0
+    assert client.get("/v1/jobs", headers=seller.headers).json()["total"] == 5
+
+    assert enhance(client, seller, product_photo(96), module="surprise").status_code == 422
+    assert enhance(client, seller, product_photo(96), template="nope").json()["error"] == "unknown_template"
+    assert (
+        client.post("/v1/enhance", files={"image": ("a.jpg", product_photo(96), "image/jpeg")}).status_code
+        == 401
+    )
