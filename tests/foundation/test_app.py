@@ -52,6 +52,21 @@ async def coins() -> None:
     raise InsufficientCoins(shortfall=7, balance=3, needed=10)
 
 
+@probe.get("/probe/job/{kind}")
+async def job_error(kind: str) -> None:
+    from data_jobs.errors import IntakeRefused, JobNotFound, JobStateError
+    from engine.templates.catalog import UnknownTemplate
+
+    raise {
+        "missing": JobNotFound("j1"),
+        "state": JobStateError("no_images", "the job has no images"),
+        "too_large": IntakeRefused("too_large", "the upload is larger than 10 bytes"),
+        "not_a_zip": IntakeRefused("not_a_zip", "this is not a ZIP"),
+        "no_images": IntakeRefused("no_images", "no usable images"),
+        "template": UnknownTemplate("no-such"),
+    }[kind]
+
+
 @probe.get("/probe/crash")
 async def crash() -> None:
     raise RuntimeError("secret internals")
@@ -125,6 +140,13 @@ def test_errors_are_json_with_the_right_status(app_settings) -> None:
             ("GET", "/probe/not-found"): (404, "not_found"),
             ("GET", "/probe/coins"): (402, "insufficient_coins"),
             ("GET", "/probe/crash"): (500, "internal"),
+            # errors that carry their own HTTP status are answered with it, never a 500
+            ("GET", "/probe/job/missing"): (404, "job_not_found"),
+            ("GET", "/probe/job/state"): (409, "no_images"),
+            ("GET", "/probe/job/too_large"): (413, "too_large"),
+            ("GET", "/probe/job/not_a_zip"): (415, "not_a_zip"),
+            ("GET", "/probe/job/no_images"): (422, "no_images"),
+            ("GET", "/probe/job/template"): (404, "not_found"),
         }
         for (method, path), (status, code) in cases.items():
             response = client.request(method, path)
@@ -133,6 +155,7 @@ def test_errors_are_json_with_the_right_status(app_settings) -> None:
             body = response.json()
             assert body["error"] == code and isinstance(body["detail"], str) and body["detail"], (path, body)
         assert client.get("/probe/coins").json()["shortfall"] == 7
+        assert "no-such" in client.get("/probe/job/template").json()["detail"]
         assert "secret internals" not in client.get("/probe/crash").text
 
         invalid = client.post("/probe/validate", json={"name": "x", "count": "many"})
