@@ -53,13 +53,13 @@ async def identify(state: AppState, token: str) -> tuple[User, str | None]:
         except InvalidToken:
             raise unauthorized("the access token is invalid or expired; log in or refresh it") from None
         user_id, session = claims.user_id, claims.session
-        if session is not None and await session_revoked(state, session):
-            raise unauthorized("this session was signed out; log in again")
     user = await state.repos.users.find(user_id)
     if user is None:
         raise unauthorized("the account no longer exists")
-    if user.blocked:
+    if user.blocked:  # before the session check: a block also ends sessions, and this says why
         raise ApiError(403, "this account is blocked; contact the administrator", "blocked")
+    if session is not None and await session_revoked(state, session):
+        raise unauthorized("this session was signed out; log in again")
     return user, session
 
 

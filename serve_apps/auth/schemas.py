@@ -53,3 +53,57 @@ class VerifyBody(Body):
     razorpay_order_id: str = Field(min_length=1, max_length=64)
     razorpay_payment_id: str = Field(min_length=1, max_length=64)
     razorpay_signature: str = Field(min_length=1, max_length=128)
+
+
+class AdminUserPatch(Body):
+    role: str | None = Field(default=None, max_length=20)
+    blocked: bool | None = None
+
+
+class CoinsBody(Body):
+    """`amount` > 0 grants, < 0 deducts; `idempotency_key` makes a retried request count once."""
+
+    amount: int = Field(ge=-10_000_000, le=10_000_000)
+    reason: str = Field(min_length=1, max_length=200)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class PackBody(Body):
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1, max_length=80)
+    coins: int = Field(ge=1, le=10_000_000)
+    price: int = Field(ge=100, le=100_000_000)  # paise; Razorpay's minimum order is 100 paise
+
+
+class PricingBody(Body):
+    pricing: dict[str, int] = Field(min_length=1, max_length=10)
+    rupees_per_coin: float = Field(gt=0, le=100_000)
+    packs: list[PackBody] = Field(min_length=1, max_length=20)
+    signup_bonus: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class SignupBonusBody(Body):
+    coins: int = Field(ge=0, le=1_000_000)
+
+
+class PromoBody(Body):
+    code: str = Field(min_length=3, max_length=40)
+    coins: int = Field(ge=1, le=1_000_000)
+    max_uses: int = Field(default=0, ge=0, le=100_000_000)
+    max_uses_per_user: int = Field(default=1, ge=1, le=1000)
+    expires: str | None = Field(default=None, max_length=40)
+    active: bool = True
+    note: str = Field(default="", max_length=200)
+
+
+class PromoPatch(Body):
+    coins: int | None = Field(default=None, ge=1, le=1_000_000)
+    max_uses: int | None = Field(default=None, ge=0, le=100_000_000)
+    max_uses_per_user: int | None = Field(default=None, ge=1, le=1000)
+    expires: str | None = Field(default=None, max_length=40)
+    active: bool | None = None
+    note: str | None = Field(default=None, max_length=200)
+
+
+class TemplatePatch(Body):
+    enabled: bool | None = None
