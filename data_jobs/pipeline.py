@@ -61,6 +61,36 @@ class PoolPlan:
     num_cpus: float
     num_gpus: float
     batch_size: int
+    worker_bytes: int = 0  # estimated peak memory of one actor (0: not estimated)
+    limited_by: str = "cpu"  # what decided max_size: cpu | gpu | memory | max_actors | images
+
+
+MiB = 1024**2
+# Peak memory of one actor, measured on this project's machine (`/usr/bin/time -v drisya enhance`,
+# amazon preset): the process with its imports and a 2000x2000 canvas ~320 MB; the ISNet fp16 session
+# on onnxruntime's CPU provider +1.3 GB; each decoded pixel ~28 B through matting, retouch and compose.
+WORKER_BASE_BYTES = 400 * MiB
+MODEL_SESSION_BYTES = 1400 * MiB
+BYTES_PER_WORKING_PIXEL = 32
+BYTES_PER_CANVAS_PIXEL = 24  # the rendered background and the composed output, float work included
+BYTES_PER_SOURCE_PIXEL = 4  # a PNG or WebP is decoded whole (8-bit RGBA) before it is reduced
+
+
+def estimate_worker_bytes(recipe: Any, limits: Any) -> int:
+    """An actor's peak memory for this recipe under these limits, the worst input allowed.
+
+    Photos are decoded reduced to `engine.pipeline.decode_size` (longest side), so the pixels worked
+    on are at most that squared, and never more than the pixel limit; a non-JPEG source is first
+    held whole for a moment (at most the pixel limit at 4 bytes a pixel)."""
+    from engine.pipeline import decode_size, parse_recipe
+
+    recipe = parse_recipe(recipe) if isinstance(recipe, dict) else recipe
+    side = decode_size(recipe, limits.working_size)
+    working = min(limits.max_image_pixels, side * side)
+    width, height = recipe.canvas()
+    image = max(BYTES_PER_WORKING_PIXEL * working, BYTES_PER_SOURCE_PIXEL * limits.max_image_pixels)
+    model = MODEL_SESSION_BYTES if needs_model(recipe) else 0
+    return WORKER_BASE_BYTES + model + BYTES_PER_CANVAS_PIXEL * width * height + image
 
 
 def plan_actor_pool(
@@ -70,6 +100,7 @@ def plan_actor_pool(
     reserve_cpus: float = 1.0,
     max_actors_per_gpu: int = 8,
     max_actors: int | None = None,
+    worker_bytes: int | None = None,
 ) -> PoolPlan:
     """Size the actor pool for the cluster we are on.
 
@@ -77,24 +108,43 @@ def plan_actor_pool(
     work even when the matting model runs on a GPU. `reserve_cpus` stay free for Ray Serve's
     replicas and Ray Data's own tasks. With GPUs, the actors share them: each reserves an equal
     fraction (at most `max_actors_per_gpu` sessions per card), so a 16-CPU, 1-GPU node runs 8 actors
-    feeding one GPU instead of one actor starving 15 CPUs.
+    feeding one GPU instead of one actor starving 15 CPUs. With `worker_bytes` (see
+    `estimate_worker_bytes`) and the cluster's `memory` resource known, no more actors run than fit
+    in memory together, so a node with many cores and little memory is not driven into swap or the
+    OOM killer by large photos (at least one actor always runs).
     """
     gpus = float(resources.get("GPU", 0) or 0)
     cpus = float(resources.get("CPU", 1) or 1)
     cpu_slots = max(1, int(math.floor(cpus - reserve_cpus)))
+    limited_by = "cpu"
     if gpus > 0:
-        top = max(1, min(cpu_slots, int(math.floor(gpus * max_actors_per_gpu)) or 1))
-        num_gpus = math.floor(gpus / top * 1000) / 1000  # never ask for more than the cluster has
-        batch_size = 8
+        gpu_slots = max(1, int(math.floor(gpus * max_actors_per_gpu)))
+        top, batch_size = min(cpu_slots, gpu_slots), 8
+        limited_by = "gpu" if gpu_slots < cpu_slots else "cpu"
     else:
-        top, num_gpus, batch_size = cpu_slots, 0.0, 4
-    if max_actors is not None:
-        top = max(1, min(top, max_actors))
-        if gpus > 0:
-            num_gpus = math.floor(min(1.0, gpus / top) * 1000) / 1000
+        top, batch_size = cpu_slots, 4
+    if max_actors is not None and max_actors < top:
+        top, limited_by = max(1, max_actors), "max_actors"
+    memory = float(resources.get("memory", 0) or 0)
+    if worker_bytes and memory > 0:
+        memory_slots = max(1, int(memory // worker_bytes))
+        if memory_slots < top:
+            top, limited_by = memory_slots, "memory"
     # No more actors than there are batches to feed them.
-    top = max(1, min(top, math.ceil(max(images, 1) / batch_size)))
-    return PoolPlan(min_size=1, max_size=top, num_cpus=1.0, num_gpus=num_gpus, batch_size=batch_size)
+    batches = math.ceil(max(images, 1) / batch_size)
+    if batches < top:
+        top, limited_by = max(1, batches), "images"
+    # each actor's share of the GPUs, never more than one card nor more than the cluster has
+    num_gpus = math.floor(min(1.0, gpus / top) * 1000) / 1000 if gpus > 0 else 0.0
+    return PoolPlan(
+        min_size=1,
+        max_size=top,
+        num_cpus=1.0,
+        num_gpus=num_gpus,
+        batch_size=batch_size,
+        worker_bytes=int(worker_bytes or 0),
+        limited_by=limited_by,
+    )
 
 
 class ImageWorker:

@@ -38,7 +38,7 @@ from cluster.settings import Settings
 from data_jobs.accounting import capture_images, release_held
 from data_jobs.errors import JobNotFound, JobStateError
 from data_jobs.jobs import job_template
-from data_jobs.pipeline import ImageRef, build_dataset, needs_model, plan_actor_pool
+from data_jobs.pipeline import ImageRef, build_dataset, estimate_worker_bytes, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
 from store.blobs import job_key
 from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_CANCELLED, JOB_DONE, JOB_RUNNING, Job
@@ -402,7 +402,11 @@ async def _process(
         for im in pending
     ]
     plan = plan_actor_pool(
-        ray.cluster_resources(), images=len(refs), max_actors=max_actors, reserve_cpus=reserve_cpus
+        ray.cluster_resources(),
+        images=len(refs),
+        max_actors=max_actors,
+        reserve_cpus=reserve_cpus,
+        worker_bytes=estimate_worker_bytes(recipe, settings.limits),
     )
     dataset = build_dataset(
         refs,

@@ -7,9 +7,10 @@ once. The format is decided by magic bytes, never by file name, and the pixel li
 header before any pixel is decompressed, so a 50 KB "decompression bomb" cannot take a worker down.
 
 A caller that will never show more than a given size asks for `min_size`: a larger photo is then
-decoded reduced by an integer factor (a JPEG by libjpeg's DCT scaling, so the full image never exists
-in memory; other formats right after decoding, before any conversion), keeping its longest side at
-least `min_size`. A 100-megapixel photo for a 2000 px output then costs a quarter of its pixels.
+decoded reduced to that longest side (a JPEG first by libjpeg's DCT scaling, so the full image never
+exists in memory; every format then by an area-averaging resize right after decoding, before any
+conversion). The pixels one image costs downstream are then bounded by `min_size` squared, whatever
+the camera: a 100-megapixel photo for a 2000 px output is worked on at 12 megapixels.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def _describe_unknown(head: bytes) -> str:
 def decode_image(data: bytes, *, max_pixels: int, min_size: int | None = None) -> DecodedImage:
     """Decode JPEG/PNG/WebP bytes to upright 8-bit sRGB; raise ImageError subclasses users can act on.
 
-    With `min_size`, an image whose longest side is at least twice that is decoded reduced by the
-    largest integer factor that keeps its longest side >= `min_size` (None: always full size)."""
+    With `min_size`, an image whose longest side is larger is decoded reduced to a longest side of
+    exactly `min_size` (None: always full size)."""
     fmt = sniff_format(data[:16])
     if fmt is None:
         if not data:
@@ -106,7 +107,7 @@ def decode_image(data: bytes, *, max_pixels: int, min_size: int | None = None) -
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im.seek(0)  # animated WebP/APNG: the first frame is the product photo
             im.load()
-            im = _reduce(im, reduction_factor(*im.size, min_size))
+            im = _shrink(im, min_size)
             im = ImageOps.exif_transpose(im)
     except Image.DecompressionBombError as exc:
         raise ImageTooLarge(f"image refused as a decompression bomb: {exc}") from exc
@@ -124,18 +125,21 @@ def reduction_factor(width: int, height: int, min_size: int | None) -> int:
     return max(1, max(width, height) // int(min_size))
 
 
-def _reduce(im: Image.Image, factor: int) -> Image.Image:
-    """Shrink by an integer factor (box average) before the pixels are converted or copied."""
-    if factor <= 1:
+def _shrink(im: Image.Image, min_size: int | None) -> Image.Image:
+    """Resize to a longest side of `min_size` (area average) before the pixels are converted."""
+    width, height = im.size
+    longest = max(width, height)
+    if not min_size or min_size <= 0 or longest <= min_size:
         return im
     if im.mode in ("P", "1"):  # palette and bilevel images cannot be averaged as they are
         im = im.convert("RGBA" if "transparency" in im.info else "RGB") if im.mode == "P" else im.convert("L")
     elif im.mode.startswith("I;16"):
         im = im.convert("I")
-    info = dict(im.info)  # ICC profile, PNG transparency ... survive the reduction
-    reduced = im.reduce(factor)
-    reduced.info.update({k: v for k, v in info.items() if k not in reduced.info})
-    return reduced
+    size = (max(1, round(width * min_size / longest)), max(1, round(height * min_size / longest)))
+    info = dict(im.info)  # ICC profile, EXIF orientation ... survive the resize
+    shrunk = im.resize(size, Image.Resampling.BOX)
+    shrunk.info.update({k: v for k, v in info.items() if k not in shrunk.info})
+    return shrunk
 
 
 def png_bit_depth(data: bytes) -> int | None:

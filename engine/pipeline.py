@@ -26,8 +26,8 @@ from engine.templates.spec import TemplateSpec
 MODULES = ("ready", "look")
 METHODS = ("auto", "fast", "model")
 _PRESCALE_HEADROOM = 1.25  # pre-shrink to this multiple of the final size; compose does the last step
-# Decode a large photo reduced, but to at least this multiple of the output's longest side: a product
-# that fills only half of the frame still has output-size pixels to show.
+# Decode a large photo reduced, to this multiple of the output's longest side: a product that fills
+# only half of the frame still has output-size pixels to show.
 DECODE_HEADROOM = 2.0
 DEFAULT_WORKING_SIZE = 1024  # engine.matting's default working size (Limits.working_size)
 
@@ -222,8 +222,8 @@ def process_image(
 
 
 def decode_size(recipe: Recipe, working_size: int = DEFAULT_WORKING_SIZE) -> int:
-    """The longest side a photo must keep for this recipe: DECODE_HEADROOM times the output's longest
-    side, and never below the matting working size (the network sees no more than that anyway)."""
+    """The longest side a photo is decoded at for this recipe (larger ones are reduced to it):
+    DECODE_HEADROOM times the output's longest side, and never below the matting working size."""
     return max(math.ceil(DECODE_HEADROOM * max(recipe.canvas())), int(working_size))
 
 

@@ -24,3 +24,36 @@ def test_gpus_are_shared_fractionally_by_cpu_fed_actors() -> None:
 def test_never_more_actors_than_batches() -> None:
     assert plan_actor_pool({"CPU": 32.0}, images=5).max_size == 2
     assert plan_actor_pool({"CPU": 32.0}, images=0).max_size == 1
+
+
+GIB = 1024**3
+
+
+def test_memory_caps_the_pool_and_at_least_one_actor_runs() -> None:
+    plan = plan_actor_pool({"CPU": 16.0, "memory": 8 * GIB}, images=1000, worker_bytes=int(2.5 * GIB))
+    assert (plan.max_size, plan.limited_by, plan.worker_bytes) == (3, "memory", int(2.5 * GIB))
+    plan = plan_actor_pool({"CPU": 16.0, "memory": 1 * GIB}, images=1000, worker_bytes=3 * GIB)
+    assert plan.max_size == 1 and plan.limited_by == "memory"
+    plenty = plan_actor_pool({"CPU": 8.0, "memory": 512 * GIB}, images=1000, worker_bytes=3 * GIB)
+    assert plenty.max_size == 7 and plenty.limited_by == "cpu"
+    unknown = plan_actor_pool({"CPU": 8.0}, images=1000, worker_bytes=3 * GIB)  # no memory resource
+    assert unknown.max_size == 7
+
+
+def test_fewer_actors_for_memory_get_a_larger_share_of_the_gpu() -> None:
+    plan = plan_actor_pool({"CPU": 16.0, "GPU": 1.0, "memory": 4 * GIB}, images=1000, worker_bytes=GIB)
+    assert plan.max_size == 4 and plan.num_gpus == 0.25 and plan.limited_by == "memory"
+
+
+def test_worker_memory_is_estimated_from_the_recipe_and_the_limits() -> None:
+    from cluster.settings import Limits
+    from data_jobs.pipeline import MODEL_SESSION_BYTES, estimate_worker_bytes
+
+    limits = Limits()
+    amazon_fast = estimate_worker_bytes({"preset": "amazon", "method": "fast"}, limits)
+    amazon_auto = estimate_worker_bytes({"preset": "amazon"}, limits)
+    small_fast = estimate_worker_bytes({"size": 500, "method": "fast"}, limits)
+    assert amazon_auto == amazon_fast + MODEL_SESSION_BYTES  # auto may load the network
+    assert small_fast < amazon_fast < 1.5 * GIB  # decoded reduced: bounded by the output, not the camera
+    bigger_limit = Limits(max_image_pixels=400_000_000)
+    assert estimate_worker_bytes({"size": 500, "method": "fast"}, bigger_limit) > small_fast
