@@ -34,6 +34,15 @@ class TransactionsRepo:
             query["kind"] = kind
         return await self.col.count_documents(query)
 
+    async def debits_since(self, since: Any, *, limit: int = 1000) -> list[Transaction]:
+        """Applied entries that lowered a balance (amount < 0) created at or after `since`, oldest first."""
+        cursor = (
+            self.col.find({"created": {"$gte": since}, "amount": {"$lt": 0}, "state": "applied"})
+            .sort("created", ASCENDING)
+            .limit(max(1, min(limit, 10_000)))
+        )
+        return [Transaction.from_doc(d) for d in await cursor.to_list()]
+
     async def list_for_job(self, job_id: str) -> list[Transaction]:
         cursor = self.col.find({"job": job_id, "state": "applied"}).sort("created", ASCENDING)
         return [Transaction.from_doc(d) for d in await cursor.to_list()]
