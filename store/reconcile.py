@@ -2,7 +2,8 @@
 
 Four kinds of leftovers can exist after a process dies:
 
-1. ledger entries cut in half (handled by `Ledger.sweep`);
+1. ledger entries cut in half, or still in flight in a process that is paused (handled by `Ledger.sweep`,
+   whose takeovers are fenced so that a late owner can never apply a leg twice);
 2. jobs in a terminal state that still hold reserved coins (the runner died between finishing and
    releasing): done images not yet charged are captured, the rest is released (`settle_job`);
 3. jobs marked running whose runner stopped beating. By default they are left for the batch runner to
@@ -31,7 +32,8 @@ from store.documents import (
     utcnow,
 )
 from store.errors import InvalidTransition
-from store.ledger import Ledger, LedgerBusy, ReservationExceeded, SweepReport
+from store.job_coins import capture_images, settle_release
+from store.ledger import Ledger, LedgerBusy, SweepReport
 from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -63,31 +65,22 @@ class ReconcileReport:
         )
 
 
-async def settle_job(repos: Repositories, ledger: Ledger, job_id: str) -> SettleResult:
+async def settle_job(
+    repos: Repositories, ledger: Ledger, job_id: str, *, take_over_after: dt.timedelta | None = None
+) -> SettleResult:
     """Charge done-but-uncharged images, then release whatever the job still holds. Idempotent.
 
-    The capture keys are the batch runner's (`capture:<job>:<image>`), so an image charged by the runner
-    is never charged again here.
+    The capture keys are the batch runner's (`store.job_coins`), so an image charged by the runner is
+    never charged again here. A capture still in flight elsewhere (taken over only once claimed at least
+    `take_over_after` ago) raises `LedgerBusy` before anything is released: the next sweep settles it.
     """
     job = await repos.jobs.get(job_id)
-    result = SettleResult(job=job.id)
-    price = job.price_per_image
-    if price > 0:
-        charged_ids = []
-        for image in await repos.images.done_uncharged(job.id):
-            try:
-                await ledger.capture(job.owner, job.id, price, f"capture:{job.id}:{image.id}")
-            except ReservationExceeded:
-                break  # never charge beyond what was reserved
-            charged_ids.append(image.id)
-        await repos.images.mark_charged(charged_ids)
-        result.captured = len(charged_ids)
-    job = await repos.jobs.get(job_id)
-    if job.coins.held > 0:
-        key = f"release:{job.id}:settle:{job.coins.released}"
-        entry = await ledger.release_remaining(job.owner, job.id, key)
-        result.released = entry.amount if entry else 0
-    return result
+    uncharged = [image.id for image in await repos.images.done_uncharged(job.id)]
+    captures = await capture_images(repos, ledger, job, uncharged, take_over_after=take_over_after)
+    if captures.busy:
+        raise LedgerBusy(f"job {job.id}: {len(captures.busy)} capture(s) still in flight elsewhere")
+    released = await settle_release(repos, ledger, job.id)
+    return SettleResult(job=job.id, captured=len(captures.charged), released=released)
 
 
 CANCELLED_BEFORE_RUN = "the job was cancelled before this image ran"
@@ -118,14 +111,20 @@ def not_processed(reason: str) -> str:
 
 
 async def fail_job(
-    repos: Repositories, job_id: str, reason: str, *, ledger: Ledger | None = None
+    repos: Repositories,
+    job_id: str,
+    reason: str,
+    *,
+    ledger: Ledger | None = None,
+    take_over_after: dt.timedelta | None = None,
 ) -> SettleResult:
     """The one way a running job fails, whoever notices (its runner, or the start-up sweep for a dead
     runner): unfinished images fail with the reason, counters are recounted, the job becomes
     `failed`, then it is settled (done images charged once, every other held coin released).
 
     A job cancelled meanwhile stays cancelled, but is settled all the same. A ledger entry another
-    process still has in flight (`LedgerBusy`) leaves the settling to the next sweep."""
+    process still has in flight (`LedgerBusy`; see `settle_job` for `take_over_after`) leaves the
+    settling to the next sweep."""
     ledger = ledger or Ledger(repos.db)
     await repos.images.col.update_many(
         {"job": job_id, "status": {"$in": list(UNFINISHED_IMAGE_STATUSES)}},
@@ -137,7 +136,7 @@ async def fail_job(
     except InvalidTransition:
         log.info("job %s was not running any more; its status stands", job_id)
     try:
-        return await settle_job(repos, ledger, job_id)
+        return await settle_job(repos, ledger, job_id, take_over_after=take_over_after)
     except LedgerBusy as exc:
         log.warning("job %s failed but not settled now (%s); the next sweep settles it", job_id, exc)
         return SettleResult(job=job_id)
@@ -151,14 +150,16 @@ async def reconcile(
     fail_dead_runners: bool = False,
     ledger_wait: float = 10.0,
 ) -> ReconcileReport:
-    """`ledger_wait`: seconds to wait for a ledger operation another process has in flight before
-    leaving its job to the next sweep (or to the runner that resumes it)."""
+    """`older_than`: ledger entries claimed at least this long ago are taken over (finished or
+    discarded; safe even against a live but paused owner, see store.ledger); younger ones are left to
+    their owner. `ledger_wait`: seconds to wait for a ledger operation another process has in flight
+    before taking it over (when old enough) or leaving its job to the next sweep."""
     repos = Repositories(db)
     ledger = Ledger(db, pending_wait=ledger_wait)
     report = ReconcileReport(ledger=await ledger.sweep(older_than=older_than))
     if fail_dead_runners:
         for job in await repos.jobs.dead_runners(stale_after=dead_runner_after):
-            settled = await fail_job(repos, job.id, RUNNER_STOPPED, ledger=ledger)
+            settled = await fail_job(repos, job.id, RUNNER_STOPPED, ledger=ledger, take_over_after=older_than)
             report.failed_jobs.append(job.id)
             report.settled.append(settled)
     cursor = repos.jobs.col.find(
@@ -166,7 +167,7 @@ async def reconcile(
     )
     for doc in await cursor.to_list():
         try:
-            report.settled.append(await settle_job(repos, ledger, doc["_id"]))
+            report.settled.append(await settle_job(repos, ledger, doc["_id"], take_over_after=older_than))
         except LedgerBusy as exc:
             log.warning("job %s not settled now (%s); it is settled at the next sweep", doc["_id"], exc)
             report.busy_jobs.append(doc["_id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_DONE, JOB_QUEUED
+from store.job_coins import capture_key, release_key, reserve_key
 from store.ledger import Ledger
 from store.reconcile import reconcile
 from store.repositories import ImageResult
@@ -18,7 +19,7 @@ async def _running_job_with_three_done(repos, ledger: Ledger, user: str) -> str:
         job.id, [(f"p{i}.jpg", f"jobs/{job.id}/inputs/p{i}.jpg") for i in range(5)]
     )
     await repos.jobs.add_total(job.id, 5)
-    await ledger.reserve(user, job.id, 10, f"reserve:{job.id}")
+    await ledger.reserve(user, job.id, 10, reserve_key(job.id))
     await repos.jobs.set_status(job.id, JOB_QUEUED)
     assert await repos.jobs.claim(job.id, "runner-1", stale_after=dt.timedelta(minutes=1)) is not None
     await repos.images.mark_running([im.id for im in images])
@@ -78,7 +79,7 @@ async def test_finished_job_still_holding_coins_is_settled(db, repos, user) -> N
     job_id = await _running_job_with_three_done(repos, ledger, user)
     # the runner charged one image and marked the job done, then died before the rest
     first = (await repos.images.list_for_job(job_id, status=IMAGE_DONE))[0]
-    await ledger.capture(user, job_id, 2, f"capture:{job_id}:{first.id}")
+    await ledger.capture(user, job_id, 2, capture_key(job_id, first.id))
     await repos.images.mark_charged([first.id])
     await repos.jobs.set_status(job_id, JOB_DONE)
     report = await reconcile(db, older_than=dt.timedelta(0))
@@ -99,7 +100,7 @@ async def test_a_busy_ledger_entry_skips_only_its_job(db, repos, user) -> None:
     # another process is capturing the busy job's first image right now: its entry is pending
     first = (await repos.images.list_for_job(busy_id, status=IMAGE_DONE))[0]
     in_flight = Transaction(
-        key=f"capture:{busy_id}:{first.id}", user=user, kind="capture", amount=0, charge=2, job=busy_id
+        key=capture_key(busy_id, first.id), user=user, kind="capture", amount=0, charge=2, job=busy_id
     )
     await db["transactions"].insert_one(in_flight.to_doc())
 
@@ -107,11 +108,13 @@ async def test_a_busy_ledger_entry_skips_only_its_job(db, repos, user) -> None:
 
     assert report.busy_jobs == [busy_id]
     assert [(s.job, s.captured, s.released) for s in report.settled] == [(other_id, 3, 4)]
-    assert (await repos.jobs.get(busy_id)).coins.held == 10
+    # the busy job's other images are charged; its in-flight one is not, and nothing is released yet
+    coins = (await repos.jobs.get(busy_id)).coins
+    assert (coins.charged, coins.released, coins.held) == (4, 0, 6)
     # the in-flight operation never completed: the next sweep discards it and settles the job
     later = await reconcile(db, older_than=dt.timedelta(0), ledger_wait=0.2)
     assert later.busy_jobs == []
-    assert [(s.job, s.captured, s.released) for s in later.settled] == [(busy_id, 3, 4)]
+    assert [(s.job, s.captured, s.released) for s in later.settled] == [(busy_id, 1, 4)]
     snap = await ledger.snapshot(user)
     assert snap.balance == snap.ledger_sum == 20 - 2 * 6  # one credit (same key), 3 images each
 
@@ -146,7 +149,7 @@ async def test_cancelled_job_whose_runner_died_has_its_images_closed(db, repos, 
     ledger = Ledger(db)
     job_id = await _running_job_with_three_done(repos, ledger, user)
     await repos.jobs.set_status(job_id, "cancelled")
-    await ledger.release_remaining(user, job_id, f"release:{job_id}:cancel")
+    await ledger.release_remaining(user, job_id, release_key(job_id, "cancel"))
 
     report = await reconcile(db, older_than=dt.timedelta(0))
 

@@ -180,11 +180,11 @@ async def _crash_after_first_leg(ledger: Ledger, entry: Transaction, legs_applie
 
     slot = slot_of(entry.key)
     doc = entry.to_doc()
-    doc.update(state="pending", slot=slot, open=False)
+    doc.update(state="pending", slot=slot, open=False, token="crashed")
     doc["created"] = doc["created"] - dt.timedelta(minutes=10)
     await ledger.tx.insert_one(doc)
     for leg in _legs(entry.kind, entry.user, entry.job, entry.amount, entry.charge)[:legs_applied]:
-        assert await ledger._apply_leg(leg, slot, check_minimum=True) is not None
+        assert await ledger._apply_leg(leg, slot, "crashed", 0) is not None
 
 
 async def test_sweep_rolls_forward_a_crash_inside_release(ledger, user, repos) -> None:
