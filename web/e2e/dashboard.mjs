@@ -3,7 +3,7 @@
 // (with a reload in between) -> download the ZIP; a client cannot open admin pages; an admin changes a
 // price and the next quote changes; the main pages at 375 px. Screenshots of each main page.
 //
-//   node web/e2e/dashboard.mjs --url URL --zip photos.zip --images N --admin-email E --admin-password P
+//   node web/e2e/dashboard.mjs --url URL --zip photos.zip --images N --photo one.jpg --admin-email E --admin-password P
 //        --download OUT.zip [--shots docs/screenshots]
 import { assertNoHorizontalScroll, check, launch, options, run, shot, step, watchPage } from "./lib.mjs";
 
@@ -54,16 +54,23 @@ await run(async () => {
   await page.locator("[data-template] img").first().waitFor();
   await page.waitForFunction(() => [...document.querySelectorAll("[data-template] img")].slice(0, 6).every((i) => i.complete && i.naturalWidth > 0));
   await shot(page, SHOTS, "templates");
+  const all = Number((await page.getByText(/^\d+ templates/).innerText()).split(" ")[0]);
   await page.getByLabel("Search templates").fill("marble");
-  await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "marble");
-  await page.getByText(/\d+ templates/).waitFor();
+  await page.waitForFunction((n) => {
+    const m = document.body.innerText.match(/(\d+) templates(?! ·)/);
+    return m && Number(m[1]) < n;
+  }, all);
   const marble = await page.locator("[data-template]").count();
+  check(marble < all, `the search narrows the gallery (${marble} of ${all})`);
   check(marble > 0, "searching 'marble' finds templates");
   step("search", `${marble} marble templates`);
   await page.locator("[data-template]").first().click();
   const template = await page.locator("[data-template]").first().getAttribute("data-template");
-  await page.getByTestId("preview-input").waitFor({ state: "attached" });
+  await page.getByTestId("preview-input").setInputFiles(o.photo);
+  await page.getByTestId("preview-image").waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector("[data-testid=preview-image]")?.naturalWidth > 0);
   await shot(page, SHOTS, "template-preview");
+  step("preview", template);
 
   // --- coins -----------------------------------------------------------------------------------------
   await page.goto(`${o.url}/wallet`);
@@ -174,7 +181,7 @@ await run(async () => {
   await shot(admin, SHOTS, "admin-pricing");
   step("price changed", `${oldPrice} -> ${newPrice}`);
   await admin.goto(`${o.url}/admin/analytics`);
-  await admin.getByText("Coins sold").waitFor({ timeout: 30_000 });
+  await admin.getByText("Coins sold", { exact: true }).waitFor({ timeout: 30_000 });
   await admin.waitForTimeout(800);
   await shot(admin, SHOTS, "admin-analytics");
 
@@ -223,4 +230,4 @@ await run(async () => {
 
   check(errors.length === 0, `no page errors: ${errors.join("; ")}`);
   await browser.close();
-});
+}, { errors, shots: SHOTS });

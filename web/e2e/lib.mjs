@@ -36,6 +36,7 @@ export async function shot(page, dir, name) {
 
 /** Fail on any uncaught page error or a raw JSON error body rendered on screen. */
 export function watchPage(page, errors) {
+  track(page);
   page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
   page.on("console", (m) => {
     if (m.type() === "error" && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
@@ -51,13 +52,32 @@ export async function assertNoHorizontalScroll(page, label) {
   check(scroll <= client + 1, `${label}: page is ${scroll}px wide at a ${client}px viewport`);
 }
 
-export async function run(main) {
+const open = new Set();
+
+/** Remember a page so a failure can show what it looked like (failure-N.jpg next to the screenshots). */
+export function track(page) {
+  open.add(page);
+  return page;
+}
+
+export async function run(main, { errors = [], shots } = {}) {
   try {
     await main();
     console.log("E2E PASSED");
     process.exit(0);
   } catch (e) {
     console.error(`E2E FAILED: ${e?.stack ?? e}`);
+    if (errors.length) console.error(`page errors:\n  ${errors.join("\n  ")}`);
+    let i = 0;
+    for (const page of open) {
+      try {
+        console.error(`page ${i}: ${page.url()}`);
+        if (shots) await page.screenshot({ path: join(shots, `failure-${i}.jpg`), type: "jpeg", quality: 60 });
+      } catch {
+        /* closed */
+      }
+      i++;
+    }
     process.exit(1);
   }
 }

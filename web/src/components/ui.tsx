@@ -45,14 +45,20 @@ export function Field({ label, hint, children, group = false }: { label: string;
 }
 
 const CONTROL =
-  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30";
+  "block rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30";
+
+/** Full width unless the caller sets a width (two width utilities would fight in the stylesheet). */
+function controlClass(extra: string | undefined): string {
+  const sized = /(^|\s)(w-|max-w-|flex-1)/.test(extra ?? "");
+  return `${CONTROL} ${sized ? "" : "w-full"} ${extra ?? ""}`;
+}
 
 export function Input(props: InputHTMLAttributes<HTMLInputElement>) {
-  return <input {...props} className={`${CONTROL} ${props.className ?? ""}`} />;
+  return <input {...props} className={controlClass(props.className)} />;
 }
 
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select {...props} className={`${CONTROL} ${props.className ?? ""}`} />;
+  return <select {...props} className={controlClass(props.className)} />;
 }
 
 export function Card({ title, actions, children, className = "" }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {

@@ -39,12 +39,13 @@ export async function payWithRazorpay(order: Order, email: string, packName: str
   await loadCheckout();
   const Razorpay = (window as unknown as { Razorpay: RazorpayCtor }).Razorpay;
   return new Promise<RazorpayResult>((resolve, reject) => {
+    const c = order.checkout ?? {};
     const rz = new Razorpay({
-      key: order.key_id,
-      order_id: order.order_id,
-      amount: order.amount,
-      currency: order.currency ?? "INR",
-      name: "Drisya",
+      key: c.key_id,
+      order_id: c.order_id ?? order.order_id,
+      amount: c.amount ?? order.amount,
+      currency: c.currency ?? order.currency ?? "INR",
+      name: c.name ?? "Drisya",
       description: packName,
       prefill: { email },
       handler: (r: RazorpayResult) => resolve(r),

@@ -60,15 +60,19 @@ export interface PacksResponse {
 }
 
 export interface Order {
-  provider: string;
+  provider: string; // "test" | "razorpay"
   order_id: string;
-  status?: string;
-  amount?: number;
+  payment_id?: string;
+  pack?: CoinPack;
+  status?: string; // created | paid | failed
+  amount?: number; // paise
   currency?: string;
-  key_id?: string | null;
-  coins?: number;
-  credited?: boolean;
-  balance?: number;
+  promo_code?: string | null;
+  coins_credited?: number;
+  bonus_coins?: number;
+  promo_error?: string | null;
+  note?: string;
+  checkout?: { key_id?: string; order_id?: string; amount?: number; currency?: string; name?: string };
 }
 
 export interface Template {
@@ -145,22 +149,26 @@ export interface Promotion {
   coins: number;
   active: boolean;
   max_uses_per_user?: number;
-  max_uses?: number | null;
+  max_uses?: number | null; // 0: unlimited
+  uses?: number;
   expires?: string | null;
+  note?: string;
 }
 
 export interface AdminUser extends Me {
   last_login?: string | null;
 }
 
+/** GET /v1/admin/analytics (serve_apps/routes/admin_analytics.py). */
 export interface Analytics {
-  images_per_day?: { day: string; done?: number; failed?: number; count?: number }[];
-  coins?: { day: string; sold?: number; spent?: number }[];
-  coins_sold?: number;
-  coins_spent?: number;
-  revenue?: number;
-  failure_rate?: number;
-  failures_by_reason?: { reason: string; count: number }[];
-  top_templates?: { template: string; count: number }[];
-  active_users?: number;
+  from: string;
+  to: string;
+  images_per_day: { day: string; images_processed: number; coins_spent: number; coins_sold: number }[];
+  images: { done: number; failed: number; failure_rate: number };
+  failure_reasons: { reason: string; count: number; share: number }[];
+  coins: { sold: number; spent: number; bonus_given?: number; promo_given?: number; granted?: number; deducted?: number; refunded?: number };
+  revenue: { amount: number; currency: string; payments: number; test_provider?: { amount: number; payments: number } };
+  top_templates: { template: string; jobs: number; images: number }[];
+  jobs: number;
+  active_users: number;
 }

@@ -119,7 +119,7 @@ export default function TemplatesPage() {
             </div>
           }
         >
-          <div className="grid gap-4 md:grid-cols-2">
+          <div className="grid max-w-3xl gap-4 md:grid-cols-2">
             <div>
               <img src={chosen.thumbnail_url ?? `/v1/templates/${chosen.id}/thumbnail`} alt={chosen.name} className="aspect-square w-full rounded-lg object-cover" />
               <p className="mt-2 text-xs text-slate-500">

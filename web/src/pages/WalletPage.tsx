@@ -36,7 +36,9 @@ export default function WalletPage() {
         const result = await payWithRazorpay(order, me.data?.email ?? "", pack.name);
         await verify(result).unwrap();
       }
-      setMessage({ tone: "success", text: `${formatCoins(pack.coins)} added to your wallet.` });
+      const bonus = order.bonus_coins ? ` plus ${formatCoins(order.bonus_coins)} from the promo code` : "";
+      const promoNote = order.promo_error ? ` The promo code was not applied: ${order.promo_error}.` : "";
+      setMessage({ tone: order.promo_error ? "warning" : "success", text: `${formatCoins(pack.coins)}${bonus} added to your wallet.${promoNote}` });
       setPromo("");
       me.refetch();
       history.refetch();

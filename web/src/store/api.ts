@@ -221,8 +221,12 @@ export const api = createApi({
       transformResponse: (r: Promotion[] | Page<Promotion>) => (Array.isArray(r) ? r : r.items),
       providesTags: ["Promotions"],
     }),
-    adminSavePromotion: b.mutation<Promotion, Promotion>({
+    adminCreatePromotion: b.mutation<Promotion, Omit<Promotion, "uses">>({
       query: (body) => ({ url: "/admin/promotions", method: "POST", body }),
+      invalidatesTags: ["Promotions"],
+    }),
+    adminUpdatePromotion: b.mutation<Promotion, { code: string; active?: boolean; coins?: number; expires?: string | null }>({
+      query: ({ code, ...body }) => ({ url: `/admin/promotions/${encodeURIComponent(code)}`, method: "PATCH", body }),
       invalidatesTags: ["Promotions"],
     }),
     adminTemplates: b.query<Page<Template>, TemplateQuery>({
@@ -285,7 +289,8 @@ export const {
   useAdminPricingQuery,
   useAdminSetPricingMutation,
   useAdminPromotionsQuery,
-  useAdminSavePromotionMutation,
+  useAdminCreatePromotionMutation,
+  useAdminUpdatePromotionMutation,
   useAdminTemplatesQuery,
   useAdminUpdateTemplateMutation,
   useAdminDeleteTemplateMutation,

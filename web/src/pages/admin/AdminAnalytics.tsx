@@ -38,41 +38,44 @@ export default function AdminAnalytics() {
       ) : (
         <>
           <div className="grid grid-cols-2 gap-3 lg:grid-cols-5">
-            <Stat label="Coins sold" value={String(data.coins_sold ?? 0)} />
-            <Stat label="Coins spent" value={String(data.coins_spent ?? 0)} />
-            <Stat label="Revenue" value={formatRupees(data.revenue ?? 0)} />
-            <Stat label="Failure rate" value={`${((data.failure_rate ?? 0) * 100).toFixed(1)}%`} />
-            <Stat label="Active users" value={String(data.active_users ?? 0)} />
+            <Stat label="Coins sold" value={data.coins.sold.toLocaleString("en-IN")} />
+            <Stat label="Coins spent" value={data.coins.spent.toLocaleString("en-IN")} />
+            <Stat label="Revenue" value={formatRupees(data.revenue.amount)} />
+            <Stat label="Failure rate" value={`${(data.images.failure_rate * 100).toFixed(1)}%`} />
+            <Stat label="Active users" value={data.active_users.toLocaleString("en-IN")} />
           </div>
+          {data.revenue.test_provider && data.revenue.test_provider.payments > 0 && (
+            <p className="text-xs text-slate-500">
+              Revenue counts real payments only; {data.revenue.test_provider.payments} test-provider orders ({formatRupees(data.revenue.test_provider.amount)}) moved no money.
+            </p>
+          )}
           <div className="grid gap-6 lg:grid-cols-2">
-            <Card title="Images per day">
-              {data.images_per_day?.length ? (
+            <Card title="Images processed per day">
+              {data.images_per_day.length ? (
                 <ResponsiveContainer width="100%" height={240}>
                   <BarChart data={data.images_per_day}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="day" fontSize={11} />
-                    <YAxis fontSize={11} />
+                    <YAxis fontSize={11} allowDecimals={false} />
                     <Tooltip />
-                    <Legend />
-                    <Bar dataKey="done" stackId="a" fill="#4f46e5" name="done" />
-                    <Bar dataKey="failed" stackId="a" fill="#f59e0b" name="failed" />
+                    <Bar dataKey="images_processed" fill="#4f46e5" name="images" />
                   </BarChart>
                 </ResponsiveContainer>
               ) : (
                 <Empty title="No images in this period" />
               )}
             </Card>
-            <Card title="Coins sold and spent">
-              {data.coins?.length ? (
+            <Card title="Coins sold and spent per day">
+              {data.images_per_day.length ? (
                 <ResponsiveContainer width="100%" height={240}>
-                  <LineChart data={data.coins}>
+                  <LineChart data={data.images_per_day}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="day" fontSize={11} />
-                    <YAxis fontSize={11} />
+                    <YAxis fontSize={11} allowDecimals={false} />
                     <Tooltip />
                     <Legend />
-                    <Line dataKey="sold" stroke="#059669" />
-                    <Line dataKey="spent" stroke="#dc2626" />
+                    <Line dataKey="coins_sold" name="sold" stroke="#059669" />
+                    <Line dataKey="coins_spent" name="spent" stroke="#dc2626" />
                   </LineChart>
                 </ResponsiveContainer>
               ) : (
@@ -80,10 +83,13 @@ export default function AdminAnalytics() {
               )}
             </Card>
             <Card title="Top templates">
-              {data.top_templates?.length ? (
+              {data.top_templates.length ? (
                 <ol className="space-y-1 text-sm">
                   {data.top_templates.map((t) => (
-                    <li key={t.template} className="flex justify-between"><span>{t.template}</span><span className="text-slate-500">{t.count}</span></li>
+                    <li key={t.template} className="flex justify-between gap-3">
+                      <span className="truncate">{t.template}</span>
+                      <span className="text-slate-500">{t.jobs} jobs · {t.images} images</span>
+                    </li>
                   ))}
                 </ol>
               ) : (
@@ -91,10 +97,13 @@ export default function AdminAnalytics() {
               )}
             </Card>
             <Card title="Failures by reason">
-              {data.failures_by_reason?.length ? (
+              {data.failure_reasons.length ? (
                 <ol className="space-y-1 text-sm">
-                  {data.failures_by_reason.map((f) => (
-                    <li key={f.reason} className="flex justify-between gap-3"><span className="truncate">{f.reason}</span><span className="text-slate-500">{f.count}</span></li>
+                  {data.failure_reasons.map((f) => (
+                    <li key={f.reason} className="flex justify-between gap-3">
+                      <span className="truncate" title={f.reason}>{f.reason}</span>
+                      <span className="text-slate-500">{f.count} ({(f.share * 100).toFixed(0)}%)</span>
+                    </li>
                   ))}
                 </ol>
               ) : (

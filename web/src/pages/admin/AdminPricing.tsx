@@ -23,7 +23,15 @@ export default function AdminPricing() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setSaved(false);
-    const ok = await save(draft!).unwrap().then(() => true, () => false);
+    // only the fields PUT /v1/admin/pricing takes (it refuses unknown ones)
+    const d = draft!;
+    const body: Partial<Pricing> = {
+      pricing: d.pricing,
+      rupees_per_coin: d.rupees_per_coin,
+      packs: d.packs.map(({ id, name, coins, price }) => ({ id, name, coins, price })),
+      ...(d.signup_bonus !== undefined ? { signup_bonus: d.signup_bonus } : {}),
+    };
+    const ok = await save(body).unwrap().then(() => true, () => false);
     setSaved(ok);
   }
 

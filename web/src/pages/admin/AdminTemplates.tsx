@@ -19,7 +19,7 @@ function UploadForm({ onDone }: { onDone: () => void }) {
     setBusy(true);
     setNote(null);
     const form = new FormData();
-    form.append("image", file, file.name);
+    form.append("file", file, file.name);
     form.append("name", name || file.name.replace(/\.[^.]+$/, ""));
     form.append("category", category);
     try {
@@ -68,7 +68,7 @@ export default function AdminTemplates() {
             <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
               {data.items.map((t) => (
                 <li key={t.id} className={`flex gap-3 rounded-lg p-2 ring-1 ring-slate-200 ${t.enabled === false ? "opacity-60" : ""}`}>
-                  <img src={`/v1/admin/templates/${t.id}/thumbnail`} onError={(e) => ((e.target as HTMLImageElement).src = `/v1/templates/${t.id}/thumbnail`)} alt="" className="h-16 w-16 rounded object-cover" />
+                  <img src={`/v1/templates/${t.id}/thumbnail`} onError={(e) => ((e.target as HTMLImageElement).style.visibility = "hidden")} alt="" className="h-16 w-16 rounded bg-slate-100 object-cover" />
                   <div className="min-w-0 flex-1 text-sm">
                     <p className="truncate font-medium">{t.name}</p>
                     <p className="text-xs text-slate-500">{t.category} · {t.source}</p>
