@@ -108,6 +108,14 @@ def _render_thumbs(specs: list[TemplateSpec], blobs) -> dict[str, str]:
     return keys
 
 
+async def ensure_thumbnail(db: AsyncDatabase, blobs, spec: TemplateSpec) -> str:
+    """The thumbnail key of a built-in whose document lost it (its renderer changed since the last
+    seed: `upsert_builtin` drops the key), rendered now and recorded, so the gallery never 404s."""
+    keys = await asyncio.to_thread(_render_thumbs, [spec], blobs)
+    await TemplatesRepo(db).set_thumbnail(spec.id, keys[spec.id])
+    return keys[spec.id]
+
+
 async def seed_builtin_templates(db: AsyncDatabase, blobs) -> dict[str, int]:
     """Mirror the built-in catalogue into MongoDB and make sure each has a thumbnail. Idempotent:
     returns counts of inserted / updated / unchanged documents."""

@@ -20,7 +20,7 @@ from serve_apps.auth.deps import CurrentUser
 from serve_apps.errors import ApiError
 from serve_apps.rate_limit import limit
 from serve_apps.state import StateDep
-from serve_apps.templates import THUMB_SIZE, require_usable_template, search_templates, thumbnail_key
+from serve_apps.templates import ensure_thumbnail, require_usable_template, search_templates
 from store.errors import NotFound
 from store.templates import MAX_PER_PAGE
 
@@ -126,21 +126,10 @@ async def template_thumbnail(state: StateDep, template_id: str) -> Response:
     """A 320 px WebP, cached by clients for a day (its key changes with the template's version)."""
     doc = await _visible(state, template_id)
     key = doc.get("thumbnail_key")
-    if not key:  # a built-in whose renderer changed since the last seed: render it once now
-        from serve_apps.templates import _webp  # noqa: PLC0415 - the one thumbnail encoder
-        from store.templates import TemplatesRepo
-
-        spec = await require_usable_template(state.db, template_id)
-        key = thumbnail_key(spec.id, spec.version)
-
-        def render() -> None:
-            from engine import templates as tpl
-
-            if not state.blobs.exists(key):
-                state.blobs.put_bytes(key, _webp(tpl.render(spec, THUMB_SIZE, THUMB_SIZE)))
-
-        await asyncio.to_thread(render)
-        await TemplatesRepo(state.db).set_thumbnail(template_id, key)
+    if not key:  # a built-in whose renderer changed since the last seed
+        key = await ensure_thumbnail(
+            state.db, state.blobs, await require_usable_template(state.db, template_id)
+        )
     data = await asyncio.to_thread(state.blobs.get_bytes, key)
     etag = f'"{template_id}-v{doc.get("version", 1)}"'
     return Response(

@@ -118,3 +118,31 @@ def test_preview_is_rate_limited_per_user(client, new_user):
         ).status_code
         == 422
     )
+
+
+def test_a_builtin_whose_renderer_changed_gets_its_thumbnail_rendered_on_demand(api, client):
+    import asyncio
+
+    from serve_apps.templates import spec_to_doc
+    from store.db import connect
+    from store.templates import TemplatesRepo
+
+    item = client.get("/v1/templates", params={"page": 3, "page_size": 1}).json()["items"][0]
+
+    async def bump() -> None:  # what a start-up seed does after a renderer change: new version, no thumb
+        from engine import templates as tpl
+
+        db = connect(api.settings.mongodb_uri, api.settings.mongodb_db)  # type: ignore[arg-type]
+        try:
+            doc = spec_to_doc(tpl.get(item["id"]), 0)
+            doc["version"] = item["version"] + 1
+            doc["order"] = (await TemplatesRepo(db).get(item["id"]))["order"]
+            assert await TemplatesRepo(db).upsert_builtin(doc) == "updated"
+            assert "thumbnail_key" not in await TemplatesRepo(db).get(item["id"])
+        finally:
+            await db.client.close()
+
+    asyncio.run(bump())
+    thumb = client.get(item["thumbnail_url"])
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
+    assert thumb.headers["etag"] == f'"{item["id"]}-v{item["version"] + 1}"'
