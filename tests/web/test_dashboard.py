@@ -21,18 +21,25 @@ SHOTS = ROOT / "docs" / "screenshots"
 PHOTOS = 3
 
 
+COLOURS = [(200, 40, 60), (30, 110, 200), (240, 170, 20), (40, 150, 90)]
+
+
+def product_photo(i: int) -> bytes:
+    """A small product shot on white: a bottle with a cap."""
+    im = Image.new("RGB", (360, 360), (250, 250, 250))
+    d = ImageDraw.Draw(im)
+    d.rounded_rectangle((110, 70, 250, 300), radius=30, fill=COLOURS[i % len(COLOURS)])
+    d.ellipse((140, 40, 220, 100), fill=(60, 60, 60))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
 def product_photos_zip(path: Path, count: int) -> Path:
-    """A few small product shots on white, as a seller's ZIP."""
-    colours = [(200, 40, 60), (30, 110, 200), (240, 170, 20), (40, 150, 90)]
+    """A seller's ZIP of `count` photos, in a folder as phones and cameras export them."""
     with zipfile.ZipFile(path, "w") as zf:
         for i in range(count):
-            im = Image.new("RGB", (360, 360), (250, 250, 250))
-            d = ImageDraw.Draw(im)
-            d.rounded_rectangle((110, 70, 250, 300), radius=30, fill=colours[i % len(colours)])
-            d.ellipse((140, 40, 220, 100), fill=(60, 60, 60))
-            buf = io.BytesIO()
-            im.save(buf, "JPEG", quality=90)
-            zf.writestr(f"shoot/product-{i + 1}.jpg", buf.getvalue())
+            zf.writestr(f"shoot/product-{i + 1}.jpg", product_photo(i))
     return path
 
 
@@ -42,6 +49,8 @@ def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> 
     assert page.status_code == 200 and '<div id="root">' in page.text
 
     photos = product_photos_zip(tmp_path / "photos.zip", PHOTOS)
+    photo = tmp_path / "one-product.jpg"
+    photo.write_bytes(product_photo(3))
     download = tmp_path / "download.zip"
     result = run_e2e(
         node,
@@ -49,6 +58,7 @@ def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> 
         "--url", platform.url,
         "--zip", str(photos),
         "--images", str(PHOTOS),
+        "--photo", str(photo),
         "--admin-email", platform.admin_email,
         "--admin-password", platform.admin_password,
         "--download", str(download),
@@ -59,7 +69,7 @@ def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> 
     )
     out = result.stdout
     assert "E2E PASSED" in out
-    for step in ("registered", "bought coins", "quote", "reloaded while running", "progress", "downloaded",
+    for step in ("registered", "preview", "bought coins", "quote", "reloaded while running", "progress", "websocket", "downloaded",
                  "client kept out of admin", "price changed", "new quote", "375px layouts", "keyboard login"):  # fmt: skip
         assert f"STEP {step}" in out, f"step {step!r} missing from the browser run"
     assert "Processing" in out.split("STEP progress", 1)[1].splitlines()[0] or "Done" in out

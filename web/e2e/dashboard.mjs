@@ -104,6 +104,7 @@ await run(async () => {
 
   // --- progress over the WebSocket, surviving a reload ---------------------------------------------------
   const seen = new Set();
+  const connections = new Set();
   let reloaded = false;
   let shotRunning = false;
   const deadline = Date.now() + 240_000;
@@ -112,11 +113,13 @@ await run(async () => {
     if (text) seen.add(text);
     if (/^Done: /.test(text)) break;
     if (/failed|Cancelled/.test(text) && !/^Processing/.test(text)) throw new Error(`the job ended as: ${text}`);
-    if (/^Processing/.test(text) && !shotRunning) {
+    const connection = await page.getByTestId("progress-text").getAttribute("data-connection").catch(() => null);
+    if (connection) connections.add(connection);
+    if (/^Processing/.test(text) && connection === "live" && !shotRunning) {
       await shot(page, SHOTS, "processing");
       shotRunning = true;
     }
-    if (!reloaded && /^(Processing|Waiting)/.test(text)) {
+    if (!reloaded && connection === "live") {
       await page.reload();
       reloaded = true;
       step("reloaded while running");
@@ -125,6 +128,9 @@ await run(async () => {
     await page.waitForTimeout(250);
   }
   check(await page.getByTestId("progress-percent").innerText() === "100%", "progress reaches 100%");
+  // progress came over the WebSocket (a ticketed connection), not only from polling
+  check(connections.has("live"), `the WebSocket connected (states seen: ${[...connections].join(", ")})`);
+  step("websocket", [...connections].join(" -> "));
   step("progress", [...seen].join(" | "));
   await page.getByTestId("image-grid").waitFor();
   // the tiles are the outputs themselves, fetched with the bearer token
@@ -196,6 +202,12 @@ await run(async () => {
   const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, storageState: state, isMobile: true, hasTouch: true });
   const mobile = await phone.newPage();
   watchPage(mobile, errors);
+  // an access token the server refuses (as after expiry): the dashboard refreshes it once and goes on
+  await mobile.goto(`${o.url}/login`);
+  await mobile.evaluate(() => {
+    const auth = JSON.parse(localStorage.getItem("drisya.auth"));
+    localStorage.setItem("drisya.auth", JSON.stringify({ ...auth, accessToken: "expired.access.token" }));
+  });
   for (const [path, ready, name] of [
     ["/templates", "template-grid", "mobile-templates"],
     ["/wallet", "wallet-balance", "mobile-wallet"],
@@ -212,7 +224,9 @@ await run(async () => {
   await mobile.getByRole("button", { name: "Menu" }).click();
   await mobile.getByRole("link", { name: "Wallet" }).last().click();
   await mobile.waitForURL(/\/wallet/);
-  step("375px layouts");
+  const refreshed = await mobile.evaluate(() => JSON.parse(localStorage.getItem("drisya.auth")).accessToken);
+  check(refreshed !== "expired.access.token", "the refused access token was replaced through /v1/auth/refresh");
+  step("375px layouts", "after a token refresh");
 
   // --- keyboard: log in with the keyboard alone -------------------------------------------------------------
   const kbCtx = await browser.newContext({ viewport: { width: 1024, height: 768 } });

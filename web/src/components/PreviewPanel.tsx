@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "react";
 
 import { fetchPreview } from "../lib/preview";
-import { useAppSelector } from "../store/store";
+import { useFreshToken } from "../lib/useFreshToken";
 import { Button, ErrorBox } from "./ui";
 
 export function PreviewPanel({
@@ -19,7 +19,7 @@ export function PreviewPanel({
   module?: string;
   auto?: boolean; // re-render when the template or recipe changes (debounced)
 }) {
-  const token = useAppSelector((s) => s.auth.accessToken);
+  const freshToken = useFreshToken();
   const [photo, setPhoto] = useState<File | null>(null);
   const [url, setUrl] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -31,7 +31,7 @@ export function PreviewPanel({
     setBusy(true);
     setError(null);
     try {
-      const blob = await fetchPreview(file, template, JSON.parse(recipeKey), module, token);
+      const blob = await fetchPreview(file, template, JSON.parse(recipeKey), module, await freshToken());
       setUrl((old) => {
         if (old) URL.revokeObjectURL(old);
         return URL.createObjectURL(blob);

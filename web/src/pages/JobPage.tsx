@@ -12,6 +12,7 @@ import { errorMessage } from "../lib/errors";
 import { formatCoins, formatDate, formatDuration } from "../lib/format";
 import { shortfallOf } from "../lib/quote";
 import { TERMINAL, type Job, type JobImage } from "../lib/types";
+import { useFreshToken } from "../lib/useFreshToken";
 import { useJobEvents } from "../lib/useJobEvents";
 import { useCancelJobMutation, useJobImagesQuery, useJobQuery, useStartJobMutation } from "../store/api";
 import { etaOf, percentOf, progressReceived, rateOf } from "../store/progressSlice";
@@ -20,7 +21,7 @@ import { useAppDispatch, useAppSelector } from "../store/store";
 const IMAGES_PAGE = 24;
 
 function ImageTile({ jobId, image }: { jobId: string; image: JobImage }) {
-  const token = useAppSelector((s) => s.auth.accessToken);
+  const freshToken = useFreshToken();
   const [err, setErr] = useState<string | null>(null);
   const output = image.output_url ?? `/v1/jobs/${jobId}/images/${image.id}/output`;
   return (
@@ -41,7 +42,7 @@ function ImageTile({ jobId, image }: { jobId: string; image: JobImage }) {
           <button
             type="button"
             className="text-brand-700 underline"
-            onClick={() => downloadWithAuth(output, token, image.name.split("/").pop() ?? "image").catch((e) => setErr(errorMessage(e)))}
+            onClick={async () => downloadWithAuth(output, await freshToken(), image.name.split("/").pop() ?? "image").catch((e) => setErr(errorMessage(e)))}
           >
             Download
           </button>
@@ -112,7 +113,7 @@ function Images({ job, finished }: { job: Job; finished: number }) {
 export default function JobPage() {
   const { id = "" } = useParams();
   const dispatch = useAppDispatch();
-  const token = useAppSelector((s) => s.auth.accessToken);
+  const freshToken = useFreshToken();
   const live = useAppSelector((s) => s.progress[id]);
   const terminal = live ? TERMINAL.includes(live.status) : false;
   const { data: job, error, isLoading, refetch } = useJobQuery(id, {
@@ -151,7 +152,7 @@ export default function JobPage() {
     setDownloadError(null);
     setDownloading(true);
     try {
-      await downloadWithAuth(`/v1/jobs/${encodeURIComponent(id)}/download`, token, `drisya-${id}.zip`);
+      await downloadWithAuth(`/v1/jobs/${encodeURIComponent(id)}/download`, await freshToken(), `drisya-${id}.zip`);
     } catch (e) {
       setDownloadError(errorMessage(e));
     } finally {
@@ -167,7 +168,7 @@ export default function JobPage() {
 
       <Card title={status === "done" ? "Finished" : status === "running" || status === "queued" ? "Processing" : "Status"}>
         <div className="space-y-4">
-          <p className="text-2xl font-semibold" data-testid="progress-text" aria-live="polite">
+          <p className="text-2xl font-semibold" data-testid="progress-text" data-connection={live?.connection ?? "idle"} aria-live="polite">
             {status === "queued" && `Waiting to start… 0/${total}`}
             {status === "running" && `Processing ${done + failed}/${total}`}
             {status === "done" && `Done: ${done}/${total} images${failed ? `, ${failed} failed` : ""}`}

@@ -10,15 +10,30 @@ const PAGE = 20;
 
 export default function JobsPage() {
   const [status, setStatus] = useState("");
+  const [module, setModule] = useState("");
   const [page, setPage] = useState(1);
-  const { data, error, isLoading, refetch } = useJobsQuery({ status: status || undefined, page });
+  const { data, error, isLoading, refetch } = useJobsQuery({ status: status || undefined, module: module || undefined, page });
   return (
     <div className="space-y-6">
       <PageTitle sub="Every batch you uploaded, newest first. Open one to follow it or download its photos.">Jobs</PageTitle>
       <Card
         actions={
-          <div className="flex items-center gap-2">
+          <div className="flex flex-wrap items-center gap-2">
             <Select
+              aria-label="Module"
+              className="w-40"
+              value={module}
+              onChange={(e) => {
+                setModule(e.target.value);
+                setPage(1);
+              }}
+            >
+              <option value="">All modules</option>
+              <option value="ready">Ready to Use</option>
+              <option value="look">Drisya Look</option>
+            </Select>
+            <Select
+              className="w-40"
               aria-label="Status"
               value={status}
               onChange={(e) => {

@@ -18,7 +18,7 @@ import { DEFAULT_RECIPE, recipeProblems, toApiRecipe, type RecipeForm } from "..
 import type { Job, Rejected, UploadResult } from "../lib/types";
 import { isZip, uploadJobInputs } from "../lib/upload";
 import { useCreateJobMutation, useMeQuery, useStartJobMutation, useTemplateQuery } from "../store/api";
-import { useAppSelector } from "../store/store";
+import { useFreshToken } from "../lib/useFreshToken";
 
 type Phase = "choose" | "uploading" | "uploaded" | "starting";
 
@@ -27,7 +27,7 @@ export default function UploadPage() {
   const templateId = params.get("template") ?? "";
   const template = useTemplateQuery(templateId, { skip: !templateId });
   const me = useMeQuery();
-  const token = useAppSelector((s) => s.auth.accessToken);
+  const freshToken = useFreshToken();
   const navigate = useNavigate();
   const [createJob] = useCreateJobMutation();
   const [startJob] = useStartJobMutation();
@@ -56,6 +56,7 @@ export default function UploadPage() {
         job ??
         (await createJob({ module: form.module, template_id: templateId, recipe, idempotencyKey: crypto.randomUUID() }).unwrap());
       setJob(created);
+      const token = await freshToken();
       // a ZIP goes as one streamed body, loose images as one multipart request
       const groups = [...files.filter(isZip).map((z) => [z]), files.filter((f) => !isZip(f))].filter((g) => g.length);
       const totalBytes = files.reduce((n, f) => n + f.size, 0) || 1;

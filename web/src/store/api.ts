@@ -151,7 +151,7 @@ export const api = createApi({
     }),
     template: b.query<Template, string>({ query: (id) => `/templates/${encodeURIComponent(id)}` }),
     // --- jobs -------------------------------------------------------------------------------------
-    jobs: b.query<Page<Job>, { page?: number; status?: string }>({
+    jobs: b.query<Page<Job>, { page?: number; status?: string; module?: string }>({
       query: (p) => ({ url: "/jobs", params: clean(p) }),
       transformResponse: (r: Page<Job> | Job[]) => (Array.isArray(r) ? { items: r, total: r.length } : r),
       providesTags: ["Jobs"],
