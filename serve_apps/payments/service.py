@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from serve_apps.errors import ApiError
 from serve_apps.payments.providers import PaymentProvider, provider_from_settings
 from serve_apps.state import AppState
 from store.documents import PAYMENT_PAID, Payment, User, new_id
@@ -32,7 +33,10 @@ def provider(state: AppState) -> PaymentProvider:
     """The provider of this process (built from settings once; tests may place one in state.extras)."""
     found = state.extras.get(PROVIDER_KEY)
     if found is None:
-        found = state.extras[PROVIDER_KEY] = provider_from_settings(state.settings)
+        try:
+            found = state.extras[PROVIDER_KEY] = provider_from_settings(state.settings)
+        except ValueError as exc:  # razorpay chosen without its keys: say so instead of a 500
+            raise ApiError(503, f"payments are not configured: {exc}", "payments_unavailable") from None
     return found
 
 

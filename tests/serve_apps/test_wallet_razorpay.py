@@ -294,3 +294,12 @@ def test_webhook_for_a_short_payment_or_a_foreign_order_credits_nothing(rz):
     garbage = b"\xff\xfe not json"
     assert _webhook(rz, garbage, "evt_g").json()["status"] == "ignored"
     assert _balance(rz, headers) == 10
+
+
+def test_razorpay_without_keys_says_payments_are_not_configured(tmp_path, mongo_uri):
+    settings = api_settings(tmp_path, mongo_uri, payments_provider="razorpay")
+    asyncio.run(prepare(settings, owns_database=True))
+    with served(create_app(settings, web_dist=NO_DASHBOARD, startup_hooks=[])) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            response = client.get("/v1/wallet/packs")
+    assert response.status_code == 503 and "DRISYA_RAZORPAY_KEY_ID" in response.json()["detail"]
