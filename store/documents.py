@@ -36,7 +36,8 @@ IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING, IMAGE_DONE, IMAGE_FAILED, IMAGE_C
 UNFINISHED_IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING)
 
 CREDIT_KINDS = ("purchase", "bonus", "promo", "grant")
-TRANSACTION_KINDS = (*CREDIT_KINDS, "reserve", "capture", "release", "refund")
+DEBIT_KINDS = ("deduct",)  # an administrator's deduction (needs Ledger.debit: a user leg with a minimum)
+TRANSACTION_KINDS = (*CREDIT_KINDS, *DEBIT_KINDS, "reserve", "capture", "release", "refund")
 
 PAYMENT_CREATED = "created"
 PAYMENT_PAID = "paid"
