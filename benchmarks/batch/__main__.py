@@ -98,6 +98,7 @@ async def run_once(args: argparse.Namespace, zip_path: Path, work: Path) -> dict
     from data_jobs.runner import ensure_ray, run_job
     from store.blobs import blob_store_from_settings
     from store.db import connect, ensure_indexes
+    from store.job_coins import quote
     from store.ledger import Ledger
     from store.repositories import Repositories
 
@@ -130,7 +131,7 @@ async def run_once(args: argparse.Namespace, zip_path: Path, work: Path) -> dict
                 report = await add_zip(repos, blobs, settings, job.id, fh)
             intake = time.perf_counter() - t0
             job = await repos.jobs.get(job.id)
-            await Ledger(db).credit(user.id, job.counters.total * job.price_per_image, "grant", "bench")
+            await Ledger(db).credit(user.id, quote(job), "grant", "bench")
             t0 = time.perf_counter()
             await submit_job(repos, job.id)
             reserve = time.perf_counter() - t0
