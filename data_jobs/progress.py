@@ -4,7 +4,9 @@ The job document is the single source of truth: the runner updates its counters 
 subscribers poll it. Polling (rather than a change stream) works on MongoDB and on nx-27017
 alike, works across processes (the runner may live elsewhere), and costs one indexed read per
 subscriber per interval. An event is sent at least every `interval` seconds while the job is not
-finished (a heartbeat even when nothing changed), and a last one with the terminal status.
+finished (a heartbeat even when nothing changed), and a last one with the terminal status. A short
+database outage delays events rather than ending the subscription (reads are retried, see
+`store.retry`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from store.documents import TERMINAL_JOB_STATUSES, Job
 from store.repositories import Repositories
+from store.retry import RetryPolicy, retry_transient
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,16 @@ class JobProgress:
         return f"{verb} {self.finished}/{self.total}{failed}"
 
 
-async def watch_job(repos: Repositories, job_id: str, *, interval: float = 0.5) -> AsyncIterator[JobProgress]:
+async def watch_job(
+    repos: Repositories, job_id: str, *, interval: float = 0.5, db_retry: RetryPolicy | None = None
+) -> AsyncIterator[JobProgress]:
     """Yield the job's progress every `interval` seconds until it reaches a terminal status.
 
-    Raises store.errors.NotFound if the job does not exist (or disappears)."""
+    Raises store.errors.NotFound if the job does not exist (or disappears), and
+    store.retry.DatabaseUnavailable if the database stays away longer than `db_retry` allows."""
     while True:
-        progress = JobProgress.from_job(await repos.jobs.get(job_id))
+        job = await retry_transient(f"read job {job_id}", lambda: repos.jobs.get(job_id), policy=db_retry)
+        progress = JobProgress.from_job(job)
         yield progress
         if progress.is_terminal:
             return

@@ -17,6 +17,7 @@ from data_jobs.errors import JobStateError
 from data_jobs.runner import DEFAULT_STALE_AFTER, RunSummary, run_job
 from store.documents import JOB_QUEUED
 from store.repositories import Repositories
+from store.retry import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,11 @@ def start_job_in_background(
         except JobStateError as exc:  # another runner holds it: nothing to do here
             log.info("job %s not started here: %s", job_id, exc)
             return None
-        except Exception:
-            log.exception("job %s stopped with an error", job_id)
+        except Exception as exc:
+            if is_transient(exc):  # the job is still running in the database: resumed once it answers
+                log.warning("job %s paused, to be resumed: %s", job_id, exc)
+            else:
+                log.exception("job %s stopped with an error", job_id)
             return None
         finally:
             _RUNNING.pop(job_id, None)

@@ -20,6 +20,7 @@ import pytest
 
 from cluster.embedded_mongo import EmbeddedMongo, free_port
 from data_jobs.jobs import add_zip, create_job, submit_job
+from data_jobs.progress import watch_job
 from data_jobs.runner import run_job
 from store.db import connect, ensure_indexes
 from store.ledger import Ledger
@@ -107,13 +108,19 @@ async def _assert_charged_once(repos: Repositories, user: str, job_id: str, coin
 @pytest.mark.parametrize("how", ["kill", "stop"])
 async def test_a_short_outage_does_not_fail_the_job(ray_session, own_mongo, blobs, settings, how, caplog):
     settings = settings.with_(blob_dir=str(blobs.root))
-    db = connect(own_mongo.uri, "outage")
+    # PyMongo waits up to serverSelectionTimeoutMS for a server before raising; with its default (10 s)
+    # a 3 s outage would mostly be hidden inside that wait. 0.5 s makes every call during it fail.
+    db = connect(own_mongo.uri, "outage", serverSelectionTimeoutMS=500)
     try:
         await ensure_indexes(db)
         repos = Repositories(db)
         user, job = await _job(repos, blobs, settings)
         outage = Outage(own_mongo, how=how, seconds=3.0)
 
+        async def watch() -> list:  # a dashboard subscriber: it must ride the outage out too
+            return [p async for p in watch_job(repos, job.id, interval=0.1)]
+
+        watcher = asyncio.create_task(watch())
         summary = await run_job(
             repos,
             settings,
@@ -122,7 +129,9 @@ async def test_a_short_outage_does_not_fail_the_job(ray_session, own_mongo, blob
             flush_interval=0.1,
             on_progress=outage.on_progress,
         )
+        events = await asyncio.wait_for(watcher, timeout=60)
 
+        assert events[-1].status == "done" and events[-1].done == IMAGES
         assert outage.over.wait(30), "the outage never happened: the job ended before it"
         if how == "kill":  # a frozen server only delays replies; a killed one makes writes fail
             assert "database unavailable" in caplog.text and "answered again" in caplog.text
