@@ -180,7 +180,7 @@ await run(async () => {
   const priceInput = admin.locator('input[name="price-ready"]');
   await priceInput.waitFor();
   const oldPrice = Number(await priceInput.inputValue());
-  const newPrice = oldPrice + 2;
+  const newPrice = oldPrice + 4;
   await priceInput.fill(String(newPrice));
   await admin.getByTestId("save-pricing").click();
   await admin.getByText(/Saved\. New jobs use these prices/).waitFor();
@@ -196,6 +196,34 @@ await run(async () => {
   check(second.quote === second.accepted * newPrice, `the next quote is ${second.accepted} x ${newPrice} (got ${second.quote})`);
   check(second.quote !== first.quote, "the quote changed with the price");
   step("new quote", `${second.quote} coins`);
+
+  // --- a quote the wallet cannot cover: the buy-coins path, and the API's 402 in words ---------------------
+  const poorCtx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const poor = await poorCtx.newPage();
+  watchPage(poor, errors);
+  await poor.goto(`${o.url}/register`);
+  await poor.getByLabel("Name").fill("Ravi Seller");
+  await poor.getByLabel("E-mail").fill(`poor-${email}`);
+  await poor.getByLabel("Password").fill(password);
+  await poor.getByRole("button", { name: "Create account" }).click();
+  await poor.waitForURL(/\/templates/);
+  const poorCoins = await balance(poor);
+  const poorQuote = await uploadAndQuote(poor, template);
+  check(poorQuote.quote > poorCoins, `this seller cannot afford the quote (${poorQuote.quote} > ${poorCoins})`);
+  await poor.getByTestId("buy-coins").waitFor();
+  await shot(poor, SHOTS, "upload-insufficient");
+  // the job is saved: starting it from its page gets the API's 402, shown in words with a way out
+  await poor.getByRole("link", { name: "its page" }).click();
+  await poor.getByTestId("start-button").click();
+  const alert = poor.getByRole("alert");
+  await alert.waitFor();
+  const words = await alert.innerText();
+  check(!words.includes("{"), `the 402 is shown in words: ${words}`);
+  await poor.getByRole("link", { name: "Buy coins" }).click();
+  await poor.waitForURL(/\/wallet\?need=\d+/);
+  await poor.getByText(/needs \d+ coins? more/).waitFor();
+  step("insufficient coins", words);
+  await poorCtx.close();
 
   // --- phone-sized layouts -------------------------------------------------------------------------------------
   const state = await ctx.storageState();

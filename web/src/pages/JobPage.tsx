@@ -186,7 +186,7 @@ export default function JobPage() {
             </div>
             <div>
               <dt className="text-slate-500">Rate</dt>
-              <dd className="font-medium">{rate != null && active ? `${rate.toFixed(rate < 1 ? 2 : 1)} images/s` : "—"}</dd>
+              <dd className="font-medium">{!active ? "—" : rate != null && rate > 0 ? `${rate.toFixed(rate < 1 ? 2 : 1)} images/s` : "measuring…"}</dd>
             </div>
             <div>
               <dt className="text-slate-500">Time left</dt>
