@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from data_jobs import jobs as job_ops
@@ -22,7 +22,12 @@ from serve_apps import enhance_service
 from serve_apps.auth.deps import CurrentUser
 from serve_apps.errors import ApiError
 from serve_apps.rate_limit import limit
-from serve_apps.routes.templates import parse_recipe_field, read_limited, resolve_template_ref
+from serve_apps.routes.templates import (
+    PREVIEW_FORM,
+    parse_recipe_field,
+    read_image_form,
+    resolve_template_ref,
+)
 from serve_apps.state import AppState, StateDep
 from store.blobs import job_key
 from store.documents import Job
@@ -98,35 +103,28 @@ async def _template_dict(state: AppState, job: Job) -> dict[str, Any]:
         200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
         402: {"description": "not enough coins (the body says the shortfall)"},
     },
+    openapi_extra=PREVIEW_FORM,
 )
-async def enhance(
-    request: Request,
-    state: StateDep,
-    user: CurrentUser,
-    image: Annotated[UploadFile, File(description="one product photo")],
-    template: Annotated[str, Form(max_length=200)] = "#ffffff",
-    recipe: Annotated[str | None, Form(max_length=20_000)] = None,
-    module: Annotated[str | None, Form(max_length=20)] = None,
-) -> Response:
+async def enhance(request: Request, state: StateDep, user: CurrentUser) -> Response:
     """The processed image in the recipe's format. Costs one image at the module's price; a failed
     image costs nothing. Headers: `X-Drisya-Job`, `X-Drisya-Coins-Charged`, `X-Drisya-Quality`."""
     limit(request, "enhance")
-    fields = parse_recipe_field(recipe)
-    module_name = module or str(fields.get("module") or "ready")
-    spec = await resolve_template_ref(state, template)
-    data = await read_limited(image, state.settings.limits.max_entry_bytes)
+    form = await read_image_form(request, state.settings.limits.max_entry_bytes)
+    fields = parse_recipe_field(form.recipe)
+    module_name = form.module or str(fields.get("module") or "ready")
+    spec = await resolve_template_ref(state, form.template)
     job = await job_ops.create_job(
         state.repos,
         owner=user.id,
         module=module_name,
-        template=template.strip(),
+        template=form.template.strip(),
         recipe=fields,
         name="enhance",
         template_spec=job_ops.spec_from_dict(spec) if spec.get("source") == "upload" else None,
     )
     try:
         await job_ops.add_files(
-            state.repos, state.blobs, state.settings, job.id, [(image.filename or "image", data)]
+            state.repos, state.blobs, state.settings, job.id, [(form.filename, form.data)]
         )
         job = await job_ops.submit_job(state.repos, job.id)
     except Exception:

@@ -13,7 +13,7 @@ import io
 import mimetypes
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,7 @@ from serve_apps.rate_limit import limit
 from serve_apps.routes.templates import resolve_template_ref
 from serve_apps.state import AppState, StateDep
 from serve_apps.tickets import issue_ticket
+from serve_apps.uploads import form_files, multipart_body, read_form
 from store.documents import IMAGE_DONE, JOB_RUNNING, Image, Job, User
 from store.errors import NotFound
 
@@ -272,23 +273,28 @@ async def upload_zip(request: Request, state: StateDep, user: CurrentUser, job_i
     return upload_out(report, await state.repos.jobs.get(job_id))
 
 
-@router.post("/{job_id}/files", response_model=UploadOut)
-async def upload_files(
-    state: StateDep,
-    user: CurrentUser,
-    job_id: str,
-    files: Annotated[list[UploadFile], File(description="image files (JPEG, PNG, WebP, HEIC...)")],
-) -> Any:
-    """Loose image files (multipart, field `files` repeated), with the same checks as ZIP entries."""
+@router.post(
+    "/{job_id}/files",
+    response_model=UploadOut,
+    openapi_extra=multipart_body(
+        {"files": "image files (JPEG, PNG, WebP, HEIC...); repeat the field for each"}, {}, many="files"
+    ),
+)
+async def upload_files(request: Request, state: StateDep, user: CurrentUser, job_id: str) -> Any:
+    """Loose image files (multipart, field `files` repeated), with the same checks as ZIP entries;
+    the whole body is capped like a ZIP upload (413)."""
     await owned_job(state, user, job_id)
-    if len(files) > MAX_FILES_PER_REQUEST:
-        raise ApiError(413, f"at most {MAX_FILES_PER_REQUEST} files per request; send the rest next")
-    named = [(f.filename or f"file-{i}", f.file) for i, f in enumerate(files)]
+    form = await read_form(
+        request, max_bytes=state.settings.limits.max_upload_bytes, max_files=MAX_FILES_PER_REQUEST
+    )
     try:
+        files = form_files(form, "files")
+        if not files:
+            raise ApiError(422, "send the images as multipart form field 'files' (repeated)")
+        named = [(f.filename or f"file-{i}", f.file) for i, f in enumerate(files)]
         report = await job_ops.add_files(state.repos, state.blobs, state.settings, job_id, named)
     finally:
-        for f in files:
-            await f.close()
+        await form.close()
     return upload_out(report, await state.repos.jobs.get(job_id))
 
 

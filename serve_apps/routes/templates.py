@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -21,6 +22,7 @@ from serve_apps.errors import ApiError
 from serve_apps.rate_limit import limit
 from serve_apps.state import StateDep
 from serve_apps.templates import ensure_thumbnail, require_usable_template, search_templates
+from serve_apps.uploads import FORM_OVERHEAD, form_files, form_text, multipart_body, read_form
 from store.errors import NotFound
 from store.templates import MAX_PER_PAGE
 
@@ -173,29 +175,62 @@ async def resolve_template_ref(state: StateDep, ref: str) -> dict[str, Any]:
     return spec_to_dict(spec)
 
 
+PREVIEW_FORM = multipart_body(
+    {"image": "one product photo (JPEG, PNG, WebP, HEIC...)"},
+    {
+        "template": "a template id or #rrggbb (default #ffffff)",
+        "recipe": 'the recipe as a JSON object, e.g. {"aspect": "4:5"}',
+        "module": "ready | look (default: the recipe's, else ready)",
+    },
+)
+
+
+@dataclass(frozen=True)
+class ImageForm:
+    """The fields of a one-image form (`POST /v1/preview`, `POST /v1/enhance`)."""
+
+    data: bytes
+    filename: str
+    template: str
+    recipe: str | None
+    module: str | None
+
+
+async def read_image_form(request: Request, max_bytes: int) -> ImageForm:
+    """A one-image multipart form, read under a cap (413 past `max_bytes` for the image)."""
+    form = await read_form(request, max_bytes=max_bytes + FORM_OVERHEAD, max_files=2)
+    try:
+        images = form_files(form, "image")
+        if len(images) != 1:
+            raise ApiError(422, "send exactly one file in the form field 'image'")
+        return ImageForm(
+            data=await read_limited(images[0], max_bytes),
+            filename=(images[0].filename or "image")[:255],
+            template=form_text(form, "template", "#ffffff", max_length=200) or "#ffffff",
+            recipe=form_text(form, "recipe"),
+            module=form_text(form, "module", max_length=20),
+        )
+    finally:
+        await form.close()
+
+
 @router.post(
     "/preview",
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}},
+    openapi_extra=PREVIEW_FORM,
 )
-async def preview(
-    request: Request,
-    state: StateDep,
-    user: CurrentUser,
-    image: Annotated[UploadFile, File(description="one product photo (JPEG, PNG, WebP, HEIC...)")],
-    template: Annotated[str, Form(max_length=200)] = "#ffffff",
-    recipe: Annotated[str | None, Form(max_length=20_000)] = None,
-    module: Annotated[str | None, Form(max_length=20)] = None,
-) -> Response:
+async def preview(request: Request, state: StateDep, user: CurrentUser) -> Response:
     """Your product on a template as a small JPEG (at most 800 px), free; rate-limited per user."""
     limit(request, "preview")
     from data_jobs.jobs import validate_recipe
 
-    fields = parse_recipe_field(recipe)
-    normalised = validate_recipe(module or str(fields.get("module") or "ready"), fields)
-    spec = await resolve_template_ref(state, template)
-    data = await read_limited(image, min(PREVIEW_MAX_BYTES, state.settings.limits.max_entry_bytes))
-    result = await enhance_service.call(state, "preview", data, normalised, spec)
+    max_bytes = min(PREVIEW_MAX_BYTES, state.settings.limits.max_entry_bytes)
+    form = await read_image_form(request, max_bytes)
+    fields = parse_recipe_field(form.recipe)
+    normalised = validate_recipe(form.module or str(fields.get("module") or "ready"), fields)
+    spec = await resolve_template_ref(state, form.template)
+    result = await enhance_service.call(state, "preview", form.data, normalised, spec)
     if "jpeg" not in result:
         raise ApiError(result["status"], result["detail"], result["error"])
     return Response(result["jpeg"], media_type="image/jpeg", headers={"Cache-Control": "no-store"})

@@ -118,11 +118,12 @@ def test_upload_refuses_wrong_types_and_unusable_zips(client, new_user):
 
 @pytest.fixture(scope="module")
 def small_api(tmp_path_factory, mongo_uri):
-    """A second server whose uploads may be at most 4 KiB (the limits are settings)."""
+    """A second server whose uploads may be at most 4 KiB, one image 8 KiB (the limits are settings)."""
     from dataclasses import replace
 
     settings = api_settings(tmp_path_factory.mktemp("small"), mongo_uri)
-    settings = replace(settings, limits=replace(settings.limits, max_upload_bytes=4096))
+    limits = replace(settings.limits, max_upload_bytes=4096, max_entry_bytes=8192)
+    settings = replace(settings, limits=limits)
     import asyncio
 
     from serve_apps.startup import prepare
@@ -162,6 +163,20 @@ def test_upload_larger_than_the_limit_is_413(small_api):
             content=chunks(),
         )
         assert streamed.status_code == 413 and streamed.json()["error"] == "too_large"
+
+        # multipart bodies are capped while they stream in, before any file is spooled whole
+        files = [("files", (f"p{i}.jpg", product_photo(128, seed=i), "image/jpeg")) for i in range(4)]
+        many = c.post(f"/v1/jobs/{job_id}/files", headers=headers, files=files)
+        assert many.status_code == 413 and many.json()["error"] == "too_large"
+        photo = {"image": ("big.jpg", product_photo(512, seed=1), "image/jpeg")}
+        assert len(photo["image"][1]) > 8192
+        for path in ("/v1/preview", "/v1/enhance"):
+            big = c.post(path, headers=headers, files=photo, data={"recipe": '{"method": "fast"}'})
+            assert big.status_code == 413, (path, big.text)
+        assert c.get(f"/v1/jobs/{job_id}", headers=headers).json()["total"] == 0
+        assert c.get("/v1/jobs", headers=headers).json()["total"] == 1  # the refused enhance left no job
+        wrong = c.post(f"/v1/jobs/{job_id}/files", headers=headers, json={"files": []})
+        assert wrong.status_code == 415
 
 
 def test_start_needs_images_and_coins(client, new_user):

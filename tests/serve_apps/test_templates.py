@@ -97,8 +97,11 @@ def test_preview_refuses_bad_input_with_reasons(client, new_user):
         response = client.post("/v1/preview", headers=seller.headers, files=files, data=data)
         assert response.status_code == status, (data, response.text)
         assert response.json()["error"] == code, response.text
-    missing = client.post("/v1/preview", headers=seller.headers, data={"template": "#ffffff"})
-    assert missing.status_code == 422
+    no_image = {"photo": ("a.jpg", product_photo(64), "image/jpeg")}  # the wrong field name
+    missing = client.post("/v1/preview", headers=seller.headers, files=no_image, data={"recipe": FAST})
+    assert missing.status_code == 422 and "'image'" in missing.json()["detail"]
+    not_multipart = client.post("/v1/preview", headers=seller.headers, data={"template": "#ffffff"})
+    assert not_multipart.status_code == 415
 
 
 def test_preview_is_rate_limited_per_user(client, new_user):
