@@ -40,6 +40,7 @@ def product_photos_zip(path: Path, count: int) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for i in range(count):
             zf.writestr(f"shoot/product-{i + 1}.jpg", product_photo(i))
+        zf.writestr("shoot/broken.jpg", b"this is not a JPEG")  # refused at upload, with its reason
     return path
 
 
@@ -69,7 +70,7 @@ def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> 
     )
     out = result.stdout
     assert "E2E PASSED" in out
-    for step in ("registered", "preview", "bought coins", "quote", "reloaded while running", "progress", "websocket", "downloaded",
+    for step in ("registered", "preview", "bought coins", "quote", "refused", "reloaded while running", "progress", "websocket", "downloaded",
                  "client kept out of admin", "price changed", "new quote", "insufficient coins", "375px layouts", "keyboard login"):  # fmt: skip
         assert f"STEP {step}" in out, f"step {step!r} missing from the browser run"
     assert "Processing" in out.split("STEP progress", 1)[1].splitlines()[0] or "Done" in out
@@ -80,7 +81,10 @@ def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> 
         assert "manifest.csv" in names
         rows = list(csv.DictReader(io.StringIO(zf.read("manifest.csv").decode())))
         images = [n for n in names if n != "manifest.csv" and not n.endswith("/")]
-        assert len(rows) == PHOTOS
+        done = [r for r in rows if r["status"] == "done"]
+        assert sorted(r["input_name"] for r in done) == [f"shoot/product-{i + 1}.jpg" for i in range(PHOTOS)]
+        assert all(r["output_name"] in names for r in done)
+        assert "shoot/broken.jpg" not in {r["output_name"] for r in done}
         assert len(images) == PHOTOS
         for name in images:
             with Image.open(io.BytesIO(zf.read(name))) as im:

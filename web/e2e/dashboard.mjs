@@ -95,6 +95,9 @@ await run(async () => {
   await page.waitForURL(/\/upload\?template=/);
   const first = await uploadAndQuote(page, template);
   check(first.accepted === N, `all ${N} photos accepted (got ${first.accepted})`);
+  const refused = await page.getByTestId("rejected").innerText();
+  check(/broken\.jpg/.test(refused), `the broken file is listed with its reason: ${refused}`);
+  step("refused", refused.replace(/\s+/g, " "));
   await shot(page, SHOTS, "upload-quote");
   step("quote", `${first.accepted} photos, ${first.quote} coins`);
   await page.getByTestId("start-button").click();
