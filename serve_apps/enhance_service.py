@@ -94,10 +94,17 @@ class Enhancer:
         """`{"jpeg": bytes}`: the product on the template, longest side at most PREVIEW_MAX_SIDE; or
         `{"status", "error", "detail"}` for an image the engine refuses (returned, not raised, so the
         reason crosses the deployment handle as a value rather than a wrapped traceback)."""
+        from cluster.model_store import ModelFetchError
         from engine.errors import ImageError, ImageTooLarge, UnsupportedFormat
+        from engine.matting.model import ModelLoadError
 
         try:
             return {"jpeg": self._preview(data, recipe, template)}
+        except (ModelFetchError, ModelLoadError) as exc:
+            detail = (
+                f"the matting model is not available ({exc}); the recipe's method 'fast' works without it"
+            )
+            return {"status": 503, "error": "model_unavailable", "detail": detail}
         except ImageError as exc:
             status = (
                 415 if isinstance(exc, UnsupportedFormat) else 413 if isinstance(exc, ImageTooLarge) else 422

@@ -3,9 +3,14 @@ the Serve deployment path is in test_serve_e2e.py): charged like a one-image job
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import uuid
+from types import SimpleNamespace
 
+import httpx
+import pytest
 from PIL import Image
 
 from tests.data_jobs.conftest import product_photo
@@ -82,3 +87,39 @@ def test_enhance_needs_coins_and_a_valid_request(client, new_user):
         client.post("/v1/enhance", files={"image": ("a.jpg", product_photo(96), "image/jpeg")}).status_code
         == 401
     )
+
+
+@pytest.fixture(scope="module")
+def no_model_api(tmp_path_factory, mongo_uri):
+    """A server whose configured matting model file does not exist."""
+    from serve_apps.app import create_app
+    from serve_apps.startup import prepare
+    from tests.serve_apps.conftest import NO_DASHBOARD, api_settings, served
+
+    settings = api_settings(
+        tmp_path_factory.mktemp("nomodel"), mongo_uri, model_path="/nonexistent/model.onnx"
+    )
+    asyncio.run(prepare(settings, owns_database=True, hooks=[]))
+    with served(create_app(settings, web_dist=NO_DASHBOARD)) as url:
+        yield url
+
+
+def test_without_the_model_auto_is_503_and_costs_nothing_while_fast_works(no_model_api):
+    from tests.serve_apps.conftest import USER_PASSWORD, login
+
+    with httpx.Client(base_url=no_model_api, timeout=120) as c:
+        email = f"nomodel-{uuid.uuid4().hex[:8]}@example.com"
+        c.post("/v1/auth/register", json={"email": email, "password": USER_PASSWORD, "name": "N"})
+        token = login(c, email, USER_PASSWORD)["access_token"]
+        seller = SimpleNamespace(headers={"Authorization": f"Bearer {token}"})
+        auto = {"recipe": json.dumps({"method": "auto"})}
+        photo = {"image": ("bag.jpg", product_photo(128, seed=3), "image/jpeg")}
+        preview = c.post("/v1/preview", headers=seller.headers, files=photo, data=auto)
+        assert preview.status_code == 503 and preview.json()["error"] == "model_unavailable"
+        assert "fast" in preview.json()["detail"]
+        refused = enhance(c, seller, product_photo(128, seed=3), **auto)
+        assert refused.status_code == 503 and refused.json()["error"] == "unavailable"
+        job = c.get(f"/v1/jobs/{refused.json()['job_id']}", headers=seller.headers).json()
+        assert job["coins_charged"] == 0 and job["coins_held"] == 0 and job["failed"] == 1
+        assert c.get("/v1/me", headers=seller.headers).json()["coins"] == 10
+        assert enhance(c, seller, product_photo(128, seed=3)).status_code == 200  # method fast
