@@ -170,10 +170,16 @@ class WebhookOutcome:
 
 
 def event_id_of(raw_body: bytes, header: str | None) -> str:
-    """Razorpay sends the event id in `x-razorpay-event-id`; a body without one is identified by its
-    digest, which is the same for a re-delivery of the same event."""
+    """The event's id: Razorpay's `x-razorpay-event-id` header, else an `id` in the payload, else the
+    body's digest (the same for a re-delivery of the same event)."""
     if header and header.strip():
         return header.strip()[:200]
+    try:
+        body = json.loads(raw_body)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"].strip():
+        return body["id"].strip()[:200]
     return "sha256:" + hashlib.sha256(raw_body).hexdigest()
 
 

@@ -303,3 +303,37 @@ def test_razorpay_without_keys_says_payments_are_not_configured(tmp_path, mongo_
         with httpx.Client(base_url=url, timeout=30) as client:
             response = client.get("/v1/wallet/packs")
     assert response.status_code == 503 and "DRISYA_RAZORPAY_KEY_ID" in response.json()["detail"]
+
+
+def test_verify_and_webhooks_arriving_together_credit_once(rz, rz_api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    headers = _user(rz)
+    me = rz.get("/v1/me", headers=headers).json()
+    order = rz.post("/v1/wallet/orders", json={"pack_id": "brand"}, headers=headers).json()
+    captured = _event("payment.captured", order, "pay_race")
+    body_with_id = json.loads(_event("order.paid", order, "pay_race"))
+    body_with_id["id"] = "evt_in_payload"  # no header: the payload's id de-duplicates
+    paid_raw = json.dumps(body_with_id).encode()
+
+    def send(i: int) -> int:
+        with httpx.Client(base_url=rz_api[0], timeout=60) as c:
+            if i % 3 == 0:
+                return c.post(
+                    "/v1/wallet/verify", json=_verify_body(order["order_id"], "pay_race"), headers=headers
+                ).status_code
+            if i % 3 == 1:
+                return _webhook(c, captured, f"evt_race_{i % 2}").status_code
+            return c.post(
+                "/v1/wallet/webhooks/razorpay",
+                content=paid_raw,
+                headers={"X-Razorpay-Signature": _sign(WEBHOOK_SECRET, paid_raw)},
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        statuses = list(pool.map(send, range(9)))
+    assert set(statuses) == {200}, statuses
+    assert _balance(rz, headers) == 10 + 2000
+    history = rz.get("/v1/me/transactions", params={"kind": "purchase"}, headers=headers).json()
+    assert history["total"] == 1
+    assert _ledger_matches(rz_api[1], me["id"])
