@@ -38,6 +38,14 @@ def test_admin_resumes_a_queued_job_whose_runner_never_started(ray_session, api,
     assert client.get(f"/v1/jobs/{job_id}", headers=seller.headers).json()["status"] == "queued"
     assert client.post(f"/v1/admin/jobs/{job_id}/resume", headers=seller.headers).status_code == 403
 
+    today = client.get("/v1/admin/analytics", headers=admin.headers).json()["to"]
+
+    def analytics() -> dict:
+        return client.get(
+            "/v1/admin/analytics", params={"from": today, "to": today}, headers=admin.headers
+        ).json()
+
+    before = analytics()
     resumed = client.post(f"/v1/admin/jobs/{job_id}/resume", headers=admin.headers)
     assert resumed.status_code == 202 and resumed.json()["resuming"] is True
     deadline = time.monotonic() + 300
@@ -49,6 +57,16 @@ def test_admin_resumes_a_queued_job_whose_runner_never_started(ray_session, api,
         time.sleep(1)
     assert job["status"] == "done", job
     assert job["done"] >= len(good) and job["coins_charged"] == job["done"] * job["price_per_image"]
+    after = analytics()
+    processed = (
+        after["images_per_day"][0]["images_processed"] - before["images_per_day"][0]["images_processed"]
+    )
+    assert processed == job["done"]
+    assert after["coins"]["spent"] - before["coins"]["spent"] == job["coins_charged"]
+    assert after["images"]["failed"] - before["images"]["failed"] == job["failed"]
+    assert any(t["template"] == "#f4f4f4" for t in after["top_templates"])
+    if job["failed"]:
+        assert after["failure_reasons"] and after["images"]["failure_rate"] > 0
     again = client.post(f"/v1/admin/jobs/{job_id}/resume", headers=admin.headers)
     assert again.status_code == 409
 
