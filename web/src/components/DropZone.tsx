@@ -55,7 +55,7 @@ export function DropZone({ onFiles, disabled }: { onFiles: (files: File[], refus
           <path d="M12 16V4m0 0l-4 4m4-4l4 4M4 16v2a2 2 0 002 2h12a2 2 0 002-2v-2" />
         </svg>
         <span className="font-medium text-slate-800">Drop a ZIP or product photos here</span>
-        <span className="text-sm text-slate-500">or press to choose files · JPEG, PNG, WebP, HEIC, TIFF · up to thousands per ZIP</span>
+        <span className="text-sm text-slate-500">or press to choose files · JPEG, PNG or WebP · up to thousands in one ZIP</span>
       </button>
     </div>
   );

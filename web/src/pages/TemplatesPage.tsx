@@ -2,7 +2,7 @@
  * The template gallery: search, filters (category, tag, colour) and pages, all kept in the URL so a
  * reload or a shared link shows the same view. Choosing a template opens its preview panel.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { PreviewPanel } from "../components/PreviewPanel";
@@ -22,6 +22,11 @@ export default function TemplatesPage() {
   const page = Math.max(1, Number(params.get("page") ?? "1") || 1);
   const [text, setText] = useState(q);
   const [chosen, setChosen] = useState<Template | null>(null);
+  const detail = useRef<HTMLDivElement>(null);
+  // keyboard users land on the chosen template's panel, not back at the top of the grid
+  useEffect(() => {
+    if (chosen) detail.current?.focus();
+  }, [chosen]);
 
   function update(changes: Record<string, string>) {
     const next = new URLSearchParams(params);
@@ -105,6 +110,7 @@ export default function TemplatesPage() {
       </fieldset>
 
       {chosen && (
+        <div ref={detail} tabIndex={-1} aria-label={`${chosen.name}: preview and choose`} className="outline-none">
         <Card
           className="mb-6"
           title={`${chosen.name}`}
@@ -129,6 +135,7 @@ export default function TemplatesPage() {
             <PreviewPanel template={chosen.id} />
           </div>
         </Card>
+        </div>
       )}
 
       {isLoading ? (
@@ -147,10 +154,7 @@ export default function TemplatesPage() {
               <li key={t.id}>
                 <button
                   type="button"
-                  onClick={() => {
-                    setChosen(t);
-                    window.scrollTo({ top: 0, behavior: "smooth" });
-                  }}
+                  onClick={() => setChosen(t)}
                   className={`group block w-full overflow-hidden rounded-xl bg-white text-left shadow-sm ring-1 transition hover:shadow-md ${chosen?.id === t.id ? "ring-2 ring-brand-600" : "ring-slate-200"}`}
                   data-template={t.id}
                 >

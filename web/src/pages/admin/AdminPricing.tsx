@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 
 import { Button, Card, ErrorBox, Field, Input, Loading, Notice } from "../../components/ui";
+import { pricingBody, pricingProblems } from "../../lib/pricing";
 import type { CoinPack, Pricing } from "../../lib/types";
 import { useAdminPricingQuery, useAdminSetPricingMutation } from "../../store/api";
 
@@ -10,6 +11,7 @@ export default function AdminPricing() {
   const [save, saving] = useAdminSetPricingMutation();
   const [draft, setDraft] = useState<Pricing | null>(null);
   const [saved, setSaved] = useState(false);
+  const [localError, setLocalError] = useState<string | null>(null);
   useEffect(() => {
     if (data) setDraft(structuredClone(data));
   }, [data]);
@@ -23,15 +25,10 @@ export default function AdminPricing() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     setSaved(false);
-    // only the fields PUT /v1/admin/pricing takes (it refuses unknown ones)
-    const d = draft!;
-    const body: Partial<Pricing> = {
-      pricing: d.pricing,
-      rupees_per_coin: d.rupees_per_coin,
-      packs: d.packs.map(({ id, name, coins, price }) => ({ id, name, coins, price })),
-      ...(d.signup_bonus !== undefined ? { signup_bonus: d.signup_bonus } : {}),
-    };
-    const ok = await save(body).unwrap().then(() => true, () => false);
+    const problems = pricingProblems(draft!);
+    if (problems.length) return setLocalError(problems.join(" "));
+    setLocalError(null);
+    const ok = await save(pricingBody(draft!)).unwrap().then(() => true, () => false);
     setSaved(ok);
   }
 
@@ -72,6 +69,7 @@ export default function AdminPricing() {
           ))}
         </ul>
       </Card>
+      {localError && <ErrorBox error={localError} />}
       {saving.error && <ErrorBox error={saving.error} />}
       {saved && <Notice tone="success">Saved. New jobs use these prices.</Notice>}
       <Button type="submit" busy={saving.isLoading} data-testid="save-pricing">
