@@ -505,10 +505,7 @@ async def _flush(repos: Repositories, db: _Db, job: Job, rows: list[dict[str, An
         f"record results of job {job.id}", repos.images.record_results, results, on_retry=retried.append
     )
     if retried:
-        mine = {r.image_id for r in results if r.status == IMAGE_DONE}
-        uncharged = await db(f"list uncharged images of job {job.id}", repos.images.done_uncharged, job.id)
-        done_ids = [im.id for im in uncharged if im.id in mine]
-        await db(f"count the images of job {job.id}", _recount, repos, job.id)
+        done_ids = await _after_lost_reply(repos, db, job, results)
     else:
         done_ids = [r.image_id for r in applied if r.status == IMAGE_DONE]
         failed = sum(1 for r in applied if r.status == IMAGE_FAILED)
@@ -521,6 +518,16 @@ async def _flush(repos: Repositories, db: _Db, job: Job, rows: list[dict[str, An
                 await db(f"count the images of job {job.id}", _recount, repos, job.id)
     await db(f"charge the images of job {job.id}", capture_images, repos, job, done_ids)
     return len(applied)
+
+
+async def _after_lost_reply(repos: Repositories, db: _Db, job: Job, results: list[ImageResult]) -> list[str]:
+    """The images of `results` to charge, and the counters set right, when `record_results` had to
+    be retried: an earlier attempt may have been applied, so its images are read back rather than
+    taken from the retry's answer (which leaves out what was already applied)."""
+    mine = {r.image_id for r in results if r.status == IMAGE_DONE}
+    uncharged = await db(f"list uncharged images of job {job.id}", repos.images.done_uncharged, job.id)
+    await db(f"count the images of job {job.id}", _recount, repos, job.id)
+    return [im.id for im in uncharged if im.id in mine]
 
 
 async def _progress(repos: Repositories, db: _Db, job_id: str) -> JobProgress:
