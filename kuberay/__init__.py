@@ -1,0 +1,1 @@
+"""Drisya on Kubernetes: KubeRay manifests (base + overlays), their renderer and checks (`python -m kuberay.render`)."""
