@@ -70,6 +70,8 @@ class _Policy:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
+        self.refresh_token: str | None = None
+        """Set by `login()`: an expired access token is then renewed once, transparently."""
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         out = {"User-Agent": USER_AGENT}
@@ -88,6 +90,20 @@ class _Policy:
         if retry_after is not None:
             return min(retry_after, 30.0)
         return min(10.0, self.backoff * (2**attempt)) * (0.5 + random.random() / 2)
+
+    def should_refresh(self, exc: Exception, path: str, refreshed: bool) -> bool:
+        """A 401 on a session (not an API key) whose refresh token was not tried yet."""
+        return (
+            not refreshed
+            and self.refresh_token is not None
+            and isinstance(exc, DrisyaError)
+            and exc.status == 401
+            and not path.startswith("/v1/auth/")
+        )
+
+    def take_tokens(self, tokens: dict[str, Any]) -> None:
+        self.credential = tokens["access_token"]
+        self.refresh_token = tokens.get("refresh_token")
 
     def retryable(self, method: str, idempotent: bool | None, exc: Exception, attempt: int) -> bool:
         """Whether a failed attempt may be repeated (see the module docstring)."""
@@ -132,11 +148,18 @@ class SyncHttp(_Policy):
         **kw: Any,
     ) -> httpx.Response:
         """One call with the retry rules; returns a successful response or raises a `DrisyaError`."""
-        attempt = 0
+        attempt, refreshed = 0, False
         while True:
             try:
                 return raise_for(self.client.request(method, path, headers=self.headers(headers), **kw))
             except Exception as exc:  # noqa: BLE001 - classified just below
+                if self.should_refresh(exc, path, refreshed) and "content" not in kw:
+                    refreshed = True
+                    body = {"refresh_token": self.refresh_token}
+                    self.take_tokens(
+                        self.request("POST", "/v1/auth/refresh", idempotent=False, json=body).json()
+                    )
+                    continue
                 if not self.retryable(method, idempotent, exc, attempt):
                     raise _failed(exc, self.base_url) from exc
                 time.sleep(self.delay(attempt, getattr(exc, "retry_after", None)))
@@ -180,12 +203,18 @@ class AsyncHttp(_Policy):
         headers: dict | None = None,
         **kw: Any,
     ) -> httpx.Response:
-        attempt = 0
+        attempt, refreshed = 0, False
         while True:
             try:
                 response = await self.client.request(method, path, headers=self.headers(headers), **kw)
                 return await araise_for(response)
             except Exception as exc:  # noqa: BLE001 - classified just below
+                if self.should_refresh(exc, path, refreshed) and "content" not in kw:
+                    refreshed = True
+                    body = {"refresh_token": self.refresh_token}
+                    answer = await self.request("POST", "/v1/auth/refresh", idempotent=False, json=body)
+                    self.take_tokens(answer.json())
+                    continue
                 if not self.retryable(method, idempotent, exc, attempt):
                     raise _failed(exc, self.base_url) from exc
                 await asyncio.sleep(self.delay(attempt, getattr(exc, "retry_after", None)))

@@ -36,6 +36,7 @@ class AsyncClient:
         api_key: str | None = None,
         *,
         token: str | None = None,
+        refresh_token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         retries: int = 3,
         backoff: float = 0.5,
@@ -43,10 +44,10 @@ class AsyncClient:
         self._http = AsyncHttp(
             base_url, credential=api_key or token, timeout=timeout, retries=retries, backoff=backoff
         )
+        self._http.refresh_token = refresh_token
         self.templates = Templates(self._http)
         self.wallet = Wallet(self._http)
         self.jobs = AsyncJobs(self._http)
-        self.refresh_token: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -57,8 +58,7 @@ class AsyncClient:
             "POST", "/v1/auth/login", idempotent=False, json={"email": email, "password": password}
         )
         tokens = response.json()
-        self._http.credential = tokens["access_token"]
-        self.refresh_token = tokens.get("refresh_token")
+        self._http.take_tokens(tokens)
         return tokens
 
     async def create_api_key(self, name: str = "drisya-client") -> str:

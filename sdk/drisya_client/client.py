@@ -29,7 +29,8 @@ class Client:
     """A connection to one Drisya server.
 
     Authenticate with `api_key=` (create one with `create_api_key()` or in the dashboard), `token=`
-    (an access token), or by calling `login(email, password)`. Idempotent calls are retried on
+    (an access token, with `refresh_token=` to renew it when it expires), or by calling
+    `login(email, password)`, after which an expired access token is renewed once per call. Idempotent calls are retried on
     connection errors and 5xx answers (`retries` times, exponential backoff from `backoff` seconds).
     """
 
@@ -39,6 +40,7 @@ class Client:
         api_key: str | None = None,
         *,
         token: str | None = None,
+        refresh_token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         retries: int = 3,
         backoff: float = 0.5,
@@ -46,10 +48,10 @@ class Client:
         self._http = SyncHttp(
             base_url, credential=api_key or token, timeout=timeout, retries=retries, backoff=backoff
         )
+        self._http.refresh_token = refresh_token
         self.templates = Templates(self._http)
         self.wallet = Wallet(self._http)
         self.jobs = Jobs(self._http)
-        self.refresh_token: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -61,8 +63,7 @@ class Client:
         tokens = self._http.request(
             "POST", "/v1/auth/login", idempotent=False, json={"email": email, "password": password}
         ).json()
-        self._http.credential = tokens["access_token"]
-        self.refresh_token = tokens.get("refresh_token")
+        self._http.take_tokens(tokens)
         return tokens
 
     def create_api_key(self, name: str = "drisya-client") -> str:

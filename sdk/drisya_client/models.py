@@ -23,6 +23,9 @@ class Page(Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
+    def __getitem__(self, index: int) -> T:
+        return self.items[index]
+
 
 @dataclass(frozen=True)
 class Template:

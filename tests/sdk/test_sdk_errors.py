@@ -131,3 +131,13 @@ def test_unreachable_server_is_connection_failed():
     with Client(f"http://127.0.0.1:{free_port()}", api_key="k", retries=1, backoff=0.01) as c:
         with pytest.raises(ConnectionFailed, match="could not reach"):
             c.templates.list()
+
+
+def test_an_expired_session_token_is_renewed_with_the_refresh_token(api, new_user):
+    caller = new_user()
+    with Client(api.url, token="an-expired-access-token", refresh_token=caller.refresh_token) as c:
+        assert c.me()["email"] == caller.email  # 401, refreshed, retried
+        assert c._http.credential != "an-expired-access-token"
+    with Client(api.url, token="an-expired-access-token", refresh_token=caller.refresh_token) as c:
+        with pytest.raises(BadCredentials):  # the refresh token was used up (rotation)
+            c.me()

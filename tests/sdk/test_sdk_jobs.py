@@ -74,6 +74,14 @@ def test_final_state_images_and_coins(finished):
     assert finished["before"] - finished["after"] == 3 * job["price_per_image"]
 
 
+def test_wait_draws_a_progress_bar_to_the_end(api, finished):
+    bar = io.StringIO()
+    with Client(api.url, api_key=finished["key"]) as c:
+        job = c.job(finished["job"]["id"]).wait(progress=True, stream=bar)
+    assert job.status == "done"
+    assert bar.getvalue().splitlines()[-1].endswith("100% Done 4/4 (1 failed)")
+
+
 def test_download_holds_outputs_and_the_manifest(api, finished, tmp_path):
     with Client(api.url, api_key=finished["key"]) as c:
         path = c.job(finished["job"]["id"]).download(tmp_path / "out.zip")
