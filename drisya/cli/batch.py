@@ -142,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not source.exists():
             raise CliError(f"input {source} does not exist", 2)
+        if not (source.is_file() or source.is_dir()):  # a FIFO would block, a device never end
+            raise CliError(f"input {source} is not a regular file or a folder", 2)
         if out.exists() and out.is_dir():
             raise CliError(f"--out {out} is a folder; give a .zip file path", 2)
         if not out.parent.exists():

@@ -98,6 +98,17 @@ def test_refused_input_exits_2_without_output(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_fifo_or_a_device_as_input_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "photos.zip"
+    os.mkfifo(fifo)
+    for source in (fifo, Path("/dev/zero")):
+        result = _drisya(
+            str(source), "--out", str(tmp_path / "out.zip"), "--method", "fast", tmp_path=tmp_path
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == f"drisya: input {source} is not a regular file or a folder"
+
+
 def test_help_says_a_local_run_is_free() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "drisya.cli.main", "batch", "--help"], cwd=ROOT, capture_output=True, text=True
