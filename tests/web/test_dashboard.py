@@ -71,7 +71,7 @@ def test_dashboard_end_to_end(platform: Platform, node: str, tmp_path: Path) -> 
     out = result.stdout
     assert "E2E PASSED" in out
     for step in ("registered", "preview", "bought coins", "quote", "refused", "reloaded while running", "progress", "websocket", "downloaded",
-                 "client kept out of admin", "price changed", "new quote", "insufficient coins", "375px layouts", "keyboard login"):  # fmt: skip
+                 "client kept out of admin", "price changed", "new quote", "promotion created", "insufficient coins", "bought with promo and started", "375px layouts", "keyboard login"):  # fmt: skip
         assert f"STEP {step}" in out, f"step {step!r} missing from the browser run"
     assert "Processing" in out.split("STEP progress", 1)[1].splitlines()[0] or "Done" in out
 

@@ -194,6 +194,16 @@ await run(async () => {
   await admin.waitForTimeout(800);
   await shot(admin, SHOTS, "admin-analytics");
 
+  // a promo code the next purchase can carry
+  const promo = `E2E${Date.now() % 100000}`;
+  await admin.goto(`${o.url}/admin/promotions`);
+  await admin.getByLabel("Code").fill(promo);
+  await admin.getByLabel("Bonus coins").fill("25");
+  await admin.getByRole("button", { name: "Create" }).click();
+  await admin.getByText(promo, { exact: true }).waitFor();
+  await shot(admin, SHOTS, "admin-promotions");
+  step("promotion created", promo);
+
   // --- the next quote uses the new price ---------------------------------------------------------------------
   const second = await uploadAndQuote(page, template);
   check(second.quote === second.accepted * newPrice, `the next quote is ${second.accepted} x ${newPrice} (got ${second.quote})`);
@@ -217,6 +227,8 @@ await run(async () => {
   await shot(poor, SHOTS, "upload-insufficient");
   // the job is saved: starting it from its page gets the API's 402, shown in words with a way out
   await poor.getByRole("link", { name: "its page" }).click();
+  await poor.waitForURL(/\/jobs\/[^/]+$/);
+  const poorJob = poor.url();
   await poor.getByTestId("start-button").click();
   const alert = poor.getByRole("alert");
   await alert.waitFor();
@@ -226,6 +238,14 @@ await run(async () => {
   await poor.waitForURL(/\/wallet\?need=\d+/);
   await poor.getByText(/needs \d+ coins? more/).waitFor();
   step("insufficient coins", words);
+  // buy a pack with the promo code, then start the same job from its page
+  await poor.getByLabel(/Promo code/).fill(promo);
+  await poor.locator("[data-pack]").first().click();
+  await poor.getByText(/plus 25 coins from the promo code/).waitFor({ timeout: 30_000 });
+  await poor.goto(poorJob);
+  await poor.getByTestId("start-button").click();
+  await poor.waitForFunction(() => /^(Waiting|Processing|Done)/.test(document.querySelector("[data-testid=progress-text]")?.textContent ?? ""));
+  step("bought with promo and started", promo);
   await poorCtx.close();
 
   // --- phone-sized layouts -------------------------------------------------------------------------------------
