@@ -65,4 +65,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) .drisya .pytest_cache
+	rm -rf $(VENV) .drisya .pytest_cache web/dist web/node_modules
