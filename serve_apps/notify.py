@@ -24,8 +24,6 @@ from typing import Any
 from serve_apps.email import MailTransport, job_finished_message, low_balance_message, transport_from_settings
 from serve_apps.state import AppState
 from store.documents import JOB_DONE, JOB_FAILED, Job, utcnow
-from store.repositories.account_indexes import ensure_account_indexes
-from store.repositories.notifications import NotificationsRepo
 
 log = logging.getLogger("drisya.notify")
 
@@ -57,7 +55,7 @@ class Notifier:
         self.state = state
         self.transport = transport or transport_from_settings(state.settings)
         self.interval_s = interval_s
-        self.repo = NotificationsRepo(state.db)
+        self.repo = state.repos.notifications
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.debits_since = utcnow() - DEBIT_OVERLAP
 
@@ -143,9 +141,7 @@ class Notifier:
 
 
 async def start_notifier(state: AppState) -> None:
-    """App start-up hook: the account collections' indexes (until store.db lists them), then the
-    notification task (kept in state.extras, so the app cancels it at shutdown)."""
-    await ensure_account_indexes(state.db)
+    """App start-up hook: the notification task (kept in state.extras, so the app cancels it at shutdown)."""
     notifier = Notifier(state)
     state.extras[NOTIFIER_KEY] = notifier
     state.extras["notifier_task"] = asyncio.get_running_loop().create_task(

@@ -38,6 +38,17 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("transactions", [("job", ASCENDING)], name="job"),
     IndexSpec("payments", [("provider_order_id", ASCENDING)], unique=True, name="provider_order_unique"),
     IndexSpec("payments", [("user", ASCENDING), ("created", DESCENDING)], name="user_created"),
+    IndexSpec("refresh_tokens", [("hash", ASCENDING)], unique=True, name="hash_unique"),
+    IndexSpec("refresh_tokens", [("family", ASCENDING), ("revoked", ASCENDING)], name="family_revoked"),
+    IndexSpec("refresh_tokens", [("user", ASCENDING), ("revoked", ASCENDING)], name="user_revoked"),
+    IndexSpec("refresh_tokens", [("expires", ASCENDING)], name="expires"),
+    IndexSpec("promotions", [("code", ASCENDING)], unique=True, name="code_unique"),
+    # one document per (promotion, user, n-th use): the unique index is what enforces per-user limits
+    IndexSpec("promo_redemptions", [("key", ASCENDING)], unique=True, name="key_unique"),
+    IndexSpec("promo_redemptions", [("payment", ASCENDING)], unique=True, name="payment_unique"),
+    IndexSpec("promo_redemptions", [("code", ASCENDING), ("user", ASCENDING)], name="code_user"),
+    IndexSpec("notifications", [("key", ASCENDING)], unique=True, name="key_unique"),
+    IndexSpec("notifications", [("user", ASCENDING), ("created", DESCENDING)], name="user_created"),
 )
 
 

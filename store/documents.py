@@ -36,7 +36,7 @@ IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING, IMAGE_DONE, IMAGE_FAILED, IMAGE_C
 UNFINISHED_IMAGE_STATUSES = (IMAGE_QUEUED, IMAGE_RUNNING)
 
 CREDIT_KINDS = ("purchase", "bonus", "promo", "grant")
-DEBIT_KINDS = ("deduct",)  # an administrator's deduction (needs Ledger.debit: a user leg with a minimum)
+DEBIT_KINDS = ("deduct",)  # an administrator's deduction (Ledger.debit: a user leg with a minimum)
 TRANSACTION_KINDS = (*CREDIT_KINDS, *DEBIT_KINDS, "reserve", "capture", "release", "refund")
 
 PAYMENT_CREATED = "created"

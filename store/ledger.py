@@ -89,7 +89,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from store.documents import CREDIT_KINDS, Transaction, utcnow
+from store.documents import CREDIT_KINDS, DEBIT_KINDS, Transaction, utcnow
 from store.errors import Conflict, InvalidValue, NotFound, StoreError
 
 PENDING = "pending"
@@ -162,6 +162,8 @@ def _legs(kind: str, user: str, job: str | None, amount: int, charge: int) -> li
     """The documents an entry changes, debit leg first; derived from the entry, so the sweep can redo it."""
     if kind in CREDIT_KINDS or (kind == "refund" and job is None):
         return [_Leg("users", user, {"coins": amount, "ledger_seq": 1})]
+    if kind in DEBIT_KINDS:  # amount < 0: the balance must cover it
+        return [_Leg("users", user, {"coins": amount, "ledger_seq": 1}, ("coins", -amount))]
     assert job is not None
     if kind == "reserve":
         q = -amount
@@ -266,6 +268,18 @@ class Ledger:
         _positive(amount)
         return await self._apply(
             Transaction(key=idempotency_key, user=user_id, kind=kind, amount=amount, ref=ref, payment=payment)
+        )
+
+    async def debit(
+        self, user_id: str, amount: int, kind: str, idempotency_key: str, ref: str | None = None
+    ) -> Transaction:
+        """Take `amount` coins off the balance (an administrator's deduction); InsufficientCoins when the
+        balance does not cover it, and nothing is taken."""
+        if kind not in DEBIT_KINDS:
+            raise InvalidValue(f"debit kind must be one of {', '.join(DEBIT_KINDS)}, not {kind!r}")
+        _positive(amount)
+        return await self._apply(
+            Transaction(key=idempotency_key, user=user_id, kind=kind, amount=-amount, ref=ref)
         )
 
     async def reserve(self, user_id: str, job_id: str, amount: int, idempotency_key: str) -> Transaction:

@@ -37,9 +37,7 @@ class TokenPair:
 
 
 def refresh_tokens(state: AppState) -> RefreshTokensRepo:
-    """The repository (on `state.repos` once store.repositories.Repositories lists it)."""
-    repo = getattr(state.repos, "refresh_tokens", None)
-    return repo if repo is not None else RefreshTokensRepo(state.db)
+    return state.repos.refresh_tokens
 
 
 async def start_session(state: AppState, user_id: str) -> TokenPair:

@@ -41,8 +41,7 @@ def provider(state: AppState) -> PaymentProvider:
 
 
 def promotions(state: AppState) -> PromotionsRepo:
-    repo = getattr(state.repos, "promotions", None)
-    return repo if repo is not None else PromotionsRepo(state.db)
+    return state.repos.promotions
 
 
 def purchase_key(order_id: str) -> str:

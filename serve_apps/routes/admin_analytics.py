@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from serve_apps.auth.deps import AdminUser
 from serve_apps.errors import ApiError
 from serve_apps.state import StateDep
-from store.repositories.analytics import MAX_JOBS_SCANNED, AnalyticsRepo
+from store.repositories.analytics import MAX_JOBS_SCANNED
 
 router = APIRouter(tags=["admin"])
 
@@ -52,7 +52,7 @@ async def analytics(
 ) -> dict[str, Any]:
     from_day, to_day = _range(start, end)
     lo, hi = _midnight(from_day), _midnight(to_day + dt.timedelta(days=1))
-    repo = AnalyticsRepo(state.db)
+    repo = state.repos.analytics
 
     days = [(from_day + dt.timedelta(days=i)).isoformat() for i in range((to_day - from_day).days + 1)]
     per_day: dict[str, dict[str, int]] = {

@@ -78,15 +78,8 @@ async def adjust_coins(user_id: str, body: CoinsBody, admin: AdminUser, state: S
     if body.amount > 0:
         tx = await state.ledger.credit(user.id, body.amount, "grant", key, ref=ref)
     else:
-        debit = getattr(state.ledger, "debit", None)
-        if debit is None:
-            raise ApiError(
-                501,
-                "deducting coins needs Ledger.debit, which this version does not have yet",
-                "not_implemented",
-            )
         try:
-            tx = await debit(user.id, -body.amount, "deduct", key, ref=ref)
+            tx = await state.ledger.debit(user.id, -body.amount, "deduct", key, ref=ref)
         except InsufficientCoins as exc:
             raise ApiError(
                 402,

@@ -9,10 +9,14 @@ missing fields with `None`, no `$ne` against arrays (nx-27017 evaluates those di
 from pymongo.asynchronous.database import AsyncDatabase
 
 from store.repositories._common import MAX_PAGE, normalize_email
+from store.repositories.analytics import AnalyticsRepo
 from store.repositories.api_keys import API_KEY_PREFIX, ApiKeysRepo
 from store.repositories.images import ImageResult, ImagesRepo
 from store.repositories.jobs import JobsRepo
+from store.repositories.notifications import NotificationsRepo
 from store.repositories.payments import PaymentsRepo
+from store.repositories.promotions import PromotionsRepo
+from store.repositories.refresh_tokens import RefreshTokensRepo
 from store.repositories.settings import SettingsRepo
 from store.repositories.transactions import TransactionsRepo
 from store.repositories.users import UsersRepo
@@ -20,11 +24,15 @@ from store.repositories.users import UsersRepo
 __all__ = [
     "API_KEY_PREFIX",
     "MAX_PAGE",
+    "AnalyticsRepo",
     "ApiKeysRepo",
     "ImageResult",
     "ImagesRepo",
     "JobsRepo",
+    "NotificationsRepo",
     "PaymentsRepo",
+    "PromotionsRepo",
+    "RefreshTokensRepo",
     "Repositories",
     "SettingsRepo",
     "TransactionsRepo",
@@ -45,3 +53,7 @@ class Repositories:
         self.transactions = TransactionsRepo(db)
         self.payments = PaymentsRepo(db)
         self.settings = SettingsRepo(db)
+        self.refresh_tokens = RefreshTokensRepo(db)
+        self.promotions = PromotionsRepo(db)
+        self.notifications = NotificationsRepo(db)
+        self.analytics = AnalyticsRepo(db)

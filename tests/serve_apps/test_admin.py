@@ -290,3 +290,22 @@ def test_analytics_count_sales_and_grants_in_the_range(client, admin, new_user):
         ).status_code
         == 422
     )
+
+
+def test_deducting_coins_is_recorded_and_never_goes_below_zero(client, admin, new_user):
+    user = new_user(coins=40)  # plus the signup bonus
+    start = client.get("/v1/me", headers=user.headers).json()["coins"]
+    url = f"/v1/admin/users/{user.id}/coins"
+    body = {"amount": -30, "reason": "duplicate grant", "idempotency_key": "d-1"}
+    deducted = client.post(url, json=body, headers=admin.headers)
+    assert deducted.status_code == 200, deducted.text
+    assert deducted.json()["user"]["coins"] == start - 30
+    assert client.post(url, json=body, headers=admin.headers).json()["user"]["coins"] == start - 30
+    too_much = client.post(
+        url, json={"amount": -(start - 30 + 1), "reason": "too much"}, headers=admin.headers
+    )
+    assert too_much.status_code == 402, too_much.text
+    assert too_much.json()["balance"] == start - 30 and too_much.json()["shortfall"] == 1
+    history = client.get("/v1/me/transactions", params={"kind": "deduct"}, headers=user.headers).json()
+    assert history["total"] == 1 and history["items"][0]["amount"] == -30
+    assert client.get("/v1/me", headers=user.headers).json()["coins"] == start - 30

@@ -27,7 +27,6 @@ from store.db import connect
 from store.documents import JOB_DONE, JOB_FAILED
 from store.ledger import Ledger
 from store.repositories import Repositories
-from store.repositories.account_indexes import ensure_account_indexes
 from tests.serve_apps.conftest import ADMIN_PASSWORD, NO_DASHBOARD, USER_PASSWORD, api_settings, login, served
 
 
@@ -77,7 +76,6 @@ def mail_api(tmp_path_factory, mongo_uri, smtp):
     asyncio.run(prepare(settings, owns_database=True))
 
     async def quick_notifier(state: AppState) -> None:  # the real notifier, polling more often
-        await ensure_account_indexes(state.db)
         notifier = Notifier(state, interval_s=0.3)
         state.extras[NOTIFIER_KEY] = notifier
         state.extras["notifier_task"] = asyncio.get_running_loop().create_task(notifier.run())
@@ -192,7 +190,6 @@ def test_low_balance_mail_is_sent_once_per_crossing(mail_api, smtp):
 
 async def test_two_notifiers_racing_send_each_mail_once(db, tmp_path: Path, settings):
     """Two API replicas poll the same database at the same moment: every notice is written once."""
-    await ensure_account_indexes(db)
     repos = Repositories(db)
     user = await repos.users.create(f"race-{uuid.uuid4().hex[:6]}@example.com", USER_PASSWORD, name="R")
     jobs = [await repos.jobs.create(user.id, "ready", "#FFFFFF") for _ in range(5)]

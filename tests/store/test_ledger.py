@@ -61,6 +61,20 @@ async def test_invalid_amounts_and_kinds(ledger, user, repos) -> None:
     assert await ledger.tx.count_documents({}) == 0
 
 
+async def test_debit_takes_only_what_the_balance_covers(ledger, user) -> None:
+    await ledger.credit(user, 30, "grant", "g")
+    taken = await ledger.debit(user, 20, "deduct", "d:1", ref="admin:a1:typo")
+    assert taken.amount == -20 and taken.balance_after == 10
+    assert (await ledger.debit(user, 20, "deduct", "d:1", ref="admin:a1:typo")).id == taken.id
+    with pytest.raises(InsufficientCoins) as refused:
+        await ledger.debit(user, 11, "deduct", "d:2")
+    assert refused.value.shortfall == 1 and refused.value.balance == 10
+    with pytest.raises(InvalidValue):
+        await ledger.debit(user, 1, "grant", "d:3")
+    assert await ledger.tx.count_documents({"key": "d:2"}) == 0
+    await _assert_consistent(ledger, user, 10)
+
+
 async def test_two_hundred_concurrent_spends_from_150(ledger, user, repos) -> None:
     job = await _job(repos, user)
     await ledger.credit(user, 150, "purchase", "pay:150")

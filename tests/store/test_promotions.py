@@ -9,13 +9,11 @@ import uuid
 import pytest
 
 from store.errors import Conflict, InvalidValue
-from store.repositories.account_indexes import ensure_account_indexes
 from store.repositories.promotions import PromotionsRepo, PromoUnavailable
 
 
 @pytest.fixture
 async def promos(db) -> PromotionsRepo:
-    await ensure_account_indexes(db)
     return PromotionsRepo(db)
 
 

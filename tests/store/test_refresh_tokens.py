@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from store.repositories.account_indexes import ensure_account_indexes
 from store.repositories.refresh_tokens import (
     ExpiredRefreshToken,
     RefreshTokenError,
@@ -20,7 +19,6 @@ from store.repositories.refresh_tokens import (
 
 @pytest.fixture
 async def tokens(db) -> RefreshTokensRepo:
-    await ensure_account_indexes(db)
     return RefreshTokensRepo(db)
 
 
