@@ -71,6 +71,7 @@ class Settings:
     outbox_dir: str | None = None  # default <data_dir>/outbox
     public_url: str | None = None  # the dashboard's address, for links in e-mails; default http://host:port
     low_balance_threshold: int = 20  # coins; the owner is e-mailed once when the balance falls below it
+    db_retry_seconds: int = 60  # how long a batch rides out a database outage before pausing the job
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
 

@@ -234,12 +234,12 @@ def _store_entry(
     if fmt is None and header is not None:
         raise _EntryRejected(
             "unsupported_format",
-            f"{header.format.upper()} images are not accepted; accepted formats are JPEG, PNG and WebP",
+            f"{header.format.upper()} images are not accepted; accepted formats are JPEG, PNG, WebP, BMP and TIFF",
         )
     if fmt is None:
         raise _EntryRejected(
             "not_an_image",
-            "the content is not a JPEG, PNG or WebP image (checked by its bytes, not its name)",
+            "the content is not a JPEG, PNG, WebP, BMP or TIFF image (checked by its bytes, not its name)",
         )
     if header is not None:
         if header.pixels > limits.max_image_pixels:

@@ -36,7 +36,7 @@ class ManifestRow:
     """One input's fate. `output_key`/`output_bytes` are set only for images that succeeded."""
 
     input_name: str
-    status: str  # done | failed | rejected | skipped | cancelled | queued
+    status: str  # done | failed | rejected | skipped | cancelled | queued | unknown (database lost)
     error: str = ""
     quality: float | None = None
     output_key: str | None = None

@@ -291,7 +291,7 @@ async def run_job(
     `store.retry.DatabaseUnavailable` is raised and the job is left to be resumed, not failed."""
     started = time.perf_counter()
     runner_id = runner_id or new_runner_id()
-    db = _Db(db_retry)
+    db = _Db(db_retry or RetryPolicy(budget=float(settings.db_retry_seconds)))
     existing = await db(f"read job {job_id}", repos.jobs.find, job_id)
     if existing is None:
         raise JobNotFound(job_id)

@@ -25,15 +25,12 @@ from PIL import Image, ImageCms, ImageOps
 
 from engine.errors import CorruptImage, ImageTooLarge, UnsupportedFormat
 
-_PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+_PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "bmp": "BMP", "tiff": "TIFF"}
 
 # Formats we recognise but do not accept, so the error names what the user actually sent.
 _OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF87a", "GIF"),
     (b"GIF89a", "GIF"),
-    (b"BM", "BMP"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
     (b"%PDF", "PDF"),
     (b"PK\x03\x04", "ZIP"),
 )
@@ -43,7 +40,7 @@ _OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
 class DecodedImage:
     rgb: np.ndarray  # uint8 (H, W, 3) sRGB, upright
     alpha: np.ndarray | None  # float32 (H, W) 0..1, only when the source carried transparency
-    format: str  # "jpeg" | "png" | "webp"
+    format: str  # "jpeg" | "png" | "webp" | "bmp" | "tiff"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -52,13 +49,18 @@ class DecodedImage:
 
 
 def sniff_format(head: bytes) -> str | None:
-    """The accepted format named by the first bytes of a file ("jpeg", "png", "webp"), else None."""
+    """The accepted format named by the first bytes of a file ("jpeg", "png", "webp", "bmp", "tiff"), else
+    None. BMP and TIFF come straight from scanners and older studio software, so they are accepted too."""
     if head[:3] == b"\xff\xd8\xff":
         return "jpeg"
     if head[:8] == b"\x89PNG\r\n\x1a\n":
         return "png"
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
+    if head[:2] == b"BM" and len(head) >= 14:
+        return "bmp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
     return None
 
 
@@ -72,7 +74,7 @@ def _describe_unknown(head: bytes) -> str:
 
 
 def decode_image(data: bytes, *, max_pixels: int, min_size: int | None = None) -> DecodedImage:
-    """Decode JPEG/PNG/WebP bytes to upright 8-bit sRGB; raise ImageError subclasses users can act on.
+    """Decode JPEG/PNG/WebP/BMP/TIFF bytes to upright 8-bit sRGB; raise ImageError subclasses users can act on.
 
     With `min_size`, an image whose longest side is larger is decoded reduced to a longest side of
     exactly `min_size` (None: always full size)."""
@@ -81,7 +83,9 @@ def decode_image(data: bytes, *, max_pixels: int, min_size: int | None = None) -
         if not data:
             raise CorruptImage("the file is empty")
         kind = _describe_unknown(data[:16])
-        raise UnsupportedFormat(f"unsupported image format ({kind}); accepted formats are JPEG, PNG and WebP")
+        raise UnsupportedFormat(
+            f"unsupported image format ({kind}); accepted formats are JPEG, PNG, WebP, BMP and TIFF"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +24,7 @@ from store.blobs import BlobNotFound, InvalidBlobKey
 from store.errors import Conflict, InvalidValue, NotFound, StoreError
 from store.ledger import InsufficientCoins, LedgerBusy, ReservationExceeded
 from store.passwords import WeakPassword
+from store.retry import DatabaseUnavailable
 
 log = logging.getLogger("drisya.api")
 
@@ -81,6 +83,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 # (exception class, status) - the first match wins, so subclasses come before their bases.
 _MAPPED: tuple[tuple[type[Exception], int], ...] = (
+    (DatabaseUnavailable, 503),
+    (ConnectionFailure, 503),  # the database did not answer this request: try again, not a bug
     (InsufficientCoins, 402),
     (ReservationExceeded, 409),
     (LedgerBusy, 409),
@@ -131,6 +135,8 @@ def response_for(exc: Exception) -> JSONResponse | None:
             detail = _detail(exc)
             if isinstance(exc, BlobNotFound):
                 detail, code = str(exc), "not_found"
+            if isinstance(exc, ConnectionFailure):
+                code, detail = "database_unavailable", "the database is not answering; try again shortly"
             return error_response(status, code, detail, **extra)
     return None
 
@@ -170,6 +176,7 @@ def install_error_handlers(
         RecipeError,
         JobError,
         UnknownTemplate,
+        ConnectionFailure,
     ):
 
         @app.exception_handler(cls)

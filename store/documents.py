@@ -63,9 +63,24 @@ def _aware(value: Any) -> Any:
     return value
 
 
+def _as_declared(declared: Any, value: Any) -> Any:
+    """A stored value as its field declares it. nx-27017 returns a datetime written by `$set` as its ISO
+    text and a `$set` boolean as 0/1; only fields declared datetime or bool are converted back, so a
+    name that happens to look like a date stays a name."""
+    kind = str(declared)
+    if isinstance(value, str) and "datetime" in kind:
+        try:
+            return _aware(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if kind == "bool" and isinstance(value, int) and not isinstance(value, bool):
+        return bool(value)
+    return _aware(value)
+
+
 def _pick(cls: type, doc: dict[str, Any]) -> dict[str, Any]:
     names = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    out = {k: _aware(v) for k, v in doc.items() if k in names}
+    out = {k: _as_declared(names[k].type, v) for k, v in doc.items() if k in names}
     if "_id" in doc and "id" in names:
         out["id"] = str(doc["_id"])
     return out

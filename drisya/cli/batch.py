@@ -205,6 +205,7 @@ async def _run(
     from data_jobs.runner import ensure_ray, run_job
     from store.blobs import blob_store_from_settings
     from store.db import connect, ensure_indexes
+    from store.job_coins import quote
     from store.ledger import Ledger
     from store.repositories import Repositories
     from store.retry import RetryPolicy, is_transient
@@ -245,9 +246,9 @@ async def _run(
             raise CliError(f"cannot read the input: {exc}", 2) from exc
         intake_s = time.perf_counter() - t0
         job = await repos.jobs.get(job.id)
-        quote = job.counters.total * job.price_per_image
-        if quote > 0:  # a local run is free: grant exactly the quote, then account as the server does
-            await Ledger(db).credit(user.id, quote, "grant", f"local-grant:{job.id}", ref="drisya batch")
+        amount = quote(job)
+        if amount > 0:  # a local run is free: grant exactly the quote, then account as the server does
+            await Ledger(db).credit(user.id, amount, "grant", f"local-grant:{job.id}", ref="drisya batch")
         await submit_job(repos, job.id)
         known = await read_known_inputs(repos, job.id)
         if not args.quiet:

@@ -125,6 +125,12 @@ def _print_ready(url: str, settings: Any, report: Any, elapsed: float) -> None:
     else:
         _say(f"  admin:    {admin.email} (password unchanged since it was set)")
     _say(f"  data:     {settings.data_path}")
+    mail = (
+        f"SMTP {settings.smtp_host}:{settings.smtp_port}"
+        if settings.smtp_host
+        else f"{settings.outbox_path} (.eml files)"
+    )
+    _say(f"  e-mail:   {mail}")
     for note in report.notes:
         _say(f"  {note}")
     _say("Press Ctrl-C to stop.")

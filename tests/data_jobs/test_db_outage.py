@@ -23,6 +23,7 @@ from data_jobs.jobs import add_zip, create_job, submit_job
 from data_jobs.progress import watch_job
 from data_jobs.runner import run_job
 from store.db import connect, ensure_indexes
+from store.job_coins import capture_key
 from store.ledger import Ledger
 from store.repositories import Repositories
 from store.retry import DatabaseUnavailable, RetryPolicy, retry_transient
@@ -97,7 +98,7 @@ async def _assert_charged_once(repos: Repositories, user: str, job_id: str, coin
     assert (job.counters.total, job.counters.done, job.counters.failed) == (IMAGES, IMAGES, 0)
     captures = [t for t in await repos.transactions.list_for_job(job_id) if t.kind == "capture"]
     assert len(captures) == IMAGES and {t.key for t in captures} == {
-        f"capture:{job_id}:{im.id}" for im in images
+        capture_key(job_id, im.id) for im in images
     }
     price = job.price_per_image
     assert job.coins.charged == IMAGES * price and job.coins.held == 0

@@ -16,6 +16,7 @@ import pytest
 from data_jobs.jobs import add_zip, create_job, submit_job
 from data_jobs.progress import watch_job
 from data_jobs.resume import resume_stale_jobs
+from store.job_coins import capture_key
 from store.ledger import Ledger
 from tests.data_jobs.conftest import make_zip, product_photo
 
@@ -90,7 +91,7 @@ async def test_killed_runner_is_resumed_without_double_work_or_charge(
         assert after[image_id].attempts == 1
         assert after[image_id].updated == before[image_id].updated
     captures = [t for t in await repos.transactions.list_for_job(job.id) if t.kind == "capture"]
-    assert sorted(t.key for t in captures) == sorted(f"capture:{job.id}:{i}" for i in after)
+    assert sorted(t.key for t in captures) == sorted(capture_key(job.id, i) for i in after)
     assert final.coins.charged == IMAGES * final.price_per_image
     assert final.coins.held == 0
     ledger = Ledger(repos.db)
@@ -100,7 +101,6 @@ async def test_killed_runner_is_resumed_without_double_work_or_charge(
 
 async def test_capture_cut_in_half_by_a_crash_is_finished_once(ray_session, repos, blobs, settings, user):
     """The runner died inside a ledger capture: the entry is pending, the image done but uncharged."""
-    from data_jobs.accounting import capture_key
     from data_jobs.resume import resume_job
     from store.documents import Transaction, utcnow
     from store.ledger import slot_of

@@ -30,9 +30,12 @@ def _pattern(w: int = 64, h: int = 48) -> np.ndarray:
     return arr
 
 
-@pytest.mark.parametrize("fmt,name", [("JPEG", "jpeg"), ("PNG", "png"), ("WEBP", "webp")])
+@pytest.mark.parametrize(
+    "fmt,name",
+    [("JPEG", "jpeg"), ("PNG", "png"), ("WEBP", "webp"), ("BMP", "bmp"), ("TIFF", "tiff")],
+)
 def test_formats_are_found_by_magic_bytes(fmt: str, name: str) -> None:
-    data = _encode(Image.fromarray(_pattern()), fmt, **({"quality": 95} if fmt != "PNG" else {}))
+    data = _encode(Image.fromarray(_pattern()), fmt, **({"quality": 95} if fmt in ("JPEG", "WEBP") else {}))
     assert sniff_format(data[:16]) == name
     out = decode_image(data, max_pixels=LIMIT)
     assert out.format == name
