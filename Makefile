@@ -8,7 +8,7 @@ MODEL_STAMP := $(VENV)/.drisya-model
 WEB_STAMP := web/dist/index.html
 PYTEST_ARGS ?=
 
-.PHONY: setup up test lint format bench clean
+.PHONY: setup up test screenshots lint format bench clean
 
 setup: $(STAMP) $(MODEL_STAMP) web
 
@@ -39,22 +39,27 @@ web: $(WEB_DEPS)
 		cd web && npx vite build --logLevel warn; \
 	fi
 
-# The browser tests drive Debian's chromium (never a downloaded browser).
+# Debian packages the tests use: chromium for the browser tests (never a downloaded browser) and unzip,
+# which checks that output ZIPs extract with the tool sellers use.
 CHROMIUM ?= /usr/bin/chromium
-.PHONY: chromium
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+.PHONY: test-tools
+test-tools:
+	@if [ ! -x $(CHROMIUM) ] || ! command -v unzip >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium unzip; \
 	fi
 
 up: setup
 	$(VENV)/bin/drisya up
 
 # vitest first, so pytest's summary (which includes the browser tests in tests/web) is the last line.
-test: setup chromium
+test: setup test-tools
 	cd web && npx vitest run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's dashboard screenshots (docs/screenshots/) from a real browser run.
+screenshots: setup test-tools
+	DRISYA_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/web -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
