@@ -208,8 +208,9 @@ async def _register(repos: Repositories, blobs: BlobStore, job_id: str, report: 
     )
     rejected = [{"name": r.name, "code": r.code, "detail": r.detail} for r in report.rejected]
     skipped = [{"name": s.name, "code": s.code, "detail": s.detail} for s in report.skipped]
-    if rejected or skipped:
-        await repos.jobs.record_intake(job_id, rejected, skipped, keep=MAX_REPORTED_ENTRIES)
+    notes = [{"name": n.name, "code": n.code, "detail": n.detail} for n in report.notes]
+    if rejected or skipped or notes:
+        await repos.jobs.record_intake(job_id, rejected, skipped, keep=MAX_REPORTED_ENTRIES, notes=notes)
 
 
 async def submit_job(repos: Repositories, job_id: str) -> Job:

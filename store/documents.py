@@ -166,11 +166,13 @@ class JobCoins:
 
 @dataclass
 class JobIntake:
-    """What the uploads of a job refused (`rejected`: bad entries) or passed over (`skipped`: system
-    files), each `{name, code, detail}`; the lists are capped, the counts are not."""
+    """What the uploads of a job refused (`rejected`: bad entries), passed over (`skipped`: system
+    files) or accepted with a remark (`notes`: e.g. a name that was not valid UTF-8 and was repaired),
+    each `{name, code, detail}`; the lists are capped, the counts are not."""
 
     rejected: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
     rejected_count: int = 0
     skipped_count: int = 0
     version: int = 0  # bumped by every write, so concurrent uploads append without losing entries

@@ -148,8 +148,9 @@ class JobsRepo:
         skipped: Sequence[dict[str, str]],
         *,
         keep: int,
+        notes: Sequence[dict[str, str]] = (),
     ) -> JobIntake:
-        """Append an upload's refused and skipped entries to the job (lists capped at `keep`).
+        """Append an upload's refused, skipped and noted entries to the job (lists capped at `keep`).
 
         A read-modify-write guarded by `intake.version` (nx-27017 stores `$push`ed sub-documents as
         JSON strings, so arrays are rewritten whole): an upload that loses the race re-reads and retries,
@@ -162,6 +163,7 @@ class JobsRepo:
             updated = JobIntake(
                 rejected=(current.rejected + list(rejected))[:keep],
                 skipped=(current.skipped + list(skipped))[:keep],
+                notes=(current.notes + list(notes))[:keep],
                 rejected_count=current.rejected_count + len(rejected),
                 skipped_count=current.skipped_count + len(skipped),
                 version=current.version + 1,

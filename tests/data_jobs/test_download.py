@@ -28,3 +28,12 @@ async def test_rejected_entries_of_a_hostile_upload_reach_the_manifest(repos, bl
     with zipfile.ZipFile(io.BytesIO(b"".join(out.chunks()))) as zf:
         manifest = read_manifest(zf.read("manifest.csv"))
     assert [m["input_name"] for m in manifest] == ["'=good.jpg", "notes.jpg"]
+
+
+async def test_a_repaired_name_is_kept_on_the_job_as_a_note(repos, blobs, settings, user) -> None:
+    job = await create_job(repos, owner=user, module="ready", template="#ffffff", recipe={"method": "fast"})
+    report = await add_zip(repos, blobs, settings, job.id, io.BytesIO(uploads.bad_name_beside_good(good=2)))
+    assert len(report.accepted) == 3 and len(report.notes) == 1
+    intake = (await repos.jobs.get(job.id)).intake
+    assert [(n["name"], n["code"]) for n in intake.notes] == [(report.notes[0].name, "name_not_utf8")]
+    assert intake.rejected == [] and intake.rejected_count == 0
