@@ -1,0 +1,115 @@
+"""A batch job survives losing its whole Ray cluster, as a RayService upgrade (NewCluster) or the loss
+of the head node does: the runner, its Ray and every worker of it are killed mid-job, and another
+process on another Ray cluster resumes it; every image ends done and is charged exactly once.
+
+tests/data_jobs/test_resume.py already proves the runner's process dying while its Ray lives on, with
+the resume on that same Ray; this covers what it leaves out: nothing of the first cluster survives
+(no actor, no object, no worker), and the resume comes from a different process and cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from data_jobs.progress import watch_job
+from store.ledger import Ledger
+from tests.data_jobs.test_resume import _queued_job
+from tests.kuberay.fake_cluster import _descendants, _kill, _naming
+
+pytestmark = pytest.mark.ray
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = 12
+
+
+def _env(settings, ray_tmp: str) -> dict[str, str]:
+    """A child's environment: the test's settings, a local Ray of its own under a private temp dir."""
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    return {
+        **env,
+        **settings.as_env(),
+        "DRISYA_RAY_NUM_CPUS": "2",
+        "RAY_TMPDIR": ray_tmp,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
+    repos, blobs, settings, user, mongo_uri
+):
+    settings = settings.with_(blob_dir=str(blobs.root), mongodb_uri=mongo_uri, mongodb_db=repos.db.name)
+    job = await _queued_job(repos, blobs, settings, user, IMAGES)
+    old_tmp = tempfile.mkdtemp(prefix="drisya-old-", dir="/tmp")
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "data_jobs.runner", job.id, "--mongodb-uri", mongo_uri, "--db", repos.db.name],
+        cwd=ROOT,
+        env=_env(settings, old_tmp),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        async with asyncio.timeout(240):
+            async for progress in watch_job(repos, job.id, interval=0.05):
+                if progress.done >= 3:
+                    break
+                assert runner.poll() is None, runner.stderr.read().decode()[-2000:]
+        old_cluster = _descendants(runner.pid) | _naming(old_tmp)
+        assert len(old_cluster) >= 2, "the runner should have started a Ray of its own"
+        _kill({runner.pid} | old_cluster)  # the whole cluster at once: driver, GCS, raylet, actors
+        runner.wait(timeout=30)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+        runner.stderr.close()
+        _kill(_naming(old_tmp))
+    time.sleep(0.5)
+    assert not _naming(old_tmp), "a process of the old cluster is still running"
+    shutil.rmtree(old_tmp, ignore_errors=True)
+
+    before = {im.id: im for im in await repos.images.list_for_job(job.id)}
+    done_before = {i for i, im in before.items() if im.status == "done"}
+    assert 3 <= len(done_before) < IMAGES, "the cluster should have died mid-job"
+    assert (await repos.jobs.get(job.id)).status == "running"  # nobody told the database
+
+    await asyncio.sleep(1.2)  # the dead runner's heartbeat goes stale
+    new_tmp = tempfile.mkdtemp(prefix="drisya-new-", dir="/tmp")
+    try:
+        resumer = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, str(Path(__file__).with_name("resume_driver.py")), mongo_uri, repos.db.name],
+            cwd=ROOT,
+            env=_env(settings, new_tmp),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        _kill(_naming(new_tmp))
+        shutil.rmtree(new_tmp, ignore_errors=True)
+    assert resumer.returncode == 0, resumer.stderr[-3000:]
+    report = json.loads(resumer.stdout.strip().splitlines()[-1])
+    assert report["started"] == [job.id]
+
+    final = await repos.jobs.get(job.id)
+    after = {im.id: im for im in await repos.images.list_for_job(job.id)}
+    assert (final.status, final.counters.done, final.counters.failed) == ("done", IMAGES, 0)
+    assert all(im.status == "done" and im.charged for im in after.values())
+    for image_id in done_before:  # finished on the old cluster: never run again
+        assert after[image_id].attempts == 1 and after[image_id].updated == before[image_id].updated
+    captures = [t for t in await repos.transactions.list_for_job(job.id) if t.kind == "capture"]
+    assert sorted(t.key for t in captures) == sorted(f"capture:{job.id}:{i}" for i in after)
+    assert final.coins.charged == IMAGES * final.price_per_image and final.coins.held == 0
+    ledger = Ledger(repos.db)
+    assert (
+        await ledger.balance(user) == 1000 - IMAGES * final.price_per_image == await ledger.ledger_sum(user)
+    )
