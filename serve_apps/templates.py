@@ -24,7 +24,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from engine import templates as tpl
 from engine.decode import decode_image
-from engine.templates.colour import colour_family
+from engine.templates.colour import colour_family, parse_hex
+from engine.templates.colour import rgb as tpl_colour_rgb
 from engine.templates.spec import TemplateSpec
 from engine.templates.upload import UploadLimits, analyse_upload, render_upload
 from serve_apps.state import AppState
@@ -154,17 +155,26 @@ def _number(value: Any, name: str) -> float:
     return number
 
 
-def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    name = str(meta.get("name") or "").strip()
+def _clean_name(value: Any) -> str:
+    name = str(value or "").strip()
     if not name or len(name) > 80:
         raise InvalidValue("name is required (1 to 80 characters)")
-    category = str(meta.get("category") or "upload").strip().lower()
+    return name
+
+
+def _clean_category(value: Any) -> str:
+    category = str(value or "upload").strip().lower()
     if not _SLUG.match(category) or len(category) > 40:
         raise InvalidValue("category must be a short lower-case slug such as 'studio' or 'festive'")
-    raw_tags = meta.get("tags") or []
+    return category
+
+
+def _clean_tags(value: Any) -> list[str]:
+    """Tags from a list or a comma/space separated text: lower-case, de-duplicated, at most 20."""
+    raw_tags = value or []
     if isinstance(raw_tags, str):
         raw_tags = [t for t in re.split(r"[,\s]+", raw_tags) if t]
-    tags = []
+    tags: list[str] = []
     for t in raw_tags:
         t = str(t).strip().lower()
         if not t or len(t) > 30:
@@ -173,33 +183,127 @@ def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
             tags.append(t)
     if len(tags) > 20:
         raise InvalidValue("at most 20 tags")
-    floor = meta.get("floor_line")
-    if floor is not None:
-        floor = _number(floor, "floor_line")
-        if not 0.05 <= floor <= 0.98:
-            raise InvalidValue("floor_line is a fraction of the height between 0.05 and 0.98")
-    shadow = str(meta.get("shadow_style") or "contact")
+    return tags
+
+
+def _clean_floor(value: Any) -> float:
+    floor = _number(value, "floor_line")
+    if not 0.05 <= floor <= 0.98:
+        raise InvalidValue("floor_line is a fraction of the height between 0.05 and 0.98")
+    return floor
+
+
+def _clean_shadow(value: Any) -> str:
+    shadow = str(value or "contact")
     if shadow not in SHADOW_STYLES:
         raise InvalidValue(f"shadow_style must be one of {', '.join(SHADOW_STYLES)}")
-    direction = _number(meta.get("light_direction", 90.0), "light_direction") % 360.0
-    softness = _number(meta.get("light_softness", 0.7), "light_softness")
+    return shadow
+
+
+def _clean_light(direction: Any, softness: Any) -> dict[str, float]:
+    softness = _number(softness, "light_softness")
     if not 0.0 <= softness <= 1.0:
         raise InvalidValue("light_softness must be between 0 and 1")
+    return {"direction": _number(direction, "light_direction") % 360.0, "softness": softness}
+
+
+def _clean_colours(value: Any) -> list[str]:
+    """One to eight "#rrggbb" colours (what the gallery's colour filter is computed from)."""
+    if not isinstance(value, list | tuple) or not 1 <= len(value) <= 8:
+        raise InvalidValue('colours is a list of 1 to 8 hex colours such as ["#f5f0e6"]')
+    out: list[str] = []
+    for c in value:
+        try:
+            hex_value = parse_hex(str(c))
+        except ValueError:
+            raise InvalidValue(f"colour {c!r} is not a hex colour such as #f5f0e6") from None
+        if hex_value not in out:
+            out.append(hex_value)
+    return out
+
+
+def _clean_tone(value: Any) -> list[int]:
+    """The background's average colour that composition matches the product's light to: "#rrggbb" or
+    [r, g, b] with each 0 to 255."""
+    if isinstance(value, str):
+        try:
+            value = [int(x * 255 + 0.5) for x in tpl_colour_rgb(parse_hex(value))]
+        except ValueError:
+            raise InvalidValue(f"tone {value!r} is not a hex colour such as #f5f0e6") from None
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 3
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value)
+    ):
+        raise InvalidValue("tone is #rrggbb or [r, g, b] with whole numbers from 0 to 255")
+    return [int(v) for v in value]
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    name = _clean_name(meta.get("name"))
+    floor = meta.get("floor_line")
+    clean = {
+        "name": name,
+        "category": _clean_category(meta.get("category")),
+        "tags": _clean_tags(meta.get("tags")),
+        "floor_line": None if floor is None else _clean_floor(floor),
+        "shadow_style": _clean_shadow(meta.get("shadow_style")),
+        "light": _clean_light(meta.get("light_direction", 90.0), meta.get("light_softness", 0.7)),
+    }
     tid = meta.get("id")
     if tid is None:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "template"
         tid = f"upload-{slug}-{uuid.uuid4().hex[:6]}"
     if not _SLUG.match(str(tid)) or len(str(tid)) > 80:
         raise InvalidValue("id must be a lower-case slug (letters, digits, hyphens)")
-    return {
-        "id": str(tid),
-        "name": name,
-        "category": category,
-        "tags": tags,
-        "floor_line": floor,
-        "shadow_style": shadow,
-        "light": {"direction": direction, "softness": softness},
-    }
+    return {"id": str(tid), **clean}
+
+
+# Fields that only change how an upload is composed; a built-in renders from code, so for it they would
+# be stored but never used, and the edit is refused instead.
+RENDER_FIELDS = ("floor_line", "light_direction", "light_softness", "shadow_style", "tone")
+
+
+def clean_edit(doc: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]:
+    """An admin's metadata edit (the fields sent, validated like an upload's) as the document fields
+    to set. Raises InvalidValue with the field at fault."""
+    builtin = doc.get("source") == "builtin"
+    refused = [f for f in RENDER_FIELDS if f in edit] if builtin else []
+    if refused:
+        raise InvalidValue(
+            f"{', '.join(refused)} cannot be edited on a built-in template (it renders from code); "
+            "name, category, tags and colours can"
+        )
+    changes: dict[str, Any] = {}
+    if "name" in edit:
+        changes["name"] = _clean_name(edit["name"])
+    if "category" in edit:
+        if not str(edit["category"] or "").strip():
+            raise InvalidValue("category cannot be empty")
+        changes["category"] = _clean_category(edit["category"])
+    if "tags" in edit:
+        changes["tags"] = _clean_tags(edit["tags"])
+    if "colours" in edit:
+        changes["colours"] = _clean_colours(edit["colours"])
+        changes["colour_families"] = list(dict.fromkeys(colour_family(c) for c in changes["colours"]))
+    if "tone" in edit:
+        changes["tone"] = _clean_tone(edit["tone"])
+    if "shadow_style" in edit:
+        if edit["shadow_style"] is None:
+            raise InvalidValue(f"shadow_style must be one of {', '.join(SHADOW_STYLES)}")
+        changes["shadow_style"] = _clean_shadow(edit["shadow_style"])
+    if "light_direction" in edit or "light_softness" in edit:
+        light = doc.get("light") or {}
+        changes["light"] = _clean_light(
+            edit.get("light_direction", light.get("direction", 90.0)),
+            edit.get("light_softness", light.get("softness", 0.7)),
+        )
+    if "floor_line" in edit:
+        if edit["floor_line"] is None:
+            raise InvalidValue("floor_line is a number between 0.05 and 0.98")
+        changes["floor_line"] = _clean_floor(edit["floor_line"])
+        changes["floor_line_estimated"] = False
+    return changes
 
 
 async def upload_template(
@@ -251,6 +355,100 @@ async def upload_template(
     except Exception:  # a refused insert or a failed write must not leave orphaned blobs
         await asyncio.to_thread(remove_blobs)
         raise
+
+
+async def edit_template(db: AsyncDatabase, blobs, template_id: str, edit: dict[str, Any]) -> dict[str, Any]:
+    """Apply an admin's metadata edit (see `clean_edit`); returns the updated document.
+
+    An upload's version goes up (its thumbnail's ETag and the decoded-pixels cache follow it), and a new
+    floor line re-renders its thumbnail under a fresh key; a built-in keeps the catalogue's version, so
+    seeding still recognises a newer catalogue. Jobs created earlier keep the template they were quoted
+    with (an upload's spec is copied into the job)."""
+    repo = TemplatesRepo(db)
+    doc = await repo.get(template_id)
+    if doc is None or doc.get("deleted"):
+        raise NotFound(f"unknown template {template_id!r}")
+    changes = clean_edit(doc, edit)
+    if not changes:
+        return doc
+    version = int(doc.get("version", 1))
+    upload = doc.get("source") == "upload"
+    new_version = version + 1 if upload else version
+    old_thumb = doc.get("thumbnail_key")
+    new_thumb: str | None = None
+    if upload and "floor_line" in changes and doc.get("blob_key"):
+        new_thumb = upload_key(doc["id"], uuid.uuid4().hex[:12], "thumb.webp")
+        spec = doc_to_spec(doc)
+
+        def render_thumb() -> None:
+            thumb, _ = render_upload(
+                _decoded_upload(blobs, spec), THUMB_SIZE, THUMB_SIZE, changes["floor_line"]
+            )
+            blobs.put_bytes(new_thumb, _webp(thumb))
+
+        await asyncio.to_thread(render_thumb)
+        changes["thumbnail_key"] = new_thumb
+    try:
+        updated = await repo.update_metadata(
+            template_id, changes, expected_version=version, new_version=new_version
+        )
+    except Exception:  # a lost race must not leave the loser's thumbnail behind
+        if new_thumb:
+            await asyncio.to_thread(blobs.delete, new_thumb)
+        raise
+    if new_thumb and old_thumb:
+        await asyncio.to_thread(blobs.delete, old_thumb)
+    return updated
+
+
+async def template_thumbnail_bytes(db: AsyncDatabase, blobs, doc: dict[str, Any]) -> bytes:
+    """A template's 320 px WebP thumbnail; a built-in whose key was dropped by a renderer change is
+    rendered again now."""
+    key = doc.get("thumbnail_key")
+    if not key:
+        spec = _spec_from_doc(doc)
+        key = await ensure_thumbnail(db, blobs, spec)
+    return await asyncio.to_thread(blobs.get_bytes, key)
+
+
+async def template_facets(db: AsyncDatabase) -> dict[str, Any]:
+    """Categories, tags and colour families of the visible gallery with counts, each family with a
+    swatch (its most used colour), so filters never offer a choice that finds nothing."""
+    raw = await TemplatesRepo(db).facets()
+    swatches: dict[str, str] = {}
+    for hex_value in raw["colours"]:  # most used first
+        try:
+            family = colour_family(hex_value)
+        except ValueError:
+            continue
+        swatches.setdefault(family, hex_value)
+    return {
+        "total": raw["total"],
+        "categories": [{"id": k, "count": v} for k, v in raw["categories"].items()],
+        "tags": [{"id": k, "count": v} for k, v in raw["tags"].items()],
+        "colour_families": [
+            {"id": k, "count": v, "swatch": swatches.get(k, "#9ca3af")}
+            for k, v in raw["colour_families"].items()
+        ],
+    }
+
+
+def offline_template_name(ref: str, spec: dict[str, Any] | None = None) -> str:
+    """A display name without the database: a job's copied spec, else the code's catalogue (built-ins
+    and "#rrggbb" solids), else the reference itself."""
+    if spec and spec.get("name"):
+        return str(spec["name"])
+    try:
+        return tpl.resolve(ref).name
+    except tpl.UnknownTemplate:
+        return ref
+
+
+async def template_names(db: AsyncDatabase, refs: list[str]) -> dict[str, str]:
+    """Current display names for template references (ids or "#rrggbb"), as admins named them;
+    references the database does not know are left out (see `offline_template_name`)."""
+    ids = [r for r in refs if isinstance(r, str) and r and not r.startswith("#")]
+    return await TemplatesRepo(db).names(ids)
 
 
 async def set_template_enabled(db: AsyncDatabase, template_id: str, enabled: bool) -> dict[str, Any]:

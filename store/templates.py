@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from store.errors import InvalidValue, NotFound
+from store.errors import Conflict, InvalidValue, NotFound
 
 COLLECTION = "templates"
 UPLOAD_ORDER = 1_000_000  # uploads list after the built-ins, then by id
@@ -47,6 +48,21 @@ _BUILTIN_FIELDS = (
     "version",
     "order",
     "search",
+)
+# What an admin may edit (PATCH /v1/admin/templates/{id}); edits to a built-in are remembered in
+# `admin_edited` so a later catalogue version does not silently undo them.
+EDITABLE_FIELDS = (
+    "name",
+    "category",
+    "tags",
+    "colours",
+    "colour_families",
+    "tone",
+    "shadow_style",
+    "light",
+    "floor_line",
+    "floor_line_estimated",
+    "thumbnail_key",
 )
 
 
@@ -93,8 +109,10 @@ class TemplatesRepo:
         """Insert a built-in, or update it when `doc['version']` is newer; returns
         "inserted" | "updated" | "unchanged". Safe to run concurrently from several replicas."""
         now = _now()
-        fields = {k: doc[k] for k in _BUILTIN_FIELDS if k in doc}
-        fields["search"] = search_text(doc)
+        current = await self.coll.find_one({"id": doc["id"]}, {"_id": 0}) or {}
+        kept = set(current.get("admin_edited") or ())  # an admin's edits outlive a new version
+        fields = {k: doc[k] for k in _BUILTIN_FIELDS if k in doc and k not in kept}
+        fields["search"] = search_text({**doc, **{k: current[k] for k in kept if k in current}})
         fields["updated"] = now
         res = await self.coll.update_one(
             {"id": doc["id"], "version": {"$lt": int(doc["version"])}}, {"$set": fields}
@@ -153,6 +171,44 @@ class TemplatesRepo:
         if not res.matched_count:
             raise NotFound(f"unknown template {template_id!r}")
         return await self.require(template_id)
+
+    async def update_metadata(
+        self, template_id: str, changes: dict[str, Any], *, expected_version: int, new_version: int
+    ) -> dict[str, Any]:
+        """Apply an admin's edit (fields from EDITABLE_FIELDS) and recompute the search text.
+
+        The write is conditional on the version the edit was computed from, so two admins editing at
+        once cannot interleave: the second gets a Conflict and reloads. Edited fields are recorded in
+        `admin_edited` (seeding a new catalogue version keeps them)."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise InvalidValue(f"not editable: {', '.join(sorted(unknown))}")
+        doc = await self.require(template_id)
+        if doc.get("deleted"):
+            raise NotFound(f"unknown template {template_id!r}")
+        merged = {**doc, **changes}
+        edited = sorted(set(doc.get("admin_edited") or ()) | (set(changes) - {"thumbnail_key"}))
+        fields = {
+            **changes,
+            "search": search_text(merged),
+            "admin_edited": edited,
+            "version": int(new_version),
+            "updated": _now(),
+        }
+        res = await self.coll.update_one(
+            {"id": template_id, "deleted": False, "version": int(expected_version)}, {"$set": fields}
+        )
+        if not res.matched_count:
+            raise Conflict(f"template {template_id!r} was changed or deleted meanwhile; reload and retry")
+        return await self.require(template_id)
+
+    async def names(self, template_ids: list[str]) -> dict[str, str]:
+        """Display names by id (deleted ones included: a job keeps showing what it used)."""
+        wanted = sorted({t for t in template_ids if t})
+        if not wanted:
+            return {}
+        cursor = self.coll.find({"id": {"$in": wanted}}, {"_id": 0, "id": 1, "name": 1})
+        return {d["id"]: d["name"] async for d in cursor if d.get("name")}
 
     async def soft_delete(self, template_id: str) -> bool:
         """Hide a template from search and new jobs; returns False when it was already deleted."""
@@ -214,3 +270,34 @@ class TemplatesRepo:
         async for d in self.coll.find({"deleted": False, "enabled": True}, {"_id": 0, "category": 1}):
             out[d["category"]] = out.get(d["category"], 0) + 1
         return out
+
+    async def facets(self) -> dict[str, Any]:
+        """Counts of visible templates (enabled, not deleted; uploads included) per category, tag and
+        colour family, plus how often each exact colour appears (to pick a swatch per family).
+        Categories come in catalogue order; tags, families and colours by count, then name."""
+        categories: dict[str, int] = {}
+        tags: Counter[str] = Counter()
+        families: Counter[str] = Counter()
+        colours: Counter[str] = Counter()
+        total = 0
+        cursor = self.coll.find(
+            {"deleted": False, "enabled": True},
+            {"_id": 0, "category": 1, "tags": 1, "colour_families": 1, "colours": 1, "order": 1, "id": 1},
+        ).sort(_SORT)
+        async for d in cursor:
+            total += 1
+            categories[d["category"]] = categories.get(d["category"], 0) + 1
+            tags.update(set(d.get("tags") or ()))
+            families.update(set(d.get("colour_families") or ()))
+            colours.update(str(c).lower() for c in set(d.get("colours") or ()))
+
+        def ranked(counts: Counter[str]) -> dict[str, int]:
+            return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+        return {
+            "total": total,
+            "categories": categories,
+            "tags": ranked(tags),
+            "colour_families": ranked(families),
+            "colours": ranked(colours),
+        }

@@ -13,8 +13,9 @@ from PIL import Image
 
 import engine.templates as tpl
 from engine.errors import UnsupportedFormat
+from engine.templates.colour import colour_family
 from serve_apps import templates as svc
-from store.errors import InvalidValue, NotFound
+from store.errors import Conflict, InvalidValue, NotFound
 from store.templates import TemplatesRepo
 
 
@@ -220,3 +221,123 @@ async def test_load_background_for_builtins_and_solids(db, blobs) -> None:
             await svc.load_background(db, blobs, bad, 10, 10)
         with pytest.raises(NotFound):
             await svc.require_usable_template(db, bad)
+
+
+async def test_admin_edits_change_search_and_survive_a_new_catalogue_version(
+    db, blobs, small_catalog, monkeypatch
+) -> None:
+    await svc.seed_builtin_templates(db, blobs)
+    edited = await svc.edit_template(
+        db,
+        blobs,
+        "marble-carrara",
+        {"name": "Italian Marble", "tags": "stone, Luxe, stone", "colours": ["#AAA", "#101010"]},
+    )
+    assert (edited["name"], edited["tags"]) == ("Italian Marble", ["stone", "luxe"])
+    assert edited["colours"] == ["#aaaaaa", "#101010"] and edited["colour_families"] == ["grey", "black"]
+    assert edited["version"] == 1  # a built-in keeps the catalogue's version
+    assert [d["id"] for d in (await svc.search_templates(db, q="italian luxe")).items] == ["marble-carrara"]
+    assert (await svc.search_templates(db, q="carrara")).total == 1  # the id is still searchable
+    assert (await svc.search_templates(db, colour="black")).total >= 1
+
+    for refused in ({"floor_line": 0.7}, {"light_softness": 0.2}, {"shadow_style": "cast"}, {"tone": "#fff"}):
+        with pytest.raises(InvalidValue, match="built-in"):
+            await svc.edit_template(db, blobs, "marble-carrara", refused)
+    for bad, field in (
+        ({"name": " "}, "name"),
+        ({"category": "Not A Slug!"}, "category"),
+        ({"tags": ["x" * 31]}, "tag"),
+        ({"colours": ["blueish"]}, "colour"),
+        ({"colours": []}, "colours"),
+    ):
+        with pytest.raises(InvalidValue, match=field):
+            await svc.edit_template(db, blobs, "marble-carrara", bad)
+    with pytest.raises(NotFound):
+        await svc.edit_template(db, blobs, "no-such-template", {"name": "x"})
+
+    # A newer catalogue updates what the admin did not touch and keeps what they did.
+    bumped = [
+        replace(s, version=2, name="Carrara v2", category="stone-new") if s.id == "marble-carrara" else s
+        for s in small_catalog
+    ]
+    monkeypatch.setattr(tpl, "catalog", lambda: list(bumped))
+    assert (await svc.seed_builtin_templates(db, blobs))["updated"] == 1
+    doc = await TemplatesRepo(db).get("marble-carrara")
+    assert (doc["version"], doc["name"], doc["category"]) == (2, "Italian Marble", "stone-new")
+    assert doc["tags"] == ["stone", "luxe"]
+    assert (await svc.search_templates(db, q="italian stone-new")).total == 1
+
+
+async def test_editing_an_upload_reframes_its_thumbnail_and_refuses_a_stale_write(
+    db, blobs, settings
+) -> None:
+    photo = tpl.render(tpl.get("scene-terracotta-sand"), 1200, 900)
+    doc = await svc.upload_template(db, blobs, jpeg(photo), {"name": "Sand Shot"}, settings.limits)
+    old_thumb = doc["thumbnail_key"]
+    edited = await svc.edit_template(
+        db,
+        blobs,
+        doc["id"],
+        {"floor_line": 0.9, "shadow_style": "cast", "light_direction": 450, "tone": [10, 20, 30]},
+    )
+    assert edited["version"] == 2 and edited["floor_line"] == 0.9 and not edited["floor_line_estimated"]
+    assert edited["shadow_style"] == "cast" and edited["light"]["direction"] == 90.0
+    assert edited["light"]["softness"] == doc["light"]["softness"] and edited["tone"] == [10, 20, 30]
+    assert edited["thumbnail_key"] != old_thumb and not blobs.exists(old_thumb)
+    assert Image.open(io.BytesIO(blobs.get_bytes(edited["thumbnail_key"]))).size == (320, 320)
+    spec = await svc.require_usable_template(db, doc["id"])
+    assert (spec.floor_line, spec.shadow_style, spec.version) == (0.9, "cast", 2)
+
+    with pytest.raises(InvalidValue, match="floor_line"):
+        await svc.edit_template(db, blobs, doc["id"], {"floor_line": 1.5})
+    with pytest.raises(InvalidValue, match="tone"):
+        await svc.edit_template(db, blobs, doc["id"], {"tone": [0, 0, 256]})
+    # Two admins editing at once: the write computed from version 1 loses and says so.
+    with pytest.raises(Conflict, match="meanwhile"):
+        await TemplatesRepo(db).update_metadata(
+            doc["id"], {"name": "Late"}, expected_version=1, new_version=2
+        )
+    assert (await TemplatesRepo(db).get(doc["id"]))["name"] == "Sand Shot"
+    await svc.delete_template(db, doc["id"])
+    with pytest.raises(NotFound):
+        await svc.edit_template(db, blobs, doc["id"], {"name": "Gone"})
+
+
+async def test_facets_count_what_the_gallery_shows_uploads_included(
+    db, blobs, small_catalog, settings
+) -> None:
+    await svc.seed_builtin_templates(db, blobs)
+    await svc.set_template_enabled(db, "pattern-gingham-red", False)
+    await svc.upload_template(
+        db,
+        blobs,
+        jpeg(tpl.render(tpl.get("studio-sweep-sand"), 1000, 1000)),
+        {"name": "Shop Wall", "category": "studio", "tags": "client, warm"},
+        settings.limits,
+    )
+    facets = await svc.template_facets(db)
+    assert facets["total"] == 5  # four built-ins still enabled and the upload
+    categories = {f["id"]: f["count"] for f in facets["categories"]}
+    assert categories == {"studio": 3, "stone": 1, "festive": 1}
+    assert [f["id"] for f in facets["categories"]][0] == "studio"  # catalogue order
+    tags = {f["id"]: f["count"] for f in facets["tags"]}
+    assert tags["client"] == 1 and "gingham" not in tags
+    counts = [f["count"] for f in facets["tags"]]
+    assert counts == sorted(counts, reverse=True)
+    families = {f["id"]: f for f in facets["colour_families"]}
+    assert families["blue"]["count"] == 1 and families["blue"]["swatch"].startswith("#")
+    for family, facet in families.items():  # a swatch is a colour of that family, and filtering finds them
+        assert colour_family(facet["swatch"]) == family
+        assert (await svc.search_templates(db, colour=family)).total == facet["count"]
+    for category, count in categories.items():
+        assert (await svc.search_templates(db, category=category)).total == count
+
+
+async def test_template_names_follow_admin_renames(db, blobs, small_catalog) -> None:
+    await svc.seed_builtin_templates(db, blobs)
+    await svc.edit_template(db, blobs, "studio-sweep-blue", {"name": "Royal Blue"})
+    names = await svc.template_names(db, ["studio-sweep-blue", "#ffffff", "unknown-id"])
+    assert names == {"studio-sweep-blue": "Royal Blue"}
+    assert svc.offline_template_name("#ffffff") == "Pure White"
+    assert svc.offline_template_name("unknown-id") == "unknown-id"
+    assert svc.offline_template_name("upload-x", {"name": "Copied Name"}) == "Copied Name"
