@@ -31,6 +31,22 @@ _WORK_SIDE = 420  # the product's longest side at which shadows are computed
 _FORESHORTEN = 0.55  # how much depth the floor shows to a camera slightly above it
 _MIN_FLOOR_DEPTH = 0.3  # keeps side lights from collapsing the cast shadow onto the floor line
 _INVISIBLE = 1.0 / 400  # less light removed than one 8-bit step on white
+EDGE_BAND = 0.02  # outer band of the canvas (share of its short side) that no shadow may touch
+_SHORTEN_TRIES = 3  # a cast shadow that would be cut by the frame is shortened this often, then faded
+
+
+def edge_band(canvas: tuple[int, int]) -> int:
+    """Width in px of the outer band that stays the pure backdrop: shadows end before it."""
+    return max(2, round(EDGE_BAND * min(canvas)))
+
+
+def inside_weight(h: int, w: int, band: float) -> np.ndarray:
+    """0 in the outer `band` px, rising smoothly to 1 one more band inwards (a fade, not a cut)."""
+    ys = np.minimum(np.arange(h), np.arange(h)[::-1]).astype(np.float32)[:, None]
+    xs = np.minimum(np.arange(w), np.arange(w)[::-1]).astype(np.float32)[None, :]
+    d = np.minimum(ys, xs)
+    t = np.clip((d - band) / max(band, 1.0), 0.0, 1.0)
+    return (t * t * (3 - 2 * t)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,12 @@ def shadow_density(
     angle: float,
     length: float,
 ) -> np.ndarray | None:
-    """(H, W) float32 in 0..1: how much light the shadows remove; None when there is no shadow."""
+    """(H, W) float32 in 0..1: how much light the shadows remove; None when there is no shadow.
+
+    A shadow never leaves the canvas: a cast shadow the frame would cut is shortened, and whatever
+    still reaches the outer band (`edge_band`) fades out before it, so that band stays exactly the
+    backdrop's colour (a pure-white preset's frame stays #FFFFFF).
+    """
     if style == "none" or opacity <= 0:
         return None
     cw, ch = canvas
@@ -84,8 +105,15 @@ def shadow_density(
     if style in ("contact", "both"):
         dens = _contact(small, sx, sy, sw, sh, floor, softness)
         keep *= 1.0 - min(1.0, 1.5 * opacity) * dens
+    inner = inside_weight(sh, sw, edge_band(canvas) * r)
     if style in ("cast", "both"):
         dens = _cast(mask, sph, sw, sh, floor, away, softness, length)
+        for _ in range(_SHORTEN_TRIES):
+            total = float(dens.sum())
+            if total <= 0 or float((dens * (1.0 - inner)).sum()) < 0.01 * total:
+                break
+            length *= 0.65
+            dens = _cast(mask, sph, sw, sh, floor, away, softness, length)
         keep *= 1.0 - opacity * (1.0 - 0.5 * softness) * dens
     if style == "drop":
         dens = _drop(mask, sph, sw, sh, away, softness)
@@ -93,6 +121,7 @@ def shadow_density(
     density = 1.0 - keep
     if (sw, sh) != (cw, ch):
         density = cv2.resize(density, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    density *= inside_weight(ch, cw, edge_band(canvas))
     # below a visible step the tails end, so a backdrop a rule requires stays exactly that colour
     density[density < _INVISIBLE] = 0.0
     return np.clip(density, 0.0, 1.0)

@@ -69,12 +69,13 @@ def test_cast_shadow_behind_or_in_front_of_the_product(product_cutout):
 
 def test_cast_shadow_softens_and_fades_with_distance():
     # a pole lit from the upper left: its shadow is a band on the floor whose cross-section
-    # widens (penumbra) and whose darkness fades the further it falls from the base
+    # widens (penumbra) and whose darkness fades the further it falls from the base; the canvas is tall
+    # enough for the whole shadow (one the frame would cut is shortened: test_shadow_inside_canvas)
     pole = np.zeros((400, 60), np.float32)
     pole[:, 5:55] = 1.0
     where = Placement(x=200, y=400, width=60, height=400, scale=1.0, standing=True, floor_y=800.0)
     dens = shadow_density(
-        pole, where, (1000, 1000), style="cast", opacity=1.0, softness=0.3, angle=135.0, length=1.0
+        pole, where, (1000, 1400), style="cast", opacity=1.0, softness=0.3, angle=135.0, length=1.0
     )
 
     def cross_section(col: int) -> tuple[int, float]:
