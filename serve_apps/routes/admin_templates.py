@@ -1,16 +1,26 @@
-"""Admin: templates (list including disabled ones, upload a background, enable/disable, delete)."""
+"""Admin: templates (list including disabled ones with thumbnails, upload a background, edit metadata,
+enable/disable, delete)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from serve_apps.auth.deps import AdminUser
-from serve_apps.auth.schemas import TemplatePatch
 from serve_apps.errors import ApiError
 from serve_apps.state import StateDep
-from serve_apps.templates import delete_template, search_templates, set_template_enabled, upload_template
+from serve_apps.templates import (
+    delete_template,
+    edit_template,
+    search_templates,
+    set_template_enabled,
+    template_thumbnail_bytes,
+    upload_template,
+)
+from store.errors import NotFound
+from store.templates import TemplatesRepo
 
 router = APIRouter(tags=["admin"])
 
@@ -23,7 +33,31 @@ def template_out(doc: dict[str, Any]) -> dict[str, Any]:
     for flag in ("enabled", "deleted", "floor_line_estimated"):
         if flag in out:
             out[flag] = bool(out[flag])
+    # the public thumbnail hides disabled templates; this one answers admins for any of them
+    out["thumbnail_url"] = f"/v1/admin/templates/{doc['id']}/thumbnail"
     return out
+
+
+Text700 = Annotated[str, Field(max_length=700)]
+Hex = Annotated[str, Field(max_length=9)]
+
+
+class TemplateEdit(BaseModel):
+    """`PATCH /v1/admin/templates/{id}`: send only what changes. Metadata is validated like an upload's;
+    floor line, light, shadow style and tone apply to uploads only (a built-in renders from code)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    enabled: bool | None = None
+    name: str | None = Field(None, max_length=80)
+    category: str | None = Field(None, max_length=40)
+    tags: Annotated[list[Annotated[str, Field(max_length=30)]], Field(max_length=40)] | Text700 | None = None
+    colours: Annotated[list[Hex], Field(max_length=8)] | None = None
+    tone: Annotated[list[int], Field(min_length=3, max_length=3)] | Hex | None = None
+    shadow_style: str | None = Field(None, max_length=20)
+    light_direction: float | None = None
+    light_softness: float | None = None
+    floor_line: float | None = None
 
 
 @router.get("/templates")
@@ -84,13 +118,45 @@ async def upload(
 
 @router.patch("/templates/{template_id}")
 async def update_template(
-    template_id: str, body: TemplatePatch, admin: AdminUser, state: StateDep
+    template_id: str, body: TemplateEdit, admin: AdminUser, state: StateDep
 ) -> dict[str, Any]:
-    """Enable or disable a template (a disabled one is hidden from the gallery and refused for new jobs;
-    jobs already using it keep working)."""
-    if body.enabled is None:
-        raise ApiError(422, "send enabled: true or false")
-    return template_out(await set_template_enabled(state.db, template_id[:80], body.enabled))
+    """Edit a template's metadata (name, category, tags, colours, and for uploads tone, shadow style,
+    light and floor line; the search text follows) and/or enable or disable it. A disabled template is
+    hidden from the gallery and refused for new jobs; jobs already using it keep working."""
+    edit = body.model_dump(exclude_unset=True)
+    enabled = edit.pop("enabled", None)
+    if "enabled" in body.model_fields_set and enabled is None:
+        raise ApiError(422, "enabled is true or false")
+    if enabled is None and not edit:
+        raise ApiError(
+            422,
+            "send at least one of enabled, name, category, tags, colours, tone, shadow_style, "
+            "light_direction, light_softness, floor_line",
+        )
+    template_id = template_id[:80]
+    doc = await edit_template(state.db, state.blobs, template_id, edit) if edit else None
+    if enabled is not None:
+        doc = await set_template_enabled(state.db, template_id, enabled)
+    assert doc is not None
+    return template_out(doc)
+
+
+@router.get(
+    "/templates/{template_id}/thumbnail",
+    response_class=Response,
+    responses={200: {"content": {"image/webp": {}}}},
+)
+async def template_thumbnail(template_id: str, admin: AdminUser, state: StateDep) -> Response:
+    """Any template's thumbnail, disabled or deleted ones included (the public one hides those)."""
+    doc = await TemplatesRepo(state.db).get(template_id[:80])
+    if doc is None:
+        raise NotFound(f"no template {template_id[:80]!r}")
+    data = await template_thumbnail_bytes(state.db, state.blobs, doc)
+    return Response(
+        data,
+        media_type="image/webp",
+        headers={"Cache-Control": "private, max-age=3600", "ETag": f'"{doc["id"]}-v{doc.get("version", 1)}"'},
+    )
 
 
 @router.delete("/templates/{template_id}", status_code=204)

@@ -28,6 +28,7 @@ from serve_apps.errors import ApiError
 from serve_apps.rate_limit import limit
 from serve_apps.routes.templates import resolve_template_ref
 from serve_apps.state import AppState, StateDep
+from serve_apps.templates import offline_template_name, template_names
 from serve_apps.tickets import issue_ticket
 from serve_apps.uploads import form_files, multipart_body, read_form
 from store.documents import IMAGE_DONE, JOB_RUNNING, Image, Job, User
@@ -58,6 +59,7 @@ class JobCreated(BaseModel):
     price_per_image: int
     module: str
     template_id: str
+    template_name: str
 
 
 class JobOut(BaseModel):
@@ -65,6 +67,7 @@ class JobOut(BaseModel):
     name: str
     module: str
     template_id: str
+    template_name: str
     recipe: dict[str, Any]
     status: str
     message: str
@@ -164,13 +167,21 @@ def eta_seconds(job: Job) -> float | None:
     return round(elapsed / finished * left, 1)
 
 
-def job_out(job: Job) -> dict[str, Any]:
+def template_name(job: Job, names: dict[str, str] | None = None) -> str:
+    """The display name of the job's template: its current name (from `job_names`), else the name the
+    job was created with (uploads), else the catalogue's, else the reference itself."""
+    return (names or {}).get(job.template) or offline_template_name(job.template, job.template_spec)
+
+
+def job_out(job: Job, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A job as the API shows it; `names` (from `job_names`) are its template's current display name."""
     c = job.counters
     return {
         "id": job.id,
         "name": job.name,
         "module": job.module,
         "template_id": job.template,
+        "template_name": template_name(job, names),
         "recipe": job.recipe,
         "status": job.status,
         "message": JobProgress.from_job(job).describe(),
@@ -192,6 +203,11 @@ def job_out(job: Job) -> dict[str, Any]:
         "finished_at": _iso(job.finished),
         "eta_s": eta_seconds(job),
     }
+
+
+async def job_names(state: AppState, jobs: list[Job]) -> dict[str, str]:
+    """Display names of the templates these jobs use, in one query."""
+    return await template_names(state.db, [j.template for j in jobs])
 
 
 def upload_out(report: IntakeReport, job: Job) -> dict[str, Any]:
@@ -243,6 +259,8 @@ async def create_job(
         "price_per_image": job.price_per_image,
         "module": job.module,
         "template_id": job.template,
+        # the job's own template: an idempotent replay answers the first job, whatever this body said
+        "template_name": template_name(job, await job_names(state, [job])),
     }
 
 
@@ -305,7 +323,7 @@ async def start_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
     await owned_job(state, user, job_id)
     job = await job_ops.submit_job(state.repos, job_id)
     start_job_in_background(state.repos, state.settings, job_id)
-    return job_out(job)
+    return job_out(job, await job_names(state, [job]))
 
 
 @router.post("/{job_id}/events-ticket", response_model=Ticket)
@@ -336,12 +354,15 @@ async def list_jobs(
         user.id, status=status, module=module, limit=page_size, skip=(page - 1) * page_size
     )
     total = await repo.count(user.id, status=status, module=module)
-    return {"items": [job_out(j) for j in jobs], "total": total, "page": page, "page_size": page_size}
+    names = await job_names(state, jobs)
+    items = [job_out(j, names) for j in jobs]
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
 @router.get("/{job_id}", response_model=JobOut)
 async def get_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
-    return job_out(await owned_job(state, user, job_id))
+    job = await owned_job(state, user, job_id)
+    return job_out(job, await job_names(state, [job]))
 
 
 def image_out(job_id: str, image: Image) -> dict[str, Any]:
@@ -536,7 +557,8 @@ async def download(
 async def cancel_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
     """Stop the job; every coin not yet charged comes back. Finished images stay charged."""
     await owned_job(state, user, job_id)
-    return job_out(await job_ops.cancel_job(state.repos, job_id))
+    job = await job_ops.cancel_job(state.repos, job_id)
+    return job_out(job, await job_names(state, [job]))
 
 
 @router.delete("/{job_id}", status_code=204, response_class=Response)

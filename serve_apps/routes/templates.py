@@ -7,7 +7,6 @@ enhance deployment (or a worker thread), never on the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -21,7 +20,12 @@ from serve_apps.auth.deps import CurrentUser
 from serve_apps.errors import ApiError
 from serve_apps.rate_limit import limit
 from serve_apps.state import StateDep
-from serve_apps.templates import ensure_thumbnail, require_usable_template, search_templates
+from serve_apps.templates import (
+    require_usable_template,
+    search_templates,
+    template_facets,
+    template_thumbnail_bytes,
+)
 from serve_apps.uploads import FORM_OVERHEAD, form_files, form_text, multipart_body, read_form
 from store.errors import NotFound
 from store.templates import MAX_PER_PAGE
@@ -105,6 +109,30 @@ async def list_templates(
     }
 
 
+class Facet(BaseModel):
+    id: str
+    count: int
+
+
+class ColourFacet(Facet):
+    swatch: str
+
+
+class FacetsOut(BaseModel):
+    total: int
+    categories: list[Facet]
+    tags: list[Facet]
+    colour_families: list[ColourFacet]
+
+
+@router.get("/templates/facets", response_model=FacetsOut)
+async def facets(state: StateDep) -> dict[str, Any]:
+    """The gallery's filter choices with how many visible templates each finds (uploads included):
+    categories in catalogue order, tags and colour families most used first, each family with a
+    swatch. Pass an `id` as `category`, `tag` or `colour` to `GET /v1/templates`."""
+    return await template_facets(state.db)
+
+
 async def _visible(state: StateDep, template_id: str) -> dict[str, Any]:
     from store.templates import TemplatesRepo
 
@@ -127,12 +155,7 @@ async def get_template(state: StateDep, template_id: str) -> dict[str, Any]:
 async def template_thumbnail(state: StateDep, template_id: str) -> Response:
     """A 320 px WebP, cached by clients for a day (its key changes with the template's version)."""
     doc = await _visible(state, template_id)
-    key = doc.get("thumbnail_key")
-    if not key:  # a built-in whose renderer changed since the last seed
-        key = await ensure_thumbnail(
-            state.db, state.blobs, await require_usable_template(state.db, template_id)
-        )
-    data = await asyncio.to_thread(state.blobs.get_bytes, key)
+    data = await template_thumbnail_bytes(state.db, state.blobs, doc)
     etag = f'"{template_id}-v{doc.get("version", 1)}"'
     return Response(
         data,
