@@ -1,32 +1,8 @@
 /**
- * Choices the forms offer. The API validates them all; these lists mirror the engine (engine/presets.py,
- * engine/compose/canvas.py ASPECTS, engine/compose/shadow.py STYLES, the template catalogue's categories and
- * colour families) because the API has no facets endpoint yet.
+ * Choices the recipe forms offer. The API validates them all; these lists mirror the engine
+ * (engine/presets.py, engine/compose/canvas.py ASPECTS, engine/compose/shadow.py STYLES). The gallery's
+ * categories, tags and colour families come from the API (`GET /v1/templates/facets`, see facets.ts).
  */
-
-export const CATEGORIES = [
-  "studio", "gradient", "duotone", "pastel", "luxury", "stone", "wood", "fabric",
-  "nature", "podium", "scene", "festive", "pattern", "plain",
-] as const;
-
-export const COLOUR_FAMILIES: { id: string; swatch: string }[] = [
-  { id: "white", swatch: "#ffffff" },
-  { id: "grey", swatch: "#9ca3af" },
-  { id: "black", swatch: "#111827" },
-  { id: "beige", swatch: "#e7d7b9" },
-  { id: "brown", swatch: "#8b5a2b" },
-  { id: "red", swatch: "#dc2626" },
-  { id: "orange", swatch: "#f97316" },
-  { id: "yellow", swatch: "#facc15" },
-  { id: "gold", swatch: "#d4a017" },
-  { id: "green", swatch: "#16a34a" },
-  { id: "teal", swatch: "#0d9488" },
-  { id: "blue", swatch: "#2563eb" },
-  { id: "purple", swatch: "#9333ea" },
-  { id: "pink", swatch: "#ec4899" },
-];
-
-export const POPULAR_TAGS = ["sweep", "dark", "soft", "warm", "texture", "flat-lay", "tabletop", "pedestal", "premium", "outdoor", "3d"];
 
 export const ASPECTS = ["1:1", "4:5", "3:4", "16:9", "9:16"] as const;
 

@@ -85,6 +85,31 @@ export interface Template {
   source?: string;
   enabled?: boolean;
   thumbnail_url?: string;
+  version?: number;
+  floor_line?: number | null;
+  shadow_style?: string;
+}
+
+/** What an admin may change on a template (`PATCH /v1/admin/templates/{id}`); send only what changes. */
+export interface TemplateEdit {
+  enabled?: boolean;
+  name?: string;
+  category?: string;
+  tags?: string[] | string;
+  colours?: string[];
+}
+
+export interface Facet {
+  id: string;
+  count: number;
+}
+
+/** `GET /v1/templates/facets`: the gallery's filter choices with how many templates each finds. */
+export interface TemplateFacets {
+  total: number;
+  categories: Facet[];
+  tags: Facet[];
+  colour_families: (Facet & { swatch: string })[];
 }
 
 export type JobStatus = "created" | "queued" | "running" | "done" | "failed" | "cancelled";
@@ -96,6 +121,7 @@ export interface Job {
   module: string;
   template?: string;
   template_id?: string;
+  template_name?: string;
   recipe?: Record<string, unknown>;
   name?: string;
   owner?: string;

@@ -162,7 +162,7 @@ export default function JobPage() {
 
   return (
     <div className="space-y-6">
-      <PageTitle sub={<>Created {formatDate(job.created_at)} · {job.module === "look" ? "Make a Drisya Look" : "Ready to Use"} · template {job.template_id ?? job.template}</>}>
+      <PageTitle sub={<>Created {formatDate(job.created_at)} · {job.module === "look" ? "Make a Drisya Look" : "Ready to Use"} · template {job.template_name ?? job.template_id ?? job.template}</>}>
         Job {job.name || id.slice(0, 8)} <StatusBadge status={status ?? job.status} />
       </PageTitle>
 

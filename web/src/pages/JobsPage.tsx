@@ -70,7 +70,7 @@ export default function JobsPage() {
                   <Link to={`/jobs/${j.id}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-1 py-3 hover:bg-slate-50">
                     <StatusBadge status={j.status} />
                     <span className="font-medium">{j.name || j.id.slice(0, 8)}</span>
-                    <span className="text-sm text-slate-500">{j.module === "look" ? "Drisya Look" : "Ready to Use"} · {j.template_id ?? j.template}</span>
+                    <span className="text-sm text-slate-500">{j.module === "look" ? "Drisya Look" : "Ready to Use"} · {j.template_name ?? j.template_id ?? j.template}</span>
                     <span className="text-sm text-slate-600">
                       {j.done}/{j.total} done{j.failed ? `, ${j.failed} failed` : ""}
                     </span>

@@ -1,17 +1,19 @@
 /**
  * The template gallery: search, filters (category, tag, colour) and pages, all kept in the URL so a
- * reload or a shared link shows the same view. Choosing a template opens its preview panel.
+ * reload or a shared link shows the same view. The filter choices and their counts come from the API's
+ * facets (uploads included). Choosing a template opens its preview panel.
  */
 import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { PreviewPanel } from "../components/PreviewPanel";
 import { Button, Card, Empty, ErrorBox, Input, Loading, PageTitle, Pager, Select } from "../components/ui";
-import { CATEGORIES, COLOUR_FAMILIES, POPULAR_TAGS } from "../lib/catalogue";
+import { facetLabel, facetOptions } from "../lib/facets";
 import type { Template } from "../lib/types";
-import { useTemplatesQuery } from "../store/api";
+import { useTemplateFacetsQuery, useTemplatesQuery } from "../store/api";
 
 const PAGE_SIZE = 24;
+const TAGS_SHOWN = 40; // the most used; a tag from a shared link is added when outside them
 
 export default function TemplatesPage() {
   const [params, setParams] = useSearchParams();
@@ -56,6 +58,9 @@ export default function TemplatesPage() {
     page_size: PAGE_SIZE,
   });
   const filtered = !!(q || category || tag || colour);
+  // without facets (an old server, a blip) the selects still show the current choice and the grid works
+  const { data: facets } = useTemplateFacetsQuery();
+  const colours = facets?.colour_families ?? [];
 
   return (
     <div>
@@ -64,17 +69,17 @@ export default function TemplatesPage() {
         <Input type="search" placeholder="Search: marble, diwali, blue…" aria-label="Search templates" value={text} onChange={(e) => setText(e.target.value)} />
         <Select aria-label="Category" value={category} onChange={(e) => update({ category: e.target.value })}>
           <option value="">All categories</option>
-          {CATEGORIES.map((c) => (
-            <option key={c} value={c}>
-              {c[0].toUpperCase() + c.slice(1)}
+          {facetOptions(facets?.categories, category).map((c) => (
+            <option key={c.id} value={c.id}>
+              {facetLabel(c)}
             </option>
           ))}
         </Select>
         <Select aria-label="Tag" value={tag} onChange={(e) => update({ tag: e.target.value })}>
           <option value="">Any tag</option>
-          {POPULAR_TAGS.map((t) => (
-            <option key={t} value={t}>
-              {t}
+          {facetOptions(facets?.tags, tag, TAGS_SHOWN).map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.id} ({t.count})
             </option>
           ))}
         </Select>
@@ -93,12 +98,12 @@ export default function TemplatesPage() {
       <fieldset className="mb-6">
         <legend className="sr-only">Colour</legend>
         <div className="flex flex-wrap gap-2">
-          {COLOUR_FAMILIES.map((c) => (
+          {colours.map((c) => (
             <button
               key={c.id}
               type="button"
               aria-pressed={colour === c.id}
-              title={c.id}
+              title={`${c.id}: ${c.count} templates`}
               onClick={() => update({ colour: colour === c.id ? "" : c.id })}
               className={`flex items-center gap-1 rounded-full px-2 py-1 text-xs ring-1 ${colour === c.id ? "bg-brand-50 ring-brand-500" : "bg-white ring-slate-200 hover:ring-slate-400"}`}
             >

@@ -23,6 +23,8 @@ import type {
   Pricing,
   Promotion,
   Template,
+  TemplateEdit,
+  TemplateFacets,
   Tokens,
   Transaction,
 } from "../lib/types";
@@ -149,6 +151,10 @@ export const api = createApi({
       query: (p) => ({ url: "/templates", params: clean(p) }),
       providesTags: ["Templates"],
     }),
+    templateFacets: b.query<TemplateFacets, void>({
+      query: () => "/templates/facets",
+      providesTags: ["Templates"],
+    }),
     template: b.query<Template, string>({ query: (id) => `/templates/${encodeURIComponent(id)}` }),
     // --- jobs -------------------------------------------------------------------------------------
     jobs: b.query<Page<Job>, { page?: number; status?: string; module?: string }>({
@@ -233,7 +239,7 @@ export const api = createApi({
       query: (p) => ({ url: "/admin/templates", params: clean(p) }),
       providesTags: ["Templates"],
     }),
-    adminUpdateTemplate: b.mutation<Template, { id: string } & Partial<Template>>({
+    adminUpdateTemplate: b.mutation<Template, { id: string } & TemplateEdit>({
       query: ({ id, ...body }) => ({
         url: `/admin/templates/${encodeURIComponent(id)}`,
         method: "PATCH",
@@ -275,6 +281,7 @@ export const {
   useVerifyPaymentMutation,
   useTemplatesQuery,
   useTemplateQuery,
+  useTemplateFacetsQuery,
   useJobsQuery,
   useJobQuery,
   useCreateJobMutation,
