@@ -235,6 +235,30 @@ class ImageWorker:
         return row
 
 
+class JobArgs:
+    """What a pool actor is built from (settings, recipe, template), sealed from Ray Data's eyes.
+
+    Ray Data walks its operators' constructor arguments to export them as execution metadata
+    (dataclasses turned into dicts, everything else into `str`). The settings carry credentials
+    (database URI, S3 keys, secrets) that must not end up there, so they travel inside this plain
+    object, whose `str` names only the recipe."""
+
+    def __init__(self, settings: Settings, recipe: dict[str, Any], template: TemplateSpec) -> None:
+        self.settings = settings
+        self.recipe = recipe
+        self.template = template
+
+    def __repr__(self) -> str:
+        return f"JobArgs(template={self.template.id!r})"
+
+
+class PoolImageWorker(ImageWorker):
+    """`ImageWorker` as Ray Data constructs it in a pool: from sealed `JobArgs`."""
+
+    def __init__(self, args: JobArgs) -> None:
+        super().__init__(args.settings, args.recipe, args.template)
+
+
 def background_for(recipe: Any, template: TemplateSpec, blobs: Any, settings: Settings):
     """(template, background pixels) at the recipe's canvas. Built-ins and colours render from code;
     an uploaded template is read from its blob and cover-fitted, its floor line re-expressed."""
@@ -287,12 +311,8 @@ def build_dataset(
     blocks = max(1, min(len(refs), math.ceil(len(refs) / plan.batch_size)))
     ds = ray.data.from_items([r.as_row() for r in refs], override_num_blocks=min(blocks, 200))
     return ds.map_batches(
-        ImageWorker,
-        fn_constructor_kwargs={
-            "settings": settings,
-            "recipe": recipe,
-            "template": template,
-        },
+        PoolImageWorker,
+        fn_constructor_kwargs={"args": JobArgs(settings, recipe, template)},
         batch_size=plan.batch_size,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(min_size=plan.min_size, max_size=plan.max_size),

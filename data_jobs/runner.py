@@ -37,6 +37,7 @@ from typing import Any
 from cluster.settings import Settings
 from data_jobs.accounting import capture_images, release_held
 from data_jobs.errors import JobNotFound, JobStateError
+from data_jobs.execution import STATE_END, STATE_ERROR, start_host, stop_host
 from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, estimate_worker_bytes, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
@@ -113,49 +114,15 @@ def ensure_ray(settings: Settings) -> None:
 
 PUMP_THREAD_PREFIX = "drisya-row-pump"
 
-# token -> the pump waiting for that dataset's executor (entries live as long as their pump runs)
-_EXECUTION_WATCHERS: dict[str, Callable[[Any], None]] = {}
-
-
-_ADOPT_EXECUTOR_CLASS: list[type] = []  # built on first use: importing this module stays Ray-free
-
-
-def _adopt_executor_class() -> type:
-    """The execution callback that hands a dataset's StreamingExecutor, as its execution starts, to
-    the pump of that dataset (found by the token of the per-pump subclass)."""
-    if not _ADOPT_EXECUTOR_CLASS:
-        from ray.data._internal.execution.execution_callback import ExecutionCallback
-
-        class _AdoptExecutor(ExecutionCallback):
-            token = ""
-
-            def before_execution_starts(self, executor: Any) -> None:
-                adopt = _EXECUTION_WATCHERS.get(self.token)
-                if adopt is not None:
-                    adopt(executor)
-
-        # importable as data_jobs.runner._AdoptExecutor (module __getattr__), so it pickles by name
-        _AdoptExecutor.__module__ = __name__
-        _AdoptExecutor.__qualname__ = "_AdoptExecutor"
-        _ADOPT_EXECUTOR_CLASS.append(_AdoptExecutor)
-    return _ADOPT_EXECUTOR_CLASS[0]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "_AdoptExecutor":
-        return _adopt_executor_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 class _RowPump:
-    """Iterates the dataset on a thread and hands rows to the event loop; `close()` ends it early.
+    """Polls the dataset's host actor (`data_jobs.execution`) on a thread and hands rows to the event
+    loop; `close()` ends it early.
 
-    Ray Data's iterator blocks until the next block is ready and cannot be interrupted from outside;
-    while no row comes (a worker that crashes on every input is restarted and its batch retried
-    without limit) the thread would wait forever and the actors would keep burning CPU. So the pump
-    catches the dataset's `StreamingExecutor` when execution starts, through Ray Data's execution
-    callbacks, and `close()` shuts it down with force: its actors are killed, the scheduling loop
-    ends, and the blocked iterator returns, which ends the thread."""
+    The execution runs in the host actor, never in this process, so nothing here blocks on Ray Data:
+    the thread waits on the host with a timeout and checks whether it was asked to stop. `close()`
+    kills the host, and Ray's ownership ends the execution's actors and tasks with it, so a worker
+    that crashes on every input stops burning CPU as soon as the job is stalled or cancelled."""
 
     def __init__(
         self, dataset: Any, loop: asyncio.AbstractEventLoop, *, name: str = PUMP_THREAD_PREFIX
@@ -164,72 +131,54 @@ class _RowPump:
         self._dataset = dataset
         self._loop = loop
         self._stop = threading.Event()
-        self._executors: list[Any] = []
-        self._executors_lock = threading.Lock()
-        self._watch_execution()
+        self._host: Any = None
+        self._host_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def _watch_execution(self) -> None:
-        # The dataset's context (its own copy) travels to the workers, so the callback class must
-        # pickle: it carries only a token, and finds this pump through a registry of this process.
-        self._token = uuid.uuid4().hex
-        _EXECUTION_WATCHERS[self._token] = self._adopt
-        callback = type(f"_AdoptExecutor_{self._token}", (_adopt_executor_class(),), {"token": self._token})
-        self._dataset.context.custom_execution_callback_classes.append(callback)
-
-    def _adopt(self, executor: Any) -> None:
-        with self._executors_lock:
-            self._executors.append(executor)
 
     def start(self) -> None:
         self._thread.start()
 
     def close(self, timeout: float = 60.0) -> bool:
         """Stop the execution and wait for the thread to end (blocking: call it in a thread).
-        Returns whether the thread ended. Shutting down an executor that has not started yet does
-        nothing, so this repeats until the thread is gone."""
+        Returns whether the thread ended."""
         self._stop.set()
-        deadline = time.monotonic() + timeout
-        while self._thread.is_alive() and time.monotonic() < deadline:
-            with self._executors_lock:
-                executors = list(self._executors)
-            for executor in executors:
-                try:
-                    executor.shutdown(force=True)  # idempotent once it took effect
-                except Exception:  # noqa: BLE001 - keep trying to end the thread
-                    log.exception("shutting down a Ray Data execution failed")
-            self._thread.join(0.2)
-        if not self._thread.is_alive():
-            _EXECUTION_WATCHERS.pop(self._token, None)
-            return True
-        return False
+        with self._host_lock:
+            host, self._host = self._host, None
+        if host is not None:
+            stop_host(host)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _put(self, item: Any) -> None:
         if not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.queue.put_nowait, item)
 
     def _run(self) -> None:
-        iterator = None
+        import ray
+
         try:
-            if self._stop.is_set():
-                return
-            iterator = iter(self._dataset.iter_rows())
-            for row in iterator:
+            with self._host_lock:
                 if self._stop.is_set():
                     return
-                self._put(row)
-            if not self._stop.is_set():  # a stopped execution also ends the iterator: not an end
-                self._put(_END)
+                self._host = start_host(self._dataset)
+                host = self._host
+            while not self._stop.is_set():
+                state, rows, error = ray.get(host.take.remote(512, 0.5))
+                for row in rows:
+                    self._put(row)
+                if state == STATE_ERROR:
+                    raise error
+                if state == STATE_END:
+                    self._put(_END)
+                    return
         except BaseException as exc:  # noqa: BLE001 - forwarded to the event loop and raised there
-            if not self._stop.is_set():
+            if not self._stop.is_set():  # a killed host after close() is not an error
                 self._put(exc)
         finally:
-            close = getattr(iterator, "close", None)
-            if callable(close):
-                try:
-                    close()
-                except Exception:  # noqa: BLE001
-                    pass
+            with self._host_lock:
+                host, self._host = self._host, None
+            if host is not None:
+                stop_host(host)  # the execution is over: its idle actors go too
 
 
 def _as_result(row: dict[str, Any]) -> ImageResult:
@@ -581,8 +530,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run the imported module, not this `__main__` copy: classes that travel to Ray workers (the
-    # execution callback in the dataset's context) must pickle by reference to `data_jobs.runner`.
+    # Run the imported module, not this `__main__` copy, so anything of this module that travels to
+    # Ray workers pickles by reference to `data_jobs.runner`.
     from data_jobs.runner import main as _main
 
     raise SystemExit(_main())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -21,14 +22,20 @@ FAST = {"method": "fast", "size": 400}
 
 
 def _live_actor_ids() -> set[str]:
-    """Image workers not dead (Ray Data's own helper actors live on for the session, as they should)."""
-    from ray._private import state  # the GCS view; ray.util.state needs the dashboard, off in tests
-
-    return {
-        actor_id
-        for actor_id, info in state.actors().items()
-        if info["State"] != "DEAD" and "ImageWorker" in info.get("ActorClassName", "")
-    }
+    """Processes of the job's pool actors still alive, by their process title ("ray::MapWorker(...
+    ImageWorker...)"; Ray sets it with public setproctitle). Read from /proc: Ray's public state API
+    needs the dashboard, which is off in tests, and its private GCS view is not ours to import."""
+    alive = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            title = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+        except OSError:  # ended while we looked
+            continue
+        if title.startswith("ray::") and "MapWorker" in title:
+            alive.add(proc.name)
+    return alive
 
 
 async def _all_dead(actor_ids: set[str], *, wait: float = 30.0) -> set[str]:

@@ -1,0 +1,89 @@
+"""A dataset executed in an actor of its own, so that stopping it is one public call: `ray.kill`.
+
+Ray Data's iterators block until the next block is ready and cannot be interrupted from outside,
+and its public API has no "stop this execution". A worker that crashes on every input is restarted
+and its batch retried without limit, so an iterator in the runner's process could wait forever
+while the pool burns CPU. Here the dataset is iterated inside a small host actor (no CPU reserved)
+and the runner only polls it for rows with a timeout. The host owns the execution: the pool's
+actors and the stage tasks are created by it, so Ray's ownership rules (an owned actor or task
+dies with its owner) end all of them when the host is killed. Only small status rows travel back.
+
+This module stays Ray-free at import time; Ray is imported where an execution is started.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Any
+
+# What `DatasetHost.take` answers besides rows: the dataset ended, or it raised (the error follows).
+STATE_RUNNING = "running"
+STATE_END = "end"
+STATE_ERROR = "error"
+
+
+class DatasetHost:
+    """The actor class: iterates one dataset on a thread and hands its rows out in small lists."""
+
+    def __init__(self, dataset: Any) -> None:
+        self._rows: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, args=(dataset,), name="drisya-dataset", daemon=True)
+        self._thread.start()
+
+    def _run(self, dataset: Any) -> None:
+        try:
+            for row in dataset.iter_rows():
+                self._rows.put((STATE_RUNNING, dict(row)))
+            self._rows.put((STATE_END, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the runner, which decides
+            self._rows.put((STATE_ERROR, _portable(exc)))
+
+    def take(self, max_rows: int = 512, timeout: float = 0.5) -> tuple[str, list[dict[str, Any]], Any]:
+        """Up to `max_rows` rows, waiting at most `timeout` seconds for the first one.
+        Returns (state, rows, error): state is `end` or `error` once the dataset is over."""
+        rows: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while len(rows) < max_rows:
+            wait = deadline - time.monotonic() if not rows else 0.0
+            try:
+                state, value = self._rows.get(timeout=wait) if wait > 0 else self._rows.get_nowait()
+            except queue.Empty:
+                break
+            if state != STATE_RUNNING:
+                return state, rows, value
+            rows.append(value)
+        return STATE_RUNNING, rows, None
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The error itself when it pickles (Ray Data's errors do), else a RuntimeError that says it."""
+    import pickle
+
+    try:
+        pickle.dumps(exc)
+        return exc
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"the batch's execution failed: {type(exc).__name__}: {exc}")
+
+
+def start_host(dataset: Any, *, name: str | None = None) -> Any:
+    """Start the host actor for `dataset` (no CPU reserved: it only schedules and forwards rows).
+
+    Not detached: the host, and with it the whole execution, also dies with the process that
+    started it."""
+    import ray
+
+    actor = ray.remote(DatasetHost).options(num_cpus=0, max_restarts=0, name=name)
+    return actor.remote(dataset)
+
+
+def stop_host(host: Any) -> None:
+    """Kill the host and, through ownership, every actor and task of its execution (idempotent)."""
+    import ray
+
+    try:
+        ray.kill(host, no_restart=True)
+    except Exception:  # noqa: BLE001 - already dead, or Ray is shutting down
+        pass
