@@ -24,6 +24,9 @@ class Preset:
     shadow: str | None  # shadow style forced by the rule ("contact" keeps the backdrop clean), or None
     format: str  # the file type the platform prefers
     rule: str  # the platform rule this row encodes, briefly, with its source
+    min_short: int | None = None  # px the rule asks of the shorter output side, if any
+    min_long: int | None = None  # px the rule asks of the longer output side, if any
+    max_bytes: int | None = None  # the platform's upload limit for one file, if its rule states one
 
     @property
     def aspect(self) -> str:
@@ -48,7 +51,10 @@ PRESETS: dict[str, Preset] = {
             "jpg",
             "Amazon Seller Central product image requirements: MAIN image on a pure white background "
             "(RGB 255,255,255); the product fills at least 85% of the frame; 1,000 px or larger on "
-            "the longest side enables zoom, 1,600 px+ recommended, 10,000 px max; JPEG preferred.",
+            "the longest side enables zoom, 1,600 px+ recommended, 10,000 px max; files up to 10 MB; "
+            "JPEG preferred.",
+            min_long=1000,
+            max_bytes=10 * 1024 * 1024,
         ),
         Preset(
             "instagram-square",
@@ -100,6 +106,7 @@ PRESETS: dict[str, Preset] = {
             "Flipkart seller listing guidelines: primary image on a white or light background, "
             "product centred and covering about 80-85% of the frame, minimum 500 x 500 px with "
             "1000 x 1000 px or more recommended for zoom, square preferred, JPEG.",
+            min_short=500,
         ),
         Preset(
             "shopify",
@@ -113,6 +120,7 @@ PRESETS: dict[str, Preset] = {
             "jpg",
             "Shopify help centre: square product images display best at 2048 x 2048 px; uploads up "
             "to 5000 x 5000 px / 20 MB; keep one aspect ratio across a collection.",
+            max_bytes=20 * 1024 * 1024,
         ),
         Preset(
             "etsy",
@@ -126,6 +134,7 @@ PRESETS: dict[str, Preset] = {
             "jpg",
             "Etsy help centre: listing photos at least 2000 px on the shortest side (72 PPI); square is "
             "our choice so the search thumbnail crop never cuts the product.",
+            min_short=2000,
         ),
         Preset(
             "ebay",
@@ -139,6 +148,7 @@ PRESETS: dict[str, Preset] = {
             "jpg",
             "eBay picture policy: at least 500 px on the longest side, 1600 px recommended for zoom; "
             "white or light-grey background preferred; no borders, text or watermarks.",
+            min_long=500,
         ),
         Preset(
             "myntra",
@@ -152,6 +162,7 @@ PRESETS: dict[str, Preset] = {
             "jpg",
             "Myntra image guidelines (partner portal, via Fynd docs): 1080 x 1440 px or more at a "
             "3:4 aspect ratio, JPEG only, white or light-grey background, natural soft shadows.",
+            min_short=1080,
         ),
     )
 }
