@@ -4,7 +4,8 @@
                                                  [--dark studio-sweep-charcoal] [--out benchmarks/out] [--speed]
 
 Inputs are real object renders with true alpha (Fluent Emoji 3D, MIT, npm @lobehub/fluent-emoji-3d,
-held-out `test` split) shot onto realistic off-white studio sweeps by `benchmarks.datasets.studio`
+`train` split: this is a development tool, so it never shows the held-out images the benchmarks
+score on) shot onto realistic off-white studio sweeps by `benchmarks.datasets.studio`
 (gradient, vignette, colour cast, floor or drop shadow, noise, JPEG). Each row goes through the real
 engine: matte -> retouch -> compose -> the same arrays `engine.pipeline.process_image` encodes.
 Writes `<out>/contact_sheet.jpg` (git-ignored) and prints seconds per image. `--speed` also times the
@@ -75,7 +76,7 @@ def main() -> None:
     session = _session_loader() if args.method != "fast" else None
 
     rows, times = [], []
-    for i, path in enumerate(emoji.pick("test", args.count)):
+    for i, path in enumerate(emoji.pick("train", args.count)):
         shot = studio.compose_shot(emoji.load_rgba(path), size=1024, seed=100 + i)
         t0 = time.perf_counter()
         result = matte(shot.rgb, args.method, session=session)
@@ -118,7 +119,7 @@ def main() -> None:
 def _speed(method: str, session, count: int = 3) -> None:
     """Seconds per image for the full pipeline on camera-size inputs (4000x4000 JPEG)."""
     shots = []
-    for i, path in enumerate(emoji.pick("test", count, seed=11)):
+    for i, path in enumerate(emoji.pick("train", count, seed=11)):
         rgb = studio.compose_shot(emoji.load_rgba(path), size=1024, seed=300 + i).rgb
         big = cv2.resize(rgb, (4000, 4000), interpolation=cv2.INTER_CUBIC)
         buf = io.BytesIO()

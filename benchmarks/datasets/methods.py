@@ -38,11 +38,13 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
     }
     methods: dict[str, Method] = {}
     last_route: dict[str, str] = {}
+    last_quality: dict[str, float] = {}
 
     def ours(method: str) -> Method:
         def run(rgb: np.ndarray) -> np.ndarray:
             res = matte(rgb, method, session=session, options=options)
-            last_route["auto"] = res.method
+            last_route[method] = res.method
+            last_quality[method] = res.quality
             return res.alpha
 
         return run
@@ -58,6 +60,7 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
         else:
             raise SystemExit(f"unknown method {name!r}")
     info["last_route"] = last_route
+    info["last_quality"] = last_quality
     return methods, info
 
 
