@@ -75,6 +75,7 @@ def test_enhance_png_and_preset(tmp_path, capsys):
     )
     rgba = np.asarray(Image.open(tmp_path / "a" / "p.png"))
     assert rgba.shape == (300, 300, 4) and rgba[0, 0, 3] == 0
+    assert "compliance=" not in capsys.readouterr().out  # no preset: no rules to check against
     assert (
         main(
             [
@@ -91,7 +92,19 @@ def test_enhance_png_and_preset(tmp_path, capsys):
         == 0
     )
     assert Image.open(tmp_path / "b" / "p.jpg").size == (1080, 1920)
-    capsys.readouterr()
+    assert "compliance=pass" in capsys.readouterr().out
+
+
+def test_enhance_prints_the_compliance_report(tmp_path, capsys):
+    src = tmp_path / "p.jpg"
+    src.write_bytes(studio_jpeg())
+    args = ["enhance", str(src), "--method", "fast", "--preset", "amazon"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("compliance=pass")
+    # a PNG where Amazon asks for JPEG: the output is still written, the line says why it does not comply
+    assert main([*args, "--out", str(tmp_path / "b"), "--format", "png"]) == 0
+    line = capsys.readouterr().out
+    assert "compliance=fail: " in line and "the preset asks for jpg" in line
 
 
 def test_bad_options_are_one_line_and_exit_2(tmp_path, capsys):
