@@ -27,7 +27,7 @@ from store.blobs import BlobStore
 
 READ_CHUNK = 256 * 1024
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("input_name", "output_name", "status", "error", "quality_score")
+MANIFEST_COLUMNS = ("input_name", "output_name", "status", "error", "quality_score", "compliance", "reasons")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,6 +42,10 @@ class ManifestRow:
     output_key: str | None = None
     output_extension: str | None = None
     output_bytes: int | None = None
+    # the preset check of the output (engine.compliance): "pass" | "fail" | "n/a", "" when not checked,
+    # and the failed rules' reasons, which the manifest joins with "; "
+    compliance: str = ""
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass
@@ -98,6 +102,8 @@ def build_output_zip(blobs: BlobStore, rows: Iterable[ManifestRow]) -> OutputZip
                 row.status,
                 spreadsheet_safe(_one_line(row.error)),
                 _format_quality(row.quality),
+                row.compliance,
+                spreadsheet_safe(_one_line("; ".join(row.reasons))),
             ]
         )
     stream.add(manifest.getvalue().encode("utf-8"), MANIFEST_NAME)

@@ -46,10 +46,39 @@ def test_outputs_and_manifest_stream_from_blobs(blobs) -> None:
         "status": "done",
         "error": "",
         "quality_score": "0.912",
+        "compliance": "",
+        "reasons": "",
     }
     assert manifest[2]["output_name"] == "" and manifest[2]["error"] == "corrupt image: truncated data"
     assert manifest[3]["output_name"] == "bag (2).png"
     assert manifest[4]["status"] == "rejected"
+
+
+def test_manifest_carries_each_outputs_compliance(blobs) -> None:
+    blobs.put_bytes("jobs/j/outputs/a.jpg", b"\xff\xd8\xff" + b"a" * 10)
+    blobs.put_bytes("jobs/j/outputs/b.jpg", b"\xff\xd8\xff" + b"b" * 10)
+    rows = [
+        ManifestRow(
+            "a.jpg", "done", output_key="jobs/j/outputs/a.jpg", output_extension="jpg", compliance="pass"
+        ),
+        ManifestRow(
+            "b.jpg",
+            "done",
+            output_key="jobs/j/outputs/b.jpg",
+            output_extension="jpg",
+            compliance="fail",
+            reasons=(
+                "product fills 70% of the frame, the preset asks 85%",
+                "file is png, the preset asks for jpg",
+            ),
+        ),
+    ]
+    with zipfile.ZipFile(io.BytesIO(b"".join(build_output_zip(blobs, rows).chunks()))) as zf:
+        manifest = read_manifest(zf.read("manifest.csv"))
+    assert [(m["compliance"], m["reasons"]) for m in manifest] == [
+        ("pass", ""),
+        ("fail", "product fills 70% of the frame, the preset asks 85%; file is png, the preset asks for jpg"),
+    ]
 
 
 def test_blobs_are_opened_one_at_a_time(blobs) -> None:
