@@ -411,17 +411,27 @@ async def template_thumbnail_bytes(db: AsyncDatabase, blobs, doc: dict[str, Any]
     return await asyncio.to_thread(blobs.get_bytes, key)
 
 
+def _medoid(colours: dict[str, int]) -> str:
+    """The colour (weighted by use) closest to all the others: a typical member of the family, where the
+    most used one would be whichever sorts first among colours used once (often the darkest)."""
+    hexes = list(colours)
+    rgbs = np.stack([tpl_colour_rgb(h) for h in hexes])
+    weights = np.array([colours[h] for h in hexes], dtype=np.float64)
+    distances = np.linalg.norm(rgbs[:, None, :] - rgbs[None, :, :], axis=-1)
+    return hexes[int(np.argmin(distances @ weights))]
+
+
 async def template_facets(db: AsyncDatabase) -> dict[str, Any]:
     """Categories, tags and colour families of the visible gallery with counts, each family with a
-    swatch (its most used colour), so filters never offer a choice that finds nothing."""
+    swatch (its most typical colour), so filters never offer a choice that finds nothing."""
     raw = await TemplatesRepo(db).facets()
-    swatches: dict[str, str] = {}
-    for hex_value in raw["colours"]:  # most used first
+    members: dict[str, dict[str, int]] = {}
+    for hex_value, count in raw["colours"].items():
         try:
-            family = colour_family(hex_value)
+            members.setdefault(colour_family(hex_value), {})[hex_value] = count
         except ValueError:
             continue
-        swatches.setdefault(family, hex_value)
+    swatches = {family: _medoid(colours) for family, colours in members.items()}
     return {
         "total": raw["total"],
         "categories": [{"id": k, "count": v} for k, v in raw["categories"].items()],

@@ -341,3 +341,9 @@ async def test_template_names_follow_admin_renames(db, blobs, small_catalog) -> 
     assert svc.offline_template_name("#ffffff") == "Pure White"
     assert svc.offline_template_name("unknown-id") == "unknown-id"
     assert svc.offline_template_name("upload-x", {"name": "Copied Name"}) == "Copied Name"
+
+
+def test_a_familys_swatch_is_its_most_typical_colour_not_the_first_by_name() -> None:
+    blues = {"#0a1030": 1, "#4060c0": 1, "#4a6ad0": 1, "#3858b8": 1, "#5070d8": 1}
+    assert svc._medoid(blues) == "#4060c0"
+    assert svc._medoid({"#0a1030": 10, "#4060c0": 1}) == "#0a1030"  # weighted by use
