@@ -134,10 +134,10 @@ async def update_template(
             "light_direction, light_softness, floor_line",
         )
     template_id = template_id[:80]
-    doc = await edit_template(state.db, state.blobs, template_id, edit) if edit else None
+    if edit:  # validated and applied before the switch, so a refused edit changes nothing
+        doc = await edit_template(state.db, state.blobs, template_id, edit)
     if enabled is not None:
         doc = await set_template_enabled(state.db, template_id, enabled)
-    assert doc is not None
     return template_out(doc)
 
 
