@@ -103,7 +103,3 @@ class PromoPatch(Body):
     expires: str | None = Field(default=None, max_length=40)
     active: bool | None = None
     note: str | None = Field(default=None, max_length=200)
-
-
-class TemplatePatch(Body):
-    enabled: bool | None = None

@@ -11,7 +11,7 @@ from data_jobs.resume import running_here, start_job_in_background
 from data_jobs.runner import DEFAULT_STALE_AFTER
 from serve_apps.auth.deps import AdminUser
 from serve_apps.errors import ApiError
-from serve_apps.routes.jobs import job_out
+from serve_apps.routes.jobs import job_names, job_out
 from serve_apps.state import StateDep
 from store.documents import JOB_QUEUED, JOB_RUNNING, JOB_STATUSES
 
@@ -35,8 +35,9 @@ async def list_jobs(
         owner, status=status, module=module, limit=page_size, skip=(page - 1) * page_size
     )
     total = await state.repos.jobs.count(owner, status=status, module=module)
+    names = await job_names(state, jobs)
     return {
-        "items": [{**job_out(j), "owner": j.owner, "runner": j.runner} for j in jobs],
+        "items": [{**job_out(j, names), "owner": j.owner, "runner": j.runner} for j in jobs],
         "total": total,
         "page": page,
         "page_size": page_size,
