@@ -13,6 +13,7 @@ import logging
 import math
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -243,10 +244,20 @@ class JobArgs:
     (database URI, S3 keys, secrets) that must not end up there, so they travel inside this plain
     object, whose `str` names only the recipe."""
 
-    def __init__(self, settings: Settings, recipe: dict[str, Any], template: TemplateSpec) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        recipe: dict[str, Any],
+        template: TemplateSpec,
+        *,
+        network_first: bool = False,
+    ) -> None:
         self.settings = settings
         self.recipe = recipe
         self.template = template
+        # `auto` sends every image to the network (a GPU serves it): see engine.pipeline.matting_route
+        self.network_first = network_first
+        self.token = uuid.uuid4().hex  # names the job's per-process caches in the stage workers
 
     def __repr__(self) -> str:
         return f"JobArgs(template={self.template.id!r})"
@@ -304,19 +315,22 @@ def build_dataset(
     recipe: dict[str, Any],
     template: TemplateSpec,
     plan: PoolPlan,
+    network_first: bool = False,
 ):
-    """The lazy dataset: refs -> ImageWorker on an autoscaling actor pool -> result rows."""
-    import ray
+    """The lazy dataset: refs -> prepare (CPU tasks) -> network (actor pool, only for a recipe that
+    may need it) -> finish (CPU tasks) -> result rows. See `data_jobs.stages`."""
+    from data_jobs.stages import build_staged_dataset, plan_stages
 
-    blocks = max(1, min(len(refs), math.ceil(len(refs) / plan.batch_size)))
-    ds = ray.data.from_items([r.as_row() for r in refs], override_num_blocks=min(blocks, 200))
-    return ds.map_batches(
-        PoolImageWorker,
-        fn_constructor_kwargs={"args": JobArgs(settings, recipe, template)},
-        batch_size=plan.batch_size,
-        batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(min_size=plan.min_size, max_size=plan.max_size),
-        num_cpus=plan.num_cpus,
-        num_gpus=plan.num_gpus if plan.num_gpus > 0 else None,
-        udf_modifying_row_count=False,
+    args = JobArgs(settings, recipe, template, network_first=network_first)
+    return build_staged_dataset(
+        [r.as_row() for r in refs],
+        args=args,
+        plan=plan_stages(plan),
+        network=needs_model(recipe if not isinstance(recipe, dict) else _recipe(recipe)),
     )
+
+
+def _recipe(recipe: dict[str, Any]) -> Any:
+    from engine.pipeline import parse_recipe
+
+    return parse_recipe(recipe)

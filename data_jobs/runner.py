@@ -41,6 +41,7 @@ from data_jobs.execution import STATE_END, STATE_ERROR, start_host, stop_host
 from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, estimate_worker_bytes, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
+from data_jobs.stages import TIMING_COLUMNS, auto_prefers_network
 from store.blobs import job_key
 from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_CANCELLED, JOB_DONE, JOB_RUNNING, Job
 from store.reconcile import close_cancelled_job, fail_job
@@ -357,12 +358,14 @@ async def _process(
         reserve_cpus=reserve_cpus,
         worker_bytes=estimate_worker_bytes(recipe, settings.limits),
     )
+    resources = ray.cluster_resources()
     dataset = build_dataset(
         refs,
         settings=settings,
         recipe=job.recipe,
         template=await db(f"read the template of job {job.id}", job_template, repos, job),
         plan=plan,
+        network_first=auto_prefers_network(resources),
     )
     # retried as a whole: only its `attempts` counter can count one attempt twice
     await db(
@@ -376,6 +379,7 @@ async def _process(
     buffer: list[dict[str, Any]] = []
     processed = 0
     worker_seconds = 0.0
+    stage_seconds = dict.fromkeys(TIMING_COLUMNS, 0.0)
     db_seconds = 0.0
     last_beat = time.monotonic()
     last_flush = time.monotonic()
@@ -393,7 +397,7 @@ async def _process(
                 else:
                     buffer.append(item)
                     last_row = time.monotonic()
-                    worker_seconds += float(item.get("seconds") or 0.0)
+                    worker_seconds += _add_stage_seconds(stage_seconds, item)
                     # drain whatever else is ready without waiting
                     while not pump.queue.empty() and len(buffer) < 512:
                         nxt = pump.queue.get_nowait()
@@ -403,7 +407,7 @@ async def _process(
                         if isinstance(nxt, BaseException):
                             raise nxt
                         buffer.append(nxt)
-                        worker_seconds += float(nxt.get("seconds") or 0.0)
+                        worker_seconds += _add_stage_seconds(stage_seconds, nxt)
             except TimeoutError:
                 pass
             now = time.monotonic()
@@ -435,8 +439,16 @@ async def _process(
             log.error("job %s: the thread reading Ray Data results did not end", job.id)
         stages["process_wall"] = time.perf_counter() - t0 - stages.get("plan", 0.0)
         stages["worker_seconds_sum"] = worker_seconds
+        for name, seconds in stage_seconds.items():  # CPU seconds per stage, summed over images
+            stages[f"cpu_{name.removesuffix('_s')}"] = seconds
         stages["db_writes"] = db_seconds
     return processed
+
+
+def _add_stage_seconds(sums: dict[str, float], row: dict[str, Any]) -> float:
+    for name in sums:
+        sums[name] += float(row.get(name) or 0.0)
+    return float(row.get("seconds") or 0.0)
 
 
 async def _flush(repos: Repositories, db: _Db, job: Job, rows: list[dict[str, Any]]) -> int:

@@ -298,3 +298,105 @@ def _product_crop(rgb: np.ndarray, alpha: np.ndarray, scale: float) -> tuple[np.
         crop_rgb = cv2.resize(crop_rgb, size, interpolation=cv2.INTER_AREA)
         crop_alpha = cv2.resize(crop_alpha, size, interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(crop_rgb), np.ascontiguousarray(crop_alpha, dtype=np.float32)
+
+
+# --- the same work split in stages (a batch's Ray Data pipeline) --------------------------------------
+#
+# `process_image` in three steps, so the network can run elsewhere (an actor holding a GPU) and only
+# compact data moves between them: `prepare_matte` (decode; the colour model where it decides alone;
+# otherwise the image at matting size for the network), the network (`ModelSession.predict_u8`, a
+# uint8 matte at its own size), and `finish_image` (decode again, matte with that network output,
+# retouch, compose, encode). The results equal `process_image`'s within the uint8 rounding of the
+# mattes handed between stages.
+
+
+@dataclass(frozen=True)
+class MattePlan:
+    """What `prepare_matte` decided for one image."""
+
+    network_input: np.ndarray | None  # uint8 (h, w, 3) at matting size: the network must run on it
+    alpha: np.ndarray | None  # uint8 (H, W) matte at the decoded size, decided without the network
+    method: str = ""
+    quality: float = 0.0
+
+
+class _NeedsNetwork(Exception):
+    """Raised by `_Capture` to stop `matte` where it would call the network."""
+
+
+class _Capture:
+    """A session stand-in that records the image `matte` hands to the network, and stops there."""
+
+    def __init__(self) -> None:
+        self.work: np.ndarray | None = None
+
+    def predict(self, work: np.ndarray) -> np.ndarray:
+        self.work = np.ascontiguousarray(work)
+        raise _NeedsNetwork
+
+
+def matting_route(method: str, *, network_first: bool) -> str:
+    """The matting method an image of this recipe really runs. `network_first` (a GPU serves the
+    network) sends `auto` straight to the network: there the colour model costs more CPU per image
+    than the network costs GPU, and the CPU decides throughput."""
+    return "model" if method == "auto" and network_first else method
+
+
+def prepare_matte(
+    data: bytes,
+    recipe: Recipe,
+    *,
+    network_first: bool = False,
+    max_pixels: int = 100_000_000,
+    working_size: int = DEFAULT_WORKING_SIZE,
+) -> MattePlan:
+    """Stage one: decode and decide the matte as far as it can be without the network."""
+    from engine.decode import decode_image
+
+    route = matting_route(recipe.method, network_first=network_first)
+    decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
+    capture = _Capture()
+    try:
+        alpha, method, quality = _alpha_for(decoded.rgb, decoded.alpha, route, capture, working_size)
+    except _NeedsNetwork:
+        return MattePlan(network_input=capture.work, alpha=None)
+    return MattePlan(network_input=None, alpha=_quantise(alpha), method=method, quality=quality)
+
+
+def finish_image(
+    data: bytes,
+    recipe: Recipe,
+    template: TemplateSpec,
+    *,
+    plan: MattePlan,
+    network_matte: np.ndarray | None = None,
+    network_first: bool = False,
+    background: np.ndarray | None = None,
+    max_pixels: int = 100_000_000,
+    working_size: int = DEFAULT_WORKING_SIZE,
+) -> ProcessResult:
+    """Stage three: the image finished from `plan` and, where the network ran, its uint8 matte."""
+    from engine.decode import decode_image
+    from engine.matting.model import NetworkMatte
+
+    decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
+    rgb = decoded.rgb
+    if plan.alpha is not None:
+        if plan.alpha.shape != rgb.shape[:2]:
+            raise ValueError(f"matte is {plan.alpha.shape}, image {rgb.shape[:2]}: decoded differently")
+        alpha = plan.alpha.astype(np.float32) * np.float32(1.0 / 255.0)
+        method, quality = plan.method, plan.quality
+    else:
+        if network_matte is None:
+            raise ValueError("this image needs the network's matte and none was given")
+        route = matting_route(recipe.method, network_first=network_first)
+        alpha, method, quality = _alpha_for(rgb, None, route, NetworkMatte(network_matte), working_size)
+        if route != recipe.method:
+            method = f"{recipe.method}:{method}"
+    image = render_product(rgb, alpha, recipe, template, background=background)
+    out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
+    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
+
+
+def _quantise(alpha: np.ndarray) -> np.ndarray:
+    return np.clip(alpha * 255.0 + 0.5, 0.0, 255.0).astype(np.uint8)

@@ -94,21 +94,57 @@ class ModelSession:
         return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
 
     def postprocess(self, out: np.ndarray, height: int, width: int) -> np.ndarray:
+        return resize_prediction(self.activate(out), height, width)
+
+    def activate(self, out: np.ndarray) -> np.ndarray:
+        """The network's raw output -> a float32 matte at its own size, 0..1."""
         pred = out.reshape(out.shape[-2], out.shape[-1]).astype(np.float32)
         if self.family.activation == "sigmoid":
             pred = 1.0 / (1.0 + np.exp(-pred))
         elif self.family.activation == "minmax":
             lo, hi = float(pred.min()), float(pred.max())
             pred = (pred - lo) / (hi - lo) if hi > lo else np.zeros_like(pred)
-        pred = cv2.resize(pred, (width, height), interpolation=cv2.INTER_LINEAR)
-        return np.clip(pred, 0.0, 1.0)
+        return pred
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """One network run on a preprocessed input (1, 3, S, S) float32 -> the raw output."""
+        with self._lock:  # one run at a time per session: onnxruntime parallelises inside a run
+            (out,) = self._session.run([self._output_name], {self._input_name: x})
+        return out
 
     def predict(self, rgb: np.ndarray) -> np.ndarray:
         """Alpha (float32, 0..1) at the size of `rgb` (uint8 HxWx3)."""
-        x = self.preprocess(rgb)
-        with self._lock:  # one run at a time per session: onnxruntime parallelises inside a run
-            (out,) = self._session.run([self._output_name], {self._input_name: x})
+        out = self.run(self.preprocess(rgb))
         return self.postprocess(out, rgb.shape[0], rgb.shape[1])
+
+    def predict_u8(self, rgb: np.ndarray) -> np.ndarray:
+        """The network's matte for `rgb` at the network's own size, as uint8: what a batch's model
+        stage hands on (a 1 MB matte instead of a float array at the photo's size).
+        `NetworkMatte(predict_u8(x)).predict(x)` equals `predict(x)` within 1/255."""
+        return quantise(self.activate(self.run(self.preprocess(rgb))))
+
+
+def quantise(pred: np.ndarray) -> np.ndarray:
+    """A 0..1 float matte -> uint8 (rounded, clipped)."""
+    return np.clip(pred * 255.0 + 0.5, 0.0, 255.0).astype(np.uint8)
+
+
+def resize_prediction(pred: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A matte at the network's size -> float32 0..1 at (height, width)."""
+    pred = cv2.resize(pred, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.clip(pred, 0.0, 1.0)
+
+
+class NetworkMatte:
+    """A network matte computed elsewhere (a batch's model stage), offered with the `predict` of a
+    session so `engine.matting.matte` uses it as if the network ran here."""
+
+    def __init__(self, matte_u8: np.ndarray) -> None:
+        self.matte = matte_u8
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        pred = self.matte.astype(np.float32) * np.float32(1.0 / 255.0)
+        return resize_prediction(pred, rgb.shape[0], rgb.shape[1])
 
 
 _SESSIONS: dict[tuple[str, str], ModelSession] = {}

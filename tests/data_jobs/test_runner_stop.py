@@ -22,8 +22,8 @@ FAST = {"method": "fast", "size": 400}
 
 
 def _live_actor_ids() -> set[str]:
-    """Processes of the job's pool actors still alive, by their process title ("ray::MapWorker(...
-    ImageWorker...)"; Ray sets it with public setproctitle). Read from /proc: Ray's public state API
+    """Processes of the job's stages still running, by their process title ("ray::MapWorker(..." or
+    "ray::...MapBatches(finish_stage)"; Ray sets it with setproctitle). Read from /proc: Ray's public state API
     needs the dashboard, which is off in tests, and its private GCS view is not ours to import."""
     alive = set()
     for proc in Path("/proc").iterdir():
@@ -33,7 +33,7 @@ def _live_actor_ids() -> set[str]:
             title = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
         except OSError:  # ended while we looked
             continue
-        if title.startswith("ray::") and "MapWorker" in title:
+        if title.startswith("ray::") and ("MapWorker" in title or "MapBatches" in title):
             alive.add(proc.name)
     return alive
 

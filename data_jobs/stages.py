@@ -1,0 +1,366 @@
+"""A batch as three Ray Data stages with their own resources (DESIGN.md, "The main flow").
+
+    refs -> prepare (CPU tasks: read the input, decode, the colour model where it decides alone,
+                     else the image at matting size)
+         -> network (an actor pool; GPUs where the cluster has them, the model loaded once per actor)
+         -> finish  (CPU tasks: decode again, matte with the network's output, retouch, compose,
+                     encode, write the output) -> small status rows (`pipeline.RESULT_COLUMNS`)
+
+Only compact data crosses stages: the encoded input, the image at matting size (at most the
+working size, uint8), uint8 mattes. Decoding twice costs less than shipping full-resolution pixels
+between nodes. A recipe that never needs the network (`fast`) skips the network stage, and its
+prepare stage only reads the input. Each row is handled in its own try/except: a bad image becomes
+a failed row, never a failed batch, and later stages pass a failed row on untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from data_jobs.pipeline import RESULT_COLUMNS, JobArgs, PoolPlan, background_for, needs_model
+
+log = logging.getLogger(__name__)
+
+# Columns between stages (besides the refs): the input, what `prepare` decided, the network's output.
+# A matte or image travels as raw uint8 bytes with its shape (numpy batches of ragged arrays are not
+# portable across Ray Data's block formats; bytes are).
+STAGE_COLUMNS = (
+    "image_id",
+    "output_stem",
+    "data",
+    "error_code",
+    "error",
+    "prepared",  # whether `prepare` ran the engine's first step (False: a fast recipe's plain read)
+    "net_input",
+    "net_h",
+    "net_w",
+    "alpha",
+    "alpha_h",
+    "alpha_w",
+    "method",
+    "quality",
+    "net_matte",
+    "net_side",
+    "prepare_s",
+    "network_s",
+    "finish_s",
+)
+TIMING_COLUMNS = ("prepare_s", "network_s", "finish_s")  # CPU seconds of each stage per image
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """Resources of the stages, derived from the pool plan (the cluster's CPUs, GPUs, memory)."""
+
+    cpu_tasks: int  # concurrent prepare/finish tasks at most
+    batch_size: int  # images per task or network call
+    network_actors: int
+    network_cpus: float
+    network_gpus: float  # per actor (a fraction of a card)
+    in_flight: int  # batches queued per network actor, so a GPU never waits for the next input
+
+
+def plan_stages(plan: PoolPlan, *, actors_per_gpu: int = 2, in_flight: int = 4) -> StagePlan:
+    """CPU stages get every CPU slot of the pool plan; the network gets `actors_per_gpu` actors per
+    card (each with several batches in flight), or one actor per four CPU slots without a GPU."""
+    gpus = plan.num_gpus * plan.max_size
+    if gpus > 0:
+        actors = max(1, min(plan.max_size, math.ceil(gpus * actors_per_gpu)))
+        share = math.floor(min(1.0, gpus / actors) * 1000) / 1000
+        return StagePlan(plan.max_size, plan.batch_size, actors, 1.0, share, in_flight)
+    actors = max(1, plan.max_size // 4)
+    return StagePlan(plan.max_size, plan.batch_size, actors, 1.0, 0.0, 2)
+
+
+# --- per-process caches: a task's worker process is reused for the job's next batches ------------------
+
+_BLOBS: dict[tuple, Any] = {}
+_BACKGROUNDS: dict[str, tuple[Any, Any, Any]] = {}  # JobArgs.token -> (recipe, template, background)
+
+
+def _blobs(args: JobArgs) -> Any:
+    from store.blobs import blob_store_from_settings
+
+    s = args.settings
+    key = (s.blob_backend, str(getattr(s, "blob_path", "")), getattr(s, "s3_bucket", None))
+    if key not in _BLOBS:
+        _BLOBS[key] = blob_store_from_settings(s)
+    return _BLOBS[key]
+
+
+def _job(args: JobArgs) -> tuple[Any, Any, Any]:
+    """(recipe, template, background) of the job, rendered once per worker process."""
+    from engine.pipeline import parse_recipe
+
+    if args.token not in _BACKGROUNDS:
+        recipe = parse_recipe(args.recipe)
+        template, background = background_for(recipe, args.template, _blobs(args), args.settings)
+        _BACKGROUNDS.clear()  # one job at a time per process is the common case; keep memory flat
+        _BACKGROUNDS[args.token] = (recipe, template, background)
+    return _BACKGROUNDS[args.token]
+
+
+# --- the stages ------------------------------------------------------------------------------------------
+
+
+def prepare_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.ndarray]:
+    """Read each input; for a recipe that may need the network, decode and decide its matte."""
+    from engine.pipeline import parse_recipe, prepare_matte
+
+    recipe = parse_recipe(args.recipe)
+    limits = args.settings.limits
+    rows = []
+    for image_id, input_key, output_stem in zip(
+        batch["image_id"], batch["input_key"], batch["output_stem"], strict=True
+    ):
+        row = _empty_row(str(image_id), str(output_stem))
+        started = time.process_time()
+
+        def work(row: dict[str, Any] = row, input_key: str = str(input_key)) -> None:
+            row["data"] = _blobs(args).get_bytes(input_key)
+            if not needs_model(recipe):
+                return
+            plan = prepare_matte(
+                row["data"],
+                recipe,
+                network_first=args.network_first,
+                max_pixels=limits.max_image_pixels,
+                working_size=limits.working_size,
+            )
+            row["prepared"] = True
+            if plan.network_input is not None:
+                x = plan.network_input
+                row.update(net_input=x.tobytes(), net_h=x.shape[0], net_w=x.shape[1])
+            else:
+                a = plan.alpha
+                row.update(alpha=a.tobytes(), alpha_h=a.shape[0], alpha_w=a.shape[1])
+                row.update(method=plan.method, quality=plan.quality)
+
+        _guarded(row, work)
+        row["prepare_s"] = time.process_time() - started
+        rows.append(row)
+    return _columns(rows, STAGE_COLUMNS)
+
+
+class NetworkStage:
+    """The actor class of the network stage: one model session per actor, loaded once."""
+
+    def __init__(self, args: JobArgs) -> None:
+        from cluster.model_store import model_family, resolve_model
+        from engine.matting.model import get_session
+
+        path = resolve_model(args.settings, fetch_if_missing=False, log=log.info)
+        self.session = get_session(path, model_family(args.settings))
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
+        for row in rows:
+            row["net_matte"], row["net_side"] = b"", 0
+            if row["error_code"] or not len(row["net_input"]):
+                continue
+            started = time.process_time()
+
+            def work(row: dict[str, Any] = row) -> None:
+                x = np.frombuffer(row["net_input"], np.uint8).reshape(int(row["net_h"]), int(row["net_w"]), 3)
+                matte = self.session.predict_u8(x)
+                row.update(net_matte=matte.tobytes(), net_side=matte.shape[0], net_input=b"")
+
+            _guarded(row, work)
+            row["network_s"] = time.process_time() - started
+        return _columns(rows, STAGE_COLUMNS)
+
+
+def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.ndarray]:
+    """Finish each image and write its output: the small result rows the driver records."""
+    from engine.pipeline import MattePlan, finish_image, process_image
+
+    recipe, template, background = _job(args)
+    limits = args.settings.limits
+    results = []
+    for values in zip(*batch.values(), strict=True):
+        row = dict(zip(batch, values, strict=True))
+        result = _result_row(row)
+        if row["error_code"]:
+            results.append(result)
+            continue
+        started = time.process_time()
+
+        def work(row: dict[str, Any] = row, result: dict[str, Any] = result) -> None:
+            options = {"max_pixels": limits.max_image_pixels, "working_size": limits.working_size}
+            if not row["prepared"]:
+                out = process_image(row["data"], recipe, template, background=background, **options)
+            else:
+                plan = MattePlan(
+                    network_input=None,
+                    alpha=_array(row["alpha"], int(row["alpha_h"]), int(row["alpha_w"])),
+                    method=str(row["method"]),
+                    quality=float(row["quality"]),
+                )
+                side = int(row["net_side"])
+                out = finish_image(
+                    row["data"],
+                    recipe,
+                    template,
+                    plan=plan,
+                    network_matte=_array(row["net_matte"], side, side),
+                    network_first=args.network_first,
+                    background=background,
+                    **options,
+                )
+            ext = out.extension.lstrip(".")
+            key = f"{row['output_stem']}.{ext}"
+            _blobs(args).put_bytes(key, out.data)
+            result.update(
+                status="done",
+                output_key=key,
+                output_extension=ext,
+                output_bytes=len(out.data),
+                quality=float(out.quality),
+                method=out.method,
+                width=int(out.width),
+                height=int(out.height),
+            )
+
+        _guarded(result, work)
+        result["finish_s"] = time.process_time() - started
+        result["seconds"] = result["prepare_s"] + result["network_s"] + result["finish_s"]
+        results.append(result)
+    return _columns(results, RESULT_COLUMNS + TIMING_COLUMNS)
+
+
+# --- rows ------------------------------------------------------------------------------------------------
+
+
+def _empty_row(image_id: str, output_stem: str) -> dict[str, Any]:
+    return {
+        "image_id": image_id,
+        "output_stem": output_stem,
+        "data": b"",
+        "error_code": "",
+        "error": "",
+        "prepared": False,
+        "net_input": b"",
+        "net_h": 0,
+        "net_w": 0,
+        "alpha": b"",
+        "alpha_h": 0,
+        "alpha_w": 0,
+        "method": "",
+        "quality": math.nan,
+        "net_matte": b"",
+        "net_side": 0,
+        "prepare_s": 0.0,
+        "network_s": 0.0,
+        "finish_s": 0.0,
+    }
+
+
+def _result_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "image_id": str(row["image_id"]),
+        "status": "failed",
+        "error_code": str(row["error_code"]),
+        "error": str(row["error"]),
+        "output_key": "",
+        "output_extension": "",
+        "output_bytes": -1,
+        "quality": math.nan,
+        "method": "",
+        "width": -1,
+        "height": -1,
+        "seconds": float(row["prepare_s"]) + float(row["network_s"]),
+        "prepare_s": float(row["prepare_s"]),
+        "network_s": float(row["network_s"]),
+        "finish_s": 0.0,
+    }
+
+
+def _guarded(row: dict[str, Any], work: Callable[[], None]) -> None:
+    """Run one image's step; an error becomes the row's error (code and words), never an exception."""
+    from engine.errors import ImageError
+
+    try:
+        work()
+    except ImageError as exc:
+        row.update(error_code=exc.code, error=str(exc) or exc.code)
+    except MemoryError:
+        row.update(error_code="too_large", error="the image needs more memory than a worker has")
+    except Exception as exc:  # noqa: BLE001 - one image must never take down the batch
+        log.error("image %s failed unexpectedly:\n%s", row["image_id"], traceback.format_exc())
+        row.update(error_code="internal_error", error=f"processing failed: {type(exc).__name__}: {exc}")
+    if row["error_code"]:
+        for big in ("data", "net_input", "alpha", "net_matte"):
+            if big in row:
+                row[big] = b""
+
+
+def _array(data: bytes, height: int, width: int) -> np.ndarray | None:
+    return np.frombuffer(data, np.uint8).reshape(height, width) if len(data) else None
+
+
+def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        values = [r[name] for r in rows]
+        if values and isinstance(values[0], bytes):
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            out[name] = column
+        else:
+            out[name] = np.array(values)
+    return out
+
+
+def build_staged_dataset(refs_rows: list[dict[str, str]], *, args: JobArgs, plan: StagePlan, network: bool):
+    """The lazy dataset: refs -> prepare -> [network] -> finish -> result rows."""
+    import ray
+
+    blocks = max(1, min(len(refs_rows), math.ceil(len(refs_rows) / plan.batch_size), 200))
+    ds = ray.data.from_items(refs_rows, override_num_blocks=blocks)
+    cpu = {
+        "batch_format": "numpy",
+        "batch_size": plan.batch_size,
+        "num_cpus": 1.0,
+        "compute": ray.data.TaskPoolStrategy(size=plan.cpu_tasks),
+    }
+    ds = ds.map_batches(prepare_stage, fn_kwargs={"args": args}, **cpu)
+    if network:
+        ds = ds.map_batches(
+            NetworkStage,
+            fn_constructor_kwargs={"args": args},
+            batch_size=plan.batch_size,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(
+                min_size=1, max_size=plan.network_actors, max_tasks_in_flight_per_actor=plan.in_flight
+            ),
+            num_cpus=plan.network_cpus,
+            num_gpus=plan.network_gpus if plan.network_gpus > 0 else None,
+            udf_modifying_row_count=False,
+        )
+    return ds.map_batches(finish_stage, fn_kwargs={"args": args}, **cpu)
+
+
+AUTO_ROUTE_ENV = "DRISYA_AUTO_ROUTE"  # hardware (default) | network | colour
+
+
+def auto_prefers_network(resources: dict[str, float], environ: dict[str, str] | None = None) -> bool:
+    """Whether `auto` sends every image to the network: where the cluster has a GPU (the network
+    there costs less than the colour model's CPU time), unless DRISYA_AUTO_ROUTE says otherwise."""
+    import os
+
+    choice = (environ if environ is not None else os.environ).get(AUTO_ROUTE_ENV, "hardware").strip().lower()
+    if choice == "network":
+        return True
+    if choice == "colour":
+        return False
+    if choice != "hardware":
+        raise ValueError(f"{AUTO_ROUTE_ENV} must be hardware, network or colour, got {choice!r}")
+    return float(resources.get("GPU", 0) or 0) > 0
