@@ -5,7 +5,7 @@ from drisya_client import AsyncClient
 
 async def main() -> None:
     async with AsyncClient("http://127.0.0.1:8000", api_key="dk_...") as client:
-        job = await client.jobs.submit("photos/", template="studio-white")
+        job = await client.jobs.submit("photos/", template="studio-sweep-white")
         async for event in job.events():
             print(event.message)
         await job.download("out.zip")

@@ -9,6 +9,7 @@ failed, 2 when the request was refused (bad input, not enough coins, not logged 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -84,7 +85,7 @@ def _recipe(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from drisya_client.errors import ValidationError
+    from drisya_client.errors import DrisyaError, InsufficientCoins, ValidationError
 
     show = not args.quiet
     with _client(args) as client:
@@ -103,6 +104,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
             raise
         except ValueError as exc:  # the source itself (missing, no images)
             raise _Refused(str(exc)) from None
+        except InsufficientCoins as exc:
+            if exc.job is not None:  # nothing was charged; no unstartable job stays behind
+                with contextlib.suppress(DrisyaError):
+                    exc.job.delete()
+            raise
         for entry in job.rejected:
             _say(sys.stderr, f"refused: {entry.get('name')}: {entry.get('reason')}")
         if show:
@@ -125,6 +131,10 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     with _client(args) as client:
         if args.id:
             job = client.jobs.get(args.id)
+            if args.out:  # a finished job's ZIP, resumed when an earlier download broke off
+                job.download(args.out, progress=not args.quiet)
+                _say(sys.stdout, f"wrote {args.out}")
+                return EXIT_OK
             if args.json:
                 _say(sys.stdout, json.dumps(job.data, indent=2))
                 return EXIT_OK
@@ -235,6 +245,8 @@ def add_commands(sub: Any, names: Sequence[str] = CLIENT_COMMANDS) -> None:
     if "jobs" in names:
         p = sub.add_parser("jobs", help="your jobs, or one job with its failed images")
         p.add_argument("id", nargs="?")
+        p.add_argument("--out", "-o", help="with ID: download the job's result ZIP here (resumes)")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
         p.add_argument("--limit", type=int, default=20)
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=_guarded(cmd_jobs))
@@ -276,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        _say(sys.stderr, "drisya: interrupted (run the same download again to resume it)")
+        _say(sys.stderr, "drisya: interrupted; a submitted job keeps running (`drisya jobs ID --out F`)")
         return 130
 
 

@@ -3,7 +3,7 @@
     from drisya_client import Client
 
     with Client("http://127.0.0.1:8000", api_key="dk_...") as client:
-        job = client.jobs.submit("photos/", template="studio-white", recipe={"preset": "amazon"})
+        job = client.jobs.submit("photos/", template="studio-sweep-white", recipe={"preset": "amazon"})
         job.wait(progress=True)
         job.download("out.zip")
 

@@ -23,6 +23,8 @@ class DrisyaError(Exception):
         self.status = status
         self.code = code
         self.body = body if body is not None else {}
+        self.job: Any = None
+        """The job a failed `jobs.submit()` had created (e.g. waiting for coins), when there is one."""
 
     def __str__(self) -> str:
         return f"{self.detail} (HTTP {self.status})" if self.status else self.detail

@@ -7,6 +7,7 @@ shortfall). It returns a `Job` (or an `AsyncJob` from `AsyncClient`) that is alr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from drisya_client import downloads, events, uploads
+from drisya_client.errors import DrisyaError, ValidationError
 from drisya_client.models import TERMINAL, Image, Page, Progress
 
 Source = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
@@ -87,6 +89,11 @@ class Job(_JobBase):
         """Read the job's current state from the server."""
         return self._http.call("GET", f"/v1/jobs/{self.id}", then=self._update)
 
+    def start(self) -> Job:
+        """Reserve the quote and start (after `submit(start=False)`, or after a top-up);
+        `InsufficientCoins` with the shortfall when the wallet does not cover it."""
+        return self._http.call("POST", f"/v1/jobs/{self.id}/start", idempotent=False, then=self._update)
+
     def events(self, *, interval: float = 1.0, websocket: bool = True) -> Iterator[Progress]:
         """Progress events until the final one: over the WebSocket, or by polling every `interval`
         seconds when the socket cannot be used (or `websocket=False`)."""
@@ -146,6 +153,9 @@ class AsyncJob(_JobBase):
 
     async def refresh(self) -> AsyncJob:
         return await self._http.call("GET", f"/v1/jobs/{self.id}", then=self._update)
+
+    async def start(self) -> AsyncJob:
+        return await self._http.call("POST", f"/v1/jobs/{self.id}/start", idempotent=False, then=self._update)
 
     def events(self, *, interval: float = 1.0, websocket: bool = True) -> AsyncIterator[Progress]:
         return events.aiter_events(self._http, self.id, interval=interval, websocket=websocket)
@@ -259,8 +269,9 @@ class Jobs:
 
         `progress`: True for an upload bar on stderr, or `progress(bytes_sent, bytes_total)`.
         `start=False` stops after the upload (the job waits in status `created`).
-        Raises `ValidationError` (with `.rejected`) when the upload is refused, `InsufficientCoins`
-        (with `.shortfall`) when the wallet does not cover the quote."""
+        Raises `ValidationError` (with `.rejected`) when the upload is refused (the empty job is
+        deleted), `InsufficientCoins` (with `.shortfall`, and `.job`: the uploaded job, waiting to be
+        started after a top-up) when the wallet does not cover the quote."""
         plan = uploads.plan(source)
         job = self.create(
             template=template, module=module, recipe=recipe, name=name, idempotency_key=idempotency_key
@@ -274,12 +285,20 @@ class Jobs:
                 headers=_upload_request(plan),
                 content=uploads.iter_body(plan, callback),
             ).json()
+        except ValidationError:
+            with contextlib.suppress(DrisyaError):
+                job.delete()  # refused as a whole: no empty job stays in the history
+            raise
         finally:
             if bar is not None:
                 bar.close()
         job.upload = answer
         if start:
-            job._update(self._http.request("POST", f"/v1/jobs/{job.id}/start", idempotent=False))
+            try:
+                job.start()
+            except DrisyaError as exc:
+                exc.job = job  # e.g. InsufficientCoins: top up, then `exc.job.start()`, or delete it
+                raise
         return job
 
     def create(
@@ -348,12 +367,20 @@ class AsyncJobs:
                 headers=_upload_request(plan),
                 content=uploads.aiter_body(plan, callback),
             )
+        except ValidationError:
+            with contextlib.suppress(DrisyaError):
+                await job.delete()
+            raise
         finally:
             if bar is not None:
                 bar.close()
         job.upload = response.json()
         if start:
-            job._update(await self._http.request("POST", f"/v1/jobs/{job.id}/start", idempotent=False))
+            try:
+                await job.start()
+            except DrisyaError as exc:
+                exc.job = job
+                raise
         return job
 
     async def create(

@@ -73,6 +73,9 @@ def test_submit_exit_codes(ray_session, api, sdk_user, cfg, tmp_path, capsys):
     assert cli.main(["jobs"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == 2 and all(" done " in line for line in listed)
+    first_id = listed[-1].split()[0]  # newest first: the last line is the all-good job
+    assert cli.main(["jobs", first_id, "--out", str(tmp_path / "again.zip"), "-q"]) == 0
+    assert zipfile.ZipFile(tmp_path / "again.zip").read("item-0.jpg")
 
 
 def test_submit_without_enough_coins_exits_2_with_the_shortfall(api, sdk_user, cfg, tmp_path, capsys):
@@ -93,6 +96,8 @@ def test_submit_without_enough_coins_exits_2_with_the_shortfall(api, sdk_user, c
     assert cli.main([*argv, "-q"]) == 2
     err = capsys.readouterr().err
     assert "insufficient coins" in err and "buy at least" in err and not (tmp_path / "o.zip").exists()
+    with Client(api.url, api_key=config.load().api_key) as c:
+        assert c.jobs.list().total == 0  # the job that could not start was removed
 
 
 def test_templates_and_one_job(api, sdk_user, cfg, tmp_path, capsys):

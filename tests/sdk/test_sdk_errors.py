@@ -47,6 +47,11 @@ def test_insufficient_coins_carries_the_shortfall(sdk_user, tmp_path):
     assert refused.value.status == 402 and refused.value.balance == balance
     assert refused.value.shortfall == n * price - balance > 0
     assert poor.wallet.balance() == balance  # nothing was reserved
+    waiting = refused.value.job  # uploaded, waiting for a top-up
+    assert waiting.status == "created" and waiting.upload["accepted"] == n
+    with pytest.raises(InsufficientCoins):
+        waiting.start()
+    assert waiting.cancel().status == "cancelled"
 
 
 def test_validation_names_the_field_and_lists_refused_entries(sdk_user, tmp_path):
@@ -62,6 +67,7 @@ def test_validation_names_the_field_and_lists_refused_entries(sdk_user, tmp_path
     with pytest.raises(ValidationError) as refused:
         c.jobs.submit(broken, recipe=FAST)
     assert {e["name"] for e in refused.value.rejected} == {"a.jpg", "b.png"}
+    assert c.jobs.list().total == 0  # the refused upload's empty job was deleted
 
 
 def test_not_found_and_conflict(sdk_user, tmp_path):

@@ -4,6 +4,7 @@ the server without any of the server's dependencies (needs PyPI for httpx and we
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -31,12 +32,14 @@ print(json.dumps({
 
 
 def test_client_installs_alone_and_runs_without_server_dependencies(api, tmp_path):
+    source = tmp_path / "sdk"  # pip builds in the source folder: keep the checkout clean
+    shutil.copytree(SDK, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     subprocess.run(
-        [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(SDK)],
+        [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
         check=True,
         env=clean,
         cwd=tmp_path,
