@@ -84,6 +84,15 @@ def test_not_found_and_conflict(sdk_user, tmp_path):
     assert job.cancel().status == "cancelled"
 
 
+def test_a_repeated_create_with_the_same_key_returns_the_same_job(sdk_user):
+    c = sdk_user()
+    first = c.jobs.create(template="#ffffff", idempotency_key="erp-order-4711")
+    again = c.jobs.create(template="#ffffff", idempotency_key="erp-order-4711")
+    other = c.jobs.create(template="#ffffff")
+    assert again.id == first.id and other.id != first.id
+    assert c.jobs.list().total == 2
+
+
 def test_rate_limited_carries_retry_after(sdk_user):
     c = sdk_user()
     with pytest.raises(RateLimited) as limited:
@@ -95,8 +104,11 @@ def test_rate_limited_carries_retry_after(sdk_user):
 class _Failing(BaseHTTPRequestHandler):
     hits: list[str] = []
 
+    keys: list[str | None] = []
+
     def _fail(self) -> None:
         self.hits.append(self.command)
+        self.keys.append(self.headers.get("Idempotency-Key"))
         body = json.dumps({"error": "unavailable", "detail": "database restarting"}).encode()
         self.send_response(503)
         self.send_header("Content-Type", "application/json")
@@ -126,9 +138,11 @@ def test_server_errors_are_retried_for_idempotent_calls_only():
                 c.enhance(b"photo")
             assert _Failing.hits == ["POST"]  # a charge is never repeated behind the caller's back
             _Failing.hits.clear()
+            _Failing.keys.clear()
             with pytest.raises(ServerError):
                 c.jobs.create()  # carries an Idempotency-Key, so it is retried
             assert _Failing.hits == ["POST", "POST", "POST"]
+            assert _Failing.keys[0] and len(set(_Failing.keys)) == 1  # the same key each time
     finally:
         server.shutdown()
 
