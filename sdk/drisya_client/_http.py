@@ -161,7 +161,10 @@ class SyncHttp(_Policy):
                     )
                     continue
                 if not self.retryable(method, idempotent, exc, attempt):
-                    raise _failed(exc, self.base_url) from exc
+                    failure = _failed(exc, self.base_url)
+                    if failure is exc:
+                        raise
+                    raise failure from exc
                 time.sleep(self.delay(attempt, getattr(exc, "retry_after", None)))
                 attempt += 1
 
@@ -179,7 +182,10 @@ class SyncHttp(_Policy):
             request = self.client.build_request(method, path, headers=self.headers(headers), **kw)
             return self.client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
-            raise _failed(exc, self.base_url) from exc
+            failure = _failed(exc, self.base_url)
+            if failure is exc:
+                raise
+            raise failure from exc
 
     def close(self) -> None:
         self.client.close()
@@ -216,7 +222,10 @@ class AsyncHttp(_Policy):
                     self.take_tokens(answer.json())
                     continue
                 if not self.retryable(method, idempotent, exc, attempt):
-                    raise _failed(exc, self.base_url) from exc
+                    failure = _failed(exc, self.base_url)
+                    if failure is exc:
+                        raise
+                    raise failure from exc
                 await asyncio.sleep(self.delay(attempt, getattr(exc, "retry_after", None)))
                 attempt += 1
 
@@ -236,7 +245,10 @@ class AsyncHttp(_Policy):
             request = self.client.build_request(method, path, headers=self.headers(headers), **kw)
             return await self.client.send(request, stream=True)
         except Exception as exc:  # noqa: BLE001
-            raise _failed(exc, self.base_url) from exc
+            failure = _failed(exc, self.base_url)
+            if failure is exc:
+                raise
+            raise failure from exc
 
     async def close(self) -> None:
         await self.client.aclose()
