@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from engine.matting.auto import matte_auto
+from engine.matting.auto import MissingModel, matte_auto
 from engine.matting.cutout import cutout, decontaminate
 from engine.matting.fast import FastOptions, matte_fast
 from engine.matting.refine import upsample_alpha
@@ -26,10 +26,6 @@ from engine.matting.refine import upsample_alpha
 METHODS = ("auto", "fast", "model")
 
 __all__ = ["METHODS", "MatteOptions", "MatteResult", "MissingModel", "cutout", "decontaminate", "matte"]
-
-
-class MissingModel(RuntimeError):
-    """The image needs the network but no model session was given."""
 
 
 @dataclass(frozen=True)
@@ -86,20 +82,13 @@ def matte(
         alpha = _resolve(session)(work)
         used, quality = "model", _model_only_quality(alpha)
     else:
-        predict = _resolve(session) if session is not None else _missing
+        predict = _resolve(session) if session is not None else None
         alpha, used, quality, details = matte_auto(
             work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt
         )
     if work.shape[:2] != rgb.shape[:2]:
         alpha = upsample_alpha(alpha, rgb)
     return MatteResult(alpha.astype(np.float32), used, float(np.clip(quality, 0.0, 1.0)), details)
-
-
-def _missing(_: np.ndarray) -> np.ndarray:
-    raise MissingModel(
-        "this image needs the matting model (its background is not clean enough for the "
-        "colour model), but no model session was given"
-    )
 
 
 def _model_only_quality(alpha: np.ndarray) -> float:

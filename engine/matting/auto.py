@@ -20,6 +20,10 @@ from engine.matting.fast import FastOptions, FastResult, drop_specks, fill_enclo
 from engine.matting.refine import soft_alpha_from_mask
 
 
+class MissingModel(RuntimeError):
+    """The image needs the network but no model session was given."""
+
+
 @dataclass(frozen=True)
 class FusedResult:
     alpha: np.ndarray
@@ -101,6 +105,61 @@ def fuse(rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult) -> FusedRes
     return FusedResult(alpha, quality, details)
 
 
+FAINT_FRACTION = 0.06  # image share of faint, coherent departures beyond which the colour model is blind
+FAINT_BLOB = 0.5  # one faint region this large next to the found product (as a share of it): blind
+
+
+def faint_mask(fast: FastResult) -> np.ndarray:
+    """What the colour model sees but cannot decide: coherent regions that depart from the modelled
+    backdrop a little (evidence 0.3-1, below its product threshold), away from the product it found.
+
+    White, cream and silver products on a white sweep are exactly that: a white printer whose body
+    differs from the paper by 3 %, the white frame around a phone's screen, a white pot under a plant.
+    The colour model then reports a confident small product (the print, the screen, the leaves) and
+    calls the rest backdrop. Backdrop texture and noise are fine-grained and are removed by the blur
+    and the opening, so they do not count.
+    """
+    e = cv2.GaussianBlur(fast.evidence, (0, 0), 3.0)
+    near = cv2.dilate(fast.hard.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    faint = ((e > 0.3) & (e < 1.0) & ~near).astype(np.uint8)
+    return cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8)) > 0
+
+
+def faint_departures(fast: FastResult) -> tuple[float, float]:
+    """(share of the image that is faint, largest faint region / product area); see `faint_mask`."""
+    faint = faint_mask(fast)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(faint.astype(np.uint8), connectivity=8)
+    largest = float(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0.0
+    return float(faint.mean()), largest / max(float(fast.hard.sum()), 1.0)
+
+
+def left_out_faint(fast: FastResult, final: np.ndarray) -> float:
+    """Faint regions touching the final product mask but not in it, as a share of that mask.
+
+    Where both the colour model and the network leave out a faint region right against the product
+    (a white pot under a plant, a phone's white frame), nobody has looked at it properly: the matte
+    is doubtful, whatever the network's own certainty says.
+    """
+    faint = faint_mask(fast) & ~final
+    if not faint.any():
+        return 0.0
+    ring = cv2.dilate(final.astype(np.uint8), np.ones((31, 31), np.uint8)) > 0
+    n, labels = cv2.connectedComponents(faint.astype(np.uint8), connectivity=8)
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[ring & faint])] = True
+    touching[0] = False
+    return float(touching[labels].sum()) / max(float(final.sum()), 1.0)
+
+
+def fast_trust(fast: FastResult) -> tuple[float, dict]:
+    """The colour model's own confidence, lowered where it is blind (faint departures it left out)."""
+    share, blob = faint_departures(fast)
+    blind = share > FAINT_FRACTION or blob > FAINT_BLOB
+    penalty = float(np.clip(1.0 - (share - 0.03) / 0.06, 0.0, 1.0)) if not blind else 0.0
+    trust = fast.confidence * (0.5 + 0.5 * penalty) if not blind else min(fast.confidence, 0.5) * 0.5
+    return float(trust), {"faint_share": share, "faint_blob": blob, "colour_model_blind": blind}
+
+
 def matte_auto(
     rgb: np.ndarray,
     model_predict,
@@ -110,10 +169,22 @@ def matte_auto(
 ) -> tuple[np.ndarray, str, float, dict]:
     """(alpha, method, quality, details) at the size of `rgb`; `model_predict` is called only if needed."""
     fast = matte_fast(rgb, fast_options)
-    details = {"fast_confidence": fast.confidence, **fast.details}
-    if fast.confidence >= route_threshold:
-        return fast.alpha, "auto:fast", fast.confidence, details
+    trust, blind = fast_trust(fast)
+    details = {"fast_confidence": fast.confidence, **fast.details, **blind}
+    if fast.confidence >= route_threshold and (not blind["colour_model_blind"] or model_predict is None):
+        # without a network a blind colour model is still the best answer, flagged by its low score
+        return fast.alpha, "auto:fast", trust, details
+    if model_predict is None:
+        raise MissingModel(
+            "this image needs the matting model (its background is not clean enough for the "
+            "colour model), but no model session was given"
+        )
     model_alpha = model_predict(rgb)
     fused = fuse(rgb, model_alpha, fast)
+    quality = fused.quality
+    if blind["colour_model_blind"]:
+        missed = left_out_faint(fast, fused.alpha > 0.5)
+        quality *= float(np.clip(1.0 - missed / 0.15, 0.2, 1.0))
+        details["left_out_faint"] = missed
     alpha = fused.alpha if fast.shadow is None else np.maximum(fused.alpha, fast.shadow * (fused.alpha < 0.5))
-    return alpha, "auto:model", fused.quality, {**details, **fused.details}
+    return alpha, "auto:model", quality, {**details, **fused.details}
