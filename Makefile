@@ -12,10 +12,12 @@ PYTEST_ARGS ?=
 
 setup: $(STAMP) $(MODEL_STAMP) web
 
-$(STAMP): pyproject.toml
+# The client distribution (sdk/, `drisya-client`) installs in the same pip call: the platform depends on
+# it, so pip installs it first and the platform's `drisya` script (server and client commands) wins.
+$(STAMP): pyproject.toml sdk/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e ./sdk -e '.[dev]'
 	@touch $(STAMP)
 
 # The matting model is fetched once into the cache dir (npm pack, chunks reassembled, sha256 checked);
