@@ -6,6 +6,7 @@ alters the pixels, so seeded copies and cached thumbnails refresh.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from engine.templates import festive, gradients, luxury, nature, patterns, podium, studio, surfaces  # noqa: F401  (registers families)
@@ -14,6 +15,26 @@ from engine.templates.spec import TemplateSpec
 
 # Light direction convention (spec.py): degrees the light comes FROM, 0 = right, 90 = top, counter-clockwise.
 TOP_LEFT, TOP, TOP_RIGHT = 125.0, 90.0, 55.0
+
+
+class _FromId:
+    """A parameter to be derived from the template's id (see `id_seed`), marked where it is written."""
+
+    def __init__(self, phase_step: float | None = None) -> None:
+        self.phase_step = phase_step
+
+    def value(self, seed: int) -> int | float:
+        return seed if self.phase_step is None else (seed % 1000) * self.phase_step
+
+
+SEED = _FromId()  # a random seed
+PHASE = _FromId(0.7)  # a pattern phase, in the units the duotone family reads
+
+
+def id_seed(template_id: str) -> int:
+    """A template's random seed from its id alone, so inserting or reordering templates never changes
+    another template's pixels (it used to be the position in this list)."""
+    return int.from_bytes(hashlib.sha256(template_id.encode("utf-8")).digest()[:3], "big")
 
 
 def T(
@@ -30,6 +51,10 @@ def T(
     version: int = 1,
     stage: float | None = None,
 ) -> TemplateSpec:
+    if any(isinstance(v, _FromId) for v in params.values()):
+        seed = id_seed(id)
+        params = {k: v.value(seed) if isinstance(v, _FromId) else v for k, v in params.items()}
+        version = max(version, 2)  # seeds came from list positions before: these pixels changed
     return TemplateSpec(
         id=id,
         name=name,
@@ -845,7 +870,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "gradient",
                 "linear",
-                {"stops": stops, "angle": angle, "seed": len(out)},
+                {"stops": stops, "angle": angle, "seed": SEED},
                 tags=("gradient", *tags),
                 floor=None,
                 light=(TOP, 0.85),
@@ -858,7 +883,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "gradient",
                 "mesh",
-                {"base": base, "blobs": blobs, "seed": len(out)},
+                {"base": base, "blobs": blobs, "seed": SEED},
                 tags=("gradient", "mesh", *tags),
                 floor=None,
                 light=(TOP, 0.85),
@@ -871,7 +896,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "duotone",
                 "duotone",
-                {"a": a, "b": b, "angle": angle, "offset": 0.05, "phase": len(out) * 0.7},
+                {"a": a, "b": b, "angle": angle, "offset": 0.05, "phase": PHASE},
                 tags=("duotone", "two-tone", *tags),
                 floor=None,
                 light=(TOP_LEFT, 0.8),
@@ -897,7 +922,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "stone",
                 "flat",
-                {"texture": "marble", **p, "seed": 100 + len(out)},
+                {"texture": "marble", **p, "seed": SEED},
                 tags=("marble", "stone", "texture", "flat-lay", *tags),
                 floor=None,
                 light=(TOP_LEFT, 0.8),
@@ -912,7 +937,7 @@ def entries() -> list[TemplateSpec]:
                 {
                     "texture": "marble",
                     **p,
-                    "seed": 100 + len(out),
+                    "seed": SEED,
                     "wall": "#efeeeb" if "dark" not in tags else "#2b2b2e",
                 },
                 tags=("marble", "stone", "tabletop", *tags),
@@ -928,7 +953,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "wood",
                 "flat",
-                {"texture": "wood", "stops": stops, "seed": 200 + len(out)},
+                {"texture": "wood", "stops": stops, "seed": SEED},
                 tags=("wood", "texture", "flat-lay", *tags),
                 floor=None,
             )
@@ -942,7 +967,7 @@ def entries() -> list[TemplateSpec]:
                 {
                     "texture": "wood",
                     "stops": stops,
-                    "seed": 200 + len(out),
+                    "seed": SEED,
                     "wall": "#ece7df",
                     "wall_texture": True,
                     "plank": 0.14 if slug in ("oak", "walnut") else 0.3,
@@ -960,7 +985,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "podium",
                 "podium",
-                {**p, "seed": 300 + len(out)},
+                {**p, "seed": SEED},
                 tags=("podium", "pedestal", "3d", *tags),
                 floor=0.6,
                 light=(TOP_LEFT, 0.6),
@@ -975,7 +1000,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "luxury",
                 "podium",
-                {**p, "seed": 300 + len(out)},
+                {**p, "seed": SEED},
                 tags=("podium", "luxury", "dark", *tags),
                 floor=0.6,
                 light=(TOP_LEFT, 0.5),
@@ -991,7 +1016,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "pastel",
                 fam,
-                {**p, "seed": 400 + len(out)},
+                {**p, "seed": SEED},
                 tags=("pastel", "soft", *tags),
                 floor=floor,
                 light=(TOP_LEFT, 0.8),
@@ -1005,7 +1030,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "luxury",
                 fam,
-                {**p, "seed": 500 + len(out)},
+                {**p, "seed": SEED},
                 tags=("luxury", "dark", "premium", *tags),
                 floor=floor,
                 light=(TOP, 0.45),
@@ -1020,7 +1045,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "festive",
                 fam,
-                {**p, "seed": 600 + len(out)},
+                {**p, "seed": SEED},
                 tags=("festive", *tags),
                 floor=floor,
                 light=(TOP, 0.6),
@@ -1033,7 +1058,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "pattern",
                 fam,
-                {**p, "seed": 700 + len(out)},
+                {**p, "seed": SEED},
                 tags=("pattern", *tags),
                 floor=None,
                 light=(TOP_LEFT, 0.85),
@@ -1046,7 +1071,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "nature",
                 fam,
-                {**p, "seed": 800 + len(out)},
+                {**p, "seed": SEED},
                 tags=("nature", "outdoor", *tags),
                 floor=0.84,
                 light=(TOP_LEFT, 0.55),
@@ -1060,7 +1085,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "scene",
                 fam,
-                {**p, "seed": 900 + len(out)},
+                {**p, "seed": SEED},
                 tags=("scene", "tabletop", *tags),
                 floor=0.8,
                 light=(TOP_LEFT, 0.7),
@@ -1074,7 +1099,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "stone",
                 "flat",
-                {**p, "seed": 1000 + len(out)},
+                {**p, "seed": SEED},
                 tags=("stone", "texture", "flat-lay", *tags),
                 floor=None,
             )
@@ -1086,7 +1111,7 @@ def entries() -> list[TemplateSpec]:
                 name,
                 "fabric",
                 "flat",
-                {**p, "seed": 1100 + len(out)},
+                {**p, "seed": SEED},
                 tags=("fabric", "texture", "flat-lay", *tags),
                 floor=None,
                 light=(TOP_LEFT, 0.85),

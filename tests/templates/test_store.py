@@ -235,7 +235,8 @@ async def test_admin_edits_change_search_and_survive_a_new_catalogue_version(
     )
     assert (edited["name"], edited["tags"]) == ("Italian Marble", ["stone", "luxe"])
     assert edited["colours"] == ["#aaaaaa", "#101010"] and edited["colour_families"] == ["grey", "black"]
-    assert edited["version"] == 1  # a built-in keeps the catalogue's version
+    carrara = next(s.version for s in small_catalog if s.id == "marble-carrara")
+    assert edited["version"] == carrara  # a built-in keeps the catalogue's version
     assert [d["id"] for d in (await svc.search_templates(db, q="italian luxe")).items] == ["marble-carrara"]
     assert (await svc.search_templates(db, q="carrara")).total == 1  # the id is still searchable
     assert (await svc.search_templates(db, colour="black")).total >= 1
@@ -257,13 +258,15 @@ async def test_admin_edits_change_search_and_survive_a_new_catalogue_version(
 
     # A newer catalogue updates what the admin did not touch and keeps what they did.
     bumped = [
-        replace(s, version=2, name="Carrara v2", category="stone-new") if s.id == "marble-carrara" else s
+        replace(s, version=carrara + 1, name="Carrara v2", category="stone-new")
+        if s.id == "marble-carrara"
+        else s
         for s in small_catalog
     ]
     monkeypatch.setattr(tpl, "catalog", lambda: list(bumped))
     assert (await svc.seed_builtin_templates(db, blobs))["updated"] == 1
     doc = await TemplatesRepo(db).get("marble-carrara")
-    assert (doc["version"], doc["name"], doc["category"]) == (2, "Italian Marble", "stone-new")
+    assert (doc["version"], doc["name"], doc["category"]) == (carrara + 1, "Italian Marble", "stone-new")
     assert doc["tags"] == ["stone", "luxe"]
     assert (await svc.search_templates(db, q="italian stone-new")).total == 1
 
