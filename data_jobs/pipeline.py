@@ -1,10 +1,12 @@
 """The Ray Data side of a batch: image references in, small status rows out.
 
-Only references travel through Ray (image id, input blob key, output key stem): each actor reads its
-inputs from blob storage and writes its outputs there itself, so the driver never holds image bytes
-and its memory stays flat however large the job. An actor loads the matting model once and keeps it
-for every batch it is given. Each row is processed in its own try/except: a bad image becomes a
-failed row with a reason, never a failed job.
+Only references travel between the driver and Ray (image id, input blob key, output key stem): the
+stages read inputs from blob storage and write outputs there themselves, so the driver never holds
+image bytes and its memory stays flat however large the job. The stages themselves (prepare ->
+network -> finish) are in `data_jobs.stages`; here are the rows, the resource plan, the job's sealed
+arguments and `ImageWorker`, the whole engine for one image (the one-image path of `POST /enhance`).
+Each row is processed in its own try/except: a bad image becomes a failed row with a reason, never
+a failed job.
 """
 
 from __future__ import annotations
@@ -261,13 +263,6 @@ class JobArgs:
 
     def __repr__(self) -> str:
         return f"JobArgs(template={self.template.id!r})"
-
-
-class PoolImageWorker(ImageWorker):
-    """`ImageWorker` as Ray Data constructs it in a pool: from sealed `JobArgs`."""
-
-    def __init__(self, args: JobArgs) -> None:
-        super().__init__(args.settings, args.recipe, args.template)
 
 
 def background_for(recipe: Any, template: TemplateSpec, blobs: Any, settings: Settings):

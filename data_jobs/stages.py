@@ -108,6 +108,14 @@ def _job(args: JobArgs) -> tuple[Any, Any, Any]:
     return _BACKGROUNDS[args.token]
 
 
+def _one_cpu() -> None:
+    """A stage task holds one CPU: OpenCV's own thread pool (all cores by default) would make every
+    task of a busy node fight over them, costing CPU in synchronisation rather than saving time."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 # --- the stages ------------------------------------------------------------------------------------------
 
 
@@ -115,6 +123,7 @@ def prepare_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.n
     """Read each input; for a recipe that may need the network, decode and decide its matte."""
     from engine.pipeline import parse_recipe, prepare_matte
 
+    _one_cpu()
     recipe = parse_recipe(args.recipe)
     limits = args.settings.limits
     rows = []
@@ -182,6 +191,7 @@ def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.nd
     """Finish each image and write its output: the small result rows the driver records."""
     from engine.pipeline import MattePlan, finish_image, process_image
 
+    _one_cpu()
     recipe, template, background = _job(args)
     limits = args.settings.limits
     results = []

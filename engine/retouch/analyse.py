@@ -16,6 +16,7 @@ from engine.compose.linear import REC709_LUMA, to_linear
 from engine.retouch.params import RetouchParams
 
 _THUMB_SIDE = 640
+_LUMA = REC709_LUMA.astype(np.float32)
 MAX_WB_GAIN = 1.25  # a colour cast beyond this is a coloured backdrop, not a cast: leave it
 MAX_EXPOSURE_GAIN = 1.8  # about +0.85 EV
 BACKDROP_TARGET = 0.92  # linear luminance a white backdrop should reach (sRGB ~246)
@@ -43,14 +44,15 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
         size = (max(1, round(w * r)), max(1, round(h * r)))
         rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
         alpha = None if alpha is None else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
-    lin = to_linear(rgb).reshape(-1, 3).astype(np.float64)
-    a = np.ones(lin.shape[0]) if alpha is None else alpha.reshape(-1).astype(np.float64)
+    # float32 throughout: statistics of a thumbnail need no more, and it halves the memory traffic
+    lin = to_linear(rgb).reshape(-1, 3).astype(np.float32, copy=False)
+    a = np.ones(lin.shape[0], np.float32) if alpha is None else alpha.reshape(-1).astype(np.float32, copy=False)
     product = lin[a > 0.9]
     if product.shape[0] < 16:
         product = lin[a > 0.5] if (a > 0.5).sum() >= 16 else lin
     backdrop = _backdrop(lin, a)
 
-    wb = np.ones(3)
+    wb = np.ones(3, np.float32)
     if params.white_balance > 0 and backdrop is not None:
         wb = _white_balance(backdrop, params.white_balance)
     gain = 1.0
@@ -58,7 +60,7 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
         gain = _exposure(product * wb, None if backdrop is None else backdrop * wb, params.exposure)
 
     balanced = np.clip(product * wb * gain, 0.0, 1.0)
-    y = np.sqrt(np.clip(balanced @ REC709_LUMA.astype(np.float64), 0.0, 1.0))  # perceptual-ish
+    y = np.sqrt(np.clip(balanced @ _LUMA, 0.0, 1.0))  # perceptual-ish
     black, mid, contrast = 0.0, 0.5, 0.0
     if params.contrast > 0 and y.size:
         lo = float(np.percentile(y, 0.5))
@@ -88,30 +90,30 @@ def _backdrop(lin: np.ndarray, a: np.ndarray) -> np.ndarray | None:
     bg = lin[a < 0.02]
     if bg.shape[0] < 64:
         return None
-    y = bg @ REC709_LUMA.astype(np.float64)
+    y = bg @ _LUMA
     bright = bg[y >= np.percentile(y, 50)]
     # a backdrop darker than mid-grey is not a white backdrop we can use as a reference
-    if float(np.median(bright @ REC709_LUMA.astype(np.float64))) < 0.25:
+    if float(np.median(bright @ _LUMA)) < 0.25:
         return None
     return bright
 
 
 def _white_balance(backdrop: np.ndarray, strength: float) -> np.ndarray:
     ref = np.median(backdrop, axis=0)
-    y = float(ref @ REC709_LUMA.astype(np.float64))
+    y = float(ref @ _LUMA)
     gains = y / np.maximum(ref, 1e-4)
     if gains.max() > MAX_WB_GAIN or gains.min() < 1 / MAX_WB_GAIN:
-        return np.ones(3)  # a deliberately coloured backdrop
+        return np.ones(3, np.float32)  # a deliberately coloured backdrop
     gains = 1.0 + strength * (gains - 1.0)
-    return gains / float(gains @ REC709_LUMA.astype(np.float64))
+    return gains / float(gains @ _LUMA)
 
 
 def _exposure(product: np.ndarray, backdrop: np.ndarray | None, strength: float) -> float:
     if product.shape[0] == 0:
         return 1.0
-    py = product @ REC709_LUMA.astype(np.float64)
+    py = product @ _LUMA
     if backdrop is not None:
-        level = float(np.median(backdrop @ REC709_LUMA.astype(np.float64)))
+        level = float(np.median(backdrop @ _LUMA))
         gain = BACKDROP_TARGET / max(level, 1e-3)
     else:
         # no backdrop to trust: only rescue clearly dark products

@@ -37,14 +37,16 @@ def test_rgb_round_trip(fmt, pil_format):
     assert np.abs(back - img).mean() <= max(tolerance, 0.0) + 0.01
 
 
-def test_jpeg_is_progressive_and_quality_matters():
+def test_jpeg_is_baseline_unless_asked_and_quality_matters():
     img = _gradient(400, 400)
     img = (
         (img.astype(int) + np.random.default_rng(1).integers(0, 30, img.shape)).clip(0, 255).astype(np.uint8)
     )
     hi, lo = encode(img, ExportOptions(quality=95)), encode(img, ExportOptions(quality=50))
-    assert Image.open(io.BytesIO(hi)).info.get("progressive") == 1
+    assert not Image.open(io.BytesIO(hi)).info.get("progressive")
     assert len(lo) < len(hi)
+    progressive = encode(img, ExportOptions(quality=95, progressive=True))
+    assert Image.open(io.BytesIO(progressive)).info.get("progressive") == 1
 
 
 def test_png_keeps_the_cutout_alpha_exactly():
