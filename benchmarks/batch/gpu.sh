@@ -18,4 +18,6 @@ print("onnxruntime providers:", providers)
 if "CUDAExecutionProvider" not in providers:
     raise SystemExit("CUDAExecutionProvider missing: install onnxruntime-gpu (pip install -e '.[gpu]')")
 PY
+"$PY" -m benchmarks.batch.gpu_check                     # CUDA, IOBinding, auto routing
+"$PY" -m benchmarks.batch.stages --images 8 --method model  # CPU seconds per stage next to the GPU
 exec "$PY" -m benchmarks.batch --gpu --compare "$COUNTS" ${DRISYA_RAY_ADDRESS:+--ray-address "$DRISYA_RAY_ADDRESS"}

@@ -76,6 +76,12 @@ class ModelSession:
         fixed = [d for d in shape[2:] if isinstance(d, int)]
         self.input_size = fixed[0] if len(fixed) == 2 and fixed[0] == fixed[1] else self.family.size
         self._lock = threading.Lock()
+        self._bound: _DeviceBinding | None = _DeviceBinding(self._session) if self.uses_gpu else None
+
+    @property
+    def uses_iobinding(self) -> bool:
+        """Whether runs go through IOBinding (input and output on the GPU; CUDA provider only)."""
+        return self._bound is not None
 
     @property
     def uses_gpu(self) -> bool:
@@ -109,6 +115,8 @@ class ModelSession:
     def run(self, x: np.ndarray) -> np.ndarray:
         """One network run on a preprocessed input (1, 3, S, S) float32 -> the raw output."""
         with self._lock:  # one run at a time per session: onnxruntime parallelises inside a run
+            if self._bound is not None:
+                return self._bound.run(x, self._input_name, self._output_name)
             (out,) = self._session.run([self._output_name], {self._input_name: x})
         return out
 
@@ -122,6 +130,45 @@ class ModelSession:
         stage hands on (a 1 MB matte instead of a float array at the photo's size).
         `NetworkMatte(predict_u8(x)).predict(x)` equals `predict(x)` within 1/255."""
         return quantise(self.activate(self.run(self.preprocess(rgb))))
+
+
+class _DeviceBinding:
+    """IOBinding for a session on the CUDA provider: the input is copied into one buffer kept on
+    the device and the output is left on the device by the run, so onnxruntime does not allocate
+    and copy both around every run (measured on an H100: 17 ms -> 6.6 ms per ISNet run, issue 12).
+    Only the output's copy back to the host remains. Callers hold the session's lock."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+        self._device_id = _cuda_device_id(session)
+        self._input = None  # OrtValue on the device, (re)allocated for the input's shape and dtype
+        self._binding = session.io_binding()
+
+    def run(self, x: np.ndarray, input_name: str, output_name: str) -> np.ndarray:
+        import onnxruntime as ort
+
+        x = np.ascontiguousarray(x)
+        if (
+            self._input is None
+            or tuple(self._input.shape()) != x.shape
+            or self._input.data_type() != _ort_type(x)
+        ):
+            self._input = ort.OrtValue.ortvalue_from_numpy(x, "cuda", self._device_id)
+            self._binding.bind_ortvalue_input(input_name, self._input)
+            self._binding.bind_output(output_name, "cuda", self._device_id)
+        else:
+            self._input.update_inplace(x)
+        self._session.run_with_iobinding(self._binding)
+        return self._binding.copy_outputs_to_cpu()[0]
+
+
+def _ort_type(x: np.ndarray) -> str:
+    return {np.dtype(np.float32): "tensor(float)", np.dtype(np.float16): "tensor(float16)"}.get(x.dtype, "")
+
+
+def _cuda_device_id(session) -> int:
+    options = session.get_provider_options().get("CUDAExecutionProvider", {})
+    return int(options.get("device_id", 0) or 0)
 
 
 def quantise(pred: np.ndarray) -> np.ndarray:
