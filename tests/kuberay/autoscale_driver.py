@@ -1,94 +1,140 @@
 """The driver test_autoscaling runs in its own process against the fake autoscaling cluster.
 
-It runs a batch through the project's Ray Data pipeline (`data_jobs.pipeline.build_dataset`, the real
-`ImageWorker` actors reading and writing blob storage), with the actor pool sized from the worker
-group's declared maximum, then waits for the idle nodes to go. It prints one JSON line per event so the
-test can assert on what happened; it never decides pass or fail itself.
+`batch`: a batch through the project's Ray Data pipeline (`data_jobs.pipeline.build_dataset`: CPU tasks
+and the network's actor pool, reading and writing blob storage), planned from the worker groups' declared
+maximum. `actor`: one actor with the given options (a Serve deployment's `ray_actor_options`).
+Both then wait for the idle nodes to go. One JSON line per event, so the test can assert on what
+happened; the driver never decides pass or fail itself.
 
-    python autoscale_driver.py ADDRESS BLOB_DIR IMAGES NODE_CPUS MAX_NODES IDLE_WAIT_S
+    python autoscale_driver.py batch ADDRESS BLOB_DIR IMAGES RESOURCES_JSON METHOD IDLE_WAIT_S
+    python autoscale_driver.py actor ADDRESS OPTIONS_JSON IDLE_WAIT_S
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
-from dataclasses import replace
 
 
-def alive_workers(ray) -> int:
-    """Worker nodes alive now (the head declares no CPU, like the manifests' head)."""
-    return sum(1 for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU", 0) > 0)
+def workers(ray) -> list[dict[str, float]]:
+    """The resources of each worker node alive now (the head declares no CPU, like the manifests')."""
+    return [dict(n["Resources"]) for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU", 0) > 0]
 
 
 def emit(event: str, **data) -> None:
     print(json.dumps({"event": event, "t": round(time.monotonic(), 2), **data}), flush=True)
 
 
-def main(argv: list[str]) -> int:
-    address, blob_dir, images, node_cpus, max_nodes, idle_wait = argv
-    import logging
+class PeakWatch:
+    """The most worker nodes seen alive at once while something runs: in all, with GPUs, without."""
 
+    def __init__(self, ray) -> None:
+        self.ray, self._stop = ray, threading.Event()
+        self.peak = self.gpu_peak = self.cpu_peak = 0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            now = workers(self.ray)
+            gpu = sum(1 for w in now if w.get("GPU", 0) > 0)
+            self.peak = max(self.peak, len(now))
+            self.gpu_peak = max(self.gpu_peak, gpu)
+            self.cpu_peak = max(self.cpu_peak, len(now) - gpu)
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> PeakWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def connect(address: str):
     import ray
 
-    from cluster.settings import Settings
-    from data_jobs.pipeline import ImageRef, build_dataset, plan_actor_pool
-    from engine.templates import resolve
-
     ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    emit("connected", workers=alive_workers(ray), resources=ray.cluster_resources())
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    emit("connected", workers=len(workers(ray)), resources=ray.cluster_resources())
+    return ray
 
-    settings = Settings.from_env(env={}, data_dir=blob_dir, blob_dir=blob_dir)
-    refs = [ImageRef(f"im{i:02d}", f"in/{i:02d}.jpg", f"out/{i:02d}") for i in range(int(images))]
-    # sized from what the worker group may grow to, not from what the cluster has now (nothing)
-    declared = {"CPU": float(node_cpus) * int(max_nodes)}
-    plan = plan_actor_pool(declared, images=len(refs), reserve_cpus=0)
-    plan = replace(plan, min_size=plan.max_size)  # ask for every actor at once: the demand is explicit
-    emit("plan", min_size=plan.min_size, max_size=plan.max_size, num_cpus=plan.num_cpus)
 
-    peak = [0]
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], alive_workers(ray))
-            stop.wait(0.5)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    dataset = build_dataset(
-        refs,
-        settings=settings,
-        recipe={"method": "fast", "size": 400},
-        template=resolve("#f4f4f4"),
-        plan=plan,
-    )
-    rows = [
-        {"image_id": r["image_id"], "status": r["status"], "output_key": r["output_key"], "error": r["error"]}
-        for r in dataset.take_all()
-    ]
-    stop.set()
-    watcher.join()
-    del dataset
-    emit("batch", rows=rows, peak_workers=peak[0], workers=alive_workers(ray))
-
-    deadline = time.monotonic() + float(idle_wait)
-    last = -1
+def wait_idle(ray, seconds: float) -> None:
+    deadline, last = time.monotonic() + seconds, -1
     while time.monotonic() < deadline:
-        now = alive_workers(ray)
+        now = len(workers(ray))
         if now != last:
             emit("workers", workers=now)
             last = now
         if now == 0:
             break
         time.sleep(1)
-    emit("end", workers=alive_workers(ray))
-    ray.shutdown()
-    return 0
+    emit("end", workers=len(workers(ray)))
+
+
+def batch(address: str, blob_dir: str, images: str, resources: str, method: str, idle_wait: str) -> None:
+    from cluster.settings import Settings
+    from data_jobs.pipeline import ImageRef, build_dataset, plan_actor_pool
+    from engine.templates import resolve
+
+    ray = connect(address)
+    settings = Settings.from_env(env={}, data_dir=blob_dir, blob_dir=blob_dir)
+    refs = [ImageRef(f"im{i:02d}", f"in/{i:02d}.jpg", f"out/{i:02d}") for i in range(int(images))]
+    # planned from what the worker groups may grow to, not from what the cluster has now (nothing)
+    plan = plan_actor_pool(json.loads(resources), images=len(refs), reserve_cpus=0)
+    emit("plan", max_size=plan.max_size, num_cpus=plan.num_cpus, num_gpus=plan.num_gpus)
+    with PeakWatch(ray) as watch:
+        dataset = build_dataset(
+            refs,
+            settings=settings,
+            recipe={"method": method, "size": 400},
+            template=resolve("#f4f4f4"),
+            plan=plan,
+        )
+        rows = [
+            {
+                "image_id": r["image_id"],
+                "status": r["status"],
+                "output_key": r["output_key"],
+                "error": r["error"],
+            }
+            for r in dataset.take_all()
+        ]
+    del dataset
+    emit(
+        "batch",
+        rows=rows,
+        peak_workers=watch.peak,
+        gpu_peak=watch.gpu_peak,
+        cpu_peak=watch.cpu_peak,
+        workers=len(workers(ray)),
+    )
+    wait_idle(ray, float(idle_wait))
+
+
+def actor(address: str, options: str, idle_wait: str) -> None:
+    ray = connect(address)
+
+    @ray.remote
+    class Probe:
+        def node(self) -> dict[str, float]:
+            ctx = ray.get_runtime_context()
+            return {"node_id": ctx.get_node_id(), "gpu_ids": len(ray.get_gpu_ids())}
+
+    with PeakWatch(ray) as watch:
+        probe = Probe.options(**json.loads(options)).remote()
+        placed = ray.get(probe.node.remote(), timeout=180)
+        hosts = [dict(n["Resources"]) for n in ray.nodes() if n["NodeID"] == placed["node_id"]]
+        ray.kill(probe)
+    emit("actor", host=hosts[0], gpu_ids=placed["gpu_ids"], peak_workers=watch.peak)
+    wait_idle(ray, float(idle_wait))
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    mode, *args = sys.argv[1:]
+    {"batch": batch, "actor": actor}[mode](*args)
+    sys.exit(0)

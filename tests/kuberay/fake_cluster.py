@@ -159,6 +159,7 @@ def fake_autoscaling_cluster(
             f"--ray-client-server-port={free_port()}",
             "--dashboard-agent-listen-port=0",
             "--include-dashboard=false",
+            f"--dashboard-port={free_port()}",  # a head still starts a minimal dashboard, on 8265 by default
             "--num-cpus=0",
             "--object-store-memory=100000000",
             f"--temp-dir={temp_dir}",

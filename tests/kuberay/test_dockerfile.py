@@ -54,3 +54,13 @@ def test_each_image_the_manifests_name_is_a_variant_the_dockerfile_builds() -> N
         for v in [image.rsplit("-", 1)[1]]
     )
     assert 'if [ "$VARIANT" = "gpu" ]' in text and "onnxruntime-gpu" in text
+
+
+def test_every_pip_install_of_the_project_brings_the_local_client_distribution() -> None:
+    """pyproject depends on drisya-client, which lives in sdk/ and not on any index."""
+    assert '"drisya-client"' in (render.ROOT / "pyproject.toml").read_text()
+    installs = [
+        line for line in DOCKERFILE.read_text().splitlines() if "pip install" in line and " ." in line
+    ]
+    assert installs and all("./sdk" in line for line in installs), installs
+    assert "COPY --chown=ray:users sdk sdk" in DOCKERFILE.read_text()

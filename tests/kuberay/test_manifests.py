@@ -159,12 +159,14 @@ def test_settings_config_map_keys_are_real_settings_and_hold_no_credentials(tree
         config_map["data"]["DRISYA_S3_BUCKETT"] = "typo"
         config_map["data"]["DRISYA_JWT_SECRET"] = "in-the-clear"
         config_map["data"]["DRISYA_BLOB_BACKEND"] = "nfs"
+        config_map["data"]["DRISYA_AUTO_ROUTE"] = "colour"  # read by data_jobs.stages, not Settings: fine
 
     _edit(tree / "base" / "configmap.yaml", wrong)
     problems = "\n".join(render.check("dev", CRD, tree))
     assert "DRISYA_S3_BUCKETT is not a Drisya setting" in problems
     assert "DRISYA_JWT_SECRET is a credential, put it in a Secret" in problems
     assert "DRISYA_BLOB_BACKEND must be 'local' or 's3'" in problems
+    assert "DRISYA_AUTO_ROUTE" not in problems
 
 
 def test_the_command_checks_every_overlay(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
