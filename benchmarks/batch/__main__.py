@@ -165,6 +165,11 @@ async def run_once(args: argparse.Namespace, zip_path: Path, work: Path) -> dict
             "process_wall": stages.get("process_wall", 0.0),
             "db_writes_in_process": stages.get("db_writes", 0.0),
             "worker_seconds_per_image": stages.get("worker_seconds_sum", 0.0) / max(summary.done, 1),
+            # CPU seconds per image in each Ray Data stage (data_jobs.stages), summed over workers
+            **{
+                f"cpu_{name}_per_image": stages.get(f"cpu_{name}", 0.0) / max(summary.done, 1)
+                for name in ("prepare", "network", "finish")
+            },
             "finish": stages.get("finish", 0.0),
             "output_zip": output_zip,
             "total": total,
