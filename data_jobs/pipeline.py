@@ -162,12 +162,15 @@ class ImageWorker:
         settings: Settings,
         recipe: dict[str, Any],
         template: TemplateSpec,
+        *,
+        network_first: bool = False,
     ) -> None:
         from cluster.model_store import model_family, resolve_model
         from engine.pipeline import parse_recipe
         from store.blobs import blob_store_from_settings
 
         self.settings = settings
+        self.network_first = network_first  # `auto` straight to the network (GPU): as the batch does
         self.blobs = blob_store_from_settings(settings)
         self.recipe = parse_recipe(recipe)
         # every image of a job lands on the same canvas: render the template once per actor
@@ -213,6 +216,7 @@ class ImageWorker:
                 session=self.session,
                 max_pixels=self.settings.limits.max_image_pixels,
                 working_size=self.settings.limits.working_size,
+                network_first=self.network_first,
             )
             ext = result.extension.lstrip(".")
             key = f"{output_stem}.{ext}"

@@ -205,16 +205,21 @@ def process_image(
     session=None,
     max_pixels: int = 100_000_000,
     working_size: int = DEFAULT_WORKING_SIZE,
+    network_first: bool = False,
 ) -> ProcessResult:
     """Encoded upload -> encoded marketplace image. Raises ImageError subclasses for bad images.
 
     A photo much larger than the output is decoded reduced (see `decode_size`), which bounds the
-    memory one image takes by the recipe rather than by the camera."""
+    memory one image takes by the recipe rather than by the camera. `network_first`: see
+    `matting_route` (a batch on a GPU cluster sets it; the one-image path should match it)."""
     from engine.decode import decode_image
 
     decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
     rgb = decoded.rgb
-    alpha, method, quality = _alpha_for(rgb, decoded.alpha, recipe.method, session, working_size)
+    route = matting_route(recipe.method, network_first=network_first)
+    alpha, method, quality = _alpha_for(rgb, decoded.alpha, route, session, working_size)
+    if route != recipe.method and method != "alpha":
+        method = f"{recipe.method}:{method}"
 
     image = render_product(rgb, alpha, recipe, template, background=background)
     out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
@@ -391,7 +396,7 @@ def finish_image(
             raise ValueError("this image needs the network's matte and none was given")
         route = matting_route(recipe.method, network_first=network_first)
         alpha, method, quality = _alpha_for(rgb, None, route, NetworkMatte(network_matte), working_size)
-        if route != recipe.method:
+        if route != recipe.method:  # (an uploaded cut-out's own alpha is decided in prepare_matte)
             method = f"{recipe.method}:{method}"
     image = render_product(rgb, alpha, recipe, template, background=background)
     out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))

@@ -58,7 +58,7 @@ def _staged(blobs, settings, recipe: dict, photos: dict[str, bytes], *, network_
     return [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
 
 
-def _one_image(settings, recipe: dict, data: bytes):
+def _one_image(settings, recipe: dict, data: bytes, *, network_first: bool = False):
     from cluster.model_store import model_family, resolve_model
     from engine.matting.model import get_session
 
@@ -75,6 +75,7 @@ def _one_image(settings, recipe: dict, data: bytes):
         session=session,
         max_pixels=settings.limits.max_image_pixels,
         working_size=settings.limits.working_size,
+        network_first=network_first,
     )
 
 
@@ -109,10 +110,14 @@ def test_stages_give_the_one_image_output(blobs, settings, method, photo, expect
 @pytest.mark.model
 def test_auto_with_a_gpu_sends_every_image_to_the_network(blobs, settings) -> None:
     settings = settings.with_(blob_dir=str(blobs.root))
-    (row,) = _staged(
-        blobs, settings, {"method": "auto", "size": 400}, {"c.jpg": product_photo(480)}, network_first=True
-    )
-    assert row["status"] == "done" and row["method"] == "auto:model"
+    data, recipe = product_photo(480), {"method": "auto", "size": 400, "format": "png"}
+    (row,) = _staged(blobs, settings, recipe, {"c.jpg": data}, network_first=True)
+    alone = _one_image(settings, recipe, data, network_first=True)
+    assert row["status"] == "done" and row["method"] == alone.method == "auto:model"
+    diff = np.abs(_decode(blobs.get_bytes(row["output_key"])) - _decode(alone.data))
+    assert float(diff.mean()) < 0.05 and np.percentile(diff, 99.9) <= 3
+    # without a GPU the same clean photo is decided by the colour model alone
+    assert _one_image(settings, recipe, data).method == "auto:fast"
 
 
 def test_a_bad_image_is_a_failed_row_and_the_others_finish(blobs, settings) -> None:
