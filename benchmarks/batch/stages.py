@@ -215,7 +215,9 @@ def _report(rows: dict, args: argparse.Namespace) -> str:
         + f"--images {args.images} --method {args.method}"
         + (f" --baseline {args.baseline}`" if args.baseline else "`"),
         "",
-        "(network: CPU seconds where that run computed it; the other revision reuses its matte)",
+        "(network: CPU seconds where that run computed it; the other revision reuses its matte). "
+        f"Load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; 'this' is the "
+        "working tree (with any uncommitted engine changes).",
         "",
         "| code | " + " | ".join(STEPS) + " | outside the network |",
         "| --- |" + " ---: |" * (len(STEPS) + 1),
