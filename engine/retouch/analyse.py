@@ -46,7 +46,11 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
         alpha = None if alpha is None else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
     # float32 throughout: statistics of a thumbnail need no more, and it halves the memory traffic
     lin = to_linear(rgb).reshape(-1, 3).astype(np.float32, copy=False)
-    a = np.ones(lin.shape[0], np.float32) if alpha is None else alpha.reshape(-1).astype(np.float32, copy=False)
+    a = (
+        np.ones(lin.shape[0], np.float32)
+        if alpha is None
+        else alpha.reshape(-1).astype(np.float32, copy=False)
+    )
     product = lin[a > 0.9]
     if product.shape[0] < 16:
         product = lin[a > 0.5] if (a > 0.5).sum() >= 16 else lin
