@@ -141,12 +141,22 @@ def new_user(api: ApiServer, client: httpx.Client) -> Callable[..., Caller]:
     return make
 
 
+@pytest.fixture(scope="session")
+def _admin_session() -> dict[str, Caller]:
+    """The admin's signed-in session, shared by the tests: logging in for each one would trip the
+    per-e-mail login limit (10 a minute), exactly as it should for a real client."""
+    return {}
+
+
 @pytest.fixture
-def admin(api: ApiServer, client: httpx.Client) -> Caller:
+def admin(api: ApiServer, client: httpx.Client, _admin_session: dict[str, Caller]) -> Caller:
+    cached = _admin_session.get(api.url)
+    if cached is not None and client.get("/v1/me", headers=cached.headers).status_code == 200:
+        return cached  # still valid (not expired, not signed out by a test)
     tokens = login(client, api.admin_email, api.admin_password)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     me = client.get("/v1/me", headers=headers).json()
-    return Caller(
+    caller = Caller(
         me["id"],
         api.admin_email,
         api.admin_password,
@@ -154,3 +164,5 @@ def admin(api: ApiServer, client: httpx.Client) -> Caller:
         tokens["refresh_token"],
         headers,
     )
+    _admin_session[api.url] = caller
+    return caller
