@@ -102,6 +102,8 @@ class ProcessResult:
     height: int
     quality: float  # the matte's confidence, 0..1
     method: str  # how the matte was made ("auto:fast", "model", "alpha" for an uploaded cut-out ...)
+    # the output checked against the recipe's preset (engine.compliance `as_dict()`); None without one
+    compliance: dict[str, Any] | None = None
 
 
 def parse_recipe(d: dict[str, Any] | None) -> Recipe:
@@ -221,9 +223,30 @@ def process_image(
     if route != recipe.method and method != "alpha":
         method = f"{recipe.method}:{method}"
 
-    image = render_product(rgb, alpha, recipe, template, background=background)
+    return _export(rgb, alpha, recipe, template, background, quality, method)
+
+
+def _export(
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+    recipe: Recipe,
+    template: TemplateSpec,
+    background: np.ndarray | None,
+    quality: float,
+    method: str,
+) -> ProcessResult:
+    """Compose, encode and, with a preset, check the output against its rules where composition
+    placed the product (a box guessed from pixels cannot tell a white product from its shadow)."""
+    image, box = _render_placed(rgb, alpha, recipe, template, background=background)
     out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
-    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
+    compliance = None
+    if recipe.preset_rule is not None:
+        from engine.compliance import check_output
+
+        pixels = image if recipe.format == "png" else None  # lossless: the pixels are the file's
+        report = check_output(out, recipe.preset_rule, pixels=pixels, product_box=box)
+        compliance = report.as_dict()
+    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method, compliance)
 
 
 def decode_size(recipe: Recipe, working_size: int = DEFAULT_WORKING_SIZE) -> int:
@@ -241,6 +264,18 @@ def render_product(
     background: np.ndarray | None = None,
 ) -> np.ndarray:
     """A photo and its matte -> the composed image (uint8 RGB, or RGBA for a transparent result)."""
+    return _render_placed(rgb, alpha, recipe, template, background=background)[0]
+
+
+def _render_placed(
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+    recipe: Recipe,
+    template: TemplateSpec,
+    *,
+    background: np.ndarray | None = None,
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """`render_product` and the product's box on the canvas (x0, y0, x1, y1) as composition placed it."""
     spec = recipe.template_for(template)
     params = recipe.compose_params()
     canvas = recipe.canvas()
@@ -261,9 +296,20 @@ def render_product(
     cut = _cutout(crop_rgb, crop_alpha)
 
     finish = partial(_finish, amount=retouch_plan.sharpen) if retouch_plan.sharpen > 0 else None
-    return compose(
+    image = compose(
         cut, spec, params, background=None if transparent else background, size=canvas, finish=finish
     )
+    return image, _placed_box(cut, canvas, spec, params)
+
+
+def _placed_box(
+    cut: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params: ComposeParams
+) -> tuple[int, int, int, int]:
+    """Where `compose` put this cut-out: the same steps it takes (clean the alpha, measure the box,
+    plan the placement), which are deterministic, so the box is the exact one it used."""
+    where = plan(product_box(clean_alpha(cut[..., 3].astype(np.float32) / 255.0)), canvas, spec, params)
+    x0, y0 = max(0, where.x), max(0, where.y)
+    return x0, y0, min(canvas[0], where.x + where.width), min(canvas[1], where.y + where.height)
 
 
 def _finish(rgb: np.ndarray, alpha: np.ndarray, *, amount: float) -> np.ndarray:
@@ -398,9 +444,7 @@ def finish_image(
         alpha, method, quality = _alpha_for(rgb, None, route, NetworkMatte(network_matte), working_size)
         if route != recipe.method:  # (an uploaded cut-out's own alpha is decided in prepare_matte)
             method = f"{recipe.method}:{method}"
-    image = render_product(rgb, alpha, recipe, template, background=background)
-    out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
-    return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method)
+    return _export(rgb, alpha, recipe, template, background, quality, method)
 
 
 def _quantise(alpha: np.ndarray) -> np.ndarray:

@@ -99,3 +99,34 @@ def test_bad_images_raise_image_errors():
         process_image(studio_jpeg()[:400], recipe, solid("#ffffff"))
     with pytest.raises(UnsupportedFormat):
         process_image(b"GIF89a" + b"\0" * 100, recipe, solid("#ffffff"))
+
+
+def test_a_preset_output_carries_its_compliance_report_from_the_placed_box():
+    recipe = parse_recipe({"preset": "amazon", "method": "fast"})
+    result = process_image(studio_jpeg(), recipe, solid("#ffffff"))
+    report = result.compliance
+    assert report is not None and report["status"] == "pass" and report["reasons"] == []
+    assert report["preset"] == "amazon" and report["box_estimated"] is False  # composition's own box
+    assert set(report["checks"]) >= {"background", "fill", "centring", "size", "format"}
+
+
+def test_a_preset_output_that_breaks_a_rule_fails_with_a_reason():
+    recipe = parse_recipe({"preset": "amazon", "method": "fast", "format": "png"})  # Amazon wants JPEG
+    result = process_image(studio_jpeg(), recipe, solid("#ffffff"))
+    report = result.compliance
+    assert report["status"] == "fail" and report["checks"]["format"]["ok"] is False
+    assert report["reasons"] == ["file is png, the preset asks for jpg"]
+
+
+def test_no_preset_no_compliance_report():
+    result = process_image(studio_jpeg(), parse_recipe({"size": 400, "method": "fast"}), solid("#ffffff"))
+    assert result.compliance is None
+
+
+def test_the_staged_path_reports_the_same_compliance():
+    from engine.pipeline import finish_image, prepare_matte
+
+    recipe = parse_recipe({"preset": "amazon", "method": "fast"})
+    data = studio_jpeg()
+    staged = finish_image(data, recipe, solid("#ffffff"), plan=prepare_matte(data, recipe))
+    assert staged.compliance == process_image(data, recipe, solid("#ffffff")).compliance
