@@ -17,8 +17,16 @@ def _row(image: Image, job_status: str) -> ManifestRow:
         error = error or ("the job was cancelled before this image ran" if status == "cancelled" else "")
     key = image.outputs.get("image") if image.status == IMAGE_DONE else None
     ext = key.rsplit(".", 1)[-1] if key and "." in key else None
+    report = image.compliance if image.status == IMAGE_DONE and image.compliance else {}
     return ManifestRow(
-        image.input_name, status, error=error, quality=image.quality, output_key=key, output_extension=ext
+        image.input_name,
+        status,
+        error=error,
+        quality=image.quality,
+        output_key=key,
+        output_extension=ext,
+        compliance=str(report.get("status", "")),
+        reasons=tuple(str(r) for r in report.get("reasons", ())),
     )
 
 

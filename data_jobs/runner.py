@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
 import math
 import os
@@ -196,6 +197,7 @@ def _as_result(row: dict[str, Any]) -> ImageResult:
         method=str(row.get("method")) or None,
         width=int(row["width"]) if done else None,
         height=int(row["height"]) if done else None,
+        compliance=json.loads(str(row["compliance"])) if done and row.get("compliance") else None,
     )
 
 

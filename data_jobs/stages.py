@@ -15,6 +15,7 @@ a failed row, never a failed batch, and later stages pass a failed row on untouc
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -54,6 +55,9 @@ STAGE_COLUMNS = (
     "finish_s",
 )
 TIMING_COLUMNS = ("prepare_s", "network_s", "finish_s")  # CPU seconds of each stage per image
+# The output's preset check (engine.compliance `as_dict()`) as JSON text, "" without a preset: a
+# string column keeps every block format happy where a column of dicts would not.
+COMPLIANCE_COLUMN = "compliance"
 
 
 @dataclass(frozen=True)
@@ -237,13 +241,14 @@ def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.nd
                 method=out.method,
                 width=int(out.width),
                 height=int(out.height),
+                compliance=json.dumps(out.compliance) if out.compliance is not None else "",
             )
 
         _guarded(result, work)
         result["finish_s"] = time.process_time() - started
         result["seconds"] = result["prepare_s"] + result["network_s"] + result["finish_s"]
         results.append(result)
-    return _columns(results, RESULT_COLUMNS + TIMING_COLUMNS)
+    return _columns(results, RESULT_COLUMNS + TIMING_COLUMNS + (COMPLIANCE_COLUMN,))
 
 
 # --- rows ------------------------------------------------------------------------------------------------
@@ -290,6 +295,7 @@ def _result_row(row: dict[str, Any]) -> dict[str, Any]:
         "prepare_s": float(row["prepare_s"]),
         "network_s": float(row["network_s"]),
         "finish_s": 0.0,
+        COMPLIANCE_COLUMN: "",
     }
 
 

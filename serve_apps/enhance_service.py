@@ -40,6 +40,21 @@ class Enhancer:
         self.blobs = blob_store_from_settings(settings)
         self._workers: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._network_first: bool | None = None
+
+    def network_first(self) -> bool:
+        """Whether `auto` goes straight to the network, decided as a batch decides it
+        (`data_jobs.stages.auto_prefers_network` over the cluster's resources), once per replica:
+        so one image through `POST /v1/enhance` is matted as the same image in a job. Without Ray
+        (a plain uvicorn app) the cluster is this process, which has no GPU for Ray to name."""
+        if self._network_first is None:
+            import ray
+
+            from data_jobs.stages import auto_prefers_network
+
+            resources = ray.cluster_resources() if ray.is_initialized() else {}
+            self._network_first = auto_prefers_network(resources)
+        return self._network_first
 
     def warm(self) -> bool:
         """Load the matting model now when it is on disk (a replica answers its first request without
@@ -65,7 +80,9 @@ class Enhancer:
             if key in self._workers:
                 self._workers.move_to_end(key)
                 return self._workers[key]
-        worker = ImageWorker(self.settings, recipe, spec_from_dict(template))
+        worker = ImageWorker(
+            self.settings, recipe, spec_from_dict(template), network_first=self.network_first()
+        )
         with self._lock:
             self._workers[key] = worker
             while len(self._workers) > WORKER_CACHE:
@@ -87,8 +104,21 @@ class Enhancer:
             "input_key": np.array([input_key]),
             "output_stem": np.array([output_stem]),
         }
-        rows = self._worker(recipe, template)(batch)
-        return {col: _plain(values[0]) for col, values in rows.items()}
+        worker = self._worker(recipe, template)
+        row = {col: _plain(values[0]) for col, values in worker(batch).items()}
+        if row.get("status") == "done" and not row.get("compliance"):
+            row["compliance"] = self._compliance(worker.recipe, str(row["output_key"]))
+        return row
+
+    def _compliance(self, recipe: Any, output_key: str) -> dict[str, Any] | None:
+        """The output's preset check when the worker's row has none (`ImageWorker` reports the
+        batch's result columns only): from the stored output, the product box estimated from its
+        pixels (`box_estimated` says so). None without a preset."""
+        from engine.compliance import check_output
+
+        if recipe.preset_rule is None:
+            return None
+        return check_output(self.blobs.get_bytes(output_key), recipe.preset_rule).as_dict()
 
     def preview(self, data: bytes, recipe: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
         """`{"jpeg": bytes}`: the product on the template, longest side at most PREVIEW_MAX_SIDE; or

@@ -234,6 +234,9 @@ class Image(_Doc):
     method: str | None = None
     width: int | None = None
     height: int | None = None
+    # the output checked against its preset (engine.compliance `as_dict()`: status, reasons, checks);
+    # None without a preset, and on records written before the check existed
+    compliance: dict[str, Any] | None = None
     charged: bool = False
     attempts: int = 0
     size_bytes: int | None = None

@@ -59,7 +59,16 @@ def _result(image_id: str, row: dict[str, Any]) -> ImageResult:
         method=row.get("method") or None,
         width=int(row["width"]) if done else None,
         height=int(row["height"]) if done else None,
+        compliance=row.get("compliance") if done else None,
     )
+
+
+def compliance_header(report: dict[str, Any]) -> str:
+    """`pass`, or `fail: reason; reason`, as a header can carry it (Latin-1, one line)."""
+    status = str(report.get("status", ""))
+    reasons = "; ".join(str(r) for r in report.get("reasons") or ())
+    text = f"{status}: {reasons}" if status == "fail" and reasons else status
+    return " ".join(text.split()).encode("latin-1", "replace").decode("latin-1")
 
 
 async def _run(state: AppState, job: Job) -> tuple[Job, dict[str, Any]]:
@@ -107,7 +116,8 @@ async def _template_dict(state: AppState, job: Job) -> dict[str, Any]:
 )
 async def enhance(request: Request, state: StateDep, user: CurrentUser) -> Response:
     """The processed image in the recipe's format. Costs one image at the module's price; a failed
-    image costs nothing. Headers: `X-Drisya-Job`, `X-Drisya-Coins-Charged`, `X-Drisya-Quality`."""
+    image costs nothing. Headers: `X-Drisya-Job`, `X-Drisya-Coins-Charged`, `X-Drisya-Quality`,
+    `X-Drisya-Compliance` (with a preset: `pass` or `fail: reasons`; the image record has every check)."""
     limit(request, "enhance")
     form = await read_image_form(request, state.settings.limits.max_entry_bytes)
     fields = parse_recipe_field(form.recipe)
@@ -150,4 +160,6 @@ async def enhance(request: Request, state: StateDep, user: CurrentUser) -> Respo
     }
     if quality is not None:
         headers["X-Drisya-Quality"] = f"{float(quality):.3f}"
+    if row.get("compliance"):
+        headers["X-Drisya-Compliance"] = compliance_header(row["compliance"])
     return Response(output, media_type=MEDIA_TYPES.get(ext, "application/octet-stream"), headers=headers)

@@ -120,6 +120,9 @@ class ImageOut(BaseModel):
     method: str | None
     width: int | None
     height: int | None
+    # the output checked against the recipe's preset: status pass|fail, reasons, each measurement;
+    # null without a preset
+    compliance: dict[str, Any] | None = None
     charged: bool
     output_url: str | None
     preview_url: str | None
@@ -377,6 +380,7 @@ def image_out(job_id: str, image: Image) -> dict[str, Any]:
         "method": image.method,
         "width": image.width,
         "height": image.height,
+        "compliance": image.compliance if image.status == IMAGE_DONE else None,
         "charged": image.charged,
         "output_url": output,
         "preview_url": f"{output}?preview=true" if output else None,

@@ -38,6 +38,7 @@ class ImageResult:
     method: str | None = None
     width: int | None = None
     height: int | None = None
+    compliance: dict[str, Any] | None = None  # engine.compliance `as_dict()` of the output; None: no preset
 
     def __post_init__(self) -> None:
         if self.status not in (IMAGE_DONE, IMAGE_FAILED):

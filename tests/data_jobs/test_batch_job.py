@@ -13,7 +13,7 @@ from data_jobs.jobs import add_zip, cancel_job, create_job, submit_job
 from data_jobs.output_zip import read_manifest
 from data_jobs.runner import run_job
 from store.ledger import InsufficientCoins, Ledger
-from tests.data_jobs.conftest import mixed_zip
+from tests.data_jobs.conftest import make_zip, mixed_zip, product_photo
 
 pytestmark = pytest.mark.ray
 
@@ -233,3 +233,31 @@ async def test_a_stalled_job_fails_and_gives_the_coins_back(ray_session, repos, 
     assert final.coins.held == 0 and final.coins.charged == 0
     assert await Ledger(repos.db).balance(user) == 10
     assert {im.status for im in await repos.images.list_for_job(job.id)} == {"failed"}
+
+
+async def test_a_preset_batch_reports_compliance_per_image_in_the_manifest(
+    ray_session, repos, blobs, settings, user
+):
+    settings = settings.with_(blob_dir=str(blobs.root))
+    entries = {"a.jpg": product_photo(240, seed=1), "b.jpg": product_photo(240, seed=2)}
+    entries["corrupt.jpg"] = product_photo(240, seed=3)[:300]
+    recipe = {"preset": "amazon", "method": "fast"}
+    job, _ = await _funded_job(repos, blobs, settings, user, make_zip(entries), recipe=recipe)
+    await submit_job(repos, job.id)
+
+    summary = await run_job(repos, settings, job.id)
+
+    assert (summary.done, summary.failed) == (2, 1)
+    records = {im.input_name: im for im in await repos.images.list_for_job(job.id)}
+    for name in ("a.jpg", "b.jpg"):
+        report = records[name].compliance
+        assert report["status"] == "pass" and report["reasons"] == [] and report["preset"] == "amazon"
+        assert report["box_estimated"] is False and report["checks"]["background"]["ok"] is True
+    assert records["corrupt.jpg"].compliance is None
+    out = await job_output_zip(repos, blobs, job.id)
+    with zipfile.ZipFile(io.BytesIO(b"".join(out.chunks()))) as zf:
+        manifest = {row["input_name"]: row for row in read_manifest(zf.read("manifest.csv"))}
+    assert [(manifest[n]["compliance"], manifest[n]["reasons"]) for n in ("a.jpg", "b.jpg")] == [
+        ("pass", "")
+    ] * 2
+    assert (manifest["corrupt.jpg"]["status"], manifest["corrupt.jpg"]["compliance"]) == ("failed", "")

@@ -37,3 +37,37 @@ async def test_a_repaired_name_is_kept_on_the_job_as_a_note(repos, blobs, settin
     intake = (await repos.jobs.get(job.id)).intake
     assert [(n["name"], n["code"]) for n in intake.notes] == [(report.notes[0].name, "name_not_utf8")]
     assert intake.rejected == [] and intake.rejected_count == 0
+
+
+async def test_a_recorded_compliance_report_fills_the_manifest_columns(repos, blobs, settings, user) -> None:
+    from store.repositories import ImageResult
+
+    job = await create_job(repos, owner=user, module="ready", template="#ffffff", recipe={"preset": "amazon"})
+    images = await repos.images.insert_many(
+        job.id, [("good.jpg", "in/0"), ("off.jpg", "in/1"), ("bad.jpg", "in/2")]
+    )
+    fail = {
+        "status": "fail",
+        "preset": "amazon",
+        "reasons": [
+            "product fills 70% of the frame, the preset asks 85%",
+            "file is png, the preset asks for jpg",
+        ],
+        "checks": {},
+        "box_estimated": False,
+    }
+    passed = dict(fail, status="pass", reasons=[])
+    applied = await repos.images.record_results(
+        [
+            ImageResult(images[0].id, "done", {"image": "out/0.jpg"}, compliance=passed),
+            ImageResult(images[1].id, "done", {"image": "out/1.png"}, compliance=fail),
+            ImageResult(images[2].id, "failed", error="corrupt"),
+        ]
+    )
+    assert len(applied) == 3
+    rows = await manifest_rows(repos, job.id)
+    assert [(r.input_name, r.compliance, r.reasons) for r in rows] == [
+        ("good.jpg", "pass", ()),
+        ("off.jpg", "fail", tuple(fail["reasons"])),
+        ("bad.jpg", "", ()),
+    ]

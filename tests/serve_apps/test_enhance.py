@@ -123,3 +123,45 @@ def test_without_the_model_auto_is_503_and_costs_nothing_while_fast_works(no_mod
         assert job["coins_charged"] == 0 and job["coins_held"] == 0 and job["failed"] == 1
         assert c.get("/v1/me", headers=seller.headers).json()["coins"] == 10
         assert enhance(c, seller, product_photo(128, seed=3)).status_code == 200  # method fast
+
+
+def test_a_preset_enhance_reports_compliance_in_a_header_and_the_image_record(client, new_user):
+    seller = new_user(coins=5)
+    amazon = {"method": "fast", "preset": "amazon"}
+    passed = enhance(client, seller, product_photo(240, seed=4), recipe=json.dumps(amazon))
+    assert passed.status_code == 200, passed.text
+    assert passed.headers["x-drisya-compliance"] == "pass"
+    job_id = passed.headers["x-drisya-job"]
+    record = client.get(f"/v1/jobs/{job_id}/images", headers=seller.headers).json()["items"][0]
+    assert record["compliance"]["status"] == "pass" and record["compliance"]["preset"] == "amazon"
+    assert record["compliance"]["reasons"] == [] and record["compliance"]["checks"]["background"]["ok"]
+
+    png = enhance(client, seller, product_photo(240, seed=5), recipe=json.dumps(dict(amazon, format="png")))
+    assert png.status_code == 200, png.text
+    assert png.headers["x-drisya-compliance"] == "fail: file is png, the preset asks for jpg"
+    job_id = png.headers["x-drisya-job"]
+    record = client.get(f"/v1/jobs/{job_id}/images", headers=seller.headers).json()["items"][0]
+    assert record["compliance"]["status"] == "fail"
+    assert record["compliance"]["reasons"] == ["file is png, the preset asks for jpg"]
+
+    plain = enhance(client, seller, product_photo(240, seed=6))
+    assert plain.status_code == 200 and "x-drisya-compliance" not in plain.headers
+    job_id = plain.headers["x-drisya-job"]
+    assert (
+        client.get(f"/v1/jobs/{job_id}/images", headers=seller.headers).json()["items"][0]["compliance"]
+        is None
+    )
+
+
+def test_the_enhancer_routes_auto_as_a_batch_would_deciding_once_per_replica(settings, monkeypatch):
+    from data_jobs.jobs import spec_to_dict
+    from engine.templates import solid
+    from serve_apps.enhance_service import Enhancer
+
+    monkeypatch.setenv("DRISYA_AUTO_ROUTE", "network")  # what a GPU cluster decides (auto_prefers_network)
+    enhancer = Enhancer(settings)
+    worker = enhancer._worker({"method": "fast", "size": 300}, spec_to_dict(solid("#ffffff")))
+    assert worker.network_first is True
+    monkeypatch.setenv("DRISYA_AUTO_ROUTE", "colour")
+    assert enhancer.network_first() is True  # computed once, not per request
+    assert Enhancer(settings).network_first() is False
