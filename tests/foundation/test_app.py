@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -22,6 +17,7 @@ from serve_apps.errors import ApiError
 from serve_apps.state import StateDep
 from store.errors import NotFound
 from store.ledger import InsufficientCoins
+from tests.serve_apps.conftest import served
 
 probe = APIRouter()
 NO_DASHBOARD = Path("/nonexistent/drisya-web-dist")
@@ -75,26 +71,6 @@ async def crash() -> None:
 @probe.get("/probe/state")
 async def state_probe(state: StateDep) -> dict:
     return {"users": await state.repos.users.count(), "db": state.db.name}
-
-
-@contextmanager
-def served(app) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -182,7 +182,8 @@ def test_signup_bonus_is_configurable(client, admin, billing_restored):
     )
 
 
-def _background_png() -> bytes:
+def background_png() -> bytes:
+    """A 1200x900 PNG backdrop an admin can upload as a template."""
     y, x = np.mgrid[0:900, 0:1200]
     rgb = np.stack([200 + x * 40 // 1200, 180 + y * 50 // 900, np.full_like(x, 170)], axis=-1).astype(
         np.uint8
@@ -197,7 +198,7 @@ def test_admin_uploads_disables_and_deletes_templates(client, admin, new_user):
     tid = f"upload-admin-test-{uuid.uuid4().hex[:6]}"
     created = client.post(
         "/v1/admin/templates",
-        files={"file": ("bg.png", _background_png(), "image/png")},
+        files={"file": ("bg.png", background_png(), "image/png")},
         data={"name": "Warm Paper", "category": "studio", "tags": "warm, paper", "id": tid},
         headers=admin.headers,
     )

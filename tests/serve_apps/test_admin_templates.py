@@ -6,25 +6,16 @@ from __future__ import annotations
 import io
 import uuid
 
-import numpy as np
 from PIL import Image
 
-
-def _background_png() -> bytes:
-    y, x = np.mgrid[0:900, 0:1200]
-    rgb = np.stack([200 + x * 40 // 1200, 180 + y * 50 // 900, np.full_like(x, 170)], axis=-1).astype(
-        np.uint8
-    )
-    out = io.BytesIO()
-    Image.fromarray(rgb).save(out, format="PNG")
-    return out.getvalue()
+from tests.serve_apps.test_admin import background_png
 
 
 def _upload(client, admin, **data) -> dict:
     tid = f"upload-edit-test-{uuid.uuid4().hex[:6]}"
     response = client.post(
         "/v1/admin/templates",
-        files={"file": ("bg.png", _background_png(), "image/png")},
+        files={"file": ("bg.png", background_png(), "image/png")},
         data={"name": "Warm Paper", "category": "studio", "tags": "warm, paper", "id": tid, **data},
         headers=admin.headers,
     )
