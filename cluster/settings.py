@@ -55,6 +55,11 @@ class Settings:
     admin_password: str | None = None  # unset: generated on first start, kept under data_dir
     ray_address: str | None = None  # unset: start a local Ray
     ray_num_cpus: int | None = None
+    # What a batch plans for when its cluster grows on demand: an autoscaling cluster whose worker
+    # groups start at zero replicas shows no CPU or GPU when a job starts, so the stages are sized
+    # from max(the cluster now, these). Unset: the cluster as it is (a fixed cluster, one machine).
+    batch_cluster_cpus: int | None = None
+    batch_cluster_gpus: int | None = None
     payments_provider: str = "test"  # test | razorpay
     razorpay_key_id: str | None = None
     razorpay_key_secret: str | None = None
@@ -108,6 +113,10 @@ class Settings:
             raise ValueError(
                 f"DRISYA_MODEL_FAMILY must be isnet, u2net or birefnet, not {self.model_family!r}"
             )
+        for name in ("batch_cluster_cpus", "batch_cluster_gpus"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"DRISYA_{name.upper()} must be 0 or more, not {value}")
         if not (0 < self.port < 65536):
             raise ValueError(f"DRISYA_PORT out of range: {self.port}")
 

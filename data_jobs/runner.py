@@ -183,6 +183,27 @@ class _RowPump:
                 stop_host(host)  # the execution is over: its idle actors go too
 
 
+def planning_resources(resources: dict[str, float], settings: Settings) -> dict[str, float]:
+    """The resources a batch is planned for: the cluster now, raised to `batch_cluster_cpus` /
+    `batch_cluster_gpus` where those are larger.
+
+    An autoscaling cluster whose worker groups start at zero replicas shows no CPU or GPU when a job
+    starts; planned from that, the stages would ask for one task and the autoscaler would never add
+    a node. Planned for the size the cluster can grow to, Ray Data asks for that much and the
+    autoscaler adds the pods. Where the CPUs are raised, the cluster's present `memory` no longer
+    bounds the plan (it is the memory of the nodes that exist, not of those to come): the manifests'
+    own check (kuberay.checks.placement_problems) guarantees each worker pod holds a batch actor per CPU.
+    """
+    planned = dict(resources)
+    cpus, gpus = settings.batch_cluster_cpus, settings.batch_cluster_gpus
+    if cpus is not None and cpus > float(resources.get("CPU", 0) or 0):
+        planned["CPU"] = float(cpus)
+        planned.pop("memory", None)
+    if gpus is not None and gpus > float(resources.get("GPU", 0) or 0):
+        planned["GPU"] = float(gpus)
+    return planned
+
+
 def _as_result(row: dict[str, Any]) -> ImageResult:
     done = str(row["status"]) == IMAGE_DONE
     quality = float(row["quality"]) if row.get("quality") is not None else None
@@ -353,14 +374,14 @@ async def _process(
         )
         for im in pending
     ]
+    resources = planning_resources(ray.cluster_resources(), settings)
     plan = plan_actor_pool(
-        ray.cluster_resources(),
+        resources,
         images=len(refs),
         max_actors=max_actors,
         reserve_cpus=reserve_cpus,
         worker_bytes=estimate_worker_bytes(recipe, settings.limits),
     )
-    resources = ray.cluster_resources()
     dataset = build_dataset(
         refs,
         settings=settings,

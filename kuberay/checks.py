@@ -228,6 +228,35 @@ def settings_problems(config_map: dict[str, Any]) -> list[str]:
     return problems
 
 
+def batch_cluster_problems(service: dict[str, Any], config_map: dict[str, Any]) -> list[str]:
+    """DRISYA_BATCH_CLUSTER_CPUS / _GPUS state what the worker groups may grow to (maxReplicas x the
+    Ray resources of one pod, summed): a batch is planned from them while the groups are at zero
+    replicas (data_jobs.runner.planning_resources), so a group resized without them under-plans
+    every batch, and one that states more than the groups hold plans work no pod can take."""
+    data = config_map.get("data", {})
+    shapes = worker_shapes(service).values()
+    problems = []
+    for resource in ("CPU", "GPU"):
+        key = f"DRISYA_BATCH_CLUSTER_{resource}S"
+        grows_to = sum(s[resource] * s["max"] for s in shapes)
+        want = f"{grows_to:g}"
+        if key not in data:
+            problems.append(
+                f'ConfigMap: {key} is not set; the worker groups grow to {want}: set it to "{want}"'
+            )
+            continue
+        try:
+            stated = float(str(data[key]))
+        except ValueError:
+            stated = None
+        if stated != grows_to:
+            problems.append(
+                f"ConfigMap: {key} is {data[key]!r}, the worker groups grow to {want} "
+                f'(maxReplicas x rayStartParams, summed): set it to "{want}"'
+            )
+    return problems
+
+
 def overlay_problems(
     objects: list[dict[str, Any]], crd_path: Path, expected_serve: dict[str, Any], actor_bytes: int
 ) -> list[str]:
@@ -240,4 +269,5 @@ def overlay_problems(
         *placement_problems(service, expected_serve, actor_bytes),
         *env_problems(service),
         *settings_problems(config_map),
+        *batch_cluster_problems(service, config_map),
     ]

@@ -14,8 +14,20 @@ def test_defaults_without_environment() -> None:
 
 
 def test_values_and_limits_are_read_and_typed() -> None:
-    s = Settings.from_env({"DRISYA_PORT": "9001", "DRISYA_MAX_ZIP_ENTRIES": "12", "DRISYA_DATA_DIR": "/tmp/x"})
+    s = Settings.from_env(
+        {"DRISYA_PORT": "9001", "DRISYA_MAX_ZIP_ENTRIES": "12", "DRISYA_DATA_DIR": "/tmp/x"}
+    )
     assert s.port == 9001 and s.limits.max_zip_entries == 12 and str(s.data_path) == "/tmp/x"
+
+
+def test_the_batch_cluster_size_is_unset_by_default_and_read_as_numbers() -> None:
+    assert (Settings.from_env({}).batch_cluster_cpus, Settings.from_env({}).batch_cluster_gpus) == (
+        None,
+        None,
+    )
+    s = Settings.from_env({"DRISYA_BATCH_CLUSTER_CPUS": "224", "DRISYA_BATCH_CLUSTER_GPUS": "4"})
+    assert (s.batch_cluster_cpus, s.batch_cluster_gpus) == (224, 4)
+    assert Settings.from_env(s.as_env()) == s
 
 
 def test_round_trip_through_environment() -> None:
@@ -30,6 +42,8 @@ def test_round_trip_through_environment() -> None:
         ({"DRISYA_BLOB_BACKEND": "ftp"}, "DRISYA_BLOB_BACKEND"),
         ({"DRISYA_BLOB_BACKEND": "s3"}, "DRISYA_S3_BUCKET"),
         ({"DRISYA_PORT": "70000"}, "DRISYA_PORT"),
+        ({"DRISYA_BATCH_CLUSTER_CPUS": "-8"}, "DRISYA_BATCH_CLUSTER_CPUS"),
+        ({"DRISYA_BATCH_CLUSTER_GPUS": "one"}, "DRISYA_BATCH_CLUSTER_GPUS"),
     ],
 )
 def test_bad_values_fail_with_the_variable_named(env: dict[str, str], message: str) -> None:

@@ -57,3 +57,34 @@ def test_worker_memory_is_estimated_from_the_recipe_and_the_limits() -> None:
     assert small_fast < amazon_fast < 1.5 * GIB  # decoded reduced: bounded by the output, not the camera
     bigger_limit = Limits(max_image_pixels=400_000_000)
     assert estimate_worker_bytes({"size": 500, "method": "fast"}, bigger_limit) > small_fast
+
+
+def test_an_autoscaling_cluster_at_zero_workers_is_planned_for_what_it_may_grow_to() -> None:
+    from cluster.settings import Settings
+    from data_jobs.runner import planning_resources
+    from data_jobs.stages import auto_prefers_network, plan_stages
+
+    head_only = {"memory": 3.0 * GIB, "object_store_memory": 1.0 * GIB}  # num-cpus 0, minReplicas 0
+    assert (
+        plan_actor_pool(planning_resources(head_only, Settings()), images=1000).max_size == 1
+    )  # unset: as now
+    grows_to = Settings(batch_cluster_cpus=224, batch_cluster_gpus=4)
+    resources = planning_resources(head_only, grows_to)
+    assert resources["CPU"] == 224 and resources["GPU"] == 4
+    assert "memory" not in resources  # the head's memory says nothing of the workers to come
+    assert resources["object_store_memory"] == 1.0 * GIB
+    plan = plan_actor_pool(resources, images=1000, worker_bytes=2 * GIB)
+    assert plan.max_size == 32 and plan.num_gpus == 0.125  # 4 cards x 8 sessions, not 1 actor on 3 GiB
+    stages = plan_stages(plan)
+    assert stages.network_actors == 8 and stages.network_gpus == 0.5
+    assert auto_prefers_network(resources, environ={})  # the GPU group counts before its first pod
+
+
+def test_a_cluster_larger_than_the_settings_is_planned_as_it_is() -> None:
+    from cluster.settings import Settings
+    from data_jobs.runner import planning_resources
+
+    now = {"CPU": 64.0, "GPU": 8.0, "memory": 256.0 * GIB}
+    assert planning_resources(now, Settings(batch_cluster_cpus=16, batch_cluster_gpus=0)) == now
+    raised_gpus = planning_resources(now, Settings(batch_cluster_gpus=16))
+    assert raised_gpus == {"CPU": 64.0, "GPU": 16.0, "memory": 256.0 * GIB}

@@ -174,3 +174,28 @@ def test_the_command_checks_every_overlay(tree: Path, capsys: pytest.CaptureFixt
     assert "ok: dev, prod" in capsys.readouterr().out
     assert render.main(["--check", "--crd", str(tree / "missing.yaml")]) == 2
     assert "no CRD at" in capsys.readouterr().err
+
+
+def test_the_batch_cluster_size_states_what_the_worker_groups_grow_to(tree: Path) -> None:
+    from cluster.settings import Settings
+
+    for overlay, (cpus, gpus) in {"dev": (6, 0), "prod": (224, 4)}.items():
+        config_map = next(o for o in render.render(overlay) if o["kind"] == "ConfigMap")
+        settings = Settings.from_env(env={k: str(v) for k, v in config_map["data"].items()})
+        assert (settings.batch_cluster_cpus, settings.batch_cluster_gpus) == (cpus, gpus), overlay
+
+    def grow(service):
+        service["spec"]["rayClusterConfig"]["workerGroupSpecs"][1]["maxReplicas"] = 6  # the GPU group
+
+    _edit(tree / "base" / "rayservice.yaml", grow)
+    problems = "\n".join(render.check("prod", CRD, tree))
+    assert "DRISYA_BATCH_CLUSTER_CPUS is '224', the worker groups grow to 256" in problems
+    assert "DRISYA_BATCH_CLUSTER_GPUS is '4', the worker groups grow to 6" in problems
+    (tree / "overlays" / "dev" / "settings.yaml").write_text(
+        (tree / "overlays" / "dev" / "settings.yaml")
+        .read_text()
+        .replace('  DRISYA_BATCH_CLUSTER_GPUS: "0"\n', "")
+    )
+    assert render.check("dev", CRD, tree) == [
+        'dev: ConfigMap: DRISYA_BATCH_CLUSTER_GPUS is not set; the worker groups grow to 0: set it to "0"'
+    ]
