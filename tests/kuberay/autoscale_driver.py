@@ -79,13 +79,24 @@ def wait_idle(ray, seconds: float) -> None:
 def batch(address: str, blob_dir: str, images: str, resources: str, method: str, idle_wait: str) -> None:
     from cluster.settings import Settings
     from data_jobs.pipeline import ImageRef, build_dataset, plan_actor_pool
+    from data_jobs.runner import planning_resources
     from engine.templates import resolve
 
     ray = connect(address)
-    settings = Settings.from_env(env={}, data_dir=blob_dir, blob_dir=blob_dir)
+    grows_to = json.loads(resources)
+    settings = Settings.from_env(
+        env={},
+        data_dir=blob_dir,
+        blob_dir=blob_dir,
+        batch_cluster_cpus=int(grows_to["CPU"]),
+        batch_cluster_gpus=int(grows_to["GPU"]),
+    )
     refs = [ImageRef(f"im{i:02d}", f"in/{i:02d}.jpg", f"out/{i:02d}") for i in range(int(images))]
-    # planned from what the worker groups may grow to, not from what the cluster has now (nothing)
-    plan = plan_actor_pool(json.loads(resources), images=len(refs), reserve_cpus=0)
+    # as run_job plans: from what the worker groups may grow to (the settings the overlays set), not
+    # from what the cluster has now (nothing)
+    now = ray.cluster_resources()
+    plan = plan_actor_pool(planning_resources(now, settings), images=len(refs), reserve_cpus=0)
+    emit("resources", cpus_now=float(now.get("CPU", 0)), gpus_now=float(now.get("GPU", 0)))
     emit("plan", max_size=plan.max_size, num_cpus=plan.num_cpus, num_gpus=plan.num_gpus)
     with PeakWatch(ray) as watch:
         dataset = build_dataset(

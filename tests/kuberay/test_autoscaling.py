@@ -89,6 +89,8 @@ def test_a_batch_scales_both_groups_from_zero_completes_and_the_nodes_go_when_id
     events = run_driver(["batch", str(blobs.root), str(IMAGES), json.dumps(declared), "model", "120"], types)
 
     assert events["connected"]["workers"] == 0  # minReplicas 0: nothing runs before there is work
+    assert (events["resources"]["cpus_now"], events["resources"]["gpus_now"]) == (0.0, 0.0)
+    assert events["plan"]["num_gpus"] > 0  # planned for the GPU group before it has a pod
     batch = events["batch"]
     assert (batch["gpu_peak"], batch["cpu_peak"]) >= (1, 1), batch  # one of each group was added
     assert sorted(r["image_id"] for r in batch["rows"]) == [f"im{i:02d}" for i in range(IMAGES)]
