@@ -237,10 +237,11 @@ def _export(
 ) -> ProcessResult:
     """Compose, encode and, with a preset, check the output against its rules where composition
     placed the product (a box guessed from pixels cannot tell a white product from its shadow)."""
-    image, box = _render_placed(rgb, alpha, recipe, template, background=background)
+    checked = recipe.preset_rule is not None
+    image, box = _render_placed(rgb, alpha, recipe, template, background=background, with_box=checked)
     out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
     compliance = None
-    if recipe.preset_rule is not None:
+    if checked:
         from engine.compliance import check_output
 
         pixels = image if recipe.format == "png" else None  # lossless: the pixels are the file's
@@ -274,8 +275,10 @@ def _render_placed(
     template: TemplateSpec,
     *,
     background: np.ndarray | None = None,
-) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """`render_product` and the product's box on the canvas (x0, y0, x1, y1) as composition placed it."""
+    with_box: bool = False,
+) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """`render_product` and, `with_box`, the product's box on the canvas (x0, y0, x1, y1) as
+    composition placed it (None otherwise: measuring it costs a pass over the cut-out)."""
     spec = recipe.template_for(template)
     params = recipe.compose_params()
     canvas = recipe.canvas()
@@ -299,7 +302,7 @@ def _render_placed(
     image = compose(
         cut, spec, params, background=None if transparent else background, size=canvas, finish=finish
     )
-    return image, _placed_box(cut, canvas, spec, params)
+    return image, _placed_box(cut, canvas, spec, params) if with_box else None
 
 
 def _placed_box(
