@@ -11,6 +11,7 @@ a failed job.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -41,6 +42,9 @@ RESULT_COLUMNS = (
     "height",
     "seconds",
 )
+# The output's preset check (engine.compliance `as_dict()`) as JSON text, "" without a preset: a
+# string column keeps every block format happy where a column of dicts would not.
+COMPLIANCE_COLUMN = "compliance"
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ class ImageWorker:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [self._process_one(str(i), str(k), str(o)) for i, k, o in _zip_refs(batch)]
-        return {col: np.array([r[col] for r in rows]) for col in RESULT_COLUMNS}
+        return {col: np.array([r[col] for r in rows]) for col in (*RESULT_COLUMNS, COMPLIANCE_COLUMN)}
 
     def _process_one(self, image_id: str, input_key: str, output_stem: str) -> dict[str, Any]:
         from engine.errors import ImageError
@@ -205,6 +209,7 @@ class ImageWorker:
             "width": -1,
             "height": -1,
             "seconds": 0.0,
+            COMPLIANCE_COLUMN: "",
         }
         try:
             data = self.blobs.get_bytes(input_key)
@@ -231,6 +236,8 @@ class ImageWorker:
                 width=int(result.width),
                 height=int(result.height),
             )
+            if result.compliance is not None:
+                row[COMPLIANCE_COLUMN] = json.dumps(result.compliance)
         except ImageError as exc:
             row.update(error_code=exc.code, error=str(exc) or exc.code)
         except MemoryError:

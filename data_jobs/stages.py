@@ -26,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from data_jobs.pipeline import RESULT_COLUMNS, JobArgs, PoolPlan, background_for, needs_model
+from data_jobs.pipeline import (
+    COMPLIANCE_COLUMN,
+    RESULT_COLUMNS,
+    JobArgs,
+    PoolPlan,
+    background_for,
+    needs_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +62,6 @@ STAGE_COLUMNS = (
     "finish_s",
 )
 TIMING_COLUMNS = ("prepare_s", "network_s", "finish_s")  # CPU seconds of each stage per image
-# The output's preset check (engine.compliance `as_dict()`) as JSON text, "" without a preset: a
-# string column keeps every block format happy where a column of dicts would not.
-COMPLIANCE_COLUMN = "compliance"
 
 
 @dataclass(frozen=True)

@@ -106,19 +106,9 @@ class Enhancer:
         }
         worker = self._worker(recipe, template)
         row = {col: _plain(values[0]) for col, values in worker(batch).items()}
-        if row.get("status") == "done" and not row.get("compliance"):
-            row["compliance"] = self._compliance(worker.recipe, str(row["output_key"]))
+        raw = row.get("compliance")
+        row["compliance"] = json.loads(raw) if raw else None  # the exact placed box's preset check
         return row
-
-    def _compliance(self, recipe: Any, output_key: str) -> dict[str, Any] | None:
-        """The output's preset check when the worker's row has none (`ImageWorker` reports the
-        batch's result columns only): from the stored output, the product box estimated from its
-        pixels (`box_estimated` says so). None without a preset."""
-        from engine.compliance import check_output
-
-        if recipe.preset_rule is None:
-            return None
-        return check_output(self.blobs.get_bytes(output_key), recipe.preset_rule).as_dict()
 
     def preview(self, data: bytes, recipe: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
         """`{"jpeg": bytes}`: the product on the template, longest side at most PREVIEW_MAX_SIDE; or

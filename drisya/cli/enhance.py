@@ -77,7 +77,6 @@ def run(args: argparse.Namespace) -> int:
         read_input,
         write_atomically,
     )
-    from engine.compliance import check_output
     from engine.errors import ImageError, RecipeError
     from engine.pipeline import parse_recipe, prepare_background, process_image
     from engine.templates import UnknownTemplate, resolve
@@ -127,11 +126,18 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"drisya: enhance: {path}: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
             continue
-        # a preset's rules are checked on the very bytes written; without a preset there is nothing to check
-        compliance = check_output(result.data, recipe.preset_rule).summary() if recipe.preset else None
+        # the preset's rules, checked by the pipeline on the very bytes written with the placed product's box
+        compliance = _summary(result.compliance)
         print(
             f"{path} -> {target} {result.width}x{result.height} method={result.method} quality={result.quality:.2f}"
             + (f" compliance={compliance}" if compliance else ""),
             flush=True,
         )
     return 1 if failed else 0
+
+
+def _summary(report: dict | None) -> str | None:
+    """`pass`, `n/a` or `fail: reason; reason` (engine.compliance's one-line form); None without a preset."""
+    if report is None:
+        return None
+    return report["status"] if report["status"] != "fail" else "fail: " + "; ".join(report["reasons"])
