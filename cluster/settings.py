@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 _PREFIX = "DRISYA_"
+AUTO_ROUTES = ("hardware", "network", "colour")
 
 
 def _default_model_cache() -> str:
@@ -76,6 +77,9 @@ class Settings:
     outbox_dir: str | None = None  # default <data_dir>/outbox
     public_url: str | None = None  # the dashboard's address, for links in e-mails; default http://host:port
     low_balance_threshold: int = 20  # coins; the owner is e-mailed once when the balance falls below it
+    auto_route: str = (
+        "hardware"  # auto matting: hardware (network first where there is a GPU) | network | colour
+    )
     db_retry_seconds: int = 60  # how long a batch rides out a database outage before pausing the job
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
@@ -117,6 +121,10 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"DRISYA_{name.upper()} must be 0 or more, not {value}")
+        if self.auto_route not in AUTO_ROUTES:
+            raise ValueError(
+                f"DRISYA_AUTO_ROUTE must be one of {', '.join(AUTO_ROUTES)}, not {self.auto_route!r}"
+            )
         if not (0 < self.port < 65536):
             raise ValueError(f"DRISYA_PORT out of range: {self.port}")
 

@@ -388,7 +388,7 @@ async def _process(
         recipe=job.recipe,
         template=await db(f"read the template of job {job.id}", job_template, repos, job),
         plan=plan,
-        network_first=auto_prefers_network(resources),
+        network_first=auto_prefers_network(resources, settings.auto_route),
     )
     # retried as a whole: only its `attempts` counter can count one attempt twice
     await db(

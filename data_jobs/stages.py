@@ -368,19 +368,14 @@ def build_staged_dataset(refs_rows: list[dict[str, str]], *, args: JobArgs, plan
     return ds.map_batches(finish_stage, fn_kwargs={"args": args}, **cpu)
 
 
-AUTO_ROUTE_ENV = "DRISYA_AUTO_ROUTE"  # hardware (default) | network | colour
-
-
-def auto_prefers_network(resources: dict[str, float], environ: dict[str, str] | None = None) -> bool:
+def auto_prefers_network(resources: dict[str, float], route: str = "hardware") -> bool:
     """Whether `auto` sends every image to the network: where the cluster has a GPU (the network
-    there costs less than the colour model's CPU time), unless DRISYA_AUTO_ROUTE says otherwise."""
-    import os
-
-    choice = (environ if environ is not None else os.environ).get(AUTO_ROUTE_ENV, "hardware").strip().lower()
-    if choice == "network":
+    there costs less than the colour model's CPU time), unless `route` (Settings.auto_route,
+    DRISYA_AUTO_ROUTE) says `network` or `colour`."""
+    if route == "network":
         return True
-    if choice == "colour":
+    if route == "colour":
         return False
-    if choice != "hardware":
-        raise ValueError(f"{AUTO_ROUTE_ENV} must be hardware, network or colour, got {choice!r}")
+    if route != "hardware":
+        raise ValueError(f"DRISYA_AUTO_ROUTE must be hardware, network or colour, got {route!r}")
     return float(resources.get("GPU", 0) or 0) > 0

@@ -19,7 +19,6 @@ import yaml
 from ray.serve.schema import ServeDeploySchema
 
 from cluster.settings import Limits, Settings
-from data_jobs.stages import AUTO_ROUTE_ENV
 from kuberay.crd_schema import CONFIG_MAP, crd_schema, errors
 
 GPU = "nvidia.com/gpu"
@@ -36,7 +35,6 @@ SECRET_ENV = {
     "AWS_SECRET_ACCESS_KEY",
 }
 # DRISYA_* variables read by a module directly rather than through Settings.
-READ_OUTSIDE_SETTINGS = {AUTO_ROUTE_ENV}
 REQUIRED_SECRET_ENV = {
     "DRISYA_MONGODB_URI",
     "DRISYA_JWT_SECRET",
@@ -212,7 +210,6 @@ def env_problems(service: dict[str, Any]) -> list[str]:
 def settings_problems(config_map: dict[str, Any]) -> list[str]:
     """The ConfigMap, with the Secrets' variables filled in, gives valid Settings; no key is ignored."""
     known = {f"DRISYA_{f.name.upper()}" for f in (*fields(Settings), *fields(Limits)) if f.name != "limits"}
-    known |= READ_OUTSIDE_SETTINGS
     data = config_map.get("data", {})
     problems = [
         f"ConfigMap/{config_map['metadata']['name']}: {key} is not a Drisya setting (cluster/settings.py)"

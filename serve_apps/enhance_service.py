@@ -53,7 +53,7 @@ class Enhancer:
             from data_jobs.stages import auto_prefers_network
 
             resources = ray.cluster_resources() if ray.is_initialized() else {}
-            self._network_first = auto_prefers_network(resources)
+            self._network_first = auto_prefers_network(resources, self.settings.auto_route)
         return self._network_first
 
     def warm(self) -> bool:

@@ -64,7 +64,7 @@ def main() -> int:
 
     ray.init(include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     resources = ray.cluster_resources()
-    routed = auto_prefers_network(resources)
+    routed = auto_prefers_network(resources, Settings.from_env().auto_route)
     print(
         f"Ray cluster {resources.get('CPU')} CPUs, {resources.get('GPU', 0)} GPUs: auto -> network: {routed}"
     )

@@ -77,7 +77,7 @@ def test_an_autoscaling_cluster_at_zero_workers_is_planned_for_what_it_may_grow_
     assert plan.max_size == 32 and plan.num_gpus == 0.125  # 4 cards x 8 sessions, not 1 actor on 3 GiB
     stages = plan_stages(plan)
     assert stages.network_actors == 8 and stages.network_gpus == 0.5
-    assert auto_prefers_network(resources, environ={})  # the GPU group counts before its first pod
+    assert auto_prefers_network(resources)  # the GPU group counts before its first pod
 
 
 def test_a_cluster_larger_than_the_settings_is_planned_as_it_is() -> None:

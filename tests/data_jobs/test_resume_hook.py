@@ -27,7 +27,9 @@ async def _finished(repos, job_id: str, timeout: float = 240.0):
     return await asyncio.wait_for(wait(), timeout)
 
 
-async def test_api_start_runs_a_queued_job_and_charges_once(ray_session, repos, blobs, settings, mongo_uri, user):
+async def test_api_start_runs_a_queued_job_and_charges_once(
+    ray_session, repos, blobs, settings, mongo_uri, user
+):
     settings = settings.with_(blob_dir=str(blobs.root), mongodb_uri=mongo_uri, mongodb_db=repos.db.name)
     job = await _queued_job(repos, blobs, settings, user, 3)
 
@@ -45,7 +47,9 @@ async def test_api_resumes_a_job_whose_runner_died(ray_session, repos, blobs, se
     settings = settings.with_(blob_dir=str(blobs.root), mongodb_uri=mongo_uri, mongodb_db=repos.db.name)
     job = await _queued_job(repos, blobs, settings, user, 2)
     assert await repos.jobs.claim(job.id, "dead-runner", stale_after=dt.timedelta(seconds=30))
-    await repos.jobs.col.update_one({"_id": job.id}, {"$set": {"heartbeat": utcnow() - dt.timedelta(hours=1)}})
+    await repos.jobs.col.update_one(
+        {"_id": job.id}, {"$set": {"heartbeat": utcnow() - dt.timedelta(hours=1)}}
+    )
 
     with served(create_app(settings)):
         progress = await _finished(repos, job.id)

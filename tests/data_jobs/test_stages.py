@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cluster.settings import Settings
 from data_jobs.pipeline import ImageRef, JobArgs, PoolPlan, build_dataset
 from data_jobs.stages import (
     NetworkStage,
@@ -136,12 +137,14 @@ def test_stage_plan_follows_the_cluster() -> None:
     assert (cpu.cpu_tasks, cpu.network_actors, cpu.network_gpus) == (7, 1, 0.0)
     gpu = plan_stages(PoolPlan(min_size=1, max_size=8, num_cpus=1.0, num_gpus=0.125, batch_size=8))
     assert (gpu.cpu_tasks, gpu.network_actors, gpu.network_gpus, gpu.in_flight) == (8, 2, 0.5, 4)
-    assert auto_prefers_network({"CPU": 16.0, "GPU": 1.0}, {}) is True
-    assert auto_prefers_network({"CPU": 16.0}, {}) is False
-    assert auto_prefers_network({"CPU": 16.0}, {"DRISYA_AUTO_ROUTE": "network"}) is True
-    assert auto_prefers_network({"GPU": 1.0}, {"DRISYA_AUTO_ROUTE": "colour"}) is False
+    assert auto_prefers_network({"CPU": 16.0, "GPU": 1.0}) is True
+    assert auto_prefers_network({"CPU": 16.0}) is False
+    assert auto_prefers_network({"CPU": 16.0}, "network") is True
+    assert auto_prefers_network({"GPU": 1.0}, "colour") is False
     with pytest.raises(ValueError, match="DRISYA_AUTO_ROUTE"):
-        auto_prefers_network({}, {"DRISYA_AUTO_ROUTE": "gpu"})
+        auto_prefers_network({}, "gpu")
+    with pytest.raises(ValueError, match="DRISYA_AUTO_ROUTE"):
+        Settings.from_env(env={"DRISYA_AUTO_ROUTE": "gpu"})
 
 
 @pytest.mark.ray

@@ -159,7 +159,7 @@ def test_settings_config_map_keys_are_real_settings_and_hold_no_credentials(tree
         config_map["data"]["DRISYA_S3_BUCKETT"] = "typo"
         config_map["data"]["DRISYA_JWT_SECRET"] = "in-the-clear"
         config_map["data"]["DRISYA_BLOB_BACKEND"] = "nfs"
-        config_map["data"]["DRISYA_AUTO_ROUTE"] = "colour"  # read by data_jobs.stages, not Settings: fine
+        config_map["data"]["DRISYA_AUTO_ROUTE"] = "colour"  # a real setting
 
     _edit(tree / "base" / "configmap.yaml", wrong)
     problems = "\n".join(render.check("dev", CRD, tree))

@@ -153,15 +153,13 @@ def test_a_preset_enhance_reports_compliance_in_a_header_and_the_image_record(cl
     )
 
 
-def test_the_enhancer_routes_auto_as_a_batch_would_deciding_once_per_replica(settings, monkeypatch):
+def test_the_enhancer_routes_auto_as_a_batch_would_deciding_once_per_replica(settings):
     from data_jobs.jobs import spec_to_dict
     from engine.templates import solid
     from serve_apps.enhance_service import Enhancer
 
-    monkeypatch.setenv("DRISYA_AUTO_ROUTE", "network")  # what a GPU cluster decides (auto_prefers_network)
-    enhancer = Enhancer(settings)
+    enhancer = Enhancer(settings.with_(auto_route="network"))  # what a GPU cluster decides
     worker = enhancer._worker({"method": "fast", "size": 300}, spec_to_dict(solid("#ffffff")))
     assert worker.network_first is True
-    monkeypatch.setenv("DRISYA_AUTO_ROUTE", "colour")
     assert enhancer.network_first() is True  # computed once, not per request
-    assert Enhancer(settings).network_first() is False
+    assert Enhancer(settings.with_(auto_route="colour")).network_first() is False
