@@ -87,6 +87,7 @@ class Image:
     reason: str | None = None
     quality: float | None = None
     output_url: str | None = None
+    compliance: dict[str, Any] | None = None  # the preset's rules checked: status, reasons, measurements
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -98,6 +99,7 @@ class Image:
             reason=d.get("reason"),
             quality=d.get("quality"),
             output_url=d.get("output_url"),
+            compliance=d.get("compliance"),
             raw=d,
         )
 

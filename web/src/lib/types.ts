@@ -147,6 +147,8 @@ export interface JobImage {
   status: string;
   reason?: string | null;
   quality?: number | null;
+  /** The output checked against its preset's rules (null without a preset). */
+  compliance?: { status: string; preset?: string; reasons: string[] } | null;
   preview_url?: string | null;
   output_url?: string | null;
 }

@@ -38,6 +38,17 @@ function ImageTile({ jobId, image }: { jobId: string; image: JobImage }) {
           {image.name}
         </p>
         {image.reason && <p className="text-red-700">{image.reason}</p>}
+        {image.compliance && (
+          <p
+            className={image.compliance.status === "fail" ? "text-amber-700" : "text-emerald-700"}
+            title={image.compliance.reasons.join("; ")}
+            data-compliance={image.compliance.status}
+          >
+            {image.compliance.status === "fail"
+              ? `Not ${image.compliance.preset ?? "preset"}-ready: ${image.compliance.reasons.join("; ")}`
+              : `${image.compliance.preset ?? "Preset"} rules: ${image.compliance.status}`}
+          </p>
+        )}
         {image.status === "done" && (
           <button
             type="button"
