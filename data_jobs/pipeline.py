@@ -24,6 +24,7 @@ import numpy as np
 
 from cluster.settings import Settings
 from engine.templates.spec import TemplateSpec
+from store.blobs import BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -223,21 +224,7 @@ class ImageWorker:
                 working_size=self.settings.limits.working_size,
                 network_first=self.network_first,
             )
-            ext = result.extension.lstrip(".")
-            key = f"{output_stem}.{ext}"
-            self.blobs.put_bytes(key, result.data)
-            row.update(
-                status="done",
-                output_key=key,
-                output_extension=ext,
-                output_bytes=len(result.data),
-                quality=float(result.quality),
-                method=result.method,
-                width=int(result.width),
-                height=int(result.height),
-            )
-            if result.compliance is not None:
-                row[COMPLIANCE_COLUMN] = json.dumps(result.compliance)
+            row.update(store_output(self.blobs, output_stem, result))
         except ImageError as exc:
             row.update(error_code=exc.code, error=str(exc) or exc.code)
         except MemoryError:
@@ -247,6 +234,25 @@ class ImageWorker:
             row.update(error_code="internal_error", error=f"processing failed: {type(exc).__name__}: {exc}")
         row["seconds"] = time.perf_counter() - started
         return row
+
+
+def store_output(blobs: BlobStore, output_stem: str, result: Any) -> dict[str, Any]:
+    """Write a processed image (engine.pipeline.ProcessResult) as `<output_stem>.<ext>` and give the
+    columns of its `done` row; one place for the batch's finish stage and the one-image worker."""
+    ext = result.extension.lstrip(".")
+    key = f"{output_stem}.{ext}"
+    blobs.put_bytes(key, result.data)
+    return {
+        "status": "done",
+        "output_key": key,
+        "output_extension": ext,
+        "output_bytes": len(result.data),
+        "quality": float(result.quality),
+        "method": result.method,
+        "width": int(result.width),
+        "height": int(result.height),
+        COMPLIANCE_COLUMN: json.dumps(result.compliance) if result.compliance is not None else "",
+    }
 
 
 class JobArgs:

@@ -15,7 +15,6 @@ a failed row, never a failed batch, and later stages pass a failed row on untouc
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -33,6 +32,7 @@ from data_jobs.pipeline import (
     PoolPlan,
     background_for,
     needs_model,
+    store_output,
 )
 
 log = logging.getLogger(__name__)
@@ -233,20 +233,7 @@ def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.nd
                     background=background,
                     **options,
                 )
-            ext = out.extension.lstrip(".")
-            key = f"{row['output_stem']}.{ext}"
-            _blobs(args).put_bytes(key, out.data)
-            result.update(
-                status="done",
-                output_key=key,
-                output_extension=ext,
-                output_bytes=len(out.data),
-                quality=float(out.quality),
-                method=out.method,
-                width=int(out.width),
-                height=int(out.height),
-                compliance=json.dumps(out.compliance) if out.compliance is not None else "",
-            )
+            result.update(store_output(_blobs(args), str(row["output_stem"]), out))
 
         _guarded(result, work)
         result["finish_s"] = time.process_time() - started
