@@ -121,6 +121,20 @@ def grant_coins(settings: Settings, user_id: str, coins: int) -> None:
     asyncio.run(go())
 
 
+def ledger_matches(settings: Settings, user_id: str) -> bool:
+    """Whether the user's balance equals the sum of their ledger, read from its own connection."""
+
+    async def go() -> bool:
+        db = connect(settings.mongodb_uri, settings.mongodb_db)  # type: ignore[arg-type]
+        try:
+            snap = await Ledger(db).snapshot(user_id)
+            return snap.balance == snap.ledger_sum
+        finally:
+            await db.client.close()
+
+    return asyncio.run(go())
+
+
 @pytest.fixture
 def new_user(api: ApiServer, client: httpx.Client) -> Callable[..., Caller]:
     def make(coins: int = 0, *, name: str = "Test Seller") -> Caller:

@@ -3,28 +3,14 @@ with per-user, overall and expiry limits, and balance == ledger sum after all of
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 
-from store.db import connect
-from store.ledger import Ledger
+from tests.serve_apps.conftest import ledger_matches
 
 
 def _code() -> str:
     return f"PROMO{uuid.uuid4().hex[:8].upper()}"
-
-
-def _ledger_matches(settings, user_id: str) -> bool:
-    async def go() -> bool:
-        db = connect(settings.mongodb_uri, settings.mongodb_db)
-        try:
-            snap = await Ledger(db).snapshot(user_id)
-            return snap.balance == snap.ledger_sum
-        finally:
-            await db.client.close()
-
-    return asyncio.run(go())
 
 
 def test_packs_are_public_and_test_orders_credit_at_once_clearly_labelled(client, api, new_user):
@@ -47,7 +33,7 @@ def test_packs_are_public_and_test_orders_credit_at_once_clearly_labelled(client
     assert client.post("/v1/wallet/verify", json=verify, headers=user.headers).status_code == 409
     assert client.post("/v1/wallet/webhooks/razorpay", content=b"{}").status_code == 404
     assert client.post("/v1/wallet/orders", json={"pack_id": "starter"}).status_code == 401
-    assert _ledger_matches(api.settings, user.id)
+    assert ledger_matches(api.settings, user.id)
 
 
 def test_promo_codes_add_bonus_coins_within_their_limits(client, api, admin, new_user):
@@ -94,7 +80,7 @@ def test_promo_codes_add_bonus_coins_within_their_limits(client, api, admin, new
     # a refused promo code refuses the order: nothing was charged or credited
     assert client.get("/v1/me", headers=third.headers).json()["coins"] == 10
     for user in (first, second, third):
-        assert _ledger_matches(api.settings, user.id)
+        assert ledger_matches(api.settings, user.id)
 
 
 def test_expired_inactive_unknown_and_multi_use_promo_codes(client, admin, new_user):

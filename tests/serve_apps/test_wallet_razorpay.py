@@ -22,9 +22,7 @@ from serve_apps.app import create_app
 from serve_apps.payments.providers import RazorpayProvider
 from serve_apps.payments.service import PROVIDER_KEY
 from serve_apps.startup import prepare
-from store.db import connect
-from store.ledger import Ledger
-from tests.serve_apps.conftest import NO_DASHBOARD, USER_PASSWORD, api_settings, login, served
+from tests.serve_apps.conftest import NO_DASHBOARD, USER_PASSWORD, api_settings, ledger_matches, login, served
 
 KEY_ID = "rzp_test_drisya"
 KEY_SECRET = "key secret for the tests"
@@ -181,18 +179,6 @@ def _balance(rz: httpx.Client, headers: dict[str, str]) -> int:
     return rz.get("/v1/me", headers=headers).json()["coins"]
 
 
-def _ledger_matches(settings, user_id: str) -> bool:
-    async def go() -> bool:
-        db = connect(settings.mongodb_uri, settings.mongodb_db)
-        try:
-            snap = await Ledger(db).snapshot(user_id)
-            return snap.balance == snap.ledger_sum
-        finally:
-            await db.client.close()
-
-    return asyncio.run(go())
-
-
 def test_orders_go_through_the_razorpay_client_and_credit_nothing_until_paid(rz, fake_razorpay):
     headers = _user(rz)
     packs = rz.get("/v1/wallet/packs").json()
@@ -238,7 +224,7 @@ def test_verify_checks_the_signature_and_credits_once(rz, rz_api):
     # another user cannot verify (or learn about) this order
     stranger = _user(rz)
     assert rz.post("/v1/wallet/verify", json=good, headers=stranger).status_code == 404
-    assert _ledger_matches(rz_api[1], me["id"])
+    assert ledger_matches(rz_api[1], me["id"])
 
 
 def test_webhooks_are_verified_deduplicated_and_safe_in_any_order(rz, rz_api):
@@ -281,7 +267,7 @@ def test_webhooks_are_verified_deduplicated_and_safe_in_any_order(rz, rz_api):
     history = rz.get("/v1/me/transactions", params={"kind": "purchase"}, headers=headers).json()
     assert history["total"] == 1 and history["items"][0]["amount"] == 500
     assert rz.get("/v1/wallet/orders", headers=headers).json()["items"][0]["status"] == "paid"
-    assert _ledger_matches(rz_api[1], me["id"])
+    assert ledger_matches(rz_api[1], me["id"])
 
 
 def test_webhook_for_a_short_payment_or_a_foreign_order_credits_nothing(rz):
@@ -336,4 +322,4 @@ def test_verify_and_webhooks_arriving_together_credit_once(rz, rz_api):
     assert _balance(rz, headers) == 10 + 2000
     history = rz.get("/v1/me/transactions", params={"kind": "purchase"}, headers=headers).json()
     assert history["total"] == 1
-    assert _ledger_matches(rz_api[1], me["id"])
+    assert ledger_matches(rz_api[1], me["id"])
