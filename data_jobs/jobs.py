@@ -23,10 +23,13 @@ from engine.templates.spec import TemplateSpec
 from store.blobs import BlobStore
 from store.documents import JOB_CANCELLED, JOB_CREATED, JOB_DONE, JOB_QUEUED, JOB_RUNNING, Image, Job
 from store.errors import InvalidTransition
+from store.job_coins import image_price
 from store.reconcile import close_cancelled_job
 from store.repositories import ImageResult, Repositories
 
-BATCH_MODULES = ("ready", "look")
+BATCH_MODULES = ("ready", "look", "surprise")
+# the engine module a surprise job's recipe is parsed as: each variant is a composition on a template
+SURPRISE_RECIPE_MODULE = "look"
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # uploads larger than this spill to a temp file, never to RAM
 MAX_REPORTED_ENTRIES = 2000  # rejected/skipped entries kept on the job (the rest are counted)
 
@@ -39,13 +42,39 @@ def validate_recipe(module: str, recipe: dict[str, Any] | None) -> dict[str, Any
         from engine.errors import RecipeError
 
         raise RecipeError(f"module must be one of {', '.join(BATCH_MODULES)}, not {module!r}")
+    expected = SURPRISE_RECIPE_MODULE if module == "surprise" else module
     merged = dict(recipe or {})
-    merged.setdefault("module", module)
-    if merged["module"] != module:
+    if merged.get("module", module) not in (module, expected):
         from engine.errors import RecipeError
 
         raise RecipeError(f"the recipe is for module {merged['module']!r} but the job is {module!r}")
+    merged["module"] = expected
     return parse_recipe(merged).to_dict()
+
+
+def validate_surprise(module: str, options: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A surprise job's options, normalised by the engine's one validator (RecipeError, a 422 for the
+    API, before anything is stored); None for other modules, which take no options."""
+    if module != "surprise":
+        if options is not None:
+            from engine.errors import RecipeError
+
+            raise RecipeError(f"theme, variants, video and seed are for module surprise, not {module!r}")
+        return None
+    from dataclasses import asdict
+
+    from engine.surprise import parse_surprise_options
+
+    return asdict(parse_surprise_options(options))
+
+
+def outputs_for(module: str, options: dict[str, Any] | None) -> int:
+    """Outputs one accepted image yields: the engine's rule for a surprise job, 1 otherwise."""
+    if module != "surprise" or options is None:
+        return 1
+    from engine.surprise import outputs_per_image, parse_surprise_options
+
+    return outputs_per_image(parse_surprise_options(options))
 
 
 def validate_template(ref: str) -> str:
@@ -66,17 +95,23 @@ async def create_job(
     name: str = "",
     template_spec: TemplateSpec | None = None,
     idempotency_key: str | None = None,
+    surprise: dict[str, Any] | None = None,
 ) -> Job:
     """A job in status `created`, priced at today's module price (later price changes do not apply).
+
+    A surprise job needs `surprise` (theme, variants, video, seed); each image costs the price per
+    output times the outputs it yields (store.job_coins.image_price).
 
     `template` is a built-in id or "#rrggbb". For templates only the caller can resolve (an admin
     upload, looked up by the API), pass the resolved `template_spec`: it is stored on the job so the
     workers can render it without a database (an upload's picture is read from its blob key).
     With `idempotency_key`, creating again with the same key returns the owner's first job."""
     normalised = validate_recipe(module, recipe)
+    options = validate_surprise(module, surprise)
     if template_spec is None:
         validate_template(template)
-    price = await repos.settings.price(module)
+    outputs = outputs_for(module, options)
+    price = image_price(await repos.settings.price(module), outputs)
     return await repos.jobs.create(
         owner,
         module,
@@ -86,6 +121,8 @@ async def create_job(
         price_per_image=price,
         template_spec=spec_to_dict(template_spec) if template_spec is not None else None,
         idempotency_key=idempotency_key,
+        outputs_per_image=outputs,
+        surprise=options,
     )
 
 

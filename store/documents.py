@@ -190,6 +190,9 @@ class Job(_Doc):
     counters: JobCounters = field(default_factory=JobCounters)
     coins: JobCoins = field(default_factory=JobCoins)
     price_per_image: int = 0  # fixed when the job is quoted, so a later price change does not apply
+    # outputs each accepted image yields (surprise: variants + video; 1 otherwise); price_per_image is
+    # the module's price per output times this (store.job_coins.image_price), fixed with it
+    outputs_per_image: int = 1
     error: str | None = None
     runner: str | None = None  # id of the process driving the job while it runs
     heartbeat: dt.datetime | None = None
@@ -200,6 +203,9 @@ class Job(_Doc):
     # the resolved template (TemplateSpec fields) for templates only the API can resolve (uploads)
     template_spec: dict[str, Any] | None = None
     intake: JobIntake = field(default_factory=JobIntake)
+    # module "surprise" only: the options as given to engine.surprise.options.parse_surprise_options
+    # (theme, variants, video, seed), validated there when the job is created; None for other modules
+    surprise: dict[str, Any] | None = None
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Job:
@@ -210,6 +216,11 @@ class Job(_Doc):
         intake = {k: v for k, v in (doc.get("intake") or {}).items() if k in JobIntake.__dataclass_fields__}
         values["intake"] = JobIntake(**intake)
         return cls(**values)
+
+    @property
+    def price_per_output(self) -> int:
+        """The module's price for one output, as fixed when the job was created."""
+        return self.price_per_image // max(1, self.outputs_per_image)
 
     @property
     def finished_images(self) -> int:
@@ -237,6 +248,10 @@ class Image(_Doc):
     # the output checked against its preset (engine.compliance `as_dict()`: status, reasons, checks);
     # None without a preset, and on records written before the check existed
     compliance: dict[str, Any] | None = None
+    # every output of a multi-output module (surprise), in order: {name, blob, kind "image"|"video",
+    # theme, template, seed, variant} (variant 1..N for images, 0 for the video). `outputs["image"]`
+    # is the first variant's blob, so paths that know one output per image keep working. Empty else.
+    output_items: list[dict[str, Any]] = field(default_factory=list)
     charged: bool = False
     attempts: int = 0
     size_bytes: int | None = None

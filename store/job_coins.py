@@ -44,6 +44,16 @@ def settle_release_key(job_id: str, released_before: int) -> str:
     return release_key(job_id, f"settle:{released_before}")
 
 
+def image_price(price_per_output: int, outputs_per_image: int) -> int:
+    """What one accepted image costs: the module's price per output (the admin's price table) times
+    the outputs it yields (1, or a surprise job's variants plus its video). Fixed on the job when it
+    is created (`Job.price_per_image`), so the quote, the reserve, each capture and the release of a
+    failed image all move this same amount per image."""
+    if price_per_output < 0 or outputs_per_image < 1:
+        raise ValueError(f"no price for {outputs_per_image} outputs at {price_per_output} coins each")
+    return price_per_output * outputs_per_image
+
+
 def quote(job: Job) -> int:
     """Coins a job holds before it runs: every image at the price fixed when the job was created."""
     return job.counters.total * job.price_per_image

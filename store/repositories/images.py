@@ -25,6 +25,8 @@ from store.documents import (
 from store.errors import InvalidValue, NotFound
 from store.repositories._common import page_size
 
+OUTPUT_KINDS = ("image", "video")
+
 
 @dataclass
 class ImageResult:
@@ -39,10 +41,17 @@ class ImageResult:
     width: int | None = None
     height: int | None = None
     compliance: dict[str, Any] | None = None  # engine.compliance `as_dict()` of the output; None: no preset
+    # a surprise image's outputs (the done row's `outputs` list, see Image.output_items); empty else
+    output_items: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.status not in (IMAGE_DONE, IMAGE_FAILED):
             raise InvalidValue(f"an image result is done or failed, not {self.status!r}")
+        for item in self.output_items:
+            if not isinstance(item, dict) or not item.get("blob") or item.get("kind") not in OUTPUT_KINDS:
+                raise InvalidValue(
+                    f"an output item needs a blob and a kind ({' or '.join(OUTPUT_KINDS)}), not {item!r}"
+                )
 
 
 class ImagesRepo:

@@ -66,11 +66,21 @@ class JobsRepo:
         price_per_image: int = 0,
         template_spec: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        outputs_per_image: int = 1,
+        surprise: dict[str, Any] | None = None,
     ) -> Job:
         """Insert a job in status `created`. With `idempotency_key`, a second create by the same owner
-        with the same key returns the first job unchanged (whatever the second one asked for)."""
+        with the same key returns the first job unchanged (whatever the second one asked for).
+        A surprise job carries its options (`surprise`, validated by the caller against the engine);
+        other modules carry none."""
         if module not in MODULES:
             raise InvalidValue(f"module must be one of {', '.join(MODULES)}")
+        if (module == "surprise") != (surprise is not None):
+            raise InvalidValue(
+                "a surprise job needs its options (theme, variants, video); other modules none"
+            )
+        if outputs_per_image < 1:
+            raise InvalidValue(f"outputs per image must be at least 1, not {outputs_per_image}")
         job = Job(
             owner=owner,
             module=module,
@@ -79,6 +89,8 @@ class JobsRepo:
             name=name.strip()[:200],
             price_per_image=int(price_per_image),
             template_spec=dict(template_spec) if template_spec else None,
+            outputs_per_image=int(outputs_per_image),
+            surprise=dict(surprise) if surprise is not None else None,
         )
         if idempotency_key is not None:
             job.id = idempotent_job_id(owner, idempotency_key)
