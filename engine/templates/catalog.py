@@ -11,33 +11,17 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from engine.templates import colour
+from engine.templates import colour, library
+from engine.templates.errors import UnknownTemplate
+from engine.templates.render import render
+from engine.templates.solid import solid
 from engine.templates.spec import TemplateSpec
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class UnknownTemplate(KeyError):
-    """No template has this id; `str()` is a message a user can act on."""
-
-    def __init__(self, ref: str) -> None:
-        super().__init__(ref)
-        self.ref = ref
-
-    def __str__(self) -> str:
-        return f"unknown template {self.ref!r} (see `drisya templates list`)"
-
-
-def _entries() -> list[TemplateSpec]:
-    from engine.templates import library
-
-    return library.entries()
-
-
 def measure(spec: TemplateSpec) -> TemplateSpec:
     """Fill colours and tone from a small render of the template."""
-    from engine.templates.render import render
-
     small = render(spec, 72, 72)
     colours = colour.dominant_colours(small, 4)
     # Tone: the average light around where a product stands (the middle band), not the corners.
@@ -48,7 +32,7 @@ def measure(spec: TemplateSpec) -> TemplateSpec:
 
 @lru_cache(maxsize=1)
 def _catalog() -> tuple[tuple[TemplateSpec, ...], dict[str, TemplateSpec]]:
-    specs = tuple(measure(s) for s in _entries())
+    specs = tuple(measure(s) for s in library.entries())
     by_id: dict[str, TemplateSpec] = {}
     for s in specs:
         if not _SLUG.match(s.id):
@@ -62,31 +46,6 @@ def _catalog() -> tuple[tuple[TemplateSpec, ...], dict[str, TemplateSpec]]:
 def catalog() -> list[TemplateSpec]:
     """All built-in templates in gallery order."""
     return list(_catalog()[0])
-
-
-def solid(hex_value: str) -> TemplateSpec:
-    """A plain colour as a template (ids "solid-rrggbb"); Amazon's main image wants "#ffffff"."""
-    try:
-        h = colour.parse_hex(hex_value)
-    except ValueError as exc:
-        raise UnknownTemplate(hex_value) from exc
-    c = colour.rgb(h)
-    name = "Pure White" if h == "#ffffff" else f"Solid {h.upper()}"
-    return TemplateSpec(
-        id=f"solid-{h[1:]}",
-        name=name,
-        category="plain",
-        tags=("solid", "plain", colour.colour_family(h)),
-        colours=(h,),
-        floor_line=None,
-        light_direction=90.0,
-        light_softness=0.8,
-        tone=tuple(int(round(x * 255)) for x in c),  # type: ignore[arg-type]
-        shadow_style="contact",
-        source="solid",
-        version=1,
-        extra={"hex": h},
-    )
 
 
 def get(template_id: str) -> TemplateSpec:
@@ -131,3 +90,6 @@ def colour_families(spec: TemplateSpec) -> list[str]:
         if f not in fams:
             fams.append(f)
     return fams
+
+
+__all__ = ["UnknownTemplate", "catalog", "colour_families", "get", "measure", "resolve", "search", "solid"]

@@ -12,11 +12,10 @@ import math
 import numpy as np
 
 from engine.templates import colour
-from engine.templates.frame import Frame, gauss, smoothstep, vignette
-from engine.templates.gradients import _span
+from engine.templates.frame import Frame, gauss, smoothstep, span, vignette
 from engine.templates.noise import fbm, hash01, scatter
-from engine.templates.podium import bokeh
-from engine.templates.render import family
+from engine.templates.overlays import bokeh
+from engine.templates.registry import family
 from engine.templates.shapes import discs, ellipse, lines, multiply, over, polygons, screen, star
 from engine.templates.studio import sweep_base
 
@@ -170,7 +169,7 @@ def render_holi(fr: Frame, p: dict) -> np.ndarray:
 def render_night(fr: Frame, p: dict) -> np.ndarray:
     """Eid / Ramadan: a night-blue sky with a crescent moon, stars and hanging lanterns."""
     seed = p.get("seed", 97)
-    t = _span(fr, 90.0)
+    t = span(fr, 90.0)
     img = colour.apply_ramp(t, colour.ramp(p["stops"]))
     u, v, r = scatter(fr, 0.06, seed, margin=0.0, v_limits=(fr.top, -0.24))
     items = [

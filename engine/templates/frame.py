@@ -8,6 +8,7 @@ canvas simply shows more of the scene to the left and right instead of stretchin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -85,3 +86,15 @@ def vignette(fr: Frame, strength: float, cv: float = -0.3, radius: float = 1.1) 
     their sides the way a real lens would, not by stretching a square vignette."""
     d2 = (fr.u / radius) ** 2 + ((fr.v - cv) / radius) ** 2
     return (1.0 - strength * np.clip(d2, 0.0, 2.5) / 2.5).astype(np.float32)
+
+
+def span(fr: Frame, angle: float) -> np.ndarray:
+    """Gradient coordinate 0..1 across the frame along `angle` (degrees, 90 = bottom to top)."""
+    a = math.radians(angle)
+    du, dv = math.cos(a), -math.sin(a)
+    proj = fr.u * du + fr.v * dv
+    u0, u1 = fr.u_range
+    v0, v1 = fr.v_range
+    corners = [u * du + v * dv for u in (u0, u1) for v in (v0, v1)]
+    lo, hi = min(corners), max(corners)
+    return (proj - lo) / (hi - lo)

@@ -12,27 +12,15 @@ import math
 import numpy as np
 
 from engine.templates import colour
-from engine.templates.frame import Frame, gauss, smoothstep, vignette
+from engine.templates.frame import Frame, gauss, smoothstep, span, vignette
 from engine.templates.noise import fbm
-from engine.templates.render import family
+from engine.templates.registry import family
 from engine.templates.shapes import over
-
-
-def _span(fr: Frame, angle: float) -> np.ndarray:
-    """Gradient coordinate 0..1 across the frame along `angle` (degrees, 90 = bottom to top)."""
-    a = math.radians(angle)
-    du, dv = math.cos(a), -math.sin(a)
-    proj = fr.u * du + fr.v * dv
-    u0, u1 = fr.u_range
-    v0, v1 = fr.v_range
-    corners = [u * du + v * dv for u in (u0, u1) for v in (v0, v1)]
-    lo, hi = min(corners), max(corners)
-    return (proj - lo) / (hi - lo)
 
 
 @family("linear")
 def render_linear(fr: Frame, p: dict) -> np.ndarray:
-    t = _span(fr, p.get("angle", 90.0))
+    t = span(fr, p.get("angle", 90.0))
     warp = p.get("warp", 0.06)
     if warp:
         t = t + warp * (fbm(fr, 1.2, p.get("seed", 1), octaves=2) - 0.5)

@@ -2,6 +2,9 @@
 
 Ids are stable slugs: never rename one (jobs and sellers refer to them); bump `version` when a change
 alters the pixels, so seeded copies and cached thumbnails refresh.
+
+This module is data: it names families by string and imports no renderer (`engine.templates.families`
+registers them), so the catalogue and the renderers never import each other.
 """
 
 from __future__ import annotations
@@ -9,8 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from engine.templates import festive, gradients, luxury, nature, patterns, podium, studio, surfaces  # noqa: F401  (registers families)
-from engine.templates.catalog import solid
+from engine.templates.solid import solid
 from engine.templates.spec import TemplateSpec
 
 # Light direction convention (spec.py): degrees the light comes FROM, 0 = right, 90 = top, counter-clockwise.

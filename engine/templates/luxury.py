@@ -14,7 +14,7 @@ import numpy as np
 from engine.templates import colour
 from engine.templates.frame import Frame, gauss, smoothstep, vignette
 from engine.templates.noise import fbm, value_noise
-from engine.templates.render import family
+from engine.templates.registry import family
 from engine.templates.shapes import screen
 
 

@@ -12,11 +12,12 @@ import math
 import numpy as np
 
 from engine.templates import colour
-from engine.templates.frame import Frame, gauss, smoothstep, vignette
-from engine.templates.gradients import _span
+from engine.templates.frame import Frame, gauss, smoothstep, span, vignette
 from engine.templates.noise import fbm, hash01
-from engine.templates.render import family
+from engine.templates.overlays import leaves
+from engine.templates.registry import family
 from engine.templates.shapes import over, screen
+from engine.templates.studio import sweep_base
 from engine.templates.surfaces import concrete
 
 
@@ -30,7 +31,7 @@ def _ridge(fr: Frame, base: float, amp: float, seed: int, freq: float = 2.0) -> 
 
 
 def sky(fr: Frame, p: dict) -> np.ndarray:
-    t = _span(fr, 90.0)
+    t = span(fr, 90.0)
     img = colour.apply_ramp(t, colour.ramp(p["sky"]))
     if p.get("clouds", 0):
         c = fbm(fr, 1.6, p.get("seed", 1), octaves=6, freq_y=3.2)
@@ -94,9 +95,6 @@ def render_beach(fr: Frame, p: dict) -> np.ndarray:
 @family("leafwall")
 def render_leafwall(fr: Frame, p: dict) -> np.ndarray:
     """A plain wall and floor in late sun, dappled by the shadow of a plant out of shot."""
-    from engine.templates.podium import leaves
-    from engine.templates.studio import sweep_base
-
     hz = p.get("horizon", -0.22)
     img = sweep_base(
         fr, {"wall": p["wall"], "horizon": hz, "blend": 0.16, "key_strength": 0.16, "vignette": 0.16}

@@ -14,7 +14,7 @@ import numpy as np
 from engine.templates import colour
 from engine.templates.frame import Frame, gauss, smoothstep, vignette
 from engine.templates.noise import hash01
-from engine.templates.render import family
+from engine.templates.registry import family
 
 
 def _aa(fr: Frame, d: np.ndarray) -> np.ndarray:

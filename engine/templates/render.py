@@ -7,39 +7,17 @@ size look the same, and the dither stops 8-bit banding in wide soft gradients.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
-from engine.templates import colour
+from engine.templates import colour, families  # noqa: F401  (families: registers every renderer)
 from engine.templates.frame import Frame
 from engine.templates.noise import hash01
+from engine.templates.registry import FAMILIES, Family, RenderFn, family, lookup
 from engine.templates.spec import TemplateSpec
-
-RenderFn = Callable[[Frame, dict], np.ndarray]
 
 MAX_SIDE = 12_000
 MAX_ASPECT = 10.0  # scenes are drawn in short-side units: a 40:1 strip would be 40 scenes' worth of work
-
-
-@dataclass(frozen=True)
-class Family:
-    fn: RenderFn
-    max_work: int  # longest side rendered before upscaling; detailed textures ask for more
-    grain: float  # film grain strength (standard deviation in 0..1 units) added at the final size
-
-
-FAMILIES: dict[str, Family] = {}
-
-
-def family(name: str, *, max_work: int = 1024, grain: float = 0.006) -> Callable[[RenderFn], RenderFn]:
-    def deco(fn: RenderFn) -> RenderFn:
-        FAMILIES[name] = Family(fn, max_work, grain)
-        return fn
-
-    return deco
 
 
 def _tile(seed: int, size: int = 256) -> tuple[np.ndarray, np.ndarray]:
@@ -72,17 +50,6 @@ def finish(img: np.ndarray, width: int, height: int, grain: float, seed: int = 1
     return out.astype(np.uint8)
 
 
-def _family(name: str) -> Family:
-    """The renderer of a family. Families register themselves when the library is imported; a spec
-    unpickled in a fresh worker process arrives before anything imported it, so import it here."""
-    if name not in FAMILIES:
-        from engine.templates import library  # noqa: F401  (registers every family)
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        raise ValueError(f"no renderer for template family {name!r}") from None
-
-
 def render(spec: TemplateSpec, width: int, height: int) -> np.ndarray:
     """Render a template at width x height as uint8 RGB; never stretched: see `engine.templates.frame`."""
     width, height = int(width), int(height)
@@ -98,7 +65,7 @@ def render(spec: TemplateSpec, width: int, height: int) -> np.ndarray:
         raise ValueError(
             f"template {spec.id!r} is an uploaded image: render it with engine.templates.upload.render_upload"
         )
-    fam = _family(fam_name)
+    fam = lookup(fam_name)
     scale = min(1.0, fam.max_work / max(width, height))
     ww, wh = max(2, int(round(width * scale))), max(2, int(round(height * scale)))
     floor = spec.floor_line if spec.floor_line is not None else 0.5
@@ -106,4 +73,9 @@ def render(spec: TemplateSpec, width: int, height: int) -> np.ndarray:
     img = np.asarray(fam.fn(fr, spec.extra.get("params", {})), dtype=np.float32)
     if img.shape != (wh, ww, 3):
         img = np.broadcast_to(img, (wh, ww, 3))
+    # The grain tile's seed is a function of the id alone (its length, kept so existing pixels stay
+    # the same), never of the template's position in the catalogue.
     return finish(np.ascontiguousarray(img, dtype=np.float32), width, height, fam.grain, seed=len(spec.id))
+
+
+__all__ = ["FAMILIES", "MAX_ASPECT", "MAX_SIDE", "Family", "RenderFn", "family", "finish", "render"]

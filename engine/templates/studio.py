@@ -12,7 +12,8 @@ import numpy as np
 
 from engine.templates import colour
 from engine.templates.frame import Frame, gauss, smoothstep, vignette
-from engine.templates.render import family
+from engine.templates.overlays import window
+from engine.templates.registry import family
 from engine.templates.shapes import ellipse
 
 
@@ -66,7 +67,5 @@ def render_split(fr: Frame, p: dict) -> np.ndarray:
     edge_shadow = 1.0 - 0.06 * np.exp(-(((fr.v - horizon) / 0.025) ** 2)) * (fr.v < horizon)
     img = base * (light * edge_shadow)[..., None]
     if p.get("blinds"):
-        from engine.templates.podium import window
-
         img = window(img, fr, horizon, strength=p.get("blinds_strength", 0.07))
     return img.astype(np.float32)

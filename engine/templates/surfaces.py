@@ -16,8 +16,8 @@ import numpy as np
 from engine.templates import colour
 from engine.templates.frame import Frame, gauss, smoothstep, vignette
 from engine.templates.noise import fbm, hash01, ridged, scatter, value_noise
-from engine.templates.render import family
-from engine.templates.shapes import over
+from engine.templates.registry import family
+from engine.templates.shapes import over, polygons
 
 
 def marble(fr: Frame, p: dict) -> np.ndarray:
@@ -116,8 +116,6 @@ def terrazzo(fr: Frame, p: dict) -> np.ndarray:
         layers[int(r[k, 3] * len(chips)) % len(chips)].append(
             np.stack([u[k] + rad * np.cos(ang), v[k] + rad * np.sin(ang) * 0.85], axis=1)
         )
-    from engine.templates.shapes import polygons
-
     for hexv, polys in zip(chips, layers, strict=True):
         if polys:
             img = over(img, colour.rgb(hexv), polygons(fr, polys, blur=0.0008))
