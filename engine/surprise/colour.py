@@ -1,0 +1,76 @@
+"""Colour measurements that keep a variant from clashing with the product.
+
+Measured in CIELAB (OpenCV's float conversion: L 0..100, a/b roughly -128..127), where hue is the
+angle of (a, b) and chroma its length. A backdrop clashes with a product when both are coloured and
+their hues are within `HUE_CLASH_DEG` at a similar lightness (the product dissolves into it), or
+when their average colours are simply too close (`MIN_SEPARATION`, CIE76 delta E; a white product
+on a white sweep).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+HUE_CLASH_DEG = 20.0  # hues closer than this read as "the same colour"
+LIGHTNESS_CLASH = 20.0  # ... unless their L* differ by at least this
+CHROMATIC = 12.0  # below this chroma a colour reads as neutral and has no hue to clash
+MIN_SEPARATION = 14.0  # delta E76 between product and backdrop averages, below it the product dissolves
+
+
+@dataclass(frozen=True)
+class LabStats:
+    """Average L*, a*, b* of a region; `hue` in degrees 0..360, `chroma` sqrt(a^2 + b^2)."""
+
+    lightness: float
+    a: float
+    b: float
+
+    @property
+    def chroma(self) -> float:
+        return math.hypot(self.a, self.b)
+
+    @property
+    def hue(self) -> float:
+        return math.degrees(math.atan2(self.b, self.a)) % 360.0
+
+
+def lab_stats(rgb: np.ndarray, weight: np.ndarray | None = None) -> LabStats:
+    """Weighted mean Lab of uint8 RGB pixels (weight: e.g. the product's alpha)."""
+    lab = cv2.cvtColor(rgb.astype(np.float32) * np.float32(1.0 / 255.0), cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    if weight is None:
+        mean = lab.mean(axis=0)
+    else:
+        w = weight.reshape(-1).astype(np.float64)
+        total = float(w.sum())
+        mean = lab.mean(axis=0) if total <= 0 else (lab * w[:, None]).sum(axis=0) / total
+    return LabStats(float(mean[0]), float(mean[1]), float(mean[2]))
+
+
+def hue_distance(h1: float, h2: float) -> float:
+    d = abs(h1 - h2) % 360.0
+    return min(d, 360.0 - d)
+
+
+def separation(product: LabStats, backdrop: LabStats) -> float:
+    """CIE76 delta E between two averages."""
+    return math.sqrt(
+        (product.lightness - backdrop.lightness) ** 2
+        + (product.a - backdrop.a) ** 2
+        + (product.b - backdrop.b) ** 2
+    )
+
+
+def clashes(product: LabStats, backdrop: LabStats) -> bool:
+    """Whether this backdrop would swallow or fight the product (see the module docstring)."""
+    if separation(product, backdrop) < MIN_SEPARATION:
+        return True
+    both_coloured = product.chroma >= CHROMATIC and backdrop.chroma >= CHROMATIC
+    return (
+        both_coloured
+        and hue_distance(product.hue, backdrop.hue) < HUE_CLASH_DEG
+        and abs(product.lightness - backdrop.lightness) < LIGHTNESS_CLASH
+    )
