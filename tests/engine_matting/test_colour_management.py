@@ -1,4 +1,5 @@
-"""Photos tagged with a wide-gamut profile decode to the right sRGB values, not to their raw numbers.
+"""Photos tagged with a wide-gamut or a CMYK profile decode to the right sRGB values, not to their raw
+numbers.
 
 The profiles are built here, as ICC v2 matrix/TRC profiles from the published primaries (Display P3:
 DCI-P3 primaries, D65, the sRGB tone curve; Adobe RGB (1998): its primaries, D65, gamma 563/256),
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import io
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
+from engine.colour_profile import cmyk_to_srgb, fix_cmyk_polarity
 from engine.decode import decode_image
 
 LIMIT = 100_000_000
@@ -145,3 +148,145 @@ def test_srgb_built_the_same_way_is_left_alone():
     Image.fromarray(img).save(buf, "PNG", icc_profile=profile)
     out = decode_image(buf.getvalue(), max_pixels=LIMIT).rgb
     assert np.abs(out.astype(int) - img.astype(int)).max() <= 1
+
+
+# --- CMYK -------------------------------------------------------------------------------------------
+# A real CMYK press profile shipped as test data (CC0, see data/README.md): CGATS TR 001 (SWOP-like
+# coated), A2B0 only. The expected sRGB values come from LittleCMS (PIL.ImageCms) applied directly to
+# the CMYK numbers, independently of the engine's decode path (mode handling, marker, resize, profile).
+
+CMYK_PROFILE = (Path(__file__).parent / "data" / "CGATS001Compat-v2-micro.icc").read_bytes()
+# paper, the process inks, rich black, a light warm grey, a plum, a four-colour mid grey
+CMYK_SWATCHES = [
+    (0, 0, 0, 0),
+    (255, 0, 0, 0),
+    (0, 255, 0, 0),
+    (0, 0, 255, 0),
+    (0, 0, 0, 255),
+    (40, 30, 20, 0),
+    (100, 200, 30, 10),
+    (60, 60, 60, 60),
+]
+CMYK_TOLERANCE = 2  # sRGB levels, against LittleCMS on the file's own (JPEG-rounded) CMYK numbers
+CELL = 16
+
+
+def _cmyk_strip(scale: int = 1) -> np.ndarray:
+    img = np.zeros((CELL * scale, CELL * scale * len(CMYK_SWATCHES), 4), np.uint8)
+    for i, c in enumerate(CMYK_SWATCHES):
+        img[:, CELL * scale * i : CELL * scale * (i + 1)] = c
+    return img
+
+
+def _cmyk_file(img: np.ndarray, fmt: str = "JPEG", *, profile: bytes | None = CMYK_PROFILE) -> bytes:
+    """Pillow writes CMYK JPEGs as Photoshop does: an Adobe APP14 marker and inverted ink values."""
+    buf = io.BytesIO()
+    kw: dict = {"quality": 100, "subsampling": 0} if fmt == "JPEG" else {}
+    if profile is not None:
+        kw["icc_profile"] = profile
+    Image.fromarray(img, "CMYK").save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _lcms_srgb(cmyk: np.ndarray) -> np.ndarray:
+    """LittleCMS, straight: CMYK numbers through the profile's perceptual table to sRGB."""
+    src = ImageCms.ImageCmsProfile(io.BytesIO(CMYK_PROFILE))
+    t = ImageCms.buildTransform(
+        src, ImageCms.createProfile("sRGB"), "CMYK", "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL
+    )
+    px = Image.fromarray(np.ascontiguousarray(cmyk.reshape(1, -1, 4).astype(np.uint8)), "CMYK")
+    return np.asarray(ImageCms.applyTransform(px, t), np.int64).reshape(-1, 3)
+
+
+def _adobe_marker(data: bytes) -> bytes | None:
+    """The payload of the APP14 "Adobe" segment, or None."""
+    i = data.find(b"\xff\xee")
+    while i != -1:
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if data[i + 4 : i + 9] == b"Adobe":
+            return data[i + 4 : i + 2 + length]
+        i = data.find(b"\xff\xee", i + 2)
+    return None
+
+
+def _without_adobe_marker(data: bytes) -> bytes:
+    i = data.find(b"\xff\xee")
+    length = int.from_bytes(data[i + 2 : i + 4], "big")
+    assert data[i + 4 : i + 9] == b"Adobe"
+    return data[:i] + data[i + 2 + length :]
+
+
+def _centres(rgb: np.ndarray) -> np.ndarray:
+    """The centre pixel of each swatch, whatever the decoded size."""
+    h, w = rgb.shape[:2]
+    cell = w / len(CMYK_SWATCHES)
+    return np.array([rgb[h // 2, int(cell * (i + 0.5))] for i in range(len(CMYK_SWATCHES))], np.int64)
+
+
+def test_the_cmyk_profile_is_a_real_cmyk_press_profile() -> None:
+    prof = ImageCms.ImageCmsProfile(io.BytesIO(CMYK_PROFILE))
+    assert prof.profile.xcolor_space.strip() == "CMYK"
+    srgb = _lcms_srgb(np.array(CMYK_SWATCHES))
+    assert srgb[0].tolist() == [255, 255, 255]  # bare paper is white
+    assert srgb[1, 0] < 30 and srgb[1, 2] > 200 and srgb[1, 1] < 200  # press cyan is not #00FFFF
+    assert 20 < srgb[4].max() < 60  # 100% K alone is a dark grey on press, not #000000
+
+
+@pytest.mark.parametrize("min_size", [None, 64], ids=["full", "reduced-decode"])
+def test_photoshop_style_cmyk_jpeg_with_profile_decodes_to_the_right_srgb(min_size) -> None:
+    scale = 1 if min_size is None else 4  # the reduced decode goes through libjpeg's draft scaling
+    data = _cmyk_file(_cmyk_strip(scale))
+    marker = _adobe_marker(data)
+    assert marker is not None and marker[11] == 0  # Adobe APP14, transform 0: inverted CMYK, as Photoshop
+    raw = _centres(np.asarray(Image.open(io.BytesIO(data))))  # the file's CMYK numbers
+    assert np.abs(raw - np.array(CMYK_SWATCHES)).max() <= 2  # read with the right polarity
+    got = _centres(decode_image(data, max_pixels=LIMIT, min_size=min_size).rgb)
+    want = _lcms_srgb(raw)
+    assert np.abs(got - want).max() <= CMYK_TOLERANCE, (got.tolist(), want.tolist())
+    naive = _centres(np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))).astype(np.int64)
+    assert np.abs(naive - want).max() >= 30  # ignoring the profile would fail above
+
+
+def test_cmyk_tiff_with_profile_decodes_to_the_right_srgb() -> None:
+    data = _cmyk_file(_cmyk_strip(), "TIFF")
+    got = _centres(decode_image(data, max_pixels=LIMIT).rgb)
+    assert np.abs(got - _lcms_srgb(np.array(CMYK_SWATCHES))).max() <= CMYK_TOLERANCE
+
+
+def test_a_cmyk_jpeg_without_the_adobe_marker_is_not_read_as_its_negative() -> None:
+    """Without APP14 the stored numbers are the ink values themselves (the JPEG standard's CMYK)."""
+    data = _without_adobe_marker(_cmyk_file(_cmyk_strip()))
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    stored = 255 - _centres(np.asarray(im))  # Pillow inverted them, assuming Adobe's convention
+    fixed = fix_cmyk_polarity(im)
+    assert fixed.info.get("icc_profile") == CMYK_PROFILE
+    assert np.abs(_centres(np.asarray(fixed)) - stored).max() == 0
+    got = _centres(np.asarray(cmyk_to_srgb(fixed, fixed.info.get("icc_profile"))))
+    assert np.abs(got - _lcms_srgb(stored)).max() <= CMYK_TOLERANCE
+    assert got[0].max() < 60  # the white paper swatch was written inverted: full ink, so dark
+
+
+def test_polarity_is_left_alone_with_the_marker_and_for_other_modes() -> None:
+    im = Image.open(io.BytesIO(_cmyk_file(_cmyk_strip())))
+    im.load()
+    assert fix_cmyk_polarity(im) is im
+    rgb = Image.new("RGB", (4, 4), (10, 20, 30))
+    assert fix_cmyk_polarity(rgb) is rgb
+
+
+def test_cmyk_without_profile_uses_the_default_profile_else_the_naive_formula() -> None:
+    im = Image.open(io.BytesIO(_cmyk_file(_cmyk_strip(), profile=None)))
+    im.load()
+    assert "icc_profile" not in im.info or not im.info["icc_profile"]
+    raw = _centres(np.asarray(im))
+    with_default = _centres(np.asarray(cmyk_to_srgb(im, None, default_profile=CMYK_PROFILE)))
+    assert np.abs(with_default - _lcms_srgb(raw)).max() <= CMYK_TOLERANCE
+    naive = _centres(np.asarray(cmyk_to_srgb(im, None)))
+    assert naive[1].tolist() == [0, 255, 255]  # Pillow's formula: press cyan as screen cyan
+    # an RGB profile in a CMYK file (a broken tag) is not used; the default is
+    rgb_profile = make_profile(SRGB_PRIMARIES, None, "wrong space")
+    again = _centres(np.asarray(cmyk_to_srgb(im, rgb_profile, default_profile=CMYK_PROFILE)))
+    assert np.abs(again - with_default).max() == 0
+    with pytest.raises(ValueError, match="CMYK"):
+        cmyk_to_srgb(im.convert("RGB"), None)
