@@ -33,7 +33,7 @@ log = logging.getLogger("drisya.api")
 def api_routers() -> list[APIRouter]:
     """Every router of the API, in the order they are included (and shown in /docs)."""
     from serve_apps import health
-    from serve_apps.routes import admin, auth, enhance, job_events, jobs, me, templates, wallet
+    from serve_apps.routes import admin, auth, enhance, job_events, jobs, me, surprise, templates, wallet
 
     return [
         health.router,
@@ -41,6 +41,7 @@ def api_routers() -> list[APIRouter]:
         me.router,
         wallet.router,
         templates.router,
+        surprise.router,
         jobs.router,
         job_events.router,
         enhance.router,

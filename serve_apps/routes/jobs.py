@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 import mimetypes
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,22 +45,41 @@ PREVIEW_SIDE = 320
 # --- bodies and answers ----------------------------------------------------------------------------
 
 
+SURPRISE_FIELDS = ("theme", "variants", "video", "seed")
+
+
 class JobCreate(BaseModel):
+    """A job. Module `surprise` also takes `theme`, `variants` (1-8), `video` and `seed`; those four are
+    checked by the engine's one validator (engine.surprise.parse_surprise_options), not here, so the
+    API, the CLI and the SDK refuse the same things with the same words."""
+
     model_config = ConfigDict(extra="forbid")
 
-    module: Literal["ready", "look"] = "ready"
+    module: Literal["ready", "look", "surprise"] = "ready"
     template_id: str = Field("#ffffff", min_length=1, max_length=200)
     recipe: dict[str, Any] | None = None
     name: str = Field("", max_length=200)
+    theme: Any = Field(None, description="surprise: a theme name from GET /v1/surprise/themes")
+    variants: Any = Field(None, description="surprise: creative variants per product, 1 to 8")
+    video: Any = Field(None, description="surprise: also a short MP4 per product (true/false)")
+    seed: Any = Field(None, description="surprise: 0 to 2^31-1; the same seed gives the same variants")
+
+    def surprise_options(self) -> dict[str, Any] | None:
+        """The surprise fields that were sent (None when none were and the module is not surprise)."""
+        given = {k: getattr(self, k) for k in SURPRISE_FIELDS if getattr(self, k) is not None}
+        return given if given or self.module == "surprise" else None
 
 
 class JobCreated(BaseModel):
     id: str
     status: str
     price_per_image: int
+    price_per_output: int
+    outputs_per_image: int
     module: str
     template_id: str
     template_name: str
+    surprise: dict[str, Any] | None = None
 
 
 class JobOut(BaseModel):
@@ -75,8 +95,12 @@ class JobOut(BaseModel):
     done: int
     failed: int
     finished: int
+    # the quote: total (images) x outputs_per_image x price_per_output = quote coins
     price_per_image: int
+    price_per_output: int
+    outputs_per_image: int
     quote: int
+    surprise: dict[str, Any] | None = None
     coins_reserved: int
     coins_charged: int
     coins_released: int
@@ -101,6 +125,8 @@ class UploadOut(BaseModel):
     rejected: list[Rejected]
     skipped: int
     total: int
+    price_per_output: int
+    outputs_per_image: int
     quote: int
 
 
@@ -109,6 +135,19 @@ class JobPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class OutputOut(BaseModel):
+    index: int
+    name: str
+    kind: Literal["image", "video"]
+    content_type: str
+    theme: str | None = None
+    template: str | None = None
+    seed: int | None = None
+    variant: int | None = None
+    url: str
+    preview_url: str | None = None
 
 
 class ImageOut(BaseModel):
@@ -126,6 +165,8 @@ class ImageOut(BaseModel):
     charged: bool
     output_url: str | None
     preview_url: str | None
+    # a surprise image's every output (variants, then its video), each served by its own url
+    outputs: list[OutputOut] = Field(default_factory=list)
 
 
 class ImagePage(BaseModel):
@@ -193,7 +234,10 @@ def job_out(job: Job, names: dict[str, str] | None = None) -> dict[str, Any]:
         "failed": c.failed,
         "finished": c.done + c.failed,
         "price_per_image": job.price_per_image,
+        "price_per_output": job.price_per_output,
+        "outputs_per_image": job.outputs_per_image,
         "quote": quote(job),
+        "surprise": job.surprise,
         "coins_reserved": job.coins.reserved,
         "coins_charged": job.coins.charged,
         "coins_released": job.coins.released,
@@ -219,6 +263,8 @@ def upload_out(report: IntakeReport, job: Job) -> dict[str, Any]:
         "rejected": [{"name": r.name, "reason": r.detail, "code": r.code} for r in report.rejected],
         "skipped": len(report.skipped),
         "total": job.counters.total,
+        "price_per_output": job.price_per_output,
+        "outputs_per_image": job.outputs_per_image,
         "quote": quote(job),
     }
 
@@ -255,11 +301,15 @@ async def create_job(
         name=body.name,
         template_spec=spec_from_dict(spec) if spec.get("source") == "upload" else None,
         idempotency_key=idempotency_key.strip() if idempotency_key and idempotency_key.strip() else None,
+        surprise=body.surprise_options(),
     )
     return {
         "id": job.id,
         "status": job.status,
         "price_per_image": job.price_per_image,
+        "price_per_output": job.price_per_output,
+        "outputs_per_image": job.outputs_per_image,
+        "surprise": job.surprise,
         "module": job.module,
         "template_id": job.template,
         # the job's own template: an idempotent replay answers the first job, whatever this body said
@@ -347,7 +397,7 @@ async def list_jobs(
     status: Annotated[
         Literal["created", "queued", "running", "done", "failed", "cancelled"] | None, Query()
     ] = None,
-    module: Annotated[Literal["ready", "look"] | None, Query()] = None,
+    module: Annotated[Literal["ready", "look", "surprise"] | None, Query()] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Any:
@@ -368,6 +418,34 @@ async def get_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
     return job_out(job, await job_names(state, [job]))
 
 
+def output_media_type(item: dict[str, Any]) -> str:
+    """A surprise output's content type: by its kind, an image's format read from its blob key."""
+    if item.get("kind") == "video":
+        return "video/mp4"
+    return mimetypes.guess_type(str(item.get("blob", "")))[0] or "application/octet-stream"
+
+
+def outputs_out(job_id: str, image: Image) -> list[dict[str, Any]]:
+    if image.status != IMAGE_DONE:
+        return []
+    base = f"/v1/jobs/{job_id}/images/{image.id}/outputs"
+    return [
+        {
+            "index": i,
+            "name": str(item.get("name") or ""),
+            "kind": item["kind"],
+            "content_type": output_media_type(item),
+            "theme": item.get("theme"),
+            "template": item.get("template"),
+            "seed": item.get("seed"),
+            "variant": item.get("variant"),
+            "url": f"{base}/{i}",
+            "preview_url": f"{base}/{i}?preview=true" if item["kind"] == "image" else None,
+        }
+        for i, item in enumerate(image.output_items)
+    ]
+
+
 def image_out(job_id: str, image: Image) -> dict[str, Any]:
     has_output = image.status == IMAGE_DONE and bool(image.outputs.get("image"))
     output = f"/v1/jobs/{job_id}/images/{image.id}/output" if has_output else None
@@ -384,6 +462,7 @@ def image_out(job_id: str, image: Image) -> dict[str, Any]:
         "charged": image.charged,
         "output_url": output,
         "preview_url": f"{output}?preview=true" if output else None,
+        "outputs": outputs_out(job_id, image),
     }
 
 
@@ -461,11 +540,67 @@ async def image_output(
     )
 
 
+@router.get(
+    "/{job_id}/images/{image_id}/outputs/{index}",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "video/mp4": {}}},
+        206: {"description": "the requested byte range"},
+        416: {"description": "the range lies outside the file"},
+    },
+)
+async def image_output_item(
+    state: StateDep,
+    user: CurrentUser,
+    job_id: str,
+    image_id: str,
+    index: Annotated[int, Path(ge=0, le=1000)],
+    preview: Annotated[bool, Query(description="a 320 px JPEG of an image output")] = False,
+    range_header: Annotated[str | None, Header(alias="range", max_length=200)] = None,
+    if_range: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """One output of a surprise image (the `index` of its `outputs` list): a variant as JPEG/PNG/WebP or
+    its video as `video/mp4`, with `Range` (206/416) so a player can seek; `preview` for images."""
+    job = await owned_job(state, user, job_id)
+    if len(image_id) > 64:
+        raise NotFound(f"no image {image_id[:64]}")
+    image = await state.repos.images.get(image_id, job_id=job.id)
+    if image.status != IMAGE_DONE or index >= len(image.output_items):
+        count = len(image.output_items) if image.status == IMAGE_DONE else 0
+        raise ApiError(
+            404,
+            f"image {image.input_name!r} has no output {index} ({image.status}, {count} outputs)",
+            "no_output",
+        )
+    item = image.output_items[index]
+    key = str(item["blob"])
+    if preview:
+        if item["kind"] != "image":
+            raise ApiError(422, "a preview is for image outputs; play the video from its url instead")
+        data = await asyncio.to_thread(state.blobs.get_bytes, key)
+        return Response(
+            await asyncio.to_thread(_small_jpeg, data, PREVIEW_SIDE),
+            media_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+    size = await asyncio.to_thread(state.blobs.size, key)
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + f'-{size}"'
+    name = str(item.get("name") or key.rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
+    headers = {"Content-Disposition": _disposition(name, "inline"), "Cache-Control": "private, max-age=3600"}
+    return ranged_blob(
+        state, key, size, etag, output_media_type(item), headers, range_header=range_header, if_range=if_range
+    )
+
+
 def _attachment(name: str) -> str:
+    return _disposition(name, "attachment")
+
+
+def _disposition(name: str, kind: str) -> str:
     from urllib.parse import quote as urlquote
 
     ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name) or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urlquote(name)}"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{urlquote(name)}"
 
 
 # --- download ----------------------------------------------------------------------------------------
@@ -523,14 +658,35 @@ async def download(
             409, f"job {job.id} is {job.status}; the download is ready when it finishes", "not_ready"
         )
     archive = await stored_archive(state, job)
-    size, etag = archive.size, archive.etag
     name = f"drisya-{job.name}.zip" if job.name else f"drisya-{job.id}.zip"
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": etag,
-        "Content-Disposition": _attachment(name),
-        "Cache-Control": "private, no-transform",
-    }
+    headers = {"Content-Disposition": _attachment(name), "Cache-Control": "private, no-transform"}
+    return ranged_blob(
+        state,
+        archive.key,
+        archive.size,
+        archive.etag,
+        "application/zip",
+        headers,
+        range_header=range_header,
+        if_range=if_range,
+    )
+
+
+def ranged_blob(
+    state: AppState,
+    key: str,
+    size: int,
+    etag: str,
+    media_type: str,
+    headers: dict[str, str],
+    *,
+    range_header: str | None,
+    if_range: str | None,
+) -> StreamingResponse:
+    """A stored blob that does not change under its key, streamed whole (200) or as the one byte range
+    asked for (206; 416 outside the file), named by `etag` so `If-Range` resumes only the same bytes.
+    The job's ZIP and a surprise output (a player seeking in a video) are both served by this."""
+    headers = {"Accept-Ranges": "bytes", "ETag": etag, **headers}
     wanted = parse_range(range_header, size)
     if if_range is not None and if_range.strip() != etag:
         wanted = None  # the client's partial copy is of another version: send the whole file
@@ -547,10 +703,7 @@ async def download(
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
         status = 206
     return StreamingResponse(
-        read_range(state.blobs, archive.key, first, last),
-        status_code=status,
-        media_type="application/zip",
-        headers=headers,
+        read_range(state.blobs, key, first, last), status_code=status, media_type=media_type, headers=headers
     )
 
 

@@ -180,3 +180,12 @@ def admin(api: ApiServer, client: httpx.Client, _admin_session: dict[str, Caller
     )
     _admin_session[api.url] = caller
     return caller
+
+
+@pytest.fixture
+def billing_restored(client: httpx.Client, admin: Caller) -> Iterator[dict]:
+    """Tests that change prices or the signup bonus put them back (the server is shared)."""
+    before = client.get("/v1/admin/pricing", headers=admin.headers).json()
+    yield before
+    body = {k: before[k] for k in ("pricing", "rupees_per_coin", "packs", "signup_bonus")}
+    assert client.put("/v1/admin/pricing", json=body, headers=admin.headers).status_code == 200

@@ -8,19 +8,9 @@ import re
 import uuid
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from tests.serve_apps.conftest import USER_PASSWORD
-
-
-@pytest.fixture
-def billing_restored(client, admin):
-    """Tests that change prices or the signup bonus put them back (the server is shared)."""
-    before = client.get("/v1/admin/pricing", headers=admin.headers).json()
-    yield before
-    body = {k: before[k] for k in ("pricing", "rupees_per_coin", "packs", "signup_bonus")}
-    assert client.put("/v1/admin/pricing", json=body, headers=admin.headers).status_code == 200
 
 
 def test_every_admin_route_is_403_for_clients_and_401_without_a_token(client, new_user):

@@ -51,7 +51,8 @@ def test_create_returns_201_with_price_and_is_idempotent_by_key(client, new_user
 def test_create_refuses_bad_bodies_with_422(client, new_user):
     seller = new_user()
     for body, code in [
-        ({"module": "surprise"}, "invalid"),
+        ({"module": "dream"}, "invalid"),
+        ({"module": "surprise"}, "invalid_recipe"),  # no theme: see test_jobs_surprise.py
         ({"colour": "red"}, "invalid"),  # unknown field
         ({"template_id": "no-such-template"}, "unknown_template"),
         ({"recipe": {"fil": 0.9}}, "invalid_recipe"),
