@@ -27,6 +27,7 @@ def _row(image: Image, job_status: str) -> ManifestRow:
         output_extension=ext,
         compliance=str(report.get("status", "")),
         reasons=tuple(str(r) for r in report.get("reasons", ())),
+        outputs=tuple(image.output_items) if image.status == IMAGE_DONE else (),
     )
 
 

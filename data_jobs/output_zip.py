@@ -5,6 +5,9 @@ costs the server a few hundred kilobytes however large the archive is. Outputs a
 deflated: JPEG/PNG/WebP are already compressed, and a stored ZIP has a size known up front, which
 gives browsers a real download progress bar (Content-Length).
 
+A surprise image yields several outputs: they go to a folder per product (`shoes/red/red-festive-1.jpg`,
+`shoes/red/red-festive.mp4`), with a manifest row each naming its theme, template, seed and variant.
+
 Output names follow data_jobs.names (one rule for every archive we write: NFC, at most 255 bytes a
 path component, unique case-insensitively, no file named like a folder), so the ZIP extracts fully
 with unzip, Python, Windows Explorer and macOS Archive Utility. Cells of `manifest.csv` that a
@@ -27,7 +30,12 @@ from store.blobs import BlobStore
 
 READ_CHUNK = 256 * 1024
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("input_name", "output_name", "status", "error", "quality_score", "compliance", "reasons")
+BASE_COLUMNS = ("input_name", "output_name", "status", "error", "quality_score", "compliance", "reasons")
+# A surprise job's manifest adds theme, template, seed, variant (one row per output; empty on a row
+# without outputs). Other modules' manifests keep exactly BASE_COLUMNS, so the spreadsheets and
+# scripts sellers already built on them keep working.
+SURPRISE_COLUMNS = ("theme", "template", "seed", "variant")
+MANIFEST_COLUMNS = (*BASE_COLUMNS, *SURPRISE_COLUMNS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,6 +54,9 @@ class ManifestRow:
     # and the failed rules' reasons, which the manifest joins with "; "
     compliance: str = ""
     reasons: tuple[str, ...] = ()
+    # a surprise image's outputs (the image document's `output_items`: name, blob, kind, theme,
+    # template, seed, variant); empty for one-output modules, whose output is `output_key`
+    outputs: tuple[dict, ...] = ()
 
 
 @dataclass
@@ -69,6 +80,13 @@ def output_name(input_name: str, extension: str) -> str:
     return f"{stem}.{extension.lstrip('.')}"
 
 
+def grouped_name(input_name: str, item_name: str) -> str:
+    """A surprise output's path: `shoes/red.JPG` + `festive-2.jpg` -> `shoes/red/red-festive-2.jpg`,
+    so every file of one product sits in its own folder, named after it."""
+    stem, _ = posixpath.splitext(input_name)
+    return f"{stem}/{posixpath.basename(stem)}-{item_name}"
+
+
 def _blob_chunks(blobs: BlobStore, key: str) -> Iterator[bytes]:
     """Opened only when the ZIP reaches this entry, closed right after it."""
     with blobs.open_read(key) as fh:
@@ -86,9 +104,14 @@ def build_output_zip(blobs: BlobStore, rows: Iterable[ManifestRow]) -> OutputZip
     names = UniqueNames(reserved=[MANIFEST_NAME])
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
-    writer.writerow(MANIFEST_COLUMNS)
+    rows = list(rows)  # small records (the blobs are read lazily); the header depends on all of them
+    multi = any(row.outputs for row in rows)
+    writer.writerow(MANIFEST_COLUMNS if multi else BASE_COLUMNS)
     entries = 0
     for row in rows:
+        if row.status == "done" and row.outputs:
+            entries += _add_outputs(stream, writer, names, blobs, row)
+            continue
         out_name = ""
         if row.status == "done" and row.output_key:
             out_name = names.claim(output_name(row.input_name, row.output_extension or "jpg"))
@@ -104,10 +127,35 @@ def build_output_zip(blobs: BlobStore, rows: Iterable[ManifestRow]) -> OutputZip
                 _format_quality(row.quality),
                 row.compliance,
                 spreadsheet_safe(_one_line("; ".join(row.reasons))),
+                *([""] * (len(SURPRISE_COLUMNS) if multi else 0)),
             ]
         )
     stream.add(manifest.getvalue().encode("utf-8"), MANIFEST_NAME)
     return OutputZip(stream=stream, entries=entries + 1)
+
+
+def _add_outputs(stream: ZipStream, writer, names: UniqueNames, blobs: BlobStore, row: ManifestRow) -> int:
+    """Every output of a multi-output image in its product's folder, one manifest row each."""
+    for item in row.outputs:
+        out_name = names.claim(grouped_name(row.input_name, str(item["name"])))
+        key = str(item["blob"])
+        stream.add(_blob_chunks(blobs, key), out_name, size=blobs.size(key))
+        writer.writerow(
+            [
+                spreadsheet_safe(row.input_name),
+                spreadsheet_safe(out_name),
+                row.status,
+                "",
+                _format_quality(row.quality),
+                row.compliance,
+                spreadsheet_safe(_one_line("; ".join(row.reasons))),
+                spreadsheet_safe(str(item.get("theme", ""))),
+                spreadsheet_safe(str(item.get("template", ""))),
+                str(item.get("seed", "")),
+                str(item.get("variant", "")),
+            ]
+        )
+    return len(row.outputs)
 
 
 def spreadsheet_safe(cell: str) -> str:

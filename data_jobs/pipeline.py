@@ -46,6 +46,9 @@ RESULT_COLUMNS = (
 # The output's preset check (engine.compliance `as_dict()`) as JSON text, "" without a preset: a
 # string column keeps every block format happy where a column of dicts would not.
 COMPLIANCE_COLUMN = "compliance"
+# A surprise image's outputs (the variants, then the video) as JSON text, "" for other modules: a list
+# of {name, blob, kind, theme, template, seed, variant}, the image document's `output_items`.
+OUTPUTS_COLUMN = "outputs"
 
 
 @dataclass(frozen=True)
@@ -169,12 +172,15 @@ class ImageWorker:
         template: TemplateSpec,
         *,
         network_first: bool = False,
+        surprise: dict[str, Any] | None = None,
     ) -> None:
         from cluster.model_store import model_family, resolve_model
         from engine.pipeline import parse_recipe
         from store.blobs import blob_store_from_settings
 
         self.settings = settings
+        # a surprise job's options (engine.surprise.options); None: one composed output per image
+        self.surprise = surprise
         self.network_first = network_first  # `auto` straight to the network (GPU): as the batch does
         self.blobs = blob_store_from_settings(settings)
         self.recipe = parse_recipe(recipe)
@@ -190,7 +196,10 @@ class ImageWorker:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [self._process_one(str(i), str(k), str(o)) for i, k, o in _zip_refs(batch)]
-        return {col: np.array([r[col] for r in rows]) for col in (*RESULT_COLUMNS, COMPLIANCE_COLUMN)}
+        return {
+            col: np.array([r[col] for r in rows])
+            for col in (*RESULT_COLUMNS, COMPLIANCE_COLUMN, OUTPUTS_COLUMN)
+        }
 
     def _process_one(self, image_id: str, input_key: str, output_stem: str) -> dict[str, Any]:
         from engine.errors import ImageError
@@ -211,9 +220,25 @@ class ImageWorker:
             "height": -1,
             "seconds": 0.0,
             COMPLIANCE_COLUMN: "",
+            OUTPUTS_COLUMN: "",
         }
         try:
             data = self.blobs.get_bytes(input_key)
+            if self.surprise is not None:
+                from engine.surprise.source import photo_and_matte
+
+                rgb, alpha, method, quality = photo_and_matte(
+                    data,
+                    self.recipe,
+                    session=self.session,
+                    network_first=self.network_first,
+                    max_pixels=self.settings.limits.max_image_pixels,
+                    working_size=self.settings.limits.working_size,
+                )
+                row.update(surprise_outputs(self.blobs, output_stem, rgb, alpha, self.recipe, self.surprise))
+                row.update(quality=float(quality), method=method)
+                row["seconds"] = time.perf_counter() - started
+                return row
             result = process_image(
                 data,
                 self.recipe,
@@ -252,7 +277,50 @@ def store_output(blobs: BlobStore, output_stem: str, result: Any) -> dict[str, A
         "width": int(result.width),
         "height": int(result.height),
         COMPLIANCE_COLUMN: json.dumps(result.compliance) if result.compliance is not None else "",
+        OUTPUTS_COLUMN: "",
     }
+
+
+def surprise_outputs(
+    blobs: BlobStore,
+    output_stem: str,
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+    recipe: Any,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """A surprise image: its variants (+ video) from the one matte (engine.surprise.render), each
+    written as `<output_stem>-<theme>-<n>.<ext>` (the video `<output_stem>-<theme>.mp4`), and the
+    columns of its `done` row. The row's output key, size and dimensions are the FIRST variant's, so
+    paths that know one output per image keep working; `outputs` lists them all (contract of issue 13)."""
+    from engine.surprise.render import render_surprise
+
+    items = []
+    first: dict[str, Any] | None = None
+    for out in render_surprise(rgb, alpha, recipe, options):
+        key = f"{output_stem}-{out.name}"
+        blobs.put_bytes(key, out.data)
+        items.append(
+            {
+                "name": out.name,
+                "blob": key,
+                "kind": out.kind,
+                "theme": out.theme,
+                "template": out.template,
+                "seed": out.seed,
+                "variant": out.variant,
+            }
+        )
+        if first is None:
+            first = {
+                "output_key": key,
+                "output_extension": out.extension,
+                "output_bytes": len(out.data),
+                "width": out.width,
+                "height": out.height,
+            }
+    assert first is not None  # at least one variant: the options parser guarantees it
+    return {"status": "done", **first, COMPLIANCE_COLUMN: "", OUTPUTS_COLUMN: json.dumps(items)}
 
 
 class JobArgs:
@@ -270,10 +338,12 @@ class JobArgs:
         template: TemplateSpec,
         *,
         network_first: bool = False,
+        surprise: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.recipe = recipe
         self.template = template
+        self.surprise = surprise  # a surprise job's options; None for other modules
         # `auto` sends every image to the network (a GPU serves it): see engine.pipeline.matting_route
         self.network_first = network_first
         self.token = uuid.uuid4().hex  # names the job's per-process caches in the stage workers
@@ -328,12 +398,14 @@ def build_dataset(
     template: TemplateSpec,
     plan: PoolPlan,
     network_first: bool = False,
+    surprise: dict[str, Any] | None = None,
 ):
     """The lazy dataset: refs -> prepare (CPU tasks) -> network (actor pool, only for a recipe that
-    may need it) -> finish (CPU tasks) -> result rows. See `data_jobs.stages`."""
+    may need it) -> finish (CPU tasks) -> result rows. See `data_jobs.stages`. `surprise`: a surprise
+    job's options; its finish stage then makes every variant (+ video) from the one matte."""
     from data_jobs.stages import build_staged_dataset, plan_stages
 
-    args = JobArgs(settings, recipe, template, network_first=network_first)
+    args = JobArgs(settings, recipe, template, network_first=network_first, surprise=surprise)
     return build_staged_dataset(
         [r.as_row() for r in refs],
         args=args,

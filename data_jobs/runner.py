@@ -219,6 +219,7 @@ def _as_result(row: dict[str, Any]) -> ImageResult:
         width=int(row["width"]) if done else None,
         height=int(row["height"]) if done else None,
         compliance=json.loads(str(row["compliance"])) if done and row.get("compliance") else None,
+        output_items=json.loads(str(row["outputs"])) if done and row.get("outputs") else [],
     )
 
 
@@ -389,6 +390,7 @@ async def _process(
         template=await db(f"read the template of job {job.id}", job_template, repos, job),
         plan=plan,
         network_first=auto_prefers_network(resources, settings.auto_route),
+        surprise=job.surprise if job.module == "surprise" else None,
     )
     # retried as a whole: only its `attempts` counter can count one attempt twice
     await db(

@@ -4,7 +4,8 @@
                      else the image at matting size)
          -> network (an actor pool; GPUs where the cluster has them, the model loaded once per actor)
          -> finish  (CPU tasks: decode again, matte with the network's output, retouch, compose,
-                     encode, write the output) -> small status rows (`pipeline.RESULT_COLUMNS`)
+                     encode, write the output; a surprise job composes every variant and its video
+                     from that one matte) -> small status rows (`pipeline.RESULT_COLUMNS`)
 
 Only compact data crosses stages: the encoded input, the image at matting size (at most the
 working size, uint8), uint8 mattes. Decoding twice costs less than shipping full-resolution pixels
@@ -27,12 +28,14 @@ import numpy as np
 
 from data_jobs.pipeline import (
     COMPLIANCE_COLUMN,
+    OUTPUTS_COLUMN,
     RESULT_COLUMNS,
     JobArgs,
     PoolPlan,
     background_for,
     needs_model,
     store_output,
+    surprise_outputs,
 )
 
 log = logging.getLogger(__name__)
@@ -213,6 +216,9 @@ def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.nd
 
         def work(row: dict[str, Any] = row, result: dict[str, Any] = result) -> None:
             options = {"max_pixels": limits.max_image_pixels, "working_size": limits.working_size}
+            if args.surprise is not None:
+                result.update(_finish_surprise(row, recipe, args, options))
+                return
             if not row["prepared"]:
                 out = process_image(row["data"], recipe, template, background=background, **options)
             else:
@@ -239,7 +245,36 @@ def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.nd
         result["finish_s"] = time.process_time() - started
         result["seconds"] = result["prepare_s"] + result["network_s"] + result["finish_s"]
         results.append(result)
-    return _columns(results, RESULT_COLUMNS + TIMING_COLUMNS + (COMPLIANCE_COLUMN,))
+    return _columns(results, RESULT_COLUMNS + TIMING_COLUMNS + (COMPLIANCE_COLUMN, OUTPUTS_COLUMN))
+
+
+def _finish_surprise(
+    row: dict[str, Any], recipe: Any, args: JobArgs, options: dict[str, int]
+) -> dict[str, Any]:
+    """A surprise image: the matte from what the earlier stages decided (or, for a recipe that never
+    needed them, made here), then every variant and the video from it, written to blob storage."""
+    from engine.pipeline import MattePlan
+    from engine.surprise.source import photo_and_matte
+
+    plan = None
+    if row["prepared"]:
+        plan = MattePlan(
+            network_input=None,
+            alpha=_array(row["alpha"], int(row["alpha_h"]), int(row["alpha_w"])),
+            method=str(row["method"]),
+            quality=float(row["quality"]),
+        )
+    side = int(row["net_side"])
+    rgb, alpha, method, quality = photo_and_matte(
+        row["data"],
+        recipe,
+        plan=plan,
+        network_matte=_array(row["net_matte"], side, side) if side else None,
+        network_first=args.network_first,
+        **options,
+    )
+    done = surprise_outputs(_blobs(args), str(row["output_stem"]), rgb, alpha, recipe, args.surprise)
+    return {**done, "quality": float(quality), "method": method}
 
 
 # --- rows ------------------------------------------------------------------------------------------------
@@ -287,6 +322,7 @@ def _result_row(row: dict[str, Any]) -> dict[str, Any]:
         "network_s": float(row["network_s"]),
         "finish_s": 0.0,
         COMPLIANCE_COLUMN: "",
+        OUTPUTS_COLUMN: "",
     }
 
 
