@@ -20,7 +20,7 @@ export const PRESETS: { id: string; label: string }[] = [
 
 export const SHADOW_STYLES = ["auto", "none", "contact", "cast", "both", "drop"] as const;
 
-export const MODULES: { id: "ready" | "look"; title: string; blurb: string }[] = [
+export const MODULES: { id: "ready" | "look" | "surprise"; title: string; blurb: string }[] = [
   {
     id: "ready",
     title: "Ready to Use",
@@ -31,4 +31,14 @@ export const MODULES: { id: "ready" | "look"; title: string; blurb: string }[] =
     title: "Make a Drisya Look",
     blurb: "Choose the aspect, size, platform preset, light and shadow yourself and preview the result.",
   },
+  {
+    id: "surprise",
+    title: "Surprise for You",
+    blurb: "Pick a theme: get up to 8 creative versions of every product and a short video. Priced per output.",
+  },
 ];
+
+/** A module's name as the pages show it. */
+export function moduleTitle(id: string): string {
+  return MODULES.find((m) => m.id === id)?.title ?? id;
+}

@@ -4,7 +4,7 @@
  */
 
 export interface RecipeForm {
-  module: "ready" | "look";
+  module: "ready" | "look" | "surprise";
   preset: string; // "" = none
   aspect: string;
   size: number;

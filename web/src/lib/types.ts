@@ -129,6 +129,10 @@ export interface Job {
   done: number;
   failed: number;
   price_per_image?: number;
+  /** Surprise for You: the quote is total × outputs_per_image × price_per_output. */
+  price_per_output?: number;
+  outputs_per_image?: number;
+  surprise?: { theme: string; variants: number; video: boolean; seed: number } | null;
   coins_reserved?: number;
   coins_charged?: number;
   created_at?: string;
@@ -151,6 +155,21 @@ export interface JobImage {
   compliance?: { status: string; preset?: string; reasons: string[] } | null;
   preview_url?: string | null;
   output_url?: string | null;
+  /** A surprise product's every output: its variants, then its video. */
+  outputs?: JobOutput[];
+}
+
+export interface JobOutput {
+  index: number;
+  name: string;
+  kind: "image" | "video";
+  content_type: string;
+  theme?: string | null;
+  template?: string | null;
+  seed?: number | null;
+  variant?: number | null;
+  url: string;
+  preview_url?: string | null;
 }
 
 export interface Rejected {
@@ -163,6 +182,8 @@ export interface UploadResult {
   rejected: Rejected[];
   quote: number;
   total?: number;
+  price_per_output?: number;
+  outputs_per_image?: number;
 }
 
 export interface Pricing {

@@ -2,16 +2,20 @@
  * One job: live progress while it runs ("Processing 243/1000", rate, time left), per-image status with
  * thumbnails, failures with reasons, cancel; the downloads once it is done. The URL carries the job id,
  * so a reload picks up where it was (status from GET /v1/jobs/{id}, then the WebSocket again).
+ * A Surprise for You product lists its variants and plays its video.
  */
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { AuthImage, downloadWithAuth } from "../components/AuthImage";
+import { AuthVideo } from "../components/AuthVideo";
+import { moduleTitle } from "../lib/catalogue";
 import { Button, Card, Empty, ErrorBox, Loading, Notice, PageTitle, Pager, StatusBadge } from "../components/ui";
 import { errorMessage } from "../lib/errors";
 import { formatCoins, formatDate, formatDuration } from "../lib/format";
+import { outputLabel } from "../lib/surprise";
 import { shortfallOf } from "../lib/quote";
-import { TERMINAL, type Job, type JobImage } from "../lib/types";
+import { TERMINAL, type Job, type JobImage, type JobOutput } from "../lib/types";
 import { useFreshToken } from "../lib/useFreshToken";
 import { useJobEvents } from "../lib/useJobEvents";
 import { useCancelJobMutation, useJobImagesQuery, useJobQuery, useStartJobMutation } from "../store/api";
@@ -64,6 +68,47 @@ function ImageTile({ jobId, image }: { jobId: string; image: JobImage }) {
   );
 }
 
+/** A surprise product: each variant (a thumbnail that downloads the full file) and its video. */
+export function SurpriseTile({ image }: { image: JobImage }) {
+  const freshToken = useFreshToken();
+  const [err, setErr] = useState<string | null>(null);
+  const outputs = image.outputs ?? [];
+  const variants = outputs.filter((o) => o.kind === "image");
+  const videos = outputs.filter((o) => o.kind === "video");
+  const save = async (o: JobOutput) =>
+    downloadWithAuth(o.url, await freshToken(), o.name.split("/").pop() || "output").catch((e) => setErr(errorMessage(e)));
+  return (
+    <li className="space-y-2 rounded-lg bg-white p-3 ring-1 ring-slate-200" data-status={image.status} data-testid="surprise-product">
+      <p className="truncate text-sm font-medium" title={image.name}>
+        {image.name}
+        <span className="ml-2 text-xs font-normal text-slate-500">
+          {variants.length} variant{variants.length === 1 ? "" : "s"}
+          {videos.length ? " + video" : ""}
+        </span>
+      </p>
+      <ul className="grid grid-cols-2 gap-2 sm:grid-cols-4" aria-label={`Variants of ${image.name}`}>
+        {variants.map((o) => (
+          <li key={o.index} className="space-y-1 text-xs" data-variant={o.variant ?? ""}>
+            <AuthImage src={o.preview_url ?? o.url} alt={`${image.name}: ${outputLabel(o)}`} className="aspect-square w-full rounded object-cover" />
+            <button type="button" className="block w-full truncate text-left text-brand-700 underline" title={`${outputLabel(o)}, seed ${o.seed ?? 0}`} onClick={() => void save(o)}>
+              {outputLabel(o)}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {videos.map((o) => (
+        <div key={o.index} className="space-y-1 text-xs">
+          <AuthVideo src={o.url} label={`${image.name}: video`} className="aspect-video w-full rounded bg-black object-contain" />
+          <button type="button" className="text-brand-700 underline" onClick={() => void save(o)}>
+            Download the video
+          </button>
+        </div>
+      ))}
+      {err && <p className="text-xs text-red-700">{err}</p>}
+    </li>
+  );
+}
+
 function Images({ job, finished }: { job: Job; finished: number }) {
   const [status, setStatus] = useState("");
   const [page, setPage] = useState(1);
@@ -109,10 +154,13 @@ function Images({ job, finished }: { job: Job; finished: number }) {
         <Empty title={status ? `No ${status} images` : "No images yet"} />
       ) : (
         <>
-          <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6" data-testid="image-grid">
-            {data.items.map((im) => (
-              <ImageTile key={im.id} jobId={job.id} image={im} />
-            ))}
+          <ul
+            className={`grid gap-3 ${job.module === "surprise" ? "grid-cols-1 lg:grid-cols-2" : "grid-cols-2 sm:grid-cols-4 lg:grid-cols-6"}`}
+            data-testid="image-grid"
+          >
+            {data.items.map((im) =>
+              im.outputs?.length ? <SurpriseTile key={im.id} image={im} /> : <ImageTile key={im.id} jobId={job.id} image={im} />,
+            )}
           </ul>
           <Pager page={page} total={data.total} pageSize={IMAGES_PAGE} onPage={setPage} />
         </>
@@ -173,7 +221,7 @@ export default function JobPage() {
 
   return (
     <div className="space-y-6">
-      <PageTitle sub={<>Created {formatDate(job.created_at)} · {job.module === "look" ? "Make a Drisya Look" : "Ready to Use"} · template {job.template_name ?? job.template_id ?? job.template}</>}>
+      <PageTitle sub={<>Created {formatDate(job.created_at)} · {moduleTitle(job.module)} · {job.surprise ? `theme ${job.surprise.theme}, ${job.surprise.variants} variants${job.surprise.video ? " + video" : ""}, seed ${job.surprise.seed}` : `template ${job.template_name ?? job.template_id ?? job.template}`}</>}>
         Job {job.name || id.slice(0, 8)} <StatusBadge status={status ?? job.status} />
       </PageTitle>
 

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 
 import { Card, Empty, ErrorBox, Loading, PageTitle, Pager, Select, StatusBadge } from "../components/ui";
+import { moduleTitle } from "../lib/catalogue";
 import { formatDate } from "../lib/format";
 import { useJobsQuery } from "../store/api";
 
@@ -31,6 +32,7 @@ export default function JobsPage() {
               <option value="">All modules</option>
               <option value="ready">Ready to Use</option>
               <option value="look">Drisya Look</option>
+              <option value="surprise">Surprise for You</option>
             </Select>
             <Select
               className="w-40"
@@ -70,7 +72,7 @@ export default function JobsPage() {
                   <Link to={`/jobs/${j.id}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-1 py-3 hover:bg-slate-50">
                     <StatusBadge status={j.status} />
                     <span className="font-medium">{j.name || j.id.slice(0, 8)}</span>
-                    <span className="text-sm text-slate-500">{j.module === "look" ? "Drisya Look" : "Ready to Use"} · {j.template_name ?? j.template_id ?? j.template}</span>
+                    <span className="text-sm text-slate-500">{moduleTitle(j.module)} · {j.surprise ? `theme ${j.surprise.theme}` : (j.template_name ?? j.template_id ?? j.template)}</span>
                     <span className="text-sm text-slate-600">
                       {j.done}/{j.total} done{j.failed ? `, ${j.failed} failed` : ""}
                     </span>

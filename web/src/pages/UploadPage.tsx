@@ -1,7 +1,9 @@
 /**
  * The upload centre: choose the module and template (and, for a Drisya Look, the recipe with a live
- * preview), drop a ZIP or images, watch the upload, see what was refused and why, see the quote against
- * the wallet, then start. A quote the wallet cannot cover leads to the wallet with the shortfall.
+ * preview; for Surprise for You, a theme, variants, video and seed instead of a template), drop a ZIP or
+ * images, watch the upload, see what was refused and why, see the quote against the wallet (per output
+ * for Surprise: photos x outputs x price), then start. A quote the wallet cannot cover leads to the
+ * wallet with the shortfall.
  */
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -9,15 +11,17 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { DropZone, FileList } from "../components/DropZone";
 import { PreviewPanel } from "../components/PreviewPanel";
 import { RecipeControls } from "../components/RecipeControls";
+import { SurpriseControls } from "../components/SurpriseControls";
 import { TemplatePicker } from "../components/TemplatePicker";
 import { Button, Card, ErrorBox, Notice, PageTitle } from "../components/ui";
 import { MODULES } from "../lib/catalogue";
 import { formatCoins } from "../lib/format";
 import { coverage, mergeUploads, shortfallOf } from "../lib/quote";
 import { DEFAULT_RECIPE, recipeProblems, toApiRecipe, type RecipeForm } from "../lib/recipe";
+import { DEFAULT_SURPRISE, quoteInWords, surpriseProblems, toApiSurprise, toApiSurpriseRecipe, type SurpriseForm } from "../lib/surprise";
 import type { Job, Rejected, UploadResult } from "../lib/types";
 import { isZip, uploadJobInputs } from "../lib/upload";
-import { useCreateJobMutation, useMeQuery, useStartJobMutation, useTemplateQuery } from "../store/api";
+import { useCreateJobMutation, useMeQuery, useStartJobMutation, useSurpriseThemesQuery, useTemplateQuery } from "../store/api";
 import { useFreshToken } from "../lib/useFreshToken";
 
 type Phase = "choose" | "uploading" | "uploaded" | "starting";
@@ -33,6 +37,8 @@ export default function UploadPage() {
   const [startJob] = useStartJobMutation();
 
   const [form, setForm] = useState<RecipeForm>(DEFAULT_RECIPE);
+  const [surprise, setSurprise] = useState<SurpriseForm>(DEFAULT_SURPRISE);
+  const themes = useSurpriseThemesQuery(undefined, { skip: form.module !== "surprise" });
   const [files, setFiles] = useState<File[]>([]);
   const [refusedHere, setRefusedHere] = useState<Rejected[]>([]);
   const [phase, setPhase] = useState<Phase>("choose");
@@ -42,8 +48,12 @@ export default function UploadPage() {
   const [error, setError] = useState<unknown>(null);
   const [shortfall, setShortfall] = useState<number | null>(null);
 
-  const problems = form.module === "look" ? recipeProblems(form) : [];
-  const recipe = toApiRecipe(form);
+  const isSurprise = form.module === "surprise";
+  const problems = form.module === "look" ? recipeProblems(form) : isSurprise ? surpriseProblems(surprise, themes.data) : [];
+  const recipe = isSurprise ? toApiSurpriseRecipe(surprise) : toApiRecipe(form);
+  // a surprise job's theme picks its backdrops; the other modules need a template
+  const needsTemplate = !isSurprise;
+  const step = (n: number) => (needsTemplate ? n : n - 1);
   const cover = result ? coverage(result.quote, me.data?.coins) : null;
 
   async function upload() {
@@ -54,7 +64,13 @@ export default function UploadPage() {
     try {
       const created =
         job ??
-        (await createJob({ module: form.module, template_id: templateId, recipe, idempotencyKey: crypto.randomUUID() }).unwrap());
+        (await createJob({
+          module: form.module,
+          template_id: needsTemplate ? templateId : "#ffffff",
+          recipe,
+          idempotencyKey: crypto.randomUUID(),
+          ...(isSurprise ? toApiSurprise(surprise) : {}),
+        }).unwrap());
       setJob(created);
       const token = await freshToken();
       // a ZIP goes as one streamed body, loose images as one multipart request
@@ -117,31 +133,48 @@ export default function UploadPage() {
         </div>
       </Card>
 
-      <Card title="2. Template" actions={<Link to="/templates" className="text-sm text-brand-700 underline">Browse the full gallery</Link>}>
-        {templateId && template.data ? (
-          <div className="mb-3 flex items-center gap-3">
-            <img src={template.data.thumbnail_url ?? `/v1/templates/${templateId}/thumbnail`} alt="" className="h-16 w-16 rounded-lg object-cover ring-1 ring-slate-200" />
-            <div>
-              <p className="font-medium" data-testid="chosen-template">{template.data.name}</p>
-              <p className="text-xs text-slate-500">{template.data.category}</p>
+      {needsTemplate && (
+        <Card title="2. Template" actions={<Link to="/templates" className="text-sm text-brand-700 underline">Browse the full gallery</Link>}>
+          {templateId && template.data ? (
+            <div className="mb-3 flex items-center gap-3">
+              <img src={template.data.thumbnail_url ?? `/v1/templates/${templateId}/thumbnail`} alt="" className="h-16 w-16 rounded-lg object-cover ring-1 ring-slate-200" />
+              <div>
+                <p className="font-medium" data-testid="chosen-template">{template.data.name}</p>
+                <p className="text-xs text-slate-500">{template.data.category}</p>
+              </div>
             </div>
-          </div>
-        ) : templateId && template.error ? (
-          <ErrorBox error={template.error} />
-        ) : (
-          <p className="mb-3 text-sm text-slate-600">Choose a template below.</p>
-        )}
-        {!locked && (
-          <TemplatePicker
-            value={templateId}
-            onChange={(t) => {
-              const next = new URLSearchParams(params);
-              next.set("template", t.id);
-              setParams(next, { replace: true });
-            }}
-          />
-        )}
-      </Card>
+          ) : templateId && template.error ? (
+            <ErrorBox error={template.error} />
+          ) : (
+            <p className="mb-3 text-sm text-slate-600">Choose a template below.</p>
+          )}
+          {!locked && (
+            <TemplatePicker
+              value={templateId}
+              onChange={(t) => {
+                const next = new URLSearchParams(params);
+                next.set("template", t.id);
+                setParams(next, { replace: true });
+              }}
+            />
+          )}
+        </Card>
+      )}
+
+      {isSurprise && (
+        <Card title="2. Your surprise">
+          <fieldset disabled={locked}>
+            <SurpriseControls form={surprise} onChange={setSurprise} />
+          </fieldset>
+          {problems.length > 0 && (
+            <ul className="mt-3 list-disc pl-5 text-sm text-red-700" data-testid="surprise-problems">
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      )}
 
       {form.module === "look" && (
         <Card title="3. Your look">
@@ -165,7 +198,7 @@ export default function UploadPage() {
         </Card>
       )}
 
-      <Card title={`${form.module === "look" ? "4" : "3"}. Photos`}>
+      <Card title={`${step(form.module === "look" ? 4 : 3)}. Photos`}>
         <div className="space-y-4">
           <DropZone
             disabled={phase === "uploading" || phase === "starting"}
@@ -193,13 +226,14 @@ export default function UploadPage() {
           )}
           <Button
             onClick={() => void upload()}
-            disabled={!files.length || !templateId || problems.length > 0 || phase === "uploading" || phase === "starting"}
+            disabled={!files.length || (needsTemplate && !templateId) || problems.length > 0 || phase === "uploading" || phase === "starting"}
             busy={phase === "uploading"}
             data-testid="upload-button"
           >
             {job ? "Add these photos" : "Upload"}
           </Button>
-          {!templateId && files.length > 0 && <p className="text-sm text-amber-800">Choose a template first.</p>}
+          {needsTemplate && !templateId && files.length > 0 && <p className="text-sm text-amber-800">Choose a template first.</p>}
+          {isSurprise && problems.length > 0 && files.length > 0 && <p className="text-sm text-amber-800">{problems[0]}</p>}
         </div>
       </Card>
 
@@ -237,6 +271,12 @@ export default function UploadPage() {
               Quote: <strong data-testid="quote">{formatCoins(result.quote)}</strong>
               {job.price_per_image != null && <span className="text-sm text-slate-500"> ({formatCoins(job.price_per_image)} per image)</span>}
             </p>
+            {(job.outputs_per_image ?? 1) > 1 || job.module === "surprise" ? (
+              <p className="text-sm text-slate-700" data-testid="quote-breakdown">
+                {quoteInWords(result.total ?? result.accepted, result.outputs_per_image ?? job.outputs_per_image ?? 1, result.price_per_output ?? job.price_per_output ?? 0)}
+                <span className="block text-xs text-slate-500">Each product gives {job.surprise ? `${job.surprise.variants} variant${job.surprise.variants === 1 ? "" : "s"}${job.surprise.video ? " and a video" : ""}` : "several outputs"}; every output is priced.</span>
+              </p>
+            ) : null}
             <p className="text-sm text-slate-600">You are charged only for images that come out; failed images are returned to your wallet.</p>
             {cover && !cover.fits ? (
               <div className="flex flex-wrap items-center gap-3">

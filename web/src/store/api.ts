@@ -28,6 +28,7 @@ import type {
   Tokens,
   Transaction,
 } from "../lib/types";
+import type { Theme } from "../lib/surprise";
 import { signedIn, signedOut, type AuthState } from "./authSlice";
 
 export const API_BASE = "/v1";
@@ -166,9 +167,19 @@ export const api = createApi({
       query: (id) => `/jobs/${encodeURIComponent(id)}`,
       providesTags: (_r, _e, id) => [{ type: "Job", id }],
     }),
+    surpriseThemes: b.query<Theme[], void>({ query: () => "/surprise/themes" }),
     createJob: b.mutation<
       Job,
-      { module: string; template_id: string; recipe: Record<string, unknown>; idempotencyKey: string }
+      {
+        module: string;
+        template_id: string;
+        recipe: Record<string, unknown>;
+        idempotencyKey: string;
+        theme?: string;
+        variants?: number;
+        video?: boolean;
+        seed?: number;
+      }
     >({
       query: ({ idempotencyKey, ...body }) => ({
         url: "/jobs",
@@ -284,6 +295,7 @@ export const {
   useTemplateFacetsQuery,
   useJobsQuery,
   useJobQuery,
+  useSurpriseThemesQuery,
   useCreateJobMutation,
   useStartJobMutation,
   useCancelJobMutation,
