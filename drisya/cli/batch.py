@@ -1,5 +1,8 @@
 """`drisya batch INPUT.zip --out OUTPUT.zip`: a whole batch on this machine, no server needed.
 
+`--module surprise --theme NAME --variants N [--video] [--seed S]` makes N themed variants (and a
+short MP4) of every product instead of one output; the ZIP then has a folder per product.
+
 It runs exactly what the server runs (intake checks, the coin ledger, Ray Data actors, the streamed
 output ZIP) against an embedded MongoDB and a local Ray started for the run. A local run is free:
 a local user is granted the job's quote through the ledger, so the accounting code is exercised too.
@@ -56,8 +59,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--template", default="#ffffff", help="template id or #RRGGBB colour (default: white)"
     )
     parser.add_argument(
-        "--module", choices=("ready", "look"), default="ready", help="ready (default) or look"
+        "--module",
+        choices=("ready", "look", "surprise"),
+        default="ready",
+        help="ready (default), look, or surprise (themed variants and a video per product)",
     )
+    surprise = parser.add_argument_group("surprise", "options of --module surprise")
+    surprise.add_argument("--theme", help="festive, luxury, summer, minimal, bold, nature, tech or pastel")
+    surprise.add_argument("--variants", type=int, help="variants per product, 1-8 (default 1)")
+    surprise.add_argument("--video", action="store_true", help="also a 3-6 s MP4 per product")
+    surprise.add_argument("--seed", type=int, help="another seed gives other variants (default 0)")
     parser.add_argument("--preset", help="platform preset (e.g. amazon); overrides aspect and size")
     parser.add_argument("--aspect", help="output aspect ratio W:H, e.g. 1:1, 4:5, 16:9")
     parser.add_argument("--size", type=int, help="longest side of the output in pixels")
@@ -89,6 +100,29 @@ def build_recipe(args: argparse.Namespace) -> dict[str, Any]:
             recipe[name] = value
     recipe["module"] = args.module
     return recipe
+
+
+def build_surprise(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The surprise options from the command line (validated by the engine with the recipe); None
+    for other modules, which refuse them."""
+    given = {
+        "theme": getattr(args, "theme", None),
+        "variants": getattr(args, "variants", None),
+        "seed": getattr(args, "seed", None),
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    if getattr(args, "video", False):
+        given["video"] = True
+    if args.module != "surprise":
+        if given:
+            flags = ", ".join(f"--{k}" for k in given)
+            raise CliError(f"{flags} only apply to --module surprise", 2)
+        return None
+    if "theme" not in given:
+        from engine.surprise import THEMES
+
+        raise CliError(f"--module surprise needs --theme: one of {', '.join(THEMES)}", 2)
+    return given
 
 
 class ProgressBar:
@@ -156,20 +190,23 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise CliError("--workers must be at least 1", 2)
     recipe = build_recipe(args)
-    _validate_options(args, recipe)
+    surprise = build_surprise(args)
+    _validate_options(args, recipe, surprise)
 
     keep = args.data_dir is not None
     data_dir = Path(args.data_dir) if keep else Path(tempfile.mkdtemp(prefix="drisya-batch-"))
     try:
-        return asyncio.run(_run(args, source, out, recipe, data_dir))
+        return asyncio.run(_run(args, source, out, recipe, data_dir, surprise))
     finally:
         if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
-    """Refuse a bad recipe or template before starting anything (exit 2)."""
-    from data_jobs.jobs import validate_recipe, validate_template
+def _validate_options(
+    args: argparse.Namespace, recipe: dict[str, Any], surprise: dict[str, Any] | None = None
+) -> None:
+    """Refuse a bad recipe, surprise option or template before starting anything (exit 2)."""
+    from data_jobs.jobs import validate_recipe, validate_surprise, validate_template
     from engine.errors import RecipeError
     from engine.templates import UnknownTemplate
 
@@ -177,6 +214,10 @@ def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
         validate_recipe(args.module, recipe)
     except RecipeError as exc:
         raise CliError(f"invalid recipe: {exc}", 2) from exc
+    try:
+        validate_surprise(args.module, surprise)
+    except RecipeError as exc:
+        raise CliError(f"invalid surprise option: {exc}", 2) from exc
     try:
         validate_template(args.template)
     except (UnknownTemplate, KeyError, ValueError) as exc:
@@ -192,7 +233,12 @@ def _validate_options(args: argparse.Namespace, recipe: dict[str, Any]) -> None:
 
 
 async def _run(
-    args: argparse.Namespace, source: Path, out: Path, recipe: dict[str, Any], data_dir: Path
+    args: argparse.Namespace,
+    source: Path,
+    out: Path,
+    recipe: dict[str, Any],
+    data_dir: Path,
+    surprise: dict[str, Any] | None = None,
 ) -> int:
     import secrets
 
@@ -231,7 +277,12 @@ async def _run(
             f"local-{secrets.token_hex(4)}@drisya.local", secrets.token_urlsafe(24)
         )
         job = await create_job(
-            repos, owner=user.id, module=args.module, template=args.template, recipe=recipe
+            repos,
+            owner=user.id,
+            module=args.module,
+            template=args.template,
+            recipe=recipe,
+            surprise=surprise,
         )
         t0 = time.perf_counter()
         try:
@@ -346,6 +397,8 @@ class KnownInputs:
 
     rows: list  # ManifestRow, as at submission: accepted inputs pending, rejected entries
     output_keys: dict[str, str]  # input name -> the output blob key it gets when done
+    # a surprise job: input name -> every output it gets when done (templates unknown without the database)
+    output_items: dict[str, tuple[dict, ...]] = dataclasses.field(default_factory=dict)
 
 
 async def read_known_inputs(repos: Any, job_id: str) -> KnownInputs:
@@ -355,11 +408,30 @@ async def read_known_inputs(repos: Any, job_id: str) -> KnownInputs:
 
     job = await repos.jobs.get(job_id)
     ext = parse_recipe(job.recipe).format  # the worker's output extension follows the recipe's format
-    keys = {
-        image.input_name: job_key(job_id, "outputs", f"{image.seq:06d}.{ext}")
+    stems = {
+        image.input_name: job_key(job_id, "outputs", f"{image.seq:06d}")
         async for image in repos.images.iter_for_job(job_id)
     }
-    return KnownInputs(rows=await manifest_rows(repos, job_id), output_keys=keys)
+    keys = {name: f"{stem}.{ext}" for name, stem in stems.items()}
+    items: dict[str, tuple[dict, ...]] = {}
+    if job.module == "surprise" and job.surprise is not None:
+        items = {name: _expected_items(stem, ext, job.surprise) for name, stem in stems.items()}
+        keys = {name: outs[0]["blob"] for name, outs in items.items()}
+    return KnownInputs(rows=await manifest_rows(repos, job_id), output_keys=keys, output_items=items)
+
+
+def _expected_items(stem: str, ext: str, options: dict) -> tuple[dict, ...]:
+    """A surprise image's outputs as the worker names them (data_jobs.pipeline.surprise_outputs)."""
+    from engine.surprise import parse_surprise_options
+
+    opts = parse_surprise_options(options)
+    items = [
+        {"name": f"{opts.theme}-{n}.{ext}", "kind": "image", "variant": n, "template": ""}
+        for n in range(1, opts.variants + 1)
+    ]
+    if opts.video:
+        items.append({"name": f"{opts.theme}.mp4", "kind": "video", "variant": 0, "template": ""})
+    return tuple({**i, "blob": f"{stem}-{i['name']}", "theme": opts.theme, "seed": opts.seed} for i in items)
 
 
 def rows_without_database(known: KnownInputs, blobs: Any) -> list:
@@ -370,9 +442,12 @@ def rows_without_database(known: KnownInputs, blobs: Any) -> list:
     for row in known.rows:
         key = known.output_keys.get(row.input_name)
         if row.status in ("pending", "queued", "running") and key is not None:
-            if blobs.exists(key):
+            items = known.output_items.get(row.input_name, ())
+            if blobs.exists(key) and all(blobs.exists(i["blob"]) for i in items):
                 ext = key.rsplit(".", 1)[-1]
-                row = dataclasses.replace(row, status="done", error="", output_key=key, output_extension=ext)
+                row = dataclasses.replace(
+                    row, status="done", error="", output_key=key, output_extension=ext, outputs=items
+                )
             else:
                 row = dataclasses.replace(row, status=UNKNOWN_STATUS, error=UNKNOWN_ERROR)
         rows.append(row)

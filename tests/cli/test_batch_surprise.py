@@ -1,0 +1,83 @@
+"""`drisya batch --module surprise` as a user runs it: a subprocess, its exit code, its grouped ZIP."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import av
+import pytest
+
+from data_jobs.output_zip import read_manifest
+from tests.data_jobs.conftest import make_zip, product_photo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _drisya(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DRISYA_RAY_NUM_CPUS": "2",
+        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
+    }
+    env.pop("DRISYA_RAY_ADDRESS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "drisya.cli.main", "batch", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.ray
+def test_surprise_batch_writes_variants_and_video_per_product(tmp_path: Path) -> None:
+    src = tmp_path / "in.zip"
+    src.write_bytes(
+        make_zip({"bags/tote.jpg": product_photo(300, seed=4), "cap.jpg": product_photo(300, seed=5)})
+    )
+    out = tmp_path / "out.zip"
+    args = ["--module", "surprise", "--theme", "bold", "--variants", "3", "--video", "--seed", "12"]
+    result = _drisya(
+        str(src), *args, "--method", "fast", "--size", "240", "--out", str(out), tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with zipfile.ZipFile(out) as zf:
+        names = sorted(zf.namelist())
+        manifest = read_manifest(zf.read("manifest.csv"))
+        video = zf.read("cap/cap-bold.mp4")
+    assert names == sorted(
+        [f"bags/tote/tote-bold-{n}.jpg" for n in (1, 2, 3)]
+        + [f"cap/cap-bold-{n}.jpg" for n in (1, 2, 3)]
+        + ["bags/tote/tote-bold.mp4", "cap/cap-bold.mp4", "manifest.csv"]
+    )
+    assert len(manifest) == 8
+    assert all(r["theme"] == "bold" and r["seed"] == "12" and r["status"] == "done" for r in manifest)
+    assert sorted(r["variant"] for r in manifest if r["input_name"] == "cap.jpg") == ["0", "1", "2", "3"]
+    with av.open(io.BytesIO(video)) as c:
+        assert c.streams.video[0].codec_context.name == "h264"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--module", "surprise", "--variants", "2"], "--theme"),
+        (["--module", "surprise", "--theme", "disco"], "disco"),
+        (["--module", "surprise", "--theme", "tech", "--variants", "9"], "variants"),
+        (["--module", "look", "--video"], "--video only apply to --module surprise"),
+    ],
+)
+def test_bad_surprise_options_refused_before_any_work(args, words, tmp_path: Path) -> None:
+    src = tmp_path / "in.zip"
+    src.write_bytes(make_zip({"a.jpg": product_photo(120)}))
+    out = tmp_path / "out.zip"
+    result = _drisya(str(src), *args, "--method", "fast", "--out", str(out), tmp_path=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert words in result.stderr
+    assert not out.exists()
