@@ -231,10 +231,15 @@ def _upload_progress(progress: bool | Any) -> tuple[Any, Any]:
     return None, None
 
 
-def _create_body(template: str, module: str, recipe: dict[str, Any] | None, name: str) -> dict[str, Any]:
+def _create_body(
+    template: str, module: str, recipe: dict[str, Any] | None, name: str, surprise: dict[str, Any]
+) -> dict[str, Any]:
+    """The `POST /v1/jobs` body. The surprise fields (`theme`, `variants`, `video`, `seed`) go as given
+    when set: the server's validator decides, so its 422 (a `ValidationError`) says what is wrong."""
     body: dict[str, Any] = {"module": module, "template_id": template, "name": name}
     if recipe:
         body["recipe"] = recipe
+    body.update({k: v for k, v in surprise.items() if v is not None})
     return body
 
 
@@ -264,8 +269,15 @@ class Jobs:
         progress: bool | Any = False,
         start: bool = True,
         idempotency_key: str | None = None,
+        theme: str | None = None,
+        variants: int | None = None,
+        video: bool | None = None,
+        seed: int | None = None,
     ) -> Job:
         """Create a job, upload `source` (a .zip, a folder, or a list of image paths) and start it.
+
+        `module="surprise"` with `theme` (see `GET /v1/surprise/themes`), `variants` (1-8), `video`
+        and `seed` asks for themed variants and a video per product, priced per output.
 
         `progress`: True for an upload bar on stderr, or `progress(bytes_sent, bytes_total)`.
         `start=False` stops after the upload (the job waits in status `created`).
@@ -274,7 +286,15 @@ class Jobs:
         started after a top-up) when the wallet does not cover the quote."""
         plan = uploads.plan(source)
         job = self.create(
-            template=template, module=module, recipe=recipe, name=name, idempotency_key=idempotency_key
+            template=template,
+            module=module,
+            recipe=recipe,
+            name=name,
+            idempotency_key=idempotency_key,
+            theme=theme,
+            variants=variants,
+            video=video,
+            seed=seed,
         )
         callback, bar = _upload_progress(progress)
         try:
@@ -309,15 +329,20 @@ class Jobs:
         recipe: dict[str, Any] | None = None,
         name: str = "",
         idempotency_key: str | None = None,
+        theme: str | None = None,
+        variants: int | None = None,
+        video: bool | None = None,
+        seed: int | None = None,
     ) -> Job:
         """An empty job (status `created`); safe to retry: the same key returns the same job."""
+        surprise = {"theme": theme, "variants": variants, "video": video, "seed": seed}
         key = idempotency_key or uuid.uuid4().hex
         created = self._http.request(
             "POST",
             "/v1/jobs",
             idempotent=True,
             headers={"Idempotency-Key": key},
-            json=_create_body(template, module, recipe, name),
+            json=_create_body(template, module, recipe, name, surprise),
         ).json()
         return self.get(created["id"])
 
@@ -353,10 +378,22 @@ class AsyncJobs:
         progress: bool | Any = False,
         start: bool = True,
         idempotency_key: str | None = None,
+        theme: str | None = None,
+        variants: int | None = None,
+        video: bool | None = None,
+        seed: int | None = None,
     ) -> AsyncJob:
         plan = uploads.plan(source)
         job = await self.create(
-            template=template, module=module, recipe=recipe, name=name, idempotency_key=idempotency_key
+            template=template,
+            module=module,
+            recipe=recipe,
+            name=name,
+            idempotency_key=idempotency_key,
+            theme=theme,
+            variants=variants,
+            video=video,
+            seed=seed,
         )
         callback, bar = _upload_progress(progress)
         try:
@@ -391,7 +428,12 @@ class AsyncJobs:
         recipe: dict[str, Any] | None = None,
         name: str = "",
         idempotency_key: str | None = None,
+        theme: str | None = None,
+        variants: int | None = None,
+        video: bool | None = None,
+        seed: int | None = None,
     ) -> AsyncJob:
+        surprise = {"theme": theme, "variants": variants, "video": video, "seed": seed}
         key = idempotency_key or uuid.uuid4().hex
         created = (
             await self._http.request(
@@ -399,7 +441,7 @@ class AsyncJobs:
                 "/v1/jobs",
                 idempotent=True,
                 headers={"Idempotency-Key": key},
-                json=_create_body(template, module, recipe, name),
+                json=_create_body(template, module, recipe, name, surprise),
             )
         ).json()
         return await self.get(created["id"])

@@ -88,6 +88,9 @@ class Image:
     quality: float | None = None
     output_url: str | None = None
     compliance: dict[str, Any] | None = None  # the preset's rules checked: status, reasons, measurements
+    # module surprise: every output (variants, then the video): {index, name, kind, content_type, theme,
+    # template, seed, variant, url}; empty for other modules
+    outputs: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -100,6 +103,7 @@ class Image:
             quality=d.get("quality"),
             output_url=d.get("output_url"),
             compliance=d.get("compliance"),
+            outputs=list(d.get("outputs") or []),
             raw=d,
         )
 
