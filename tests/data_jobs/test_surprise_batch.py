@@ -80,3 +80,30 @@ async def test_surprise_job_variants_video_and_grouped_zip(ray_session, repos, b
     assert all(r["template"] for r in rows if r["variant"] != "0")
     broken = [r for r in manifest if r["input_name"] == "broken.jpg"]
     assert broken[0]["status"] == "failed" and broken[0]["error"]
+
+
+@pytest.mark.model
+async def test_surprise_job_through_the_network_stage(ray_session, repos, blobs, settings, user):
+    """`model`: prepare -> network actor -> finish, the variants made from the network's matte."""
+    settings = settings.with_(blob_dir=str(blobs.root))
+    await Ledger(repos.db).credit(user, 50, "grant", f"grant:{user}")
+    job = await create_job(
+        repos,
+        owner=user,
+        module="surprise",
+        template="#ffffff",
+        recipe={"method": "model", "size": 200},
+        surprise={"theme": "tech", "variants": 2},
+    )
+    await add_zip(
+        repos, blobs, settings, job.id, io.BytesIO(make_zip({"box.jpg": product_photo(300, seed=6)}))
+    )
+    await submit_job(repos, job.id)
+
+    summary = await run_job(repos, settings, job.id)
+
+    assert (summary.status, summary.done, summary.failed) == ("done", 1, 0)
+    (image,) = await repos.images.list_for_job(job.id, status="done")
+    assert image.method == "model"
+    assert [i["variant"] for i in image.output_items] == [1, 2]
+    assert all(blobs.exists(i["blob"]) for i in image.output_items)
