@@ -15,7 +15,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-from engine.compose import ComposeParams, ShadowParams, canvas_size, clean_alpha, compose, plan, product_box
+from engine.compose import (
+    ComposeParams,
+    Placement,
+    ShadowParams,
+    canvas_size,
+    clean_alpha,
+    compose_placed,
+    plan,
+    product_box,
+)
 from engine.compose.canvas import ASPECTS
 from engine.errors import RecipeError
 from engine.export import FORMATS, ExportOptions, encode, normalise_format
@@ -299,18 +308,14 @@ def _render_placed(
     cut = _cutout(crop_rgb, crop_alpha)
 
     finish = partial(_finish, amount=retouch_plan.sharpen) if retouch_plan.sharpen > 0 else None
-    image = compose(
+    image, where = compose_placed(
         cut, spec, params, background=None if transparent else background, size=canvas, finish=finish
     )
-    return image, _placed_box(cut, canvas, spec, params) if with_box else None
+    return image, _clipped_box(where, canvas) if with_box else None
 
 
-def _placed_box(
-    cut: np.ndarray, canvas: tuple[int, int], spec: TemplateSpec, params: ComposeParams
-) -> tuple[int, int, int, int]:
-    """Where `compose` put this cut-out: the same steps it takes (clean the alpha, measure the box,
-    plan the placement), which are deterministic, so the box is the exact one it used."""
-    where = plan(product_box(clean_alpha(cut[..., 3].astype(np.float32) / 255.0)), canvas, spec, params)
+def _clipped_box(where: Placement, canvas: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The placement compose used, as a box on the canvas (x0, y0, x1, y1) clipped to it."""
     x0, y0 = max(0, where.x), max(0, where.y)
     return x0, y0, min(canvas[0], where.x + where.width), min(canvas[1], where.y + where.height)
 

@@ -109,7 +109,14 @@ async def run_once(args: argparse.Namespace, zip_path: Path, work: Path) -> dict
         settings = settings.with_(ray_address="local")
     blobs = blob_store_from_settings(settings)
     recipe = {"method": args.method, "size": args.out_size, "aspect": "1:1"}
-    figures: dict = {"images": args.images, "method": args.method, "output_px": args.out_size}
+    if args.preset:
+        recipe = {"method": args.method, "preset": args.preset}  # the preset decides size and background
+    figures: dict = {
+        "images": args.images,
+        "method": args.method,
+        "output_px": args.out_size,
+        "preset": args.preset,
+    }
     with EmbeddedMongo(work / "mongo") as mongo:
         db = connect(mongo.start(), "bench")
         await ensure_indexes(db)
@@ -186,7 +193,7 @@ def print_figures(f: dict) -> None:
     s = f["seconds"]
     print(
         f"images: {f['done']}/{f['images']} done ({f['failed']} failed), method {f['method']}, "
-        f"output {f['output_px']}px, cluster {f['cluster']}"
+        f"output {f.get('preset') or str(f['output_px']) + 'px'}, cluster {f['cluster']}"
     )
     print(
         f"throughput: {f['images_per_s_end_to_end']:.2f} img/s end to end, "
@@ -221,6 +228,8 @@ def compare(args: argparse.Namespace) -> None:
             cmd.append("--gpu")
         if args.workers:
             cmd += ["--workers", str(args.workers)]
+        if args.preset:
+            cmd += ["--preset", args.preset]
         if args.ray_address:
             cmd += ["--ray-address", args.ray_address]
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -246,6 +255,7 @@ def main() -> None:
     ap.add_argument("--out-size", type=int, default=1600, help="output longest side (px)")
     ap.add_argument("--method", choices=("auto", "fast", "model"), default=None)
     ap.add_argument("--template", default="studio-sweep-white", help="template id or #RRGGBB")
+    ap.add_argument("--preset", default=None, help="a platform preset (e.g. amazon): its size and backdrop")
     ap.add_argument("--workers", type=int, default=None, help="cap on worker actors")
     ap.add_argument(
         "--gpu", action="store_true", help="require GPUs in the Ray cluster; method defaults to model"

@@ -35,14 +35,15 @@ class Layer:
         premul = cv2.resize(self.premul, (width, height), interpolation=interp)
         alpha = cv2.resize(self.alpha, (width, height), interpolation=interp)
         # cubic overshoots; premultiplied colour can never exceed its alpha
-        alpha = np.clip(alpha, 0.0, 1.0)
-        premul = np.clip(premul, 0.0, alpha[..., None])
+        np.clip(alpha, 0.0, 1.0, out=alpha)
+        np.minimum(premul, alpha[..., None], out=premul)
+        np.maximum(premul, 0.0, out=premul)
         return Layer(premul, alpha)
 
     def straight_srgb(self) -> np.ndarray:
         """uint8 sRGB with straight alpha divided out (transparent pixels become black)."""
-        safe = np.where(self.alpha > 1e-6, self.alpha, 1.0)[..., None]
-        return to_srgb(self.premul / safe)
+        inverse = np.divide(1.0, self.alpha, out=np.zeros_like(self.alpha), where=self.alpha > 1e-6)
+        return to_srgb(self.premul * inverse[..., None])
 
     def with_straight_srgb(self, rgb: np.ndarray) -> Layer:
         """Same alpha, new colours (after a filter that worked on straight sRGB)."""

@@ -5,9 +5,10 @@ so the shift never exceeds a few percent per channel, and a neutral tone changes
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from engine.compose.linear import REC709_LUMA, srgb_float_to_linear
+from engine.compose.linear import REC709_LUMA, srgb_float_to_linear, to_linear, to_srgb
 
 MAX_CHROMA_SHIFT = 0.08  # per-channel gain bound at strength 1
 MAX_LUMA_SHIFT = 0.05
@@ -36,3 +37,14 @@ def match_light(premul: np.ndarray, tone: tuple[int, int, int], strength: float)
     if np.allclose(gains, 1.0):
         return premul
     return premul * gains
+
+
+def match_light_srgb(rgb: np.ndarray, tone: tuple[int, int, int], strength: float) -> np.ndarray:
+    """`match_light` for straight uint8 sRGB colour: a gain per channel in linear light is a fixed
+    map of each 8-bit code, so it runs as one 256-entry table per channel (alpha is unaffected)."""
+    gains = tone_gains(tone, strength)
+    if np.allclose(gains, 1.0):
+        return rgb
+    codes = to_linear(np.arange(256, dtype=np.uint8))
+    table = np.stack([to_srgb(codes * g) for g in gains], axis=-1).reshape(1, 256, 3)
+    return cv2.LUT(np.ascontiguousarray(rgb), table)

@@ -42,11 +42,22 @@ def edge_band(canvas: tuple[int, int]) -> int:
 
 def inside_weight(h: int, w: int, band: float) -> np.ndarray:
     """0 in the outer `band` px, rising smoothly to 1 one more band inwards (a fade, not a cut)."""
-    ys = np.minimum(np.arange(h), np.arange(h)[::-1]).astype(np.float32)[:, None]
-    xs = np.minimum(np.arange(w), np.arange(w)[::-1]).astype(np.float32)[None, :]
-    d = np.minimum(ys, xs)
+    return _inside_weight(h, w, band, 0, 0, h, w)
+
+
+def _edge_ramp(n: int, band: float, start: int, stop: int) -> np.ndarray:
+    """The fade of `inside_weight` along one axis of length n, for indices start..stop."""
+    i = np.arange(start, stop)
+    d = np.minimum(i, n - 1 - i).astype(np.float32)
     t = np.clip((d - band) / max(band, 1.0), 0.0, 1.0)
     return (t * t * (3 - 2 * t)).astype(np.float32)
+
+
+def _inside_weight(h: int, w: int, band: float, y0: int, x0: int, y1: int, x1: int) -> np.ndarray:
+    """`inside_weight(h, w, band)[y0:y1, x0:x1]` without the rest. The fade is a monotonic function
+    of the distance to the nearest edge, min(row distance, column distance), so it is the smaller
+    of a row ramp and a column ramp: two vectors, not a canvas of distances."""
+    return np.minimum(_edge_ramp(h, band, y0, y1)[:, None], _edge_ramp(w, band, x0, x1)[None, :])
 
 
 @dataclass(frozen=True)
@@ -121,10 +132,18 @@ def shadow_density(
     density = 1.0 - keep
     if (sw, sh) != (cw, ch):
         density = cv2.resize(density, (cw, ch), interpolation=cv2.INTER_LINEAR)
-    density *= inside_weight(ch, cw, edge_band(canvas))
+    # the fade and the cut-off only where the shadow is: most of a large canvas is untouched
+    rows = np.flatnonzero(density.max(axis=1) > 0.0)
+    if not rows.size:
+        return density
+    cols = np.flatnonzero(density.max(axis=0) > 0.0)
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    roi = density[y0:y1, x0:x1]
+    roi *= _inside_weight(ch, cw, edge_band(canvas), y0, x0, y1, x1)
     # below a visible step the tails end, so a backdrop a rule requires stays exactly that colour
-    density[density < _INVISIBLE] = 0.0
-    return np.clip(density, 0.0, 1.0)
+    roi[roi < _INVISIBLE] = 0.0
+    np.clip(roi, 0.0, 1.0, out=roi)
+    return density
 
 
 def _paste(small: np.ndarray, x: int, y: int, w: int, h: int) -> np.ndarray:

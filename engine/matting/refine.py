@@ -63,17 +63,19 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
     h, w = rgb_hi.shape[:2]
     if alpha.shape == (h, w):
         return alpha
-    guide = gray(rgb_hi.astype(np.float32) / 255.0)
+    # grey of the 8-bit image, then scaled: one float channel to scale instead of three
+    guide = cv2.cvtColor(rgb_hi.astype(np.float32), cv2.COLOR_RGB2GRAY)
+    guide *= np.float32(1.0 / 255.0)
     scale = max(h / alpha.shape[0], w / alpha.shape[1])
+    alpha = alpha.astype(np.float32, copy=False)
     smooth = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
     refined = guided_upsample(alpha, guide, r_lo=2, eps=2e-3)
     # The guided result only matters on the edge band; keep the smooth upsample elsewhere so flat
     # interiors cannot pick up texture from the guide.
-    band = cv2.dilate(
-        ((smooth > 0.02) & (smooth < 0.98)).astype(np.uint8), None, iterations=max(1, int(scale))
-    )
-    out = np.where(band > 0, refined, smooth)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+    band = cv2.dilate(((smooth > 0.02) & (smooth < 0.98)).view(np.uint8), None, iterations=max(1, int(scale)))
+    np.copyto(smooth, refined, where=band > 0)
+    np.clip(smooth, 0.0, 1.0, out=smooth)
+    return smooth
 
 
 def _normalised_fill(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:

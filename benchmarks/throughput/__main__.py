@@ -1,0 +1,378 @@
+"""CPU seconds per image by stage, this code against the code before it, and images/s end to end.
+
+    .venv/bin/python -m benchmarks.throughput                       # 8 photos per stage, 40 end to end
+    .venv/bin/python -m benchmarks.throughput --images 200,1000     # the issue's end-to-end counts
+    PY=/usr/bin/python3 benchmarks/throughput/gpu.sh                # on a GPU machine (see gpu.sh)
+
+Part 1, by stage: the same ~1600 px photos (benchmarks.batch's cached ZIP) at the amazon preset
+(2000x2000 JPEG), method `model`, each revision in its own process with one OpenCV thread, as a
+batch worker runs. CPU time (`time.process_time`) per image of the three Ray Data stages: prepare
+(decode, the network's input), network (`predict_u8`: measured once, on whatever runs it here; the
+other runs reuse its matte so every revision finishes from the same one), finish, and of the steps
+inside finish (decode, matte: the network's matte to a full-size alpha, render: retouch, cut-out,
+compose, encode, check: the preset's compliance check). "Outside the network" is prepare + finish:
+what the CPUs of a GPU node do per image. The baseline revision is exported with `git archive`
+(nothing is registered in the checkout) and the revisions are measured alternately, `--rounds`
+times, so a change in the machine's load hits both.
+
+Part 2, end to end: `benchmarks.batch` (intake, the staged Ray Data batch, MongoDB writes, output
+ZIP) at the amazon preset for each count in `--images`, with the driver's peak memory; this code
+only unless `--baseline-images` asks for the baseline too. Results are printed and written to
+benchmarks/throughput/RESULTS.md (or `--out`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+STAGES = ("prepare", "network", "finish")
+STEPS = ("decode", "matte", "render", "encode", "check")
+
+
+# --- measured inside the process of one revision --------------------------------------------------
+
+
+def measure(tree: str, photo_files: list[str], method: str, preset: str) -> dict:
+    """Per-image CPU seconds of every stage and step, with `tree`'s code (first on sys.path)."""
+    import cv2
+    import numpy as np
+
+    cv2.setNumThreads(1)
+    import engine
+    from cluster.settings import Settings
+    from engine.compliance import check_output
+    from engine.decode import decode_image
+    from engine.export import ExportOptions, encode
+    from engine.matting.model import NetworkMatte
+    from engine.pipeline import (
+        _alpha_for,
+        _render_placed,
+        decode_size,
+        finish_image,
+        parse_recipe,
+        prepare_background,
+        prepare_matte,
+    )
+    from engine.templates import resolve
+
+    if not str(Path(engine.__file__).resolve()).startswith(str(Path(tree).resolve())):
+        raise SystemExit(f"measuring {tree} but engine comes from {engine.__file__}")
+    settings = Settings.from_env()
+    limits = settings.limits
+    recipe = parse_recipe({"preset": preset, "method": method})
+    template = resolve("#ffffff")
+    background = prepare_background(recipe, template)
+    stages = dict.fromkeys(STAGES, 0.0)
+    steps = dict.fromkeys(STEPS, 0.0)
+    network_runs = 0
+    kw = {"max_pixels": limits.max_image_pixels, "working_size": limits.working_size}
+    photos = [Path(name).read_bytes() for name in photo_files]
+    caches = [Path(name).with_suffix(".matte.npy") for name in photo_files]
+
+    def finish(data: bytes, plan, matte) -> None:
+        finish_image(data, recipe, template, plan=plan, network_matte=matte, background=background, **kw)
+
+    # Warm-up outside the clock (lazy imports, the sRGB profile, first-call allocations), then each
+    # stage over all photos in turn: onnxruntime's threads spin for a while after a run, and that CPU
+    # must not land on the stage measured next.
+    plans = [prepare_matte(photos[0], recipe, **kw)]
+    t0 = time.process_time()
+    plans = [prepare_matte(data, recipe, **kw) for data in photos]
+    stages["prepare"] = time.process_time() - t0
+    mattes = []
+    for plan, cached in zip(plans, caches, strict=True):
+        if plan.network_input is None:
+            mattes.append(None)
+        elif cached.exists():
+            mattes.append(np.load(cached))
+        else:
+            t0 = time.process_time()
+            mattes.append(_session(settings).predict_u8(plan.network_input))
+            stages["network"] += time.process_time() - t0
+            network_runs += 1
+            np.save(cached, mattes[-1])
+    if network_runs:
+        time.sleep(1.0)  # let the network's threads go idle before the CPU stages are timed
+    finish(photos[0], plans[0], mattes[0])
+    t0 = time.process_time()
+    for data, plan, matte in zip(photos, plans, mattes, strict=True):
+        finish(data, plan, matte)
+    stages["finish"] = time.process_time() - t0
+
+    # the same finish again, step by step (functions every measured revision has)
+    for data, plan, matte in zip(photos, plans, mattes, strict=True):
+        t0 = time.process_time()
+        rgb = decode_image(data, max_pixels=limits.max_image_pixels, min_size=decode_size(recipe)).rgb
+        t1 = time.process_time()
+        if plan.alpha is not None:
+            alpha = plan.alpha.astype(np.float32) / 255.0
+        else:
+            alpha = _alpha_for(rgb, None, method, NetworkMatte(matte), limits.working_size)[0]
+        t2 = time.process_time()
+        image, box = _render_placed(rgb, alpha, recipe, template, background=background, with_box=True)
+        t3 = time.process_time()
+        out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
+        t4 = time.process_time()
+        check_output(out, recipe.preset_rule, product_box=box)
+        t5 = time.process_time()
+        for key, seconds in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            steps[key] += seconds
+    n = len(photo_files)
+    return {
+        "stages": {k: v / n for k, v in stages.items()},
+        "network_per_run": stages["network"] / network_runs if network_runs else None,
+        "steps": {k: v / n for k, v in steps.items()},
+        "images": n,
+    }
+
+
+def _session(settings):
+    from cluster.model_store import model_family, resolve_model
+    from engine.matting.model import get_session
+
+    return get_session(resolve_model(settings, fetch_if_missing=False), model_family(settings))
+
+
+# --- the driver -----------------------------------------------------------------------------------
+
+
+def _photos(count: int, size: int, folder: Path) -> list[str]:
+    from benchmarks.batch.__main__ import photos_zip
+
+    files = []
+    with zipfile.ZipFile(photos_zip(max(count, 40), size)) as zf:
+        for i, name in enumerate(zf.namelist()[:count]):
+            path = folder / f"{i:03d}.jpg"
+            path.write_bytes(zf.read(name))
+            files.append(str(path))
+    return files
+
+
+def _export_revision(rev: str, folder: Path) -> Path:
+    """The tree of `rev` as plain files (git archive): no worktree left registered in the checkout."""
+    try:
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        raise SystemExit(
+            f"cannot export the baseline {rev!r} with git archive ({detail.decode(errors='replace').strip()}); "
+            "run from a git checkout that has that revision, or pass --baseline ''"
+        ) from exc
+    folder.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def _measure_tree(tree: Path, files: list[str], args: argparse.Namespace) -> dict:
+    # one thread for OpenCV and BLAS as a batch worker has; PYTHONPATH kept (a GPU machine may bring
+    # onnxruntime-gpu that way), the measured tree goes first on sys.path in `_measure_main`
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    cmd = [sys.executable, __file__, "--measure", str(tree), json.dumps(files), args.method, args.preset]
+    done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"measuring {tree} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _mean(runs: list[dict]) -> dict:
+    """Per-key mean over rounds; the network's cost comes from the one run that computed it."""
+    out: dict = {"stages": {}, "steps": {}, "rounds": len(runs)}
+    for part in ("stages", "steps"):
+        for key in runs[0][part]:
+            values = [r[part][key] for r in runs]
+            out[part][key] = sum(values) / len(values)
+    per_run = [r["network_per_run"] for r in runs if r["network_per_run"] is not None]
+    out["network_per_run"] = per_run[0] if per_run else None
+    out["spread_finish"] = (
+        min(r["stages"]["finish"] for r in runs),
+        max(r["stages"]["finish"] for r in runs),
+    )
+    return out
+
+
+def per_stage(args: argparse.Namespace, tmp: Path) -> dict[str, dict]:
+    files = _photos(args.photos, args.size, tmp)
+    trees = {"this": ROOT}
+    if args.baseline:
+        trees[args.baseline] = _export_revision(args.baseline, tmp / "baseline")
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    names = list(trees)
+    for r in range(args.rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            print(f"round {r + 1}/{args.rounds}: measuring {name} on {len(files)} photos", file=sys.stderr)
+            runs[name].append(_measure_tree(trees[name], files, args))
+    return {name: _mean(rs) for name, rs in runs.items()}
+
+
+def end_to_end(args: argparse.Namespace, count: int, tree: Path) -> dict:
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "batch" / "__main__.py"),
+        "--images",
+        str(count),
+        "--json",
+        "--method",
+        args.method,
+        "--preset",
+        args.preset,
+        "--size",
+        str(args.size),
+    ]
+    if args.gpu:
+        cmd.append("--gpu")
+    if args.ray_address:
+        cmd += ["--ray-address", args.ray_address]
+    # the driver script is this checkout's; the code it runs (and Ray's workers import) is `tree`'s
+    pythonpath = os.pathsep.join(p for p in (str(tree), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the {count}-image run on {tree} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    text = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    try:
+        gpu = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+        if gpu.returncode == 0 and gpu.stdout.strip():
+            text += ", GPU " + "; ".join(gpu.stdout.strip().splitlines())
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return text
+
+
+def report(
+    args: argparse.Namespace, stages: dict[str, dict], e2e: list[tuple[str, dict]], loads: list
+) -> str:
+    cmd = " ".join(["python -m benchmarks.throughput", *sys.argv[1:]])
+    lines = [
+        f"# Throughput: CPU seconds per image by stage, and images/s end to end ({args.preset} preset, "
+        f"method {args.method})",
+        "",
+        f"Command: `{cmd}`  ",
+        f"Machine: {_machine()}; load average (1 min) {loads[0]:.1f} before, {loads[1]:.1f} after per-stage, "
+        f"{loads[2]:.1f} at the end.  ",
+        f"Per stage: {args.photos} photos at {args.size} px, each revision in its own process with one "
+        f"OpenCV thread, {args.rounds} alternating rounds (mean; finish's min..max over rounds shown). "
+        "'this' is the working tree.",
+        "",
+        "| code | prepare | network | finish | outside the network | finish min..max |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in stages.items():
+        s = r["stages"]
+        net = r["network_per_run"]
+        lines.append(
+            f"| {name} | {s['prepare']:.3f} | {'-' if net is None else f'{net:.3f}'} | {s['finish']:.3f} | "
+            f"{s['prepare'] + s['finish']:.3f} | {r['spread_finish'][0]:.3f}..{r['spread_finish'][1]:.3f} |"
+        )
+    lines += [
+        "",
+        "network: CPU seconds of one `predict_u8` where it ran in this process (the first run; later runs "
+        "and the other revision reuse its matte), on "
+        + ("the GPU's host thread" if args.gpu else "the CPU")
+        + ".",
+        "",
+        "Inside finish (the same work again, step by step):",
+        "",
+        "| code | " + " | ".join(STEPS) + " | sum |",
+        "| --- |" + " ---: |" * (len(STEPS) + 1),
+    ]
+    for name, r in stages.items():
+        s = r["steps"]
+        lines.append(
+            f"| {name} | " + " | ".join(f"{s[k]:.3f}" for k in STEPS) + f" | {sum(s.values()):.3f} |"
+        )
+    if args.baseline and "this" in stages:
+        now = stages["this"]["stages"]
+        before = stages[args.baseline]["stages"]
+        a, b = now["prepare"] + now["finish"], before["prepare"] + before["finish"]
+        lines += [
+            "",
+            f"Outside the network: {b:.3f} s before ({args.baseline}), {a:.3f} s now: {b / a:.2f}x less CPU per image.",
+        ]
+    if e2e:
+        lines += [
+            "",
+            "End to end (`benchmarks.batch`: intake, staged Ray Data batch, MongoDB writes, output ZIP):",
+            "",
+            "| code | images | done | img/s end to end | img/s processing | CPU s/img prepare / network / finish "
+            "| driver RSS peak MiB (growth) |",
+            "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+        ]
+        for name, f in e2e:
+            s = f["seconds"]
+            cpu = " / ".join(f"{s.get(f'cpu_{k}_per_image', 0.0):.2f}" for k in STAGES)
+            lines.append(
+                f"| {name} | {f['images']} | {f['done']} | {f['images_per_s_end_to_end']:.2f} | "
+                f"{f['images_per_s_processing']:.2f} | {cpu} | {f['driver_rss_peak_mib']:.0f} "
+                f"(+{f['driver_rss_growth_mib']:.0f}) |"
+            )
+        lines.append("")
+        lines.append(f"Ray cluster: {e2e[0][1].get('cluster')}.")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--photos", type=int, default=8, help="photos for the per-stage part")
+    ap.add_argument("--images", default="40", help="image counts end to end, comma-separated ('0': skip)")
+    ap.add_argument("--baseline", default="7d85efb", help="revision to compare with ('' for none)")
+    ap.add_argument("--baseline-images", type=int, default=0, help="also run the baseline end to end")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating per-stage rounds")
+    ap.add_argument("--size", type=int, default=1600, help="input photo size (px)")
+    ap.add_argument("--method", choices=("auto", "fast", "model"), default="model")
+    ap.add_argument("--preset", default="amazon")
+    ap.add_argument("--gpu", action="store_true", help="end to end: require a GPU in the Ray cluster")
+    ap.add_argument("--ray-address", default=None)
+    ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = ap.parse_args()
+    loads = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(prefix="drisya-throughput-") as tmp:
+        stages = per_stage(args, Path(tmp)) if args.photos > 0 else {}
+        loads.append(os.getloadavg()[0])
+        e2e: list[tuple[str, dict]] = []
+        for count in [int(x) for x in args.images.split(",") if x.strip()]:
+            if count > 0:
+                print(f"end to end: {count} images (this code)", file=sys.stderr)
+                e2e.append(("this", end_to_end(args, count, ROOT)))
+        if args.baseline and args.baseline_images > 0:
+            tree = Path(tmp) / "baseline"
+            if not tree.exists():
+                _export_revision(args.baseline, tree)
+            print(f"end to end: {args.baseline_images} images ({args.baseline})", file=sys.stderr)
+            e2e.append((args.baseline, end_to_end(args, args.baseline_images, tree)))
+    loads.append(os.getloadavg()[0])
+    text = report(args, stages, e2e, loads)
+    print(text)
+    args.out.write_text(text + "\n")
+
+
+def _measure_main(argv: list[str]) -> None:
+    tree, files, method, preset = argv
+    sys.path.insert(0, tree)
+    print(json.dumps(measure(tree, json.loads(files), method, preset)))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--measure"]:
+        _measure_main(sys.argv[2:])
+    else:
+        main()

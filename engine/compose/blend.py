@@ -1,0 +1,111 @@
+"""The scaled product and its shadow laid onto the canvas, in linear light where light mixes.
+
+Light only mixes where the product is translucent (its anti-aliased edge, glass) or a shadow falls:
+only those pixels go to linear light and back. A solid product pixel is the product's own sRGB code
+and an untouched backdrop pixel stays bit-exact (pure #FFFFFF corners stay #FFFFFF). On a 2000 px
+canvas that is a small share of the pixels, which is why the blend costs a fraction of doing the
+whole product box in float (issue 12).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.compose.layout import Placement
+from engine.compose.linear import to_linear, to_srgb
+
+# Alpha at or above this counts as solid: the backdrop's share is below a tenth of an 8-bit step.
+_SOLID = np.float32(1.0 - 1.0 / 4096)
+_NO_SHADOW = 1e-4  # density below which a pixel's light is not worth converting
+
+
+def _visible_part(where: Placement, canvas: tuple[int, int]) -> tuple[int, int, int, int, int, int]:
+    """(x0, y0, x1, y1) of the product on the canvas, clipped to it, and the offset into the layer."""
+    cw, ch = canvas
+    x0, y0 = max(where.x, 0), max(where.y, 0)
+    x1, y1 = min(where.x + where.width, cw), min(where.y + where.height, ch)
+    return x0, y0, max(x0, x1), max(y0, y1), x0 - where.x, y0 - where.y
+
+
+def blend(
+    colour: np.ndarray,
+    alpha: np.ndarray,
+    where: Placement,
+    background: np.ndarray,
+    density: np.ndarray | None,
+) -> np.ndarray:
+    """Product (straight uint8 sRGB, float32 alpha, at `where`) over `background` darkened by
+    `density` -> uint8 RGB at the background's size.
+
+    Per pixel: sRGB(lin(colour) * a + lin(background) * (1 - density) * (1 - a)), computed only
+    where it can differ from `colour` (a = 1) or from the backdrop (a = 0, no shadow)."""
+    canvas = (background.shape[1], background.shape[0])
+    x0, y0, x1, y1, fx0, fy0 = _visible_part(where, canvas)
+    out = background.copy()
+    if density is not None:
+        _darken(out, background, density, (x0, y0, x1, y1))
+    if x1 <= x0 or y1 <= y0:
+        return out
+    fg = colour[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
+    fa = alpha[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
+    sub = out[y0:y1, x0:x1]
+    np.copyto(sub, fg, where=(fa >= _SOLID)[..., None])
+    mixed = (fa > 0.0) & (fa < _SOLID)
+    if mixed.any():
+        a = fa[mixed][:, None]
+        keep = 1.0 - a
+        if density is not None:
+            keep *= 1.0 - density[y0:y1, x0:x1][mixed][:, None]
+        lin = to_linear(fg[mixed]) * a + to_linear(background[y0:y1, x0:x1][mixed]) * keep
+        sub[mixed] = to_srgb(lin)
+    return out
+
+
+def _darken(
+    out: np.ndarray, background: np.ndarray, density: np.ndarray, product: tuple[int, int, int, int]
+) -> None:
+    """The shadow on the backdrop (in linear light), outside the product's solid pixels, in place.
+
+    Only the box of rows and columns the shadow reaches is scanned; the product's own pixels are
+    written afterwards by `blend` and overwrite this wherever they are solid."""
+    rows = np.flatnonzero(density.max(axis=1) > _NO_SHADOW)
+    if not rows.size:
+        return
+    cols = np.flatnonzero(density.max(axis=0) > _NO_SHADOW)
+    ys, ye, xs, xe = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    d = density[ys:ye, xs:xe]
+    shaded = d > 0.0
+    if not shaded.any():
+        return
+    lit = to_linear(background[ys:ye, xs:xe][shaded]) * (1.0 - d[shaded])[:, None]
+    out[ys:ye, xs:xe][shaded] = to_srgb(lit)
+
+
+def blend_transparent(
+    colour: np.ndarray,
+    alpha: np.ndarray,
+    where: Placement,
+    canvas: tuple[int, int],
+    density: np.ndarray | None,
+) -> np.ndarray:
+    """Product and shadow on transparency -> uint8 RGBA: the shadow is translucent black (alpha,
+    no colour), the product over it keeps its colour with the combined coverage."""
+    cw, ch = canvas
+    out_a = np.zeros((ch, cw), np.float32) if density is None else density.astype(np.float32, copy=True)
+    out = np.zeros((ch, cw, 4), np.uint8)
+    x0, y0, x1, y1, fx0, fy0 = _visible_part(where, canvas)
+    if x1 > x0 and y1 > y0:
+        fg = colour[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
+        fa = alpha[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
+        sub_a = out_a[y0:y1, x0:x1]
+        combined = fa + sub_a * (1.0 - fa)
+        # straight colour = premultiplied product / combined coverage (black shadow adds none)
+        share = np.divide(fa, combined, out=np.zeros_like(fa), where=combined > 1e-6)
+        sub = out[y0:y1, x0:x1, :3]
+        np.copyto(sub, fg, where=(share >= _SOLID)[..., None])
+        mixed = (share > 0.0) & (share < _SOLID)
+        if mixed.any():
+            sub[mixed] = to_srgb(to_linear(fg[mixed]) * share[mixed][:, None])
+        out_a[y0:y1, x0:x1] = combined
+    out[..., 3] = np.rint(np.clip(out_a, 0.0, 1.0) * np.float32(255.0)).astype(np.uint8)
+    return out
