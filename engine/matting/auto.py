@@ -18,6 +18,7 @@ import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, drop_specks, fill_enclosed, matte_fast
 from engine.matting.refine import soft_alpha_from_mask
+from engine.matting.score import border_mass, fragments, fused_quality
 
 
 class MissingModel(RuntimeError):
@@ -74,10 +75,97 @@ def background_holes(hard: np.ndarray, unlike: np.ndarray, min_fraction: float =
     return out
 
 
+LEVELS = (
+    0.4,
+    0.3,
+    0.2,
+    0.15,
+    0.1,
+    0.07,
+    0.05,
+)  # lower levels of the network's output tried by `network_level`
+LEVEL_SIDE = 512  # side the level search runs at: outlines are long, so half the working size is plenty
+LEVEL_MIN_GROWTH = 0.1  # a lower level must add this share of the product to be worth a look
+LEVEL_MIN_EDGE = 1.5  # ... and its new outline must be this many times the backdrop's typical gradient
+
+
+def undecided_share(model_alpha: np.ndarray) -> float:
+    """Pixels the network left between 0.15 and 0.85, as a share of what it called product.
+
+    A network that sees the product answers near 0 or 1 except on a thin outline (a few percent); on a
+    white body against a white sweep it answers 0.1-0.5 over the whole body (shares of 1-15 measured).
+    """
+    hard = np.count_nonzero(model_alpha > 0.5)
+    undecided = np.count_nonzero((model_alpha > 0.15) & (model_alpha < 0.85))
+    return float(undecided) / max(float(hard), 1.0)
+
+
+def network_level(rgb: np.ndarray, model_alpha: np.ndarray) -> float:
+    """The level at which to cut the network's output: 0.5 unless a lower level's outline is an edge.
+
+    Where the network is unsure (a white card on white paper) it still answers 0.1-0.4 over the part it
+    cannot separate. A lower level is right when the outline it adds lies on a real step in the image
+    (the card's rim), not on backdrop texture: its new outline's median gradient is compared with the
+    image's typical gradient. The search runs at `LEVEL_SIDE` on blurred luminance, which is cheap.
+    """
+    h, w = model_alpha.shape
+    scale = min(1.0, LEVEL_SIDE / max(h, w))
+    size = (max(8, round(w * scale)), max(8, round(h * scale)))
+    lum = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    lum = cv2.GaussianBlur(cv2.resize(lum, size, interpolation=cv2.INTER_AREA), (0, 0), 1.5)
+    net = cv2.resize(model_alpha, size, interpolation=cv2.INTER_AREA)
+    gradient = cv2.magnitude(cv2.Sobel(lum, cv2.CV_32F, 1, 0), cv2.Sobel(lum, cv2.CV_32F, 0, 1))
+    typical = float(np.median(gradient)) + 1e-6
+    half = net > 0.5
+    half_area = max(float(half.sum()), 1.0)
+    near_half = cv2.dilate(_outline(half).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    best, best_edge = 0.5, LEVEL_MIN_EDGE
+    for level in LEVELS:
+        mask = net > level
+        if (float(mask.sum()) - half_area) / half_area < LEVEL_MIN_GROWTH:
+            continue
+        new_outline = _outline(mask) & ~near_half
+        if np.count_nonzero(new_outline) < 20:
+            continue
+        edge = float(np.median(gradient[new_outline])) / typical
+        if edge >= best_edge:
+            best, best_edge = level, edge
+    return best
+
+
+def _outline(mask: np.ndarray) -> np.ndarray:
+    return mask & ~(cv2.erode(mask.astype(np.uint8), None) > 0)
+
+
+SEE_THROUGH = (0.35, 0.92)  # network alpha that reads as partial transparency, not as an unsure edge
+SEE_THROUGH_EVEN = 0.04  # largest local spread of that alpha: glass is even, an unsure network blotchy
+
+
+def see_through_mask(model_alpha: np.ndarray, unlike: np.ndarray, fused: np.ndarray) -> np.ndarray:
+    """Interior pixels where the network's alpha is an even plateau between `SEE_THROUGH` and the colour
+    model sees the backdrop through the product (evidence below 1): glass, a flame's glow.
+
+    An unsure network on an opaque white body also answers between 0 and 1, but in blotches; the local
+    spread (9 px box) tells the two apart. Small plateaus (a soft rim) are left to edge refinement.
+    """
+    lo, hi = SEE_THROUGH
+    plateau = (model_alpha > lo) & (model_alpha < hi) & (unlike < 1.0)
+    if not plateau.any():
+        return plateau
+    mean = cv2.blur(model_alpha, (9, 9))
+    spread = np.sqrt(np.maximum(cv2.blur(model_alpha * model_alpha, (9, 9)) - mean * mean, 0.0))
+    interior = cv2.erode(fused.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    plateau &= (spread < SEE_THROUGH_EVEN) & interior
+    plateau = cv2.morphologyEx(plateau.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    return drop_specks(plateau, 5e-4) if plateau.any() else plateau
+
+
 def fuse(rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult) -> FusedResult:
     """Network mask + colour-model corrections, refined to a soft alpha on the image's own edges."""
     img = rgb.astype(np.float32) / 255.0
-    base = model_alpha > 0.5
+    undecided = undecided_share(model_alpha)
+    level = network_level(rgb, model_alpha) if undecided > 0.1 else 0.5
+    base = model_alpha > level
     unlike = fast.evidence
 
     # Thin parts the network dropped: colour-model product pixels that are clearly unlike the background
@@ -101,8 +189,14 @@ def fuse(rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult) -> FusedRes
     edge = (alpha > 0.0) & (alpha < 1.0)
     low_contrast = edge & (unlike < 1.0) & base
     alpha = np.where(low_contrast, np.maximum(alpha, model_alpha), alpha).astype(np.float32)
+    # Glass and glow: where the network gives an even, partial alpha over a body the colour model sees
+    # through (the backdrop shows), that partial alpha is the answer, not a solid interior. Not where the
+    # network had to be read below one half: its partial answers there are doubt, not transparency.
+    if level == 0.5:
+        see_through = see_through_mask(model_alpha, unlike, fused)
+        alpha = np.where(see_through, model_alpha, alpha).astype(np.float32)
     quality, details = model_quality(model_alpha, fused, fast.hard)
-    return FusedResult(alpha, quality, details)
+    return FusedResult(alpha, quality, {**details, "network_level": level, "network_undecided": undecided})
 
 
 FAINT_FRACTION = 0.06  # image share of faint, coherent departures beyond which the colour model is blind
@@ -181,10 +275,18 @@ def matte_auto(
         )
     model_alpha = model_predict(rgb)
     fused = fuse(rgb, model_alpha, fast)
-    quality = fused.quality
-    if blind["colour_model_blind"]:
-        missed = left_out_faint(fast, fused.alpha > 0.5)
-        quality *= float(np.clip(1.0 - missed / 0.15, 0.2, 1.0))
-        details["left_out_faint"] = missed
+    final = fused.alpha > 0.5
+    union = np.count_nonzero(final | fast.hard)
+    doubts = {
+        "undecided": fused.details["network_undecided"],
+        "level": fused.details["network_level"],
+        "left_out": left_out_faint(fast, final),
+        "fast_agreement": float(np.count_nonzero(final & fast.hard) / union) if union else 0.0,
+        "colour_model_blind": bool(blind["colour_model_blind"]),
+        "border": border_mass(fused.alpha),
+        "parts": fragments(final),
+    }
+    quality = fused_quality(**doubts)
+    details.update({f"doubt_{k}": v for k, v in doubts.items()})
     alpha = fused.alpha if fast.shadow is None else np.maximum(fused.alpha, fast.shadow * (fused.alpha < 0.5))
     return alpha, "auto:model", quality, {**details, **fused.details}

@@ -1,0 +1,70 @@
+"""How doubtful an `auto` matte is: the signals a batch uses to flag a cut-out for review.
+
+A matte's quality score must fall where the matte is likely wrong, not only where the network hesitated
+on its outline. The signals, each measured on the final mask:
+
+- the network was unsure over the body, not just the rim (`undecided`, see auto.undecided_share), and
+  fusion had to cut its output below one half to find the product (`network_level`);
+- faint, coherent departures from the backdrop that are not shadows lie against the product but were
+  left out of it (a white pot under a plant, a phone's white frame): nobody decided them;
+- the colour model and the final mask disagree where the colour model was not blind;
+- the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
+  product shot on a sweep rarely does.
+
+Each signal maps to a factor in 0..1; the score is their product, so one strong doubt is enough.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def border_mass(alpha: np.ndarray, share: float = 0.02) -> float:
+    """Mean alpha in the outer band (`share` of the short side), 0 for a product clear of the frame."""
+    h, w = alpha.shape
+    b = max(1, round(min(h, w) * share))
+    band = np.ones((h, w), bool)
+    band[b:-b, b:-b] = False
+    return float(alpha[band].mean())
+
+
+def fragments(mask: np.ndarray, min_share: float = 0.005) -> int:
+    """Separate parts of the mask larger than `min_share` of it, beyond the largest one."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return 0
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    return int(np.count_nonzero(areas >= min_share * areas.sum())) - 1
+
+
+def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
+    """1 up to `start`, falling linearly to `floor` at `stop`."""
+    return float(np.clip(1.0 - (value - start) / (stop - start) * (1.0 - floor), floor, 1.0))
+
+
+def fused_quality(
+    *,
+    undecided: float,
+    level: float,
+    left_out: float,
+    fast_agreement: float,
+    colour_model_blind: bool,
+    border: float,
+    parts: int,
+) -> float:
+    """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
+
+    Set on the whites `tune` split (the holdout split is only scored): an undecided share above 0.08 is
+    more than an outline, fusion cutting the network below one half means it was unsure of the body, a
+    faint region against the product left out of it is a part nobody decided, and a blind colour model
+    that the final mask agrees with means the network saw no more than it did.
+    """
+    score = ramp(undecided, 0.08, 0.3, floor=0.3)
+    score *= 0.6 if level < 0.5 else 1.0
+    score *= ramp(left_out, 0.3, 1.0, floor=0.3)
+    if colour_model_blind:
+        score *= ramp(fast_agreement, 0.85, 0.98, floor=0.45)
+    score *= ramp(border, 0.02, 0.2, floor=0.3)
+    score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
+    return float(np.clip(score, 0.0, 1.0))

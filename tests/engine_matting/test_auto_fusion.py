@@ -1,0 +1,190 @@
+"""`auto` fusion on the failure kinds of white-on-white photos, on small shots these tests build.
+
+Each shot is a light, unevenly lit, textured sweep (nothing a polynomial describes exactly) with sensor
+noise, and one product drawn with its exact alpha. The network is a stand-in that answers the way ISNet
+does on that kind of shot (weak and blotchy over a white body, a filled handle hole, an even partial
+alpha over glass), so each test pins one fusion rule; the colour model and the fusion are the real ones.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.datasets import metrics
+from engine.matting import matte
+from engine.matting.auto import fuse, network_level
+from engine.matting.fast import matte_fast
+from engine.matting.score import border_mass, fragments, fused_quality
+
+SIZE = 384
+
+
+def sweep(seed: int, base: float = 0.9) -> np.ndarray:
+    """A light backdrop: smooth uneven light times fine paper-like texture, float32 RGB 0..1."""
+    rng = np.random.default_rng(seed)
+    light = cv2.resize(
+        rng.normal(0, 1, (3, 3)).astype(np.float32), (SIZE, SIZE), interpolation=cv2.INTER_CUBIC
+    )
+    light = 1 + 0.03 * light / max(float(np.abs(light).max()), 1e-3)
+    grain = cv2.GaussianBlur(rng.normal(0, 1, (SIZE, SIZE)).astype(np.float32), (0, 0), 1.2)
+    lum = base * light * (1 + 0.006 * grain / float(grain.std()))
+    return np.repeat(lum[..., None], 3, axis=2).astype(np.float32)
+
+
+def shoot(bg: np.ndarray, colour: np.ndarray, alpha: np.ndarray, seed: int) -> np.ndarray:
+    """Composite with the compositing equation, add sensor noise, quantise to uint8."""
+    rng = np.random.default_rng(seed + 1)
+    img = colour * alpha[..., None] + bg * (1 - alpha[..., None])
+    img = img + rng.normal(0, 1.5 / 255, img.shape).astype(np.float32)
+    return np.clip(np.rint(img * 255), 0, 255).astype(np.uint8)
+
+
+def soft_rect(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """An anti-aliased rectangle's coverage (drawn at 4x and reduced, as a camera would see it)."""
+    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    cv2.rectangle(big, (x0 * 4, y0 * 4), (x1 * 4 - 1, y1 * 4 - 1), 1.0, -1)
+    return cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+
+
+class StandIn:
+    """The network's answer for this shot, given in advance (the network is not what is tested here)."""
+
+    def __init__(self, alpha: np.ndarray) -> None:
+        self.alpha = alpha.astype(np.float32)
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        assert rgb.shape[:2] == self.alpha.shape
+        return self.alpha
+
+
+def unsure_network(body: np.ndarray, sure: np.ndarray, seed: int) -> np.ndarray:
+    """What ISNet answers for a white body on white: the print sure, the body weak (0.25-0.6) in blotches."""
+    rng = np.random.default_rng(seed)
+    blotch = cv2.GaussianBlur(rng.uniform(0, 1, (SIZE, SIZE)).astype(np.float32), (0, 0), 6.0)
+    blotch = (blotch - blotch.min()) / max(float(np.ptp(blotch)), 1e-6)
+    weak = (0.25 + 0.35 * blotch) * (body > 0.5)
+    return np.clip(cv2.GaussianBlur(np.maximum(weak, sure), (0, 0), 1.5), 0, 1)
+
+
+@pytest.fixture(scope="module")
+def white_card():
+    """A white card 3 % brighter than the sweep, with a dark print; its rim is the only step."""
+    bg = sweep(1)
+    card = soft_rect(80, 130, 300, 260)
+    colour = np.full((SIZE, SIZE, 3), 0.93, np.float32)
+    colour[170:220, 120:260] = (0.15, 0.2, 0.45)  # the print
+    truth = card
+    rgb = shoot(bg, colour, truth, 1)
+    printed = np.zeros_like(card)
+    printed[170:220, 120:260] = 0.97
+    return rgb, truth, printed
+
+
+def test_white_card_keeps_its_body_where_the_network_is_weak_and_the_rim_is_an_edge(white_card):
+    rgb, truth, printed = white_card
+    network = unsure_network(truth, printed, 2)
+    assert metrics.iou(network, truth) < 0.4  # read at one half, the network keeps only the print
+    res = matte(rgb, "auto", session=StandIn(network))
+    assert res.method == "auto:model"
+    assert res.details["network_level"] < 0.5
+    assert metrics.iou(res.alpha, truth) >= 0.95
+    assert res.quality < 0.5  # kept, but a body found this way is flagged for review
+
+
+def test_weak_answers_over_plain_backdrop_are_not_taken():
+    """The same weak answer spilling over backdrop with no rim under it: the level stays at one half."""
+    bg = sweep(3)
+    box = soft_rect(120, 120, 260, 260)
+    colour = np.full((SIZE, SIZE, 3), (0.7, 0.2, 0.2), np.float32)  # a red box the network sees
+    rgb = shoot(bg, colour, box, 3)
+    spill = soft_rect(60, 60, 330, 330)  # a weak halo over plain backdrop around it
+    network = unsure_network(spill, box * 0.98, 4)
+    assert network_level(rgb, network) == 0.5
+    res = matte(rgb, "auto", session=StandIn(network))
+    assert metrics.iou(res.alpha, box) >= 0.97
+
+
+def test_true_hole_stays_open_when_the_network_fills_it():
+    """A cream ring on white: the network fills its hole, the colour model sees backdrop there."""
+    bg = sweep(5)
+    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    cv2.circle(big, (192 * 4, 192 * 4), 110 * 4, 1.0, -1)
+    cv2.circle(big, (192 * 4, 192 * 4), 50 * 4, 0.0, -1)
+    ring = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    colour = np.full((SIZE, SIZE, 3), (0.97, 0.9, 0.74), np.float32)
+    rgb = shoot(bg, colour, ring, 5)
+    filled = np.zeros((SIZE, SIZE), np.float32)
+    cv2.circle(filled, (192, 192), 110, 1.0, -1)
+    res = fuse(rgb, filled, matte_fast(rgb))  # the fusion rule itself: this clean ring would not need it
+    hole = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.circle(hole, (192, 192), 40, 1, -1)
+    assert np.mean(res.alpha[hole > 0] < 0.1) > 0.98
+    assert metrics.iou(res.alpha, ring) >= 0.97
+
+
+def test_glass_keeps_its_partial_alpha():
+    """A glass bottle at alpha 0.6 with an opaque cap: the body stays 0.6, the cap and the rim solid."""
+    bg = sweep(7)
+    body = soft_rect(140, 120, 250, 340)
+    cap = soft_rect(170, 70, 220, 120)
+    truth = np.maximum(body * 0.6, cap)
+    colour = np.full((SIZE, SIZE, 3), (0.84, 0.88, 0.87), np.float32)
+    colour[70:120] = (0.3, 0.3, 0.32)
+    rgb = shoot(bg, colour, truth, 7)
+    network = cv2.GaussianBlur(truth, (0, 0), 1.0)  # a network that reads glass as glass
+    res = matte(rgb, "auto", session=StandIn(network))
+    inside = body > 0.99
+    inside[: 140 + 10] = False
+    inside = cv2.erode(inside.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    assert abs(float(np.median(res.alpha[inside])) - 0.6) < 0.05
+    assert float(np.median(res.alpha[cap > 0.99])) > 0.95
+    assert metrics.mae(res.alpha, truth) < 0.02
+
+
+def test_an_unsure_network_on_an_opaque_body_is_not_read_as_glass(white_card):
+    """Blotchy partial answers are doubt, not transparency: the card found through them is solid."""
+    rgb, truth, printed = white_card
+    res = matte(rgb, "auto", session=StandIn(unsure_network(truth, printed, 2)))
+    body = cv2.erode((truth > 0.99).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert np.mean(res.alpha[body] > 0.95) > 0.97
+
+
+def test_quality_falls_for_a_doubtful_matte(white_card):
+    """Same shot, two networks: the sure one scores high, the unsure one below the review line."""
+    rgb, truth, printed = white_card
+    sure = matte(rgb, "auto", session=StandIn(cv2.GaussianBlur(truth, (0, 0), 1.0)))
+    unsure = matte(rgb, "auto", session=StandIn(unsure_network(truth, printed, 2)))
+    assert sure.quality >= 0.7 and unsure.quality < 0.5
+
+
+def test_each_doubt_signal_lowers_the_score():
+    clean = dict(
+        undecided=0.03,
+        level=0.5,
+        left_out=0.0,
+        fast_agreement=0.5,
+        colour_model_blind=False,
+        border=0.0,
+        parts=0,
+    )
+    assert fused_quality(**clean) == 1.0
+    for change in (
+        {"undecided": 0.5},
+        {"level": 0.2},
+        {"left_out": 1.2},
+        {"colour_model_blind": True, "fast_agreement": 1.0},
+        {"border": 0.3},
+        {"parts": 5},
+    ):
+        assert fused_quality(**{**clean, **change}) < 0.65, change
+    assert fused_quality(**{**clean, "undecided": 0.5, "left_out": 1.2}) < 0.1
+
+
+def test_border_mass_and_fragments_measure_what_they_say():
+    alpha = np.zeros((100, 100), np.float32)
+    alpha[30:70, 30:70] = 1.0
+    assert border_mass(alpha) == 0.0 and fragments(alpha > 0.5) == 0
+    alpha[:, :5] = 1.0  # a part running along the left edge, apart from the product
+    assert border_mass(alpha) > 0.2 and fragments(alpha > 0.5) == 1
