@@ -34,6 +34,7 @@ class Theme:
     name: str
     categories: tuple[str, ...] = ()  # a template in any of these categories belongs ...
     tags: tuple[str, ...] = ()  # ... or one carrying any of these tags ...
+    combos: tuple[tuple[str, ...], ...] = ()  # ... or one carrying all tags of any of these ...
     exclude: tuple[str, ...] = ()  # ... unless it carries one of these
     grade: Grade = Grade()
 
@@ -41,7 +42,11 @@ class Theme:
         tags = set(spec.tags) | {spec.category}
         if tags & set(self.exclude):
             return False
-        return spec.category in self.categories or bool(tags & set(self.tags))
+        return (
+            spec.category in self.categories
+            or bool(tags & set(self.tags))
+            or any(set(combo) <= tags for combo in self.combos)
+        )
 
 
 RECIPES: dict[str, Theme] = {
@@ -101,8 +106,9 @@ RECIPES: dict[str, Theme] = {
     ),
     "tech": Theme(
         "tech",
-        tags=("tech", "metal", "grid", "concrete", "urban", "steel", "mesh", "night"),
-        exclude=("festive", "warm", "gold", "pastel", "beauty"),
+        tags=("tech", "metal", "grid", "urban", "night"),
+        combos=(("dark", "studio"), ("dark", "mesh"), ("grey", "studio"), ("blue", "spotlight")),
+        exclude=("festive", "warm", "gold", "pastel", "beauty", "green", "purple", "stationery", "velvet"),
         grade=Grade(
             warmth=(-0.07, -0.02),
             saturation=(0.85, 1.05),
