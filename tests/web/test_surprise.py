@@ -7,6 +7,7 @@ variants and plays its MP4 in the page's <video> (currentTime advances, videoWid
 from __future__ import annotations
 
 import io
+import os
 import uuid
 import zipfile
 from pathlib import Path
@@ -15,7 +16,7 @@ import av
 import httpx
 
 from tests.web.conftest import Platform, run_e2e
-from tests.web.test_dashboard import product_photo
+from tests.web.test_dashboard import SHOTS_ENV, product_photo
 
 PHOTOS = 2
 OUTPUTS = 3  # two variants and the video, as web/e2e/surprise.mjs chooses
@@ -44,6 +45,8 @@ def _seller(api: httpx.Client, platform: Platform) -> tuple[str, dict[str, str]]
 
 
 def test_surprise_job_with_video_in_the_browser(platform: Platform, node: str, tmp_path: Path) -> None:
+    # `make screenshots` (DRISYA_SCREENSHOTS_DIR) keeps surprise-quote, surprise-job and mobile-surprise
+    shots = Path(os.environ[SHOTS_ENV]).resolve() if os.environ.get(SHOTS_ENV) else tmp_path / "shots"
     photos = tmp_path / "photos.zip"
     with zipfile.ZipFile(photos, "w") as zf:
         for i in range(PHOTOS):
@@ -59,13 +62,16 @@ def test_surprise_job_with_video_in_the_browser(platform: Platform, node: str, t
             "--password", PASSWORD,
             "--zip", str(photos),
             "--images", str(PHOTOS),
-            "--shots", str(tmp_path / "shots"),
+            "--shots", str(shots),
         )  # fmt: skip
         assert result.returncode == 0, (
             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}\n{platform.log.read_text()[-3000:]}"
         )
         for step in ("logged in", "chose", "quote", "done", "variants", "video plays", "375px layouts"):
             assert f"STEP {step}" in result.stdout, f"step {step!r} missing from the browser run"
+        for shot in ("surprise-quote", "surprise-job", "mobile-surprise"):
+            f = shots / f"{shot}.jpg"
+            assert f.is_file() and f.stat().st_size > 5_000, f"screenshot {f.name} missing"
 
         [job] = api.get("/v1/jobs", headers=headers, params={"module": "surprise"}).json()["items"]
         assert (job["status"], job["done"], job["outputs_per_image"]) == ("done", PHOTOS, OUTPUTS)
