@@ -29,6 +29,9 @@ class ExportOptions:
     # go to marketplaces that re-encode them, so baseline is the default
     progressive: bool = False
     embed_icc: bool = True  # tag the file as sRGB so colour-managed browsers show it as intended
+    # PNG: zlib level 3 takes half the CPU of level 6 on a 2000 px cut-out for files about a fifth
+    # larger (measured for issue 12); the pixels are the same either way, PNG is lossless
+    png_compress_level: int = 3
 
     def validate(self) -> None:
         if normalise_format(self.format) not in FORMATS:
@@ -39,6 +42,8 @@ class ExportOptions:
             or not 1 <= self.quality <= 100
         ):
             raise RecipeError(f"quality must be an integer from 1 to 100, got {self.quality!r}")
+        if self.png_compress_level not in range(10):
+            raise RecipeError(f"png_compress_level must be 0..9, got {self.png_compress_level!r}")
 
 
 def normalise_format(fmt: str) -> str:
@@ -79,7 +84,7 @@ def encode(image: np.ndarray, options: ExportOptions | None = None) -> bytes:
             **extra,
         )
     elif fmt == "png":
-        pil.save(buf, "PNG", optimize=False, compress_level=6, **extra)
+        pil.save(buf, "PNG", optimize=False, compress_level=options.png_compress_level, **extra)
     else:
         pil.save(buf, "WEBP", quality=options.quality, method=4, exact=mode == "RGBA", **extra)
     return buf.getvalue()

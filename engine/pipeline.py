@@ -18,6 +18,7 @@ import numpy as np
 from engine.compose import (
     ComposeParams,
     Placement,
+    ProductBox,
     ShadowParams,
     canvas_size,
     clean_alpha,
@@ -303,7 +304,8 @@ def _render_placed(
 
     # statistics from the whole frame, pixel work on a crop of just the product at about output size
     retouch_plan = analyse(rgb, alpha, recipe.retouch)
-    crop_rgb, crop_alpha = _product_crop(rgb, alpha, plan(alpha, canvas, spec, params).scale)
+    box = product_box(alpha)  # measured once: the plan and the crop both need it
+    crop_rgb, crop_alpha = _product_crop(rgb, alpha, plan(box, canvas, spec, params).scale, box)
     crop_rgb = apply_plan(crop_rgb, retouch_plan)
     cut = _cutout(crop_rgb, crop_alpha)
 
@@ -342,10 +344,13 @@ def _cutout(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return cutout(rgb, alpha)
 
 
-def _product_crop(rgb: np.ndarray, alpha: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def _product_crop(
+    rgb: np.ndarray, alpha: np.ndarray, scale: float, box: ProductBox | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The product plus a margin of backdrop (decontamination needs to see it), pre-shrunk when the
-    output is much smaller than the photo so denoise/cut-out do not run on pixels nobody will see."""
-    box = product_box(alpha)
+    output is much smaller than the photo so denoise/cut-out do not run on pixels nobody will see.
+    `box`: the alpha's `product_box` where the caller has it already."""
+    box = product_box(alpha) if box is None else box
     pad = max(8, round(0.04 * max(box.width, box.height)))
     h, w = alpha.shape
     y0, y1 = max(0, box.y0 - pad), min(h, box.y1 + pad)

@@ -9,6 +9,7 @@ whole product box in float (issue 12).
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from engine.compose.layout import Placement
@@ -16,7 +17,6 @@ from engine.compose.linear import to_linear, to_srgb
 
 # Alpha at or above this counts as solid: the backdrop's share is below a tenth of an 8-bit step.
 _SOLID = np.float32(1.0 - 1.0 / 4096)
-_NO_SHADOW = 1e-4  # density below which a pixel's light is not worth converting
 
 
 def _visible_part(where: Placement, canvas: tuple[int, int]) -> tuple[int, int, int, int, int, int]:
@@ -43,42 +43,44 @@ def blend(
     x0, y0, x1, y1, fx0, fy0 = _visible_part(where, canvas)
     out = background.copy()
     if density is not None:
-        _darken(out, background, density, (x0, y0, x1, y1))
+        _darken(out, background, density)
     if x1 <= x0 or y1 <= y0:
         return out
     fg = colour[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
     fa = alpha[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
     sub = out[y0:y1, x0:x1]
-    np.copyto(sub, fg, where=(fa >= _SOLID)[..., None])
-    mixed = (fa > 0.0) & (fa < _SOLID)
-    if mixed.any():
-        a = fa[mixed][:, None]
+    solid = cv2.compare(fa, float(_SOLID), cv2.CMP_GE)
+    cv2.copyTo(fg, solid, sub)  # in place, into the canvas
+    ys, xs = np.nonzero(cv2.bitwise_and(cv2.compare(fa, 0.0, cv2.CMP_GT), cv2.bitwise_not(solid)))
+    if ys.size:
+        a = fa[ys, xs][:, None]
         keep = 1.0 - a
         if density is not None:
-            keep *= 1.0 - density[y0:y1, x0:x1][mixed][:, None]
-        lin = to_linear(fg[mixed]) * a + to_linear(background[y0:y1, x0:x1][mixed]) * keep
-        sub[mixed] = to_srgb(lin)
+            keep *= 1.0 - density[y0:y1, x0:x1][ys, xs][:, None]
+        lin = to_linear(fg[ys, xs]) * a + to_linear(background[y0:y1, x0:x1][ys, xs]) * keep
+        sub[ys, xs] = to_srgb(lin)
     return out
 
 
-def _darken(
-    out: np.ndarray, background: np.ndarray, density: np.ndarray, product: tuple[int, int, int, int]
-) -> None:
-    """The shadow on the backdrop (in linear light), outside the product's solid pixels, in place.
+def shadow_box(density: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the pixels a shadow darkens at all, None when none: one pass with
+    OpenCV instead of two numpy reductions over a canvas of floats."""
+    x, y, w, h = cv2.boundingRect(cv2.compare(density, 0.0, cv2.CMP_GT))
+    return None if w == 0 or h == 0 else (x, y, x + w, y + h)
 
-    Only the box of rows and columns the shadow reaches is scanned; the product's own pixels are
-    written afterwards by `blend` and overwrite this wherever they are solid."""
-    rows = np.flatnonzero(density.max(axis=1) > _NO_SHADOW)
-    if not rows.size:
+
+def _darken(out: np.ndarray, background: np.ndarray, density: np.ndarray) -> None:
+    """The shadow on the backdrop (in linear light), in place, only where it falls; the product's
+    solid pixels are written afterwards by `blend` and overwrite it there."""
+    box = shadow_box(density)
+    if box is None:
         return
-    cols = np.flatnonzero(density.max(axis=0) > _NO_SHADOW)
-    ys, ye, xs, xe = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    xs, ys, xe, ye = box
     d = density[ys:ye, xs:xe]
-    shaded = d > 0.0
-    if not shaded.any():
-        return
-    lit = to_linear(background[ys:ye, xs:xe][shaded]) * (1.0 - d[shaded])[:, None]
-    out[ys:ye, xs:xe][shaded] = to_srgb(lit)
+    rows, cols = np.nonzero(d)
+    if rows.size:
+        lit = to_linear(background[ys:ye, xs:xe][rows, cols]) * (1.0 - d[rows, cols])[:, None]
+        out[ys:ye, xs:xe][rows, cols] = to_srgb(lit)
 
 
 def blend_transparent(

@@ -43,7 +43,7 @@ class Layer:
     def straight_srgb(self) -> np.ndarray:
         """uint8 sRGB with straight alpha divided out (transparent pixels become black)."""
         inverse = np.divide(1.0, self.alpha, out=np.zeros_like(self.alpha), where=self.alpha > 1e-6)
-        return to_srgb(self.premul * inverse[..., None])
+        return to_srgb(self.premul, gain=inverse)
 
     def with_straight_srgb(self, rgb: np.ndarray) -> Layer:
         """Same alpha, new colours (after a filter that worked on straight sRGB)."""

@@ -40,12 +40,17 @@ def to_linear(rgb: np.ndarray) -> np.ndarray:
     return _DECODE_LUT[rgb]
 
 
-def to_srgb(linear: np.ndarray) -> np.ndarray:
+def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
     """float linear light (any range; clipped to 0..1) -> uint8 sRGB, rounded to the nearest code.
 
-    In place on one float32 buffer and through a uint16 index: the same codes as clipping, scaling
-    and indexing with int32, with a third fewer passes and half the index memory."""
-    buf = np.multiply(linear, np.float32(_ENCODE_STEPS), dtype=np.float32)
+    `gain` (the shape of `linear` without its last axis) multiplies each pixel first, in the same
+    pass (`Layer.straight_srgb` divides alpha out that way). In place on one float32 buffer and
+    through a uint16 index: the same codes as clipping, scaling and indexing with int32, with a
+    third fewer passes and half the index memory."""
+    if gain is None:
+        buf = np.multiply(linear, np.float32(_ENCODE_STEPS), dtype=np.float32)
+    else:
+        buf = np.multiply(linear, (gain * np.float32(_ENCODE_STEPS))[..., None], dtype=np.float32)
     np.add(buf, np.float32(0.5), out=buf)
     np.clip(buf, np.float32(0.0), np.float32(_ENCODE_STEPS), out=buf)
     return _ENCODE_LUT.take(buf.astype(np.uint16))

@@ -133,11 +133,10 @@ def shadow_density(
     if (sw, sh) != (cw, ch):
         density = cv2.resize(density, (cw, ch), interpolation=cv2.INTER_LINEAR)
     # the fade and the cut-off only where the shadow is: most of a large canvas is untouched
-    rows = np.flatnonzero(density.max(axis=1) > 0.0)
-    if not rows.size:
+    x, y, w, h = cv2.boundingRect(cv2.compare(density, 0.0, cv2.CMP_GT))
+    if w == 0 or h == 0:
         return density
-    cols = np.flatnonzero(density.max(axis=0) > 0.0)
-    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    y0, y1, x0, x1 = y, y + h, x, x + w
     roi = density[y0:y1, x0:x1]
     roi *= _inside_weight(ch, cw, edge_band(canvas), y0, x0, y1, x1)
     # below a visible step the tails end, so a backdrop a rule requires stays exactly that colour

@@ -18,17 +18,26 @@ def apply_plan(rgb: np.ndarray, plan: RetouchPlan) -> np.ndarray:
     tone = plan.contrast > 0 or plan.black_point > 0
     if np.allclose(gains, 1.0) and not tone and plan.vibrance <= 0:
         return out
-    lin = to_linear(out) * gains
-    if tone:
-        lin = _tone_curve(lin, plan.black_point, plan.midtone, plan.contrast)
+    # white balance and exposure folded into the sRGB -> linear table: one lookup per channel
+    table = (to_linear(np.arange(256, dtype=np.uint8))[:, None] * gains[None, :]).reshape(1, 256, 3)
+    lin = cv2.LUT(np.ascontiguousarray(out), table.astype(np.float32))
+    ratio = _tone_ratio(lin, plan.black_point, plan.midtone, plan.contrast) if tone else None
     if plan.vibrance > 0:
+        if ratio is not None:
+            lin *= ratio[..., None]
+            ratio = None
         lin = _vibrance(lin, plan.vibrance)
-    return to_srgb(lin)
+    return to_srgb(lin, gain=ratio)  # a tone ratio left over is applied in the same pass
 
 
 def _tone_curve(lin: np.ndarray, black: float, mid: float, strength: float) -> np.ndarray:
     """S-curve on perceptual luminance, pivoting on the product's median, applied as a ratio."""
-    y = np.maximum(lin @ REC709_LUMA, 0.0)
+    return lin * _tone_ratio(lin, black, mid, strength)[..., None]
+
+
+def _tone_ratio(lin: np.ndarray, black: float, mid: float, strength: float) -> np.ndarray:
+    """The per-pixel factor `_tone_curve` multiplies linear RGB by, (H, W) float32."""
+    y = np.maximum(_luminance(lin), np.float32(0.0))
     grid = np.linspace(0.0, 1.0, 1025)
     p = np.clip((grid - black) / max(1e-3, 1.0 - black), 0.0, 1.0)
     if strength > 0:
@@ -37,20 +46,35 @@ def _tone_curve(lin: np.ndarray, black: float, mid: float, strength: float) -> n
         lo, hi = 1.0 / (1.0 + np.exp(k * mid)), 1.0 / (1.0 + np.exp(-k * (1.0 - mid)))
         s = (sig - lo) / (hi - lo)
         p = p + 0.5 * strength * (s - p)
-    # grid and p are perceptual (sqrt) luminance
-    p_in = np.sqrt(np.clip(y, 0.0, 1.0))
-    p_out = np.interp(p_in, grid, p).astype(np.float32)
-    ratio = np.where(y > 1e-5, (p_out * p_out) / np.maximum(y, 1e-5), 1.0).astype(np.float32)
-    return lin * ratio[..., None]
+    # grid and p are perceptual (sqrt) luminance; the curve is linear between its knots, so it is
+    # read as knot + fraction * step in float32 (numpy's interp searches and works in float64)
+    pos = np.sqrt(np.minimum(y, np.float32(1.0)))
+    pos *= np.float32(len(grid) - 1)
+    knot = np.minimum(pos.astype(np.int32), len(grid) - 2)
+    pos -= knot
+    p32 = p.astype(np.float32)
+    p_out = p32.take(knot)
+    p_out += pos * np.diff(p32).take(knot)
+    ratio = np.divide(p_out * p_out, y, out=np.ones_like(y), where=y > 1e-5)
+    return ratio
+
+
+def _luminance(lin: np.ndarray) -> np.ndarray:
+    """Rec.709 Y of linear RGB (H, W, 3) float32 -> (H, W) float32, in one OpenCV pass."""
+    return cv2.transform(lin, _REC709_ROW).reshape(lin.shape[:-1])
 
 
 def _vibrance(lin: np.ndarray, amount: float) -> np.ndarray:
     """Raise saturation of muted pixels more than of vivid ones, luminance unchanged."""
-    y = (lin @ REC709_LUMA)[..., None]
-    mx, mn = lin.max(axis=2, keepdims=True), lin.min(axis=2, keepdims=True)
-    sat = np.where(mx > 1e-4, (mx - mn) / np.maximum(mx, 1e-4), 0.0)
-    gain = 1.0 + amount * (1.0 - sat)
-    return np.maximum(y + (lin - y) * gain, 0.0)
+    y = _luminance(lin)[..., None]
+    r, g, b = cv2.split(lin)
+    mx, mn = cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
+    sat = np.divide(mx - mn, mx, out=np.zeros_like(mx), where=mx > 1e-4)
+    gain = (np.float32(1.0) + np.float32(amount) * (np.float32(1.0) - sat))[..., None]
+    out = lin - y
+    out *= gain
+    out += y
+    return np.maximum(out, np.float32(0.0), out=out)
 
 
 def denoise(rgb: np.ndarray, strength: float) -> np.ndarray:
@@ -76,14 +100,18 @@ def sharpen(rgb: np.ndarray, alpha: np.ndarray | None, amount: float, radius: fl
     if amount <= 0:
         return rgb
     # Luminance and its detail in float32; the change itself is the same for R, G and B, so it is
-    # rounded once per pixel and added in int16 (a third of the float work on 3 channels).
-    y = cv2.transform(rgb.astype(np.float32), _LUMA_ROW).reshape(rgb.shape[:2])
-    detail = y - cv2.GaussianBlur(y, (0, 0), radius)
-    delta = np.where(np.abs(detail) > 1.5, detail * np.float32(1.2 * amount), np.float32(0.0))
+    # rounded once per pixel and added with saturating uint8 adds (its positive and negative parts)
+    # instead of widening the three channels to int16 and back.
+    y = cv2.transform(rgb.astype(np.float32), _LUMA_ROW)
+    detail = cv2.subtract(y, cv2.GaussianBlur(y, (0, 0), radius))
+    keep = cv2.compare(np.abs(detail), 1.5, cv2.CMP_GT)
     if alpha is not None:
-        delta *= alpha > 0.5
-    step = np.rint(delta).astype(np.int16)
-    return np.clip(rgb.astype(np.int16) + step[..., None], 0, 255).astype(np.uint8)
+        keep = cv2.bitwise_and(keep, cv2.compare(alpha.astype(np.float32, copy=False), 0.5, cv2.CMP_GT))
+    delta = np.rint(detail * np.float32(1.2 * amount))
+    up = cv2.bitwise_and(cv2.convertScaleAbs(np.maximum(delta, np.float32(0.0))), keep)
+    down = cv2.bitwise_and(cv2.convertScaleAbs(np.minimum(delta, np.float32(0.0))), keep)
+    return cv2.subtract(cv2.add(rgb, cv2.merge([up, up, up])), cv2.merge([down, down, down]))
 
 
 _LUMA_ROW = np.array([[0.299, 0.587, 0.114]], np.float32)  # Rec.601 weights, as one cv2.transform row
+_REC709_ROW = REC709_LUMA.reshape(1, 3).astype(np.float32)
