@@ -8,7 +8,7 @@ import pytest
 
 from engine.pipeline import parse_recipe
 from engine.surprise import THEMES
-from engine.surprise.colour import clashes, lab_stats
+from engine.surprise.colour import MAX_CLASH_SHARE, clash_share, lab_stats
 from engine.surprise.render import render_surprise
 
 RECIPE = parse_recipe({"module": "look", "size": 320, "format": "png"})
@@ -72,10 +72,13 @@ def test_product_inside_canvas_with_margin(theme, wide_blue_product):
         assert x1 - x0 > 0.25 * w or y1 - y0 > 0.25 * h  # and still a sizeable product (a podium is narrow)
 
 
+@pytest.mark.parametrize("which", ["red_product", "wide_blue_product"])
 @pytest.mark.parametrize("theme", THEMES)
-def test_backdrop_does_not_clash_with_the_product(theme, red_product):
-    """Measured on the output: the backdrop right around the product against the product's pixels."""
-    rgb, alpha = red_product
+def test_backdrop_does_not_clash_with_the_product(theme, which, request):
+    """Measured on the output: the backdrop right around the product, pixel by pixel, against the
+    product's colour. A tenth of slack over the planning threshold covers the variant's grade and
+    shadow, which the planner's measurement (the plain template) does not see."""
+    rgb, alpha = request.getfixturevalue(which)
     product_colour = lab_stats(rgb, (alpha > 0.5).astype(np.float32))
     outs = render_surprise(rgb, alpha, RECIPE, {"theme": theme, "variants": 4, "seed": 5})
     for o in outs:
@@ -84,5 +87,5 @@ def test_backdrop_does_not_clash_with_the_product(theme, red_product):
         ring = np.zeros(image.shape[:2], bool)
         ring[max(0, y0 - 40) : y1 + 10, max(0, x0 - 40) : x1 + 40] = True
         ring &= _background_mask(o.box, image.shape, pad=4)
-        around = lab_stats(image[ring][None, ...])
-        assert not clashes(product_colour, around), (theme, o.template, around)
+        share = clash_share(product_colour, image[ring][None, ...])
+        assert share <= MAX_CLASH_SHARE + 0.1, (theme, o.template, share)
