@@ -15,7 +15,7 @@ from engine.compose.blend import blend, blend_transparent
 from engine.compose.canvas import ASPECTS, canvas_size, parse_aspect
 from engine.compose.layer import Layer
 from engine.compose.layout import EmptyCutout, Placement, ProductBox, clean_alpha, plan_placement, product_box
-from engine.compose.light_match import match_light_srgb, tone_gains
+from engine.compose.light_match import tone_gains
 from engine.compose.shadow import STYLES, ShadowParams, shadow_density
 from engine.errors import RecipeError
 from engine.templates.spec import TemplateSpec, stage_width_for
@@ -148,8 +148,10 @@ def compose_placed(
     colour = layer.straight_srgb()
     if finish is not None:
         colour = finish(colour, layer.alpha)
+    gains = None
     if background is not None and params.light_match > 0:
-        colour = match_light_srgb(colour, spec.tone, params.light_match)
+        gains = tone_gains(spec.tone, params.light_match)
+        gains = None if np.allclose(gains, 1.0) else gains
 
     sp = params.shadow
     style = spec.shadow_style if sp.style == "auto" else sp.style
@@ -167,4 +169,4 @@ def compose_placed(
     )
     if background is None:
         return blend_transparent(colour, layer.alpha, where, canvas, density), where
-    return blend(colour, layer.alpha, where, background, density), where
+    return blend(colour, layer.alpha, where, background, density, gains=gains), where

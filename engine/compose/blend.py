@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from engine.compose.layout import Placement
+from engine.compose.light_match import apply_gains_srgb
 from engine.compose.linear import to_linear, to_srgb
 
 # Alpha at or above this counts as solid: the backdrop's share is below a tenth of an 8-bit step.
@@ -33,12 +34,15 @@ def blend(
     where: Placement,
     background: np.ndarray,
     density: np.ndarray | None,
+    *,
+    gains: np.ndarray | None = None,
 ) -> np.ndarray:
     """Product (straight uint8 sRGB, float32 alpha, at `where`) over `background` darkened by
     `density` -> uint8 RGB at the background's size.
 
-    Per pixel: sRGB(lin(colour) * a + lin(background) * (1 - density) * (1 - a)), computed only
-    where it can differ from `colour` (a = 1) or from the backdrop (a = 0, no shadow)."""
+    Per pixel: sRGB(min(lin(colour) * gains * a, 1) + lin(background) * (1 - density) * (1 - a)),
+    computed only where it can differ from the product's own colour (a = 1) or from the backdrop
+    (a = 0, no shadow). `gains`: the template's light on the product (`tone_gains`), per channel."""
     canvas = (background.shape[1], background.shape[0])
     x0, y0, x1, y1, fx0, fy0 = _visible_part(where, canvas)
     out = background.copy()
@@ -50,14 +54,17 @@ def blend(
     fa = alpha[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
     sub = out[y0:y1, x0:x1]
     solid = cv2.compare(fa, float(_SOLID), cv2.CMP_GE)
-    cv2.copyTo(fg, solid, sub)  # in place, into the canvas
+    cv2.copyTo(fg if gains is None else apply_gains_srgb(fg, gains), solid, sub)  # in place
     ys, xs = np.nonzero(cv2.bitwise_and(cv2.compare(fa, 0.0, cv2.CMP_GT), cv2.bitwise_not(solid)))
     if ys.size:
         a = fa[ys, xs][:, None]
         keep = 1.0 - a
         if density is not None:
             keep *= 1.0 - density[y0:y1, x0:x1][ys, xs][:, None]
-        lin = to_linear(fg[ys, xs]) * a + to_linear(background[y0:y1, x0:x1][ys, xs]) * keep
+        product = to_linear(fg[ys, xs]) * a
+        if gains is not None:  # a translucent pixel may take the gain beyond white, as light does
+            product = np.minimum(product * gains, np.float32(1.0))
+        lin = product + to_linear(background[y0:y1, x0:x1][ys, xs]) * keep
         sub[ys, xs] = to_srgb(lin)
     return out
 

@@ -45,6 +45,11 @@ def match_light_srgb(rgb: np.ndarray, tone: tuple[int, int, int], strength: floa
     gains = tone_gains(tone, strength)
     if np.allclose(gains, 1.0):
         return rgb
+    return apply_gains_srgb(rgb, gains)
+
+
+def apply_gains_srgb(rgb: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """Linear-light gains (3,) on uint8 sRGB, through one 256-entry table per channel."""
     codes = to_linear(np.arange(256, dtype=np.uint8))
     table = np.stack([to_srgb(codes * g) for g in gains], axis=-1).reshape(1, 256, 3)
     return cv2.LUT(np.ascontiguousarray(rgb), table)

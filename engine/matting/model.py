@@ -42,6 +42,19 @@ class ModelLoadError(RuntimeError):
     """The model file exists but onnxruntime cannot load it (not an ONNX file, truncated, wrong opset)."""
 
 
+def _threads_from_env() -> int | None:
+    """onnxruntime's thread count where the process was given a CPU budget: Ray sets
+    OMP_NUM_THREADS to a task's or actor's num_cpus, but onnxruntime (not built with OpenMP) reads
+    no variable and would start one thread per core in every worker. None: its default."""
+    import os
+
+    try:
+        value = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 def _providers() -> list[str]:
     import onnxruntime as ort
 
@@ -62,8 +75,11 @@ class ModelSession:
         self.family = FAMILIES[family]
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        threads = threads or _threads_from_env()
         if threads:
             options.intra_op_num_threads = threads
+            # threads that spin between runs take CPU from the stages sharing the node (issue 12)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(self.path), options, providers=_providers())
         except Exception as exc:  # onnxruntime raises its own classes, not OSError/ValueError
