@@ -87,8 +87,12 @@ BYTES_PER_CANVAS_PIXEL = 24  # the rendered background and the composed output, 
 BYTES_PER_SOURCE_PIXEL = 4  # a PNG or WebP is decoded whole (8-bit RGBA) before it is reduced
 
 
-def estimate_worker_bytes(recipe: Any, limits: Any) -> int:
+def estimate_worker_bytes(recipe: Any, limits: Any, surprise: dict[str, Any] | None = None) -> int:
     """An actor's peak memory for this recipe under these limits, the worst input allowed.
+
+    A surprise job (`surprise`: its options) also holds the graded backdrops it reuses
+    (engine.surprise.variants keeps 8) and, for a video, every composed variant: 3 bytes a canvas
+    pixel each.
 
     Photos are decoded reduced to `engine.pipeline.decode_size` (longest side), so the pixels worked
     on are at most that squared, and never more than the pixel limit; a non-JPEG source is first
@@ -101,7 +105,14 @@ def estimate_worker_bytes(recipe: Any, limits: Any) -> int:
     width, height = recipe.canvas()
     image = max(BYTES_PER_WORKING_PIXEL * working, BYTES_PER_SOURCE_PIXEL * limits.max_image_pixels)
     model = MODEL_SESSION_BYTES if needs_model(recipe) else 0
-    return WORKER_BASE_BYTES + model + BYTES_PER_CANVAS_PIXEL * width * height + image
+    held = 0
+    if surprise is not None:
+        from engine.surprise import parse_surprise_options
+        from engine.surprise.variants import BACKDROPS_KEPT
+
+        opts = parse_surprise_options(surprise)
+        held = 3 * width * height * ((opts.variants if opts.video else 1) + BACKDROPS_KEPT)
+    return WORKER_BASE_BYTES + model + BYTES_PER_CANVAS_PIXEL * width * height + image + held
 
 
 def plan_actor_pool(

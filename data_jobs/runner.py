@@ -381,7 +381,9 @@ async def _process(
         images=len(refs),
         max_actors=max_actors,
         reserve_cpus=reserve_cpus,
-        worker_bytes=estimate_worker_bytes(recipe, settings.limits),
+        worker_bytes=estimate_worker_bytes(
+            recipe, settings.limits, job.surprise if job.module == "surprise" else None
+        ),
     )
     dataset = build_dataset(
         refs,

@@ -167,7 +167,7 @@ def plan_variants(
 # Graded backdrops kept per process: every product of a job draws variant k from the same seeded
 # template order, so a batch worker renders each backdrop once instead of once per product (render +
 # grade are ~60% of a variant's CPU). One variant of each of up to 8 per job: at 2000 px, ~100 MB.
-_BACKDROPS_KEPT = 8
+BACKDROPS_KEPT = 8
 
 
 def variant_background(p: VariantPlan, canvas: tuple[int, int]) -> np.ndarray:
@@ -181,7 +181,7 @@ def backdrop_cache_hits() -> int:
     return _backdrop.cache_info().hits
 
 
-@lru_cache(maxsize=_BACKDROPS_KEPT)
+@lru_cache(maxsize=BACKDROPS_KEPT)
 def _backdrop(
     spec: TemplateSpec, mirrored: bool, grading: GradeParams, canvas: tuple[int, int]
 ) -> np.ndarray:

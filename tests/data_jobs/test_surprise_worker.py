@@ -37,3 +37,15 @@ def test_worker_makes_every_output_and_fails_a_bad_photo_alone(settings, blobs):
     assert all(blobs.get_bytes(i["blob"])[8:12] == b"WEBP" for i in items)
     assert int(rows["width"][0]) == 200
     assert str(rows["error_code"][1]) and str(rows[OUTPUTS_COLUMN][1]) == ""
+
+
+def test_worker_memory_estimate_counts_the_variants_it_holds(settings):
+    from data_jobs.pipeline import estimate_worker_bytes
+
+    recipe = {"module": "look", "method": "fast", "size": 2000}
+    plain = estimate_worker_bytes(recipe, settings.limits)
+    two = estimate_worker_bytes(recipe, settings.limits, {"theme": "tech", "variants": 2})
+    eight = estimate_worker_bytes(recipe, settings.limits, {"theme": "tech", "variants": 8, "video": True})
+    assert plain < two < eight
+    # a video holds all eight composed 2000 px variants, images alone one at a time
+    assert eight - two == 7 * 3 * 2000 * 2000
