@@ -107,8 +107,10 @@ def plan_placement(
     placement: str = "auto",
     stage_width: float | None = None,
 ) -> Placement:
-    """Scale so the product spans `fill` of the canvas along its limiting side, within the margins
-    (for a standing product, `fill` of the height above the floor line).
+    """Scale so the product spans `fill` of the canvas along its limiting side, within the margins;
+    a standing product spans `fill` of the stage above the floor line (the canvas scaled by the floor
+    line on both sides), so every product of a batch on one template gets the same share whatever
+    its shape.
 
     `stage_width` (fraction of the canvas width) keeps a standing product narrower than the surface
     it stands on, e.g. a podium top.
@@ -121,14 +123,18 @@ def plan_placement(
     floor = floor_line if floor_line is not None else 1.0 - margin
     mx, my = margin * cw, margin * ch
 
-    scale = min(fill * cw / bw, (cw - 2 * mx) / bw)
+    scale = (cw - 2 * mx) / bw
     if standing:
-        # on a floor the fill applies to the space above it: headroom, like a studio framing
-        scale = min(scale, fill * floor * ch / bh, (floor * ch - my) / bh)
+        # On a floor the fill applies to the stage above it: the canvas scaled by the floor line, on
+        # both sides, so a wide product and a tall one on one floor get the same share (headroom, like
+        # a studio framing). Width used to take the whole canvas and height only the part above the
+        # floor: on a 1:1 canvas with the floor at 0.8, a card filled 80 % and a mug 64 %.
+        stage = fill * floor
+        scale = min(scale, stage * cw / bw, stage * ch / bh, (floor * ch - my) / bh)
         if stage_width:
             scale = min(scale, stage_width * cw / bw)
     else:
-        scale = min(scale, fill * ch / bh, (ch - 2 * my) / bh)
+        scale = min(scale, fill * cw / bw, fill * ch / bh, (ch - 2 * my) / bh)
     scale = max(scale, 1e-6)
     pw, ph = max(1, round(bw * scale)), max(1, round(bh * scale))
 

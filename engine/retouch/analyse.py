@@ -7,6 +7,7 @@ we know), tone and colour from the product only, so a sea of white does not skew
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -17,7 +18,18 @@ from engine.retouch.params import RetouchParams
 
 _THUMB_SIDE = 640
 _LUMA = REC709_LUMA.astype(np.float32)
-MAX_WB_GAIN = 1.25  # a colour cast beyond this is a coloured backdrop, not a cast: leave it
+MAX_WB_GAIN = 1.25  # off the daylight-tungsten line, a cast beyond this is a coloured backdrop: leave it
+# Casts of the light itself lie on one line in log-ratio space (blackbody light, 2800-12000 K, seen
+# by a camera balanced for D65): v = ln(G / sqrt(R B)) ~= LIGHT_LINE_SLOPE * u, u = ln(R / B).
+# A backdrop whose cast lies on that line is read as a white sweep under warm or cool light and is
+# corrected fully up to about 4100 K on the warm side and 9500 K on the cool side, fading to none by
+# about 3500 K and 13000 K; that keeps a batch shot under mixed light on one white point. The price:
+# a sand or beige sweep looks exactly like white under warm light, and is neutralised too.
+LIGHT_LINE_SLOPE = 0.125
+LIGHT_LINE_TOLERANCE = 0.05  # |v - slope * u| allowed, plus 8 % of |u|
+CLIPPED = 0.97  # linear level above which a backdrop channel may be clipped
+LIGHT_U_WARM = (0.9, 1.3)  # u where the warm correction starts to fade, and where it is gone
+LIGHT_U_COOL = (0.45, 0.7)  # the same for -u, on the cool (blue) side
 MAX_EXPOSURE_GAIN = 1.8  # about +0.85 EV
 BACKDROP_TARGET = 0.92  # linear luminance a white backdrop should reach (sRGB ~246)
 
@@ -58,7 +70,7 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
 
     wb = np.ones(3, np.float32)
     if params.white_balance > 0 and backdrop is not None:
-        wb = _white_balance(backdrop, params.white_balance)
+        wb = _white_balance(backdrop, params.white_balance, lambda: _unclipped(lin, a, backdrop))
     gain = 1.0
     if params.exposure > 0:
         gain = _exposure(product * wb, None if backdrop is None else backdrop * wb, params.exposure)
@@ -102,14 +114,75 @@ def _backdrop(lin: np.ndarray, a: np.ndarray) -> np.ndarray | None:
     return bright
 
 
-def _white_balance(backdrop: np.ndarray, strength: float) -> np.ndarray:
-    ref = np.median(backdrop, axis=0)
-    y = float(ref @ _LUMA)
-    gains = y / np.maximum(ref, 1e-4)
-    if gains.max() > MAX_WB_GAIN or gains.min() < 1 / MAX_WB_GAIN:
+def _unclipped(lin: np.ndarray, a: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
+    """The lit backdrop without clipped pixels, or None when the backdrop has none clipped.
+
+    A strong cast clips one channel of a bright backdrop first (red under warm light) and a clipped
+    channel understates the cast; the light's cast is a ratio, the same in a dimmer part of the
+    sweep, so the unclipped part of the bright half (or, when all of it is clipped, of the whole
+    backdrop down to a quarter of the bright level) measures it."""
+    if float((bright.max(axis=1) >= CLIPPED).mean()) < 0.01:
+        return None
+    unclipped = bright[bright.max(axis=1) < CLIPPED]
+    if unclipped.shape[0] >= max(64, 0.1 * bright.shape[0]):
+        return unclipped
+    bg = lin[a < 0.02]
+    level = float(np.median(bright @ _LUMA))
+    lit = bg[(bg.max(axis=1) < CLIPPED) & (bg @ _LUMA >= 0.25 * level)]
+    return lit if lit.shape[0] >= 64 else None
+
+
+def _white_balance(
+    backdrop: np.ndarray, strength: float, unclipped: Callable[[], np.ndarray | None]
+) -> np.ndarray:
+    """Gains that take the backdrop to neutral grey: the one white point every photo of a batch is
+    corrected toward, so products shot under different light end up on one page as one shoot.
+
+    The cast is measured on the bright backdrop; only when that reading is not fully corrected (a
+    strong cast) and the backdrop is clipped is it measured again without the clipped pixels. A
+    milder cast keeps the bright reading: its slight under-correction spares highlights the light
+    clipped in the product as well (a white print under cool light turns yellow when its clipped
+    blue channel is scaled down by the full correction)."""
+    best: tuple[float, np.ndarray] | None = None
+    for pixels in (backdrop, None):
+        if pixels is None:
+            pixels = unclipped()
+            if pixels is None:
+                break
+        ref = np.maximum(np.median(pixels, axis=0), 1e-4)
+        reach = _cast_reach(ref)
+        if best is None or reach > best[0]:
+            best = (reach, ref)
+        if reach >= 1.0:
+            break
+    assert best is not None
+    reach, ref = best
+    if reach <= 0.0:
         return np.ones(3, np.float32)  # a deliberately coloured backdrop
-    gains = 1.0 + strength * (gains - 1.0)
-    return gains / float(gains @ _LUMA)
+    gains = float(ref @ _LUMA) / ref
+    gains = 1.0 + (strength * reach) * (gains - 1.0)
+    return (gains / float(gains @ _LUMA)).astype(np.float32)
+
+
+def _cast_reach(ref: np.ndarray) -> float:
+    """How much of this backdrop's cast to correct, 0..1.
+
+    Any cast whose gains all stay within MAX_WB_GAIN is corrected fully (as it always was). Beyond
+    that, a cast on the daylight-tungsten line is still the light: corrected fully up to the first
+    bound of LIGHT_U_WARM / LIGHT_U_COOL, fading out by the second. Any other strong cast is a
+    coloured backdrop (pink paper, a saturated blue sweep) and is left alone. Before, MAX_WB_GAIN
+    alone decided, so in one batch a photo at 5300 K was neutralised and one at 4500 K kept its whole
+    cast."""
+    gains = float(ref @ _LUMA) / ref
+    within = gains.max() <= MAX_WB_GAIN and gains.min() >= 1 / MAX_WB_GAIN
+    r, g, b = (float(c) for c in ref)
+    u = float(np.log(r / b))
+    v = float(np.log(g / np.sqrt(r * b)))
+    light = 0.0
+    if abs(v - LIGHT_LINE_SLOPE * u) <= LIGHT_LINE_TOLERANCE + 0.08 * abs(u):
+        full, none = LIGHT_U_WARM if u >= 0 else LIGHT_U_COOL
+        light = float(np.clip((none - abs(u)) / (none - full), 0.0, 1.0))
+    return max(1.0 if within else 0.0, light)
 
 
 def _exposure(product: np.ndarray, backdrop: np.ndarray | None, strength: float) -> float:
