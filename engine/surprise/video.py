@@ -3,8 +3,8 @@
 Everything expensive happens before the first frame: the variants are already composed, and are
 resized once to the video size. Each frame then costs one affine warp per visible variant (two
 during a cross-fade) and a blend, in uint8/float32. Encoded with PyAV's bundled FFmpeg (libx264,
-yuv420p, 30 fps) to MP4 bytes in memory, with the index at the front (faststart) so a browser starts
-playing before the whole file has arrived.
+yuv420p, 30 fps) to MP4 bytes in memory, the index then moved to the front (engine.surprise.mp4) so a
+browser starts playing before the whole file has arrived.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from engine.surprise.mp4 import faststart
 
 FPS = 30
 MIN_SECONDS = 3.0
@@ -81,7 +83,7 @@ def make_video(
                 container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
-    return VideoResult(out.getvalue(), width, height, frames / FPS, frames)
+    return VideoResult(faststart(out.getvalue()), width, height, frames / FPS, frames)
 
 
 def _fit(image: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -40,6 +40,7 @@ def test_video_stream_read_back(aspect, variants, red_product):
     assert len(info["frames"]) == round(info["seconds"] * 30)
     assert info["size"] == video_size(recipe.canvas()) == (video.width, video.height)
     assert all(n % 2 == 0 for n in info["size"])
+    assert video.data.index(b"moov") < video.data.index(b"mdat")  # plays while it downloads
     # it moves: the zoom alone changes the picture from the first frame to the last
     first, last = info["frames"][0].astype(np.float32), info["frames"][-1].astype(np.float32)
     assert float(np.abs(first - last).mean()) > 2.0
