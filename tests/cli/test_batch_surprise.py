@@ -81,3 +81,32 @@ def test_bad_surprise_options_refused_before_any_work(args, words, tmp_path: Pat
     assert result.returncode == 2, result.stderr[-2000:]
     assert words in result.stderr
     assert not out.exists()
+
+
+def test_without_the_database_a_surprise_image_is_done_only_with_all_its_outputs(blobs) -> None:
+    """If the run's database dies, the ZIP is built from blob storage: an image counts as done only
+    when every output the worker writes for it exists (names as data_jobs.pipeline writes them)."""
+    from data_jobs.output_zip import ManifestRow
+    from drisya.cli.batch import UNKNOWN_STATUS, KnownInputs, _expected_items, rows_without_database
+
+    options = {"theme": "tech", "variants": 2, "video": True, "seed": 5}
+    items = {
+        "a.jpg": _expected_items("jobs/j/outputs/000001", "jpg", options),
+        "b.jpg": _expected_items("jobs/j/outputs/000002", "jpg", options),
+    }
+    assert [i["blob"] for i in items["a.jpg"]] == [
+        "jobs/j/outputs/000001-tech-1.jpg",
+        "jobs/j/outputs/000001-tech-2.jpg",
+        "jobs/j/outputs/000001-tech.mp4",
+    ]
+    for item in items["a.jpg"]:
+        blobs.put_bytes(item["blob"], b"x")
+    blobs.put_bytes(items["b.jpg"][0]["blob"], b"x")  # b's worker died after its first variant
+    known = KnownInputs(
+        rows=[ManifestRow("a.jpg", "pending"), ManifestRow("b.jpg", "pending")],
+        output_keys={name: outs[0]["blob"] for name, outs in items.items()},
+        output_items=items,
+    )
+    a, b = rows_without_database(known, blobs)
+    assert a.status == "done" and a.outputs == items["a.jpg"]
+    assert b.status == UNKNOWN_STATUS and b.outputs == ()
