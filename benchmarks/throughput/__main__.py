@@ -267,28 +267,35 @@ def report(
         f"method {args.method})",
         "",
         f"Command: `{cmd}`  ",
-        f"Machine: {_machine()}; load average (1 min) {loads[0]:.1f} before, {loads[1]:.1f} after per-stage, "
-        f"{loads[2]:.1f} at the end.  ",
+        f"Machine: {_machine()}; load average (1 min) {loads[0]:.1f} before, {loads[1]:.1f} after the "
+        f"per-stage part, {loads[2]:.1f} at the end. 'this' is the working tree.",
+    ]
+    if stages:
+        lines += _stage_tables(args, stages)
+    if e2e:
+        lines += _e2e_table(e2e)
+    return "\n".join(lines)
+
+
+def _stage_tables(args: argparse.Namespace, stages: dict[str, dict]) -> list[str]:
+    lines = [
+        "",
         f"Per stage: {args.photos} photos at {args.size} px, each revision in its own process with one "
-        f"OpenCV thread, {args.rounds} alternating rounds (mean; finish's min..max over rounds shown). "
-        "'this' is the working tree.",
+        f"OpenCV thread, {args.rounds} alternating rounds (mean; finish's min..max over the rounds).",
         "",
         "| code | prepare | network | finish | outside the network | finish min..max |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in stages.items():
-        s = r["stages"]
-        net = r["network_per_run"]
+        s, net = r["stages"], r["network_per_run"]
         lines.append(
             f"| {name} | {s['prepare']:.3f} | {'-' if net is None else f'{net:.3f}'} | {s['finish']:.3f} | "
             f"{s['prepare'] + s['finish']:.3f} | {r['spread_finish'][0]:.3f}..{r['spread_finish'][1]:.3f} |"
         )
     lines += [
         "",
-        "network: CPU seconds of one `predict_u8` where it ran in this process (the first run; later runs "
-        "and the other revision reuse its matte), on "
-        + ("the GPU's host thread" if args.gpu else "the CPU")
-        + ".",
+        "network: CPU seconds of one `predict_u8` in the run that computed it (later runs and the other "
+        "revision reuse its matte), on " + ("the GPU (host CPU time)" if args.gpu else "the CPU") + ".",
         "",
         "Inside finish (the same work again, step by step):",
         "",
@@ -300,34 +307,35 @@ def report(
         lines.append(
             f"| {name} | " + " | ".join(f"{s[k]:.3f}" for k in STEPS) + f" | {sum(s.values()):.3f} |"
         )
-    if args.baseline and "this" in stages:
-        now = stages["this"]["stages"]
-        before = stages[args.baseline]["stages"]
+    if args.baseline and args.baseline in stages:
+        now, before = stages["this"]["stages"], stages[args.baseline]["stages"]
         a, b = now["prepare"] + now["finish"], before["prepare"] + before["finish"]
         lines += [
             "",
-            f"Outside the network: {b:.3f} s before ({args.baseline}), {a:.3f} s now: {b / a:.2f}x less CPU per image.",
+            f"Outside the network: {b:.3f} s before ({args.baseline}), {a:.3f} s now: "
+            f"{b / a:.2f}x less CPU per image.",
         ]
-    if e2e:
-        lines += [
-            "",
-            "End to end (`benchmarks.batch`: intake, staged Ray Data batch, MongoDB writes, output ZIP):",
-            "",
-            "| code | images | done | img/s end to end | img/s processing | CPU s/img prepare / network / finish "
-            "| driver RSS peak MiB (growth) |",
-            "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
-        ]
-        for name, f in e2e:
-            s = f["seconds"]
-            cpu = " / ".join(f"{s.get(f'cpu_{k}_per_image', 0.0):.2f}" for k in STAGES)
-            lines.append(
-                f"| {name} | {f['images']} | {f['done']} | {f['images_per_s_end_to_end']:.2f} | "
-                f"{f['images_per_s_processing']:.2f} | {cpu} | {f['driver_rss_peak_mib']:.0f} "
-                f"(+{f['driver_rss_growth_mib']:.0f}) |"
-            )
-        lines.append("")
-        lines.append(f"Ray cluster: {e2e[0][1].get('cluster')}.")
-    return "\n".join(lines)
+    return lines
+
+
+def _e2e_table(e2e: list[tuple[str, dict]]) -> list[str]:
+    lines = [
+        "",
+        "End to end (`benchmarks.batch`: intake, the staged Ray Data batch, MongoDB writes, output ZIP):",
+        "",
+        "| code | images | done | img/s end to end | img/s processing | CPU s/img prepare / network / finish "
+        "| driver RSS peak MiB (growth) |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for name, f in e2e:
+        s = f["seconds"]
+        cpu = " / ".join(f"{s.get(f'cpu_{k}_per_image', 0.0):.2f}" for k in STAGES)
+        lines.append(
+            f"| {name} | {f['images']} | {f['done']} | {f['images_per_s_end_to_end']:.2f} | "
+            f"{f['images_per_s_processing']:.2f} | {cpu} | {f['driver_rss_peak_mib']:.0f} "
+            f"(+{f['driver_rss_growth_mib']:.0f}) |"
+        )
+    return [*lines, "", f"Ray cluster: {e2e[0][1].get('cluster')}."]
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
-"""GPU checks that cannot run on a CPU-only machine (run by `gpu.sh` before the batch benchmark).
+"""GPU checks that cannot run on a CPU-only machine (run by `benchmarks/throughput/gpu.sh` first).
 
-    .venv/bin/python -m benchmarks.batch.gpu_check [--runs 50]
+    .venv/bin/python -m benchmarks.throughput.gpu_check [--runs 50]
 
 1. The configured model really runs on CUDA and its session uses IOBinding.
 2. IOBinding gives the same output as a plain `session.run` with host arrays (max abs difference).
