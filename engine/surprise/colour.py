@@ -1,10 +1,11 @@
 """Colour measurements that keep a variant from clashing with the product.
 
 Measured in CIELAB (OpenCV's float conversion: L 0..100, a/b roughly -128..127), where hue is the
-angle of (a, b) and chroma its length. A backdrop clashes with a product when both are coloured and
-their hues are within `HUE_CLASH_DEG` at a similar lightness (the product dissolves into it), or
-when their average colours are simply too close (`MIN_SEPARATION`, CIE76 delta E; a white product
-on a white sweep).
+angle of (a, b) and chroma its length. A backdrop pixel clashes with a product when both are
+coloured and their hues are within `HUE_CLASH_DEG` at a similar lightness (the product dissolves
+into it), or when the colours are simply too close (`MIN_SEPARATION`, CIE76 delta E; a white
+product on a white sweep). A backdrop clashes when more than `MAX_CLASH_SHARE` of its pixels
+around the product do.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def lab_pixels(rgb: np.ndarray) -> np.ndarray:
 
 
 def clash_share(product: LabStats, backdrop_rgb: np.ndarray) -> float:
-    """Share of the backdrop's pixels that clash with the product's colour (the `clashes` rule
-    applied pixel by pixel)."""
+    """Share of the backdrop's pixels that clash with the product's average colour (see the module
+    docstring for the rule)."""
     lab = lab_pixels(backdrop_rgb)
     if not len(lab):
         return 0.0
@@ -70,7 +71,7 @@ def clash_share(product: LabStats, backdrop_rgb: np.ndarray) -> float:
 
 def lab_stats(rgb: np.ndarray, weight: np.ndarray | None = None) -> LabStats:
     """Weighted mean Lab of uint8 RGB pixels (weight: e.g. the product's alpha)."""
-    lab = cv2.cvtColor(rgb.astype(np.float32) * np.float32(1.0 / 255.0), cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    lab = lab_pixels(rgb)
     if weight is None:
         mean = lab.mean(axis=0)
     else:
@@ -78,29 +79,3 @@ def lab_stats(rgb: np.ndarray, weight: np.ndarray | None = None) -> LabStats:
         total = float(w.sum())
         mean = lab.mean(axis=0) if total <= 0 else (lab * w[:, None]).sum(axis=0) / total
     return LabStats(float(mean[0]), float(mean[1]), float(mean[2]))
-
-
-def hue_distance(h1: float, h2: float) -> float:
-    d = abs(h1 - h2) % 360.0
-    return min(d, 360.0 - d)
-
-
-def separation(product: LabStats, backdrop: LabStats) -> float:
-    """CIE76 delta E between two averages."""
-    return math.sqrt(
-        (product.lightness - backdrop.lightness) ** 2
-        + (product.a - backdrop.a) ** 2
-        + (product.b - backdrop.b) ** 2
-    )
-
-
-def clashes(product: LabStats, backdrop: LabStats) -> bool:
-    """Whether this backdrop would swallow or fight the product (see the module docstring)."""
-    if separation(product, backdrop) < MIN_SEPARATION:
-        return True
-    both_coloured = product.chroma >= CHROMATIC and backdrop.chroma >= CHROMATIC
-    return (
-        both_coloured
-        and hue_distance(product.hue, backdrop.hue) < HUE_CLASH_DEG
-        and abs(product.lightness - backdrop.lightness) < LIGHTNESS_CLASH
-    )
