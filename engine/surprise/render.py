@@ -7,6 +7,7 @@ renders its graded backdrop and recomposes; the video reuses the composed varian
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from engine.export import ExportOptions, encode
 from engine.surprise.options import SurpriseOptions, parse_surprise_options
 from engine.surprise.variants import plan_variants, prepare_product, render_variant
 from engine.surprise.video import make_video
+
+if TYPE_CHECKING:
+    from engine.pipeline import Recipe
 
 VIDEO_EXTENSION = "mp4"
 
@@ -44,7 +48,7 @@ class SurpriseOutput:
 def render_surprise(
     rgb: np.ndarray,
     alpha: np.ndarray,
-    recipe,
+    recipe: Recipe,
     options: SurpriseOptions | dict,
     *,
     video_side: int | None = None,

@@ -13,12 +13,12 @@ import numpy as np
 from engine.decode import decode_image
 from engine.matting import MatteOptions, matte
 from engine.matting.model import NetworkMatte
-from engine.pipeline import DEFAULT_WORKING_SIZE, MattePlan, decode_size, matting_route
+from engine.pipeline import DEFAULT_WORKING_SIZE, MattePlan, Recipe, decode_size, matting_route
 
 
 def photo_and_matte(
     data: bytes,
-    recipe,
+    recipe: Recipe,
     *,
     plan: MattePlan | None = None,
     network_matte: np.ndarray | None = None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -24,6 +25,9 @@ from engine.surprise.colour import MAX_CLASH_SHARE, LabStats, clash_share, lab_s
 from engine.surprise.grade import GradeParams, grade
 from engine.surprise.themes import theme, theme_templates
 from engine.templates import TemplateSpec, render
+
+if TYPE_CHECKING:
+    from engine.pipeline import Recipe
 
 _MEASURE_SIDE = 64  # backdrops are measured on a render this size (long side)
 _PREFERRED_MIN = 3  # when fewer templates than this pass the clash test, keep the best separated ones
@@ -48,7 +52,7 @@ class VariantPlan:
     compose: ComposeParams
 
 
-def prepare_product(rgb: np.ndarray, alpha: np.ndarray, recipe, canvas: tuple[int, int]) -> Product:
+def prepare_product(rgb: np.ndarray, alpha: np.ndarray, recipe: Recipe, canvas: tuple[int, int]) -> Product:
     """Retouch and cut out the product once (engine.retouch + engine.matting.cutout), pre-shrunk to
     at most the canvas's long side so variants never resample more pixels than they show."""
     alpha = clean_alpha(alpha.astype(np.float32))
