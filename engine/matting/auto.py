@@ -245,13 +245,31 @@ def left_out_faint(fast: FastResult, final: np.ndarray) -> float:
     return float(touching[labels].sum()) / max(float(final.sum()), 1.0)
 
 
+# A backdrop the smooth surface leaves this much unexplained hides light products.
+BACKDROP_RESIDUAL = 0.008
+
+
 def fast_trust(fast: FastResult) -> tuple[float, dict]:
-    """The colour model's own confidence, lowered where it is blind (faint departures it left out)."""
+    """The colour model's own confidence, lowered where it is blind: faint departures it left out, or a
+    backdrop its smooth surface does not describe.
+
+    The second is what the colour model cannot see by construction: on photographed paper or cloth, lit
+    unevenly, the surface fit leaves a residual (robust sigma on its thumbnail) of 0.012-0.016, and a
+    white frame or a glass body that departs from the paper by less than that is invisible to it while
+    it reports high confidence in the dark or coloured part it did find. Clean studio sweeps leave at
+    most 0.0056 (the emoji tune shots); whites tune shots that passed the other checks left 0.012-0.016.
+    """
     share, blob = faint_departures(fast)
-    blind = share > FAINT_FRACTION or blob > FAINT_BLOB
+    residual = float(fast.details.get("bg_noise", 0.0))
+    blind = share > FAINT_FRACTION or blob > FAINT_BLOB or residual > BACKDROP_RESIDUAL
     penalty = float(np.clip(1.0 - (share - 0.03) / 0.06, 0.0, 1.0)) if not blind else 0.0
     trust = fast.confidence * (0.5 + 0.5 * penalty) if not blind else min(fast.confidence, 0.5) * 0.5
-    return float(trust), {"faint_share": share, "faint_blob": blob, "colour_model_blind": blind}
+    return float(trust), {
+        "faint_share": share,
+        "faint_blob": blob,
+        "backdrop_residual": residual,
+        "colour_model_blind": blind,
+    }
 
 
 def matte_auto(

@@ -59,12 +59,12 @@ class StandIn:
         return self.alpha
 
 
-def unsure_network(body: np.ndarray, sure: np.ndarray, seed: int) -> np.ndarray:
-    """What ISNet answers for a white body on white: the print sure, the body weak (0.25-0.6) in blotches."""
+def unsure_network(body: np.ndarray, sure: np.ndarray, seed: int, top: float = 0.6) -> np.ndarray:
+    """What ISNet answers for a white body on white: the print sure, the body weak (0.25-`top`) in blotches."""
     rng = np.random.default_rng(seed)
     blotch = cv2.GaussianBlur(rng.uniform(0, 1, (SIZE, SIZE)).astype(np.float32), (0, 0), 6.0)
     blotch = (blotch - blotch.min()) / max(float(np.ptp(blotch)), 1e-6)
-    weak = (0.25 + 0.35 * blotch) * (body > 0.5)
+    weak = (0.25 + (top - 0.25) * blotch) * (body > 0.5)
     return np.clip(cv2.GaussianBlur(np.maximum(weak, sure), (0, 0), 1.5), 0, 1)
 
 
@@ -100,9 +100,10 @@ def test_weak_answers_over_plain_backdrop_are_not_taken():
     colour = np.full((SIZE, SIZE, 3), (0.7, 0.2, 0.2), np.float32)  # a red box the network sees
     rgb = shoot(bg, colour, box, 3)
     spill = soft_rect(60, 60, 330, 330)  # a weak halo over plain backdrop around it
-    network = unsure_network(spill, box * 0.98, 4)
+    network = unsure_network(spill, box * 0.98, 4, top=0.45)
     assert network_level(rgb, network) == 0.5
     res = matte(rgb, "auto", session=StandIn(network))
+    assert res.method == "auto:model"  # a textured sweep: the colour model alone is not trusted
     assert metrics.iou(res.alpha, box) >= 0.97
 
 
@@ -188,3 +189,27 @@ def test_border_mass_and_fragments_measure_what_they_say():
     assert border_mass(alpha) == 0.0 and fragments(alpha > 0.5) == 0
     alpha[:, :5] = 1.0  # a part running along the left edge, apart from the product
     assert border_mass(alpha) > 0.2 and fragments(alpha > 0.5) == 1
+
+
+def test_confident_colour_model_on_a_textured_sweep_still_asks_the_network():
+    """A white phone's frame on unevenly lit paper: the colour model is sure of the dark screen (and
+    blind to the frame, which departs from the paper less than the paper departs from its fit)."""
+    bg = sweep(3)
+    phone = soft_rect(140, 60, 250, 330)
+    screen = soft_rect(150, 75, 240, 300)
+    colour = np.full((SIZE, SIZE, 3), 0.87, np.float32)
+    colour[screen > 0.5] = (0.06, 0.07, 0.09)
+    rgb = shoot(bg, colour, phone, 3)
+    fast = matte_fast(rgb)
+    assert fast.confidence >= 0.8 and metrics.iou(fast.alpha, phone) < 0.9  # sure, and wrong
+    calls = []
+
+    class Seeing(StandIn):
+        def predict(self, x: np.ndarray) -> np.ndarray:
+            calls.append(1)
+            return super().predict(x)
+
+    res = matte(rgb, "auto", session=Seeing(cv2.GaussianBlur(phone, (0, 0), 1.0)))
+    assert calls and res.method == "auto:model" and res.details["colour_model_blind"]
+    assert res.details["backdrop_residual"] > 0.008
+    assert metrics.iou(res.alpha, phone) >= 0.97
