@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,61 @@ def measure(tree: str, photo_files: list[str], method: str, preset: str) -> dict
     }
 
 
+def pool_rate(tree: str, photo_files: list[str], method: str, preset: str, workers: int, images: int) -> dict:
+    """Images/s of prepare + finish (the network's mattes reused) with `workers` processes of one
+    OpenCV thread each, as a node's CPU stages run: the CPU side's ceiling on that many cores."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    jobs = [photo_files[i % len(photo_files)] for i in range(images)]
+    with ctx.Pool(workers, initializer=_pool_init, initargs=(method, preset)) as pool:
+        pool.map(_pool_one, (photo_files * workers)[:workers], chunksize=1)  # warm every worker
+        t0 = time.perf_counter()
+        cpu = sum(pool.map(_pool_one, jobs, chunksize=1))
+        wall = time.perf_counter() - t0
+    return {
+        "workers": workers,
+        "images": images,
+        "images_per_s": images / wall,
+        "cpu_per_image": cpu / images,
+    }
+
+
+_POOL: dict = {}
+
+
+def _pool_init(method: str, preset: str) -> None:
+    import cv2
+
+    cv2.setNumThreads(1)
+    from engine.pipeline import parse_recipe, prepare_background
+    from engine.templates import resolve
+
+    recipe = parse_recipe({"preset": preset, "method": method})
+    template = resolve("#ffffff")
+    _POOL.update(recipe=recipe, template=template, background=prepare_background(recipe, template))
+
+
+def _pool_one(name: str) -> float:
+    import numpy as np
+
+    from engine.pipeline import finish_image, prepare_matte
+
+    t0 = time.process_time()
+    data = Path(name).read_bytes()
+    plan = prepare_matte(data, _POOL["recipe"])
+    matte = np.load(Path(name).with_suffix(".matte.npy")) if plan.network_input is not None else None
+    finish_image(
+        data,
+        _POOL["recipe"],
+        _POOL["template"],
+        plan=plan,
+        network_matte=matte,
+        background=_POOL["background"],
+    )
+    return time.process_time() - t0
+
+
 def _session(settings):
     from cluster.model_store import model_family, resolve_model
     from engine.matting.model import get_session
@@ -185,6 +241,16 @@ def _measure_tree(tree: Path, files: list[str], args: argparse.Namespace) -> dic
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _pool_tree(tree: Path, files: list[str], args: argparse.Namespace) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    cmd = [sys.executable, __file__, "--pool", str(tree), json.dumps(files), args.method, args.preset]
+    cmd += [str(args.pool), str(args.pool_images)]
+    done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the pool run on {tree} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _mean(runs: list[dict]) -> dict:
     """Per-key mean over rounds; the network's cost comes from the one run that computed it."""
     out: dict = {"stages": {}, "steps": {}, "rounds": len(runs)}
@@ -194,6 +260,7 @@ def _mean(runs: list[dict]) -> dict:
             out[part][key] = sum(values) / len(values)
     per_run = [r["network_per_run"] for r in runs if r["network_per_run"] is not None]
     out["network_per_run"] = per_run[0] if per_run else None
+    out["pool"] = runs[-1].get("pool")
     out["spread_finish"] = (
         min(r["stages"]["finish"] for r in runs),
         max(r["stages"]["finish"] for r in runs),
@@ -203,8 +270,15 @@ def _mean(runs: list[dict]) -> dict:
 
 def per_stage(args: argparse.Namespace, tmp: Path) -> dict[str, dict]:
     files = _photos(args.photos, args.size, tmp)
+    mattes = [Path(f).with_suffix(".matte.npy") for f in files]
+    if args.mattes:  # network mattes kept from an earlier run (or another machine): no network here
+        for m in mattes:
+            if (args.mattes / m.name).exists():
+                shutil.copyfile(args.mattes / m.name, m)
     trees = {"this": ROOT}
-    if args.baseline:
+    if args.baseline_tree:
+        trees[args.baseline] = args.baseline_tree.resolve()
+    elif args.baseline:
         trees[args.baseline] = _export_revision(args.baseline, tmp / "baseline")
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     names = list(trees)
@@ -212,6 +286,15 @@ def per_stage(args: argparse.Namespace, tmp: Path) -> dict[str, dict]:
         for name in names if r % 2 == 0 else names[::-1]:
             print(f"round {r + 1}/{args.rounds}: measuring {name} on {len(files)} photos", file=sys.stderr)
             runs[name].append(_measure_tree(trees[name], files, args))
+    if args.pool:
+        for name in names:
+            print(f"pool of {args.pool}: {name}", file=sys.stderr)
+            runs[name][-1]["pool"] = _pool_tree(trees[name], files, args)
+    if args.mattes:
+        args.mattes.mkdir(parents=True, exist_ok=True)
+        for m in mattes:
+            if m.exists() and not (args.mattes / m.name).exists():
+                shutil.copyfile(m, args.mattes / m.name)
     return {name: _mean(rs) for name, rs in runs.items()}
 
 
@@ -307,6 +390,18 @@ def _stage_tables(args: argparse.Namespace, stages: dict[str, dict]) -> list[str
         lines.append(
             f"| {name} | " + " | ".join(f"{s[k]:.3f}" for k in STEPS) + f" | {sum(s.values()):.3f} |"
         )
+    pools = [(name, r["pool"]) for name, r in stages.items() if r.get("pool")]
+    if pools:
+        w = pools[0][1]
+        lines += [
+            "",
+            f"CPU stages in parallel (prepare + finish, network mattes reused): {w['workers']} processes "
+            f"of one OpenCV thread, {w['images']} images:",
+            "",
+            "| code | images/s | CPU s per image |",
+            "| --- | ---: | ---: |",
+        ]
+        lines += [f"| {n} | {p['images_per_s']:.1f} | {p['cpu_per_image']:.3f} |" for n, p in pools]
     if args.baseline and args.baseline in stages:
         now, before = stages["this"]["stages"], stages[args.baseline]["stages"]
         a, b = now["prepare"] + now["finish"], before["prepare"] + before["finish"]
@@ -344,7 +439,18 @@ def main() -> None:
     ap.add_argument("--images", default="40", help="image counts end to end, comma-separated ('0': skip)")
     ap.add_argument("--baseline", default="7d85efb", help="revision to compare with ('' for none)")
     ap.add_argument("--baseline-images", type=int, default=0, help="also run the baseline end to end")
+    ap.add_argument(
+        "--baseline-tree",
+        type=Path,
+        default=None,
+        help="the baseline's files already exported (no git needed)",
+    )
+    ap.add_argument(
+        "--mattes", type=Path, default=None, help="keep/reuse the network's mattes in this folder"
+    )
     ap.add_argument("--rounds", type=int, default=2, help="alternating per-stage rounds")
+    ap.add_argument("--pool", type=int, default=0, help="also: images/s of the CPU stages with N processes")
+    ap.add_argument("--pool-images", type=int, default=160, help="images for --pool (photos cycled)")
     ap.add_argument("--size", type=int, default=1600, help="input photo size (px)")
     ap.add_argument("--method", choices=("auto", "fast", "model"), default="model")
     ap.add_argument("--preset", default="amazon")
@@ -382,5 +488,9 @@ def _measure_main(argv: list[str]) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--measure"]:
         _measure_main(sys.argv[2:])
+    elif sys.argv[1:2] == ["--pool"]:
+        tree, files, method, preset, workers, images = sys.argv[2:]
+        sys.path.insert(0, tree)
+        print(json.dumps(pool_rate(tree, json.loads(files), method, preset, int(workers), int(images))))
     else:
         main()
