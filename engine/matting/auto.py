@@ -261,13 +261,15 @@ def fast_trust(fast: FastResult) -> tuple[float, dict]:
     """
     share, blob = faint_departures(fast)
     residual = float(fast.details.get("bg_noise", 0.0))
-    blind = share > FAINT_FRACTION or blob > FAINT_BLOB or residual > BACKDROP_RESIDUAL
+    left_faint = share > FAINT_FRACTION or blob > FAINT_BLOB
+    blind = left_faint or residual > BACKDROP_RESIDUAL
     penalty = float(np.clip(1.0 - (share - 0.03) / 0.06, 0.0, 1.0)) if not blind else 0.0
     trust = fast.confidence * (0.5 + 0.5 * penalty) if not blind else min(fast.confidence, 0.5) * 0.5
     return float(trust), {
         "faint_share": share,
         "faint_blob": blob,
         "backdrop_residual": residual,
+        "left_faint": left_faint,
         "colour_model_blind": blind,
     }
 
@@ -300,7 +302,9 @@ def matte_auto(
         "level": fused.details["network_level"],
         "left_out": left_out_faint(fast, final),
         "fast_agreement": float(np.count_nonzero(final & fast.hard) / union) if union else 0.0,
-        "colour_model_blind": bool(blind["colour_model_blind"]),
+        # agreeing with a colour model that left faint regions out is doubt; agreeing with one that is
+        # only unsure of a textured backdrop (and found a coloured product) is not
+        "colour_model_blind": bool(blind["left_faint"]),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
     }
