@@ -15,6 +15,10 @@ what the CPUs of a GPU node do per image. The baseline revision is exported with
 (nothing is registered in the checkout) and the revisions are measured alternately, `--rounds`
 times, so a change in the machine's load hits both.
 
+`--pool N` adds the images/s of prepare + finish with N one-thread processes (the CPU side's
+ceiling on N cores, network mattes reused); `--mattes DIR` keeps the network's mattes for a later
+run (or another machine) and `--baseline-tree DIR` takes an exported baseline where git is absent.
+
 Part 2, end to end: `benchmarks.batch` (intake, the staged Ray Data batch, MongoDB writes, output
 ZIP) at the amazon preset for each count in `--images`, with the driver's peak memory; this code
 only unless `--baseline-images` asks for the baseline too. Results are printed and written to
