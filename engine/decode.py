@@ -15,14 +15,17 @@ the camera: a 100-megapixel photo for a 2000 px output is worked on at 12 megapi
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
+from engine.colour_profile import cmyk_to_srgb, fix_cmyk_polarity
 from engine.errors import CorruptImage, ImageTooLarge, UnsupportedFormat
 
 _PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "bmp": "BMP", "tiff": "TIFF"}
@@ -111,6 +114,7 @@ def decode_image(data: bytes, *, max_pixels: int, min_size: int | None = None) -
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im.seek(0)  # animated WebP/APNG: the first frame is the product photo
             im.load()
+            im = fix_cmyk_polarity(im)  # needs the opened file's format and markers: before any resize
             im = _shrink(im, min_size)
             im = ImageOps.exif_transpose(im)
     except Image.DecompressionBombError as exc:
@@ -193,16 +197,25 @@ def _to_srgb8(im: Image.Image, *, source_bits: int | None = None) -> tuple[np.nd
     if im.mode == "1":
         im = im.convert("L")
 
-    if icc:
+    if im.mode == "CMYK":
+        im = cmyk_to_srgb(im, icc, default_profile=_default_cmyk_profile())
+    elif icc:
         im = _apply_icc(im, icc)
 
     if im.mode != "RGB":
-        im = im.convert("RGB")  # L, CMYK (Adobe inversion handled by PIL), YCbCr, LAB, RGBX
+        im = im.convert("RGB")  # L, YCbCr, LAB, RGBX (CMYK went through its profile above)
     rgb = np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
     return rgb, alpha
 
 
 _SRGB = ImageCms.createProfile("sRGB")
+
+
+@functools.cache
+def _default_cmyk_profile() -> bytes:
+    """The CMYK space assumed for a CMYK photo without a profile (a CC0 SWOP-like press profile), as
+    Photoshop assumes its working CMYK: ink numbers alone say nothing about colour."""
+    return (Path(__file__).parent / "data" / "cmyk-default.icc").read_bytes()
 
 
 def _apply_icc(im: Image.Image, icc: bytes) -> Image.Image:

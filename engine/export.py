@@ -51,11 +51,17 @@ def normalise_format(fmt: str) -> str:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def srgb_icc_profile() -> bytes:
-    """An sRGB ICC profile built by LittleCMS (shipped inside Pillow), so nothing is vendored."""
+    """An sRGB ICC profile built by LittleCMS (shipped inside Pillow), so nothing is vendored.
+
+    LittleCMS stamps the creation time into the header (bytes 24..35); zeroed, so the same photo and
+    recipe give the same file bytes in every process (the profile ID is zero: no checksum to fix)."""
     from PIL import ImageCms
 
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    data[24:36] = bytes(12)
+    return bytes(data)
 
 
 def encode(image: np.ndarray, options: ExportOptions | None = None) -> bytes:

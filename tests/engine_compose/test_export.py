@@ -75,3 +75,23 @@ def test_jpeg_refuses_alpha_and_bad_options_are_named():
         encode(_gradient(), ExportOptions(format="gif"))
     with pytest.raises(RecipeError, match="quality"):
         encode(_gradient(), ExportOptions(quality=0))
+
+
+def test_the_same_image_encodes_to_the_same_bytes_in_another_process():
+    """The embedded sRGB profile carries no creation time, so reruns and replicas write equal files."""
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, numpy as np; from engine.export import ExportOptions, encode; "
+        "img = np.arange(48 * 64 * 3, dtype=np.uint32).reshape(48, 64, 3).astype(np.uint8); "
+        "print(hashlib.sha256(encode(img, ExportOptions(format='{fmt}'))).hexdigest())"
+    )
+    for fmt in ("jpg", "png"):
+        digests = {
+            subprocess.run(
+                [sys.executable, "-c", script.format(fmt=fmt)], capture_output=True, text=True, check=True
+            ).stdout.strip()
+            for _ in range(2)
+        }
+        assert len(digests) == 1, fmt

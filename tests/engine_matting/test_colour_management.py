@@ -290,3 +290,22 @@ def test_cmyk_without_profile_uses_the_default_profile_else_the_naive_formula() 
     assert np.abs(again - with_default).max() == 0
     with pytest.raises(ValueError, match="CMYK"):
         cmyk_to_srgb(im.convert("RGB"), None)
+
+
+def test_decode_reads_a_cmyk_jpeg_without_the_adobe_marker_with_the_right_polarity() -> None:
+    """The whole decode path: the polarity fix runs on the opened file, then its profile converts.
+
+    The file stores Adobe-inverted numbers but lost its marker, so by the standard they are plain ink
+    amounts (255 - the swatches), as a browser reads them; Pillow alone would have read the swatches."""
+    data = _without_adobe_marker(_cmyk_file(_cmyk_strip()))
+    got = _centres(decode_image(data, max_pixels=LIMIT).rgb)
+    ink = 255 - np.array(CMYK_SWATCHES)
+    assert np.abs(got - _lcms_srgb(ink)).max() <= CMYK_TOLERANCE
+    assert np.abs(got - _lcms_srgb(np.array(CMYK_SWATCHES))).max() > 100  # not Pillow's reading
+
+
+def test_decode_assumes_a_press_profile_for_a_cmyk_photo_without_one() -> None:
+    data = _cmyk_file(_cmyk_strip(), profile=None)
+    got = _centres(decode_image(data, max_pixels=LIMIT).rgb)
+    assert np.abs(got - _lcms_srgb(np.array(CMYK_SWATCHES))).max() <= CMYK_TOLERANCE
+    assert got[1].tolist() != [0, 255, 255]  # press cyan, not Pillow's screen cyan
