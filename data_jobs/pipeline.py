@@ -185,10 +185,15 @@ class ImageWorker:
         network_first: bool = False,
         surprise: dict[str, Any] | None = None,
     ) -> None:
+        import cv2
+
         from cluster.model_store import model_family, resolve_model
         from engine.pipeline import parse_recipe
         from store.blobs import blob_store_from_settings
 
+        # an actor of the pool holds one CPU (the pool plan): OpenCV's default pool of every core would
+        # make the node's actors fight over them, as the stage tasks' `_one_cpu` explains
+        cv2.setNumThreads(1)
         self.settings = settings
         # a surprise job's options (engine.surprise.options); None: one composed output per image
         self.surprise = surprise

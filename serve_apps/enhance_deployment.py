@@ -26,6 +26,13 @@ MAX_ONGOING = 4  # requests one replica accepts at once (each runs in a thread)
 @serve.deployment(name="enhance", max_ongoing_requests=MAX_ONGOING, ray_actor_options={"num_cpus": 1})
 class EnhanceDeployment:
     def __init__(self, settings: Settings) -> None:
+        import os
+
+        import cv2
+
+        # a replica holds `num_cpus` CPUs (Ray sets OMP_NUM_THREADS to that): OpenCV's default pool of
+        # every core would make the replicas on one node fight over them
+        cv2.setNumThreads(max(1, int(os.environ.get("OMP_NUM_THREADS") or 1)))
         self._enhancer = Enhancer(settings)
         self._enhancer.warm()
 
