@@ -21,6 +21,7 @@ def apply_plan(rgb: np.ndarray, plan: RetouchPlan) -> np.ndarray:
     # white balance and exposure folded into the sRGB -> linear table: one lookup per channel
     table = (to_linear(np.arange(256, dtype=np.uint8))[:, None] * gains[None, :]).reshape(1, 256, 3)
     lin = cv2.LUT(np.ascontiguousarray(out), table.astype(np.float32))
+    restore_clipped(lin, out, gains)
     ratio = _tone_ratio(lin, plan.black_point, plan.midtone, plan.contrast) if tone else None
     if plan.vibrance > 0:
         if ratio is not None:
@@ -28,6 +29,37 @@ def apply_plan(rgb: np.ndarray, plan: RetouchPlan) -> np.ndarray:
             ratio = None
         lin = _vibrance(lin, plan.vibrance)
     return to_srgb(lin, gain=ratio)  # a tone ratio left over is applied in the same pass
+
+
+CLIP_RAMP = (247, 255)  # sRGB codes over which a channel goes from surely measured to surely clipped
+
+
+def restore_clipped(lin: np.ndarray, codes: np.ndarray, gains: np.ndarray) -> None:
+    """Undo the tint the gains give pixels that were clipped in a channel the gains scale down, in place.
+
+    A clipped channel recorded less light than there was, so scaling it down by the white balance
+    leaves it below its true share: a white print under cool light (blue clipped) turns yellow with
+    the full correction. Such a channel is pulled toward the pixel's brightest corrected channel
+    (capped at white), in proportion to how clipped it was (0 at code CLIP_RAMP[0], fully at 255):
+    a clipped white stays a neutral white, while a saturated colour whose clipped channel is its
+    brightest keeps its ordinary correction. `lin`: linear RGB after the gains, `codes`: the uint8
+    sRGB it came from."""
+    down = [c for c in range(3) if gains[c] < 1.0]
+    if not down:
+        return
+    lo, hi = CLIP_RAMP
+    near = cv2.compare(codes[..., down[0]], lo, cv2.CMP_GT)
+    for c in down[1:]:
+        near = cv2.bitwise_or(near, cv2.compare(codes[..., c], lo, cv2.CMP_GT))
+    ys, xs = np.nonzero(near)
+    if ys.size == 0:
+        return
+    px = lin[ys, xs]
+    level = np.minimum(px.max(axis=1), np.float32(1.0))
+    for c in down:
+        w = np.clip((codes[ys, xs, c].astype(np.float32) - lo) / np.float32(hi - lo), 0.0, 1.0)
+        px[:, c] += w * np.maximum(level - px[:, c], np.float32(0.0))
+    lin[ys, xs] = px
 
 
 def _tone_curve(lin: np.ndarray, black: float, mid: float, strength: float) -> np.ndarray:

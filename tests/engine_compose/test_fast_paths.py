@@ -48,10 +48,12 @@ def ref_sharpen(rgb: np.ndarray, alpha: np.ndarray | None, amount: float) -> np.
 
 
 def ref_apply_plan(rgb: np.ndarray, plan) -> np.ndarray:
-    from engine.retouch.apply import denoise
+    from engine.retouch.apply import denoise, restore_clipped
 
     out = denoise(rgb, plan.denoise) if plan.denoise > 0 else rgb
-    lin = _DECODE_LUT[out] * (np.asarray(plan.wb_gains, np.float32) * np.float32(plan.exposure_gain))
+    gains = np.asarray(plan.wb_gains, np.float32) * np.float32(plan.exposure_gain)
+    lin = _DECODE_LUT[out] * gains
+    restore_clipped(lin, out, gains)  # not a speed-up: the clipped-highlight rule, the same in both
     if plan.contrast > 0 or plan.black_point > 0:
         y = np.maximum(lin @ REC709_LUMA, 0.0)
         grid = np.linspace(0.0, 1.0, 1025)

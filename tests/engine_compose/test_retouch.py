@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from engine.compose.linear import to_linear, to_srgb
 from engine.errors import RecipeError
 from engine.retouch import RetouchParams, analyse, apply_plan, denoise, retouch, sharpen
 
@@ -90,3 +91,45 @@ def test_bad_strengths_are_refused_by_name():
         RetouchParams(sharpen=2.0).validate()
     with pytest.raises(RecipeError, match="retouch.denoise"):
         RetouchParams(denoise="lots").validate()
+
+
+def test_clipped_highlights_stay_neutral_when_white_balance_scales_their_channel_down():
+    """A white print under cool light: blue clipped on the print and nearly on the backdrop. The full
+    correction scales blue down, which turned the print yellow; it stays neutral white now, while an
+    unclipped mid-tone of the same photo gets the ordinary correction and a saturated blue whose
+    clipped channel is its brightest keeps its hue."""
+    rgb, alpha = _scene(cast=(0.86, 0.96, 1.0))  # cool light: blue strongest
+    h, w = alpha.shape
+    rgb[h // 2 - 20 : h // 2, w // 2 - 20 : w // 2] = (255, 255, 255)  # the clipped white print
+    rgb[h // 2 : h // 2 + 20, w // 2 - 20 : w // 2] = (30, 80, 255)  # a saturated blue, blue clipped
+    plan = analyse(rgb, alpha, replace(RetouchParams.off(), white_balance=1.0))
+    gains = np.asarray(plan.wb_gains) * plan.exposure_gain
+    assert gains[2] < 0.97 < 1.03 < gains[0], f"the cool cast must be corrected: {gains}"
+    out = apply_plan(rgb, plan)
+    print_ = out[h // 2 - 18 : h // 2 - 2, w // 2 - 18 : w // 2 - 2].reshape(-1, 3).astype(int)
+    assert (print_.max(axis=1) - print_.min(axis=1)).max() <= 1, "the clipped white print got tinted"
+    assert print_.min() >= 254
+    # without the rule the same gains make it yellow: blue well below red
+    plain = to_srgb(np.asarray(gains, np.float32)).astype(int)
+    assert plain[0] - plain[2] >= 5, plain
+    blue = out[h // 2 + 2 : h // 2 + 18, w // 2 - 18 : w // 2 - 2].reshape(-1, 3).astype(int)
+    assert (blue[:, 2] - blue[:, 0]).min() > 150 and (blue[:, 2] < 255).all()
+    # a mid-tone, far from clipping, gets the ordinary correction
+    mid = np.full((4, 4, 3), (120, 128, 140), np.uint8)
+    expected = to_srgb(to_linear(mid) * np.asarray(gains, np.float32))
+    assert np.array_equal(apply_plan(mid, plan), expected)
+
+
+def test_clipped_pixels_follow_how_clipped_they_were():
+    """The pull grows with the clipped channel's code: none below the ramp, full at 255."""
+    from engine.retouch.apply import CLIP_RAMP, restore_clipped
+
+    codes = np.array([[[250, 250, c] for c in (200, CLIP_RAMP[0], 251, 255)]], np.uint8)
+    gains = np.array([1.1, 1.0, 0.8], np.float32)
+    lin = (codes.astype(np.float32) / 255.0) ** 2.2 * gains
+    before = lin.copy()
+    restore_clipped(lin, codes, gains)
+    assert np.array_equal(lin[0, :2], before[0, :2])  # below the ramp: untouched
+    assert before[0, 2, 2] < lin[0, 2, 2] < lin[0, 3, 2]
+    assert lin[0, 3, 2] == pytest.approx(min(1.0, float(before[0, 3].max())))
+    assert np.array_equal(lin[..., :2], before[..., :2])  # channels scaled up are never changed
