@@ -134,15 +134,15 @@ def estimate_product_box(pixels: np.ndarray, background: str) -> tuple[int, int,
 def _background_check(pixels: np.ndarray, colour: str) -> Check:
     h, w = pixels.shape[:2]
     b = edge_band((w, h))
-    rgb = pixels[..., :3].astype(np.int16)
-    band = np.concatenate(
+    rgb = pixels[..., :3]
+    band = np.concatenate(  # only the band widened to int16, not the whole canvas
         [
             rgb[:b].reshape(-1, 3),
             rgb[-b:].reshape(-1, 3),
             rgb[:, :b].reshape(-1, 3),
             rgb[:, -b:].reshape(-1, 3),
         ]
-    )
+    ).astype(np.int16)
     off = np.abs(band - _hex_rgb(colour)).max(axis=1)
     bad = float(np.mean(off > PURITY_TOLERANCE))
     alpha_ok = pixels.shape[2] != 4 or bool((pixels[..., 3][:b] == 255).all())

@@ -311,7 +311,13 @@ def _render_placed(
 
     finish = partial(_finish, amount=retouch_plan.sharpen) if retouch_plan.sharpen > 0 else None
     image, where = compose_placed(
-        cut, spec, params, background=None if transparent else background, size=canvas, finish=finish
+        cut,
+        spec,
+        params,
+        background=None if transparent else background,
+        size=canvas,
+        finish=finish,
+        cleaned=True,  # `alpha` was cleaned above
     )
     return image, _clipped_box(where, canvas) if with_box else None
 

@@ -114,9 +114,13 @@ def compose_placed(
     background: np.ndarray | None = None,
     size: tuple[int, int] | None = None,
     finish: ProductFinish | None = None,
+    cleaned: bool = False,
 ) -> tuple[np.ndarray, Placement]:
     """`compose` and where it placed the product (the placement it planned, not one re-measured
-    from pixels afterwards: a white product's edge cannot be told from its shadow)."""
+    from pixels afterwards: a white product's edge cannot be told from its shadow).
+
+    `cleaned`: the cut-out's alpha went through `clean_alpha` already (the pipeline cleans the matte
+    before cutting out), so the connected-components pass over it is not run a second time."""
     params = params or ComposeParams()
     params.validate()
     if cutout.ndim != 3 or cutout.shape[2] != 4 or cutout.dtype != np.uint8:
@@ -132,7 +136,9 @@ def compose_placed(
     else:
         raise ValueError("compose needs a background or a size")
 
-    alpha = clean_alpha(cutout[..., 3].astype(np.float32) * np.float32(1.0 / 255.0))
+    alpha = cutout[..., 3].astype(np.float32) * np.float32(1.0 / 255.0)
+    if not cleaned:
+        alpha = clean_alpha(alpha)
     box = product_box(alpha)
     where = plan(box, canvas, spec, params)
     trimmed = np.dstack(

@@ -94,7 +94,7 @@ def _darken(out: np.ndarray, background: np.ndarray, density: np.ndarray) -> Non
         table = to_srgb(to_linear(backdrop[0, 0])[None, :] * (1.0 - levels)[:, None])
         index = np.multiply(d, np.float32(_DENSITY_STEPS))
         index += np.float32(0.5)
-        out[ys:ye, xs:xe] = table.take(np.minimum(index, _DENSITY_STEPS).astype(np.uint16), axis=0)
+        out[ys:ye, xs:xe] = table[np.minimum(index, _DENSITY_STEPS).astype(np.uint16)]
         return
     rows, cols = np.nonzero(d)
     if rows.size:

@@ -53,7 +53,8 @@ def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
         buf = np.multiply(linear, (gain * np.float32(_ENCODE_STEPS))[..., None], dtype=np.float32)
     np.add(buf, np.float32(0.5), out=buf)
     np.clip(buf, np.float32(0.0), np.float32(_ENCODE_STEPS), out=buf)
-    return _ENCODE_LUT.take(buf.astype(np.uint16))
+    # indexing gathers uint8 from a uint16 index about twice as fast as `take` (numpy 2)
+    return _ENCODE_LUT[buf.astype(np.uint16)]
 
 
 def srgb_float_to_linear(v: np.ndarray | float) -> np.ndarray:

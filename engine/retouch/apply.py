@@ -32,6 +32,9 @@ def apply_plan(rgb: np.ndarray, plan: RetouchPlan) -> np.ndarray:
 
 
 CLIP_RAMP = (247, 255)  # sRGB codes over which a channel goes from surely measured to surely clipped
+# A clipped channel scaled by at least this loses at most one code (255 -> 254): not a visible tint,
+# and the pass over the near-white pixels (the whole backdrop margin of a crop) is skipped.
+UNTINTED_GAIN = 0.995
 
 
 def restore_clipped(lin: np.ndarray, codes: np.ndarray, gains: np.ndarray) -> None:
@@ -44,7 +47,7 @@ def restore_clipped(lin: np.ndarray, codes: np.ndarray, gains: np.ndarray) -> No
     a clipped white stays a neutral white, while a saturated colour whose clipped channel is its
     brightest keeps its ordinary correction. `lin`: linear RGB after the gains, `codes`: the uint8
     sRGB it came from."""
-    down = [c for c in range(3) if gains[c] < 1.0]
+    down = [c for c in range(3) if gains[c] < UNTINTED_GAIN]
     if not down:
         return
     lo, hi = CLIP_RAMP
