@@ -13,9 +13,10 @@ uses other photographs, other emoji and other seeds, and no development tool sho
 file says which split its figures come from.
 
 Per slice and method: mean IoU, boundary F (3 px), alpha MAE, the worst image's IoU; for `auto` the
-routing counts and how well its quality score finds the bad mattes (of the images whose IoU is in the
-worst 25 %, the share that are also in the lowest 25 % of quality scores). Writes RESULTS.md beside
-this file unless --no-write.
+routing counts and how well its quality score finds the bad mattes: of the images whose IoU is in the
+worst 10 % and 25 %, how many are also in the lowest 10 % and 25 % of quality scores, and how many
+mattes below IoU 0.9 (and above) fall under the review line. Writes RESULTS.md beside this file
+unless --no-write.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from benchmarks.datasets.methods import build_methods
 
 HERE = Path(__file__).resolve().parent
 SLICES = ("whites", "emoji")
+REVIEW_LINE = 0.5  # batches flag results below this quality for review
+BAD_IOU = 0.9  # a matte below this IoU is one a seller would send back
 
 
 def shots(slice_name: str, split: str, count: int, size: int) -> Iterator[tuple[str, Callable]]:
@@ -52,14 +55,15 @@ def shots(slice_name: str, split: str, count: int, size: int) -> Iterator[tuple[
         raise SystemExit(f"unknown slice {slice_name!r}; choose from {', '.join(SLICES)}")
 
 
-def score_ranking(quality: list[float], ious: list[float]) -> float | None:
-    """Share of the worst 25 % by true IoU that the quality score also puts in its lowest 25 %."""
-    k = max(1, len(ious) // 4)
+def score_ranking(quality: list[float], ious: list[float], share: float) -> tuple[int, int] | None:
+    """(hits, k): of the k images worst by true IoU (k = `share` of them, at least 1), how many the quality
+    score also puts among its k lowest. None with fewer than 4 images."""
     if len(ious) < 4:
         return None
+    k = max(1, round(len(ious) * share))
     worst_true = set(np.argsort(ious, kind="stable")[:k].tolist())
     worst_score = set(np.argsort(quality, kind="stable")[:k].tolist())
-    return len(worst_true & worst_score) / k
+    return len(worst_true & worst_score), k
 
 
 def main() -> None:
@@ -115,15 +119,22 @@ def main() -> None:
             )
         if routes:
             ious = [s[0] for s in scores["auto"]]
-            rank = score_ranking(quality, ious)
+            ranks = {share: score_ranking(quality, ious, share) for share in (0.1, 0.25)}
+            found = [
+                f"{hits} of the worst {k} ({share:.0%}) by IoU among its lowest {k}"
+                for share, r in ranks.items()
+                if r is not None
+                for hits, k in [r]
+            ]
+            bad = [q for q, v in zip(quality, ious, strict=True) if v < BAD_IOU]
+            good = [q for q, v in zip(quality, ious, strict=True) if v >= BAD_IOU]
             notes.append(
                 f"- {slice_name}: auto routing "
                 + ", ".join(f"{k} {v}" for k, v in sorted(routes.items()))
-                + (
-                    f"; quality score finds {rank:.0%} of the worst quarter by IoU"
-                    if rank is not None
-                    else ""
-                )
+                + (f"; quality score finds {'; '.join(found)}" if found else "")
+                + f"; below the review line (quality < {REVIEW_LINE}): "
+                f"{sum(q < REVIEW_LINE for q in bad)} of the {len(bad)} mattes with IoU < {BAD_IOU}, "
+                f"{sum(q < REVIEW_LINE for q in good)} of the {len(good)} with IoU >= {BAD_IOU}"
             )
 
     lines = [
