@@ -7,6 +7,13 @@ what the colour model is sure of, because salient-object networks have two known
 they punch holes into large flat interiors (a laptop screen, a card, a box face) and they drop thin
 parts (straps, stems, cables). Here a region enclosed by the product that is unlike the background is
 product, and strongly non-background structures connected to the product stay.
+
+White-on-white is where the colour model is blind while sure of itself: it finds the print or the dark
+screen and calls the white body backdrop. It is therefore not trusted where it left faint regions out
+or where its smooth backdrop surface does not describe the sweep (photographed paper, uneven light);
+where the network is unsure of a white body it is read below one half if that outline lies on an image
+edge; an even partial network alpha is kept as glass. The quality score (engine.matting.score) falls
+with each of these doubts, so batches can flag the matte.
 """
 
 from __future__ import annotations
