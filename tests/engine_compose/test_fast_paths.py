@@ -225,3 +225,25 @@ def test_matte_upsampling_matches_the_reference(shots) -> None:
         new = upsample_alpha(low, shot.rgb)
         assert new.dtype == np.float32 and new.shape == (h, w)
         assert np.abs(new - old).max() <= 2.0 / 255.0
+
+
+def test_whole_factor_thumbnail_gives_the_same_retouch(shots) -> None:
+    """analyse's thumbnail by a whole factor (a k x k box average) against the arbitrary-ratio
+    640 px thumbnail it replaced: the plans agree closely and the retouched photos within the
+    tolerance. The reference is analyse on the old thumbnail, which it takes as it is."""
+    big = [
+        studio.compose_shot(emoji.load_rgba(p), size=1600, seed=800 + i)
+        for i, p in enumerate(emoji.pick("test", 2))
+    ]
+    for shot in [*shots, *big]:
+        h, w = shot.alpha.shape
+        r = 640 / max(h, w)
+        size = (round(w * r), round(h * r))
+        thumb = cv2.resize(shot.rgb, size, interpolation=cv2.INTER_AREA)
+        thumb_alpha = cv2.resize(shot.alpha, size, interpolation=cv2.INTER_AREA)
+        for params in (RetouchParams(), RetouchParams(contrast=1.0, colour=1.0)):
+            new, old = analyse(shot.rgb, shot.alpha, params), analyse(thumb, thumb_alpha, params)
+            assert np.abs(np.subtract(new.wb_gains, old.wb_gains)).max() < 0.01
+            assert abs(new.exposure_gain - old.exposure_gain) < 0.01
+            assert abs(new.midtone - old.midtone) < 0.01 and abs(new.vibrance - old.vibrance) < 0.01
+            _check(apply_plan(shot.rgb, new), apply_plan(shot.rgb, old))
