@@ -51,7 +51,6 @@ def normalise_format(fmt: str) -> str:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def srgb_icc_profile() -> bytes:
     """An sRGB ICC profile built by LittleCMS (shipped inside Pillow), so nothing is vendored.
 

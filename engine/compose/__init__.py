@@ -147,7 +147,7 @@ def compose_placed(
             np.rint(alpha[box.y0 : box.y1, box.x0 : box.x1] * np.float32(255.0)).astype(np.uint8),
         ]
     )
-    layer = Layer.from_rgba(trimmed).resized(where.width, where.height)
+    layer = Layer.from_rgba(trimmed).resized(where.width, where.height, clamp=False)  # colour: straight only
     # From here the product is straight sRGB uint8 + alpha: the sharpener wants it so, and the blend
     # then needs linear light only where the product is translucent or a shadow falls, not on the
     # millions of solid product and untouched backdrop pixels (issue 12: a third of the CPU time).

@@ -27,7 +27,11 @@ class Layer:
         alpha = rgba[..., 3].astype(np.float32) / 255.0
         return cls(to_linear(np.ascontiguousarray(rgba[..., :3])) * alpha[..., None], alpha)
 
-    def resized(self, width: int, height: int) -> Layer:
+    def resized(self, width: int, height: int, *, clamp: bool = True) -> Layer:
+        """The layer at width x height. `clamp=False` leaves the premultiplied colour's cubic
+        overshoot in place: for a caller that only takes `straight_srgb` of the result, which
+        clips to 0..1 after dividing alpha out and so gives the same codes without two passes
+        over the colour (issue 12)."""
         h, w = self.alpha.shape
         if (w, h) == (width, height):
             return self
@@ -36,13 +40,16 @@ class Layer:
         alpha = cv2.resize(self.alpha, (width, height), interpolation=interp)
         # cubic overshoots; premultiplied colour can never exceed its alpha
         np.clip(alpha, 0.0, 1.0, out=alpha)
-        np.minimum(premul, alpha[..., None], out=premul)
-        np.maximum(premul, 0.0, out=premul)
+        if clamp:
+            np.minimum(premul, alpha[..., None], out=premul)
+            np.maximum(premul, 0.0, out=premul)
         return Layer(premul, alpha)
 
     def straight_srgb(self) -> np.ndarray:
         """uint8 sRGB with straight alpha divided out (transparent pixels become black)."""
-        inverse = np.divide(1.0, self.alpha, out=np.zeros_like(self.alpha), where=self.alpha > 1e-6)
+        inverse = np.divide(
+            np.float32(1.0), self.alpha, out=np.zeros_like(self.alpha), where=self.alpha > 1e-6
+        )
         return to_srgb(self.premul, gain=inverse)
 
     def with_straight_srgb(self, rgb: np.ndarray) -> Layer:

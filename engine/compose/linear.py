@@ -47,10 +47,13 @@ def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
     pass (`Layer.straight_srgb` divides alpha out that way). In place on one float32 buffer and
     through a uint16 index: the same codes as clipping, scaling and indexing with int32, with a
     third fewer passes and half the index memory."""
-    if gain is None:
-        buf = np.multiply(linear, np.float32(_ENCODE_STEPS), dtype=np.float32)
+    # float32 input multiplies straight into a float32 buffer; `dtype=` would send every call
+    # through numpy's slower casting loop
+    scale = np.float32(_ENCODE_STEPS) if gain is None else (gain * np.float32(_ENCODE_STEPS))[..., None]
+    if linear.dtype == np.float32 and scale.dtype == np.float32:
+        buf = np.multiply(linear, scale)
     else:
-        buf = np.multiply(linear, (gain * np.float32(_ENCODE_STEPS))[..., None], dtype=np.float32)
+        buf = np.multiply(linear, scale, dtype=np.float32)
     np.add(buf, np.float32(0.5), out=buf)
     np.clip(buf, np.float32(0.0), np.float32(_ENCODE_STEPS), out=buf)
     # indexing gathers uint8 from a uint16 index about twice as fast as `take` (numpy 2)
