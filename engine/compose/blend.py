@@ -56,8 +56,10 @@ def blend(
     sub = out[y0:y1, x0:x1]
     solid = cv2.compare(fa, float(_SOLID), cv2.CMP_GE)
     cv2.copyTo(fg if gains is None else apply_gains_srgb(fg, gains), solid, sub)  # in place
-    ys, xs = np.nonzero(cv2.bitwise_and(cv2.compare(fa, 0.0, cv2.CMP_GT), cv2.bitwise_not(solid)))
-    if ys.size:
+    # the translucent pixels' coordinates: OpenCV lists them several times faster than np.nonzero
+    points = cv2.findNonZero(cv2.bitwise_and(cv2.compare(fa, 0.0, cv2.CMP_GT), cv2.bitwise_not(solid)))
+    if points is not None:
+        xs, ys = points[:, 0, 0], points[:, 0, 1]
         a = fa[ys, xs][:, None]
         keep = 1.0 - a
         if density is not None:

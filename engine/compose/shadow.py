@@ -130,19 +130,62 @@ def shadow_density(
         dens = _drop(mask, sph, sw, sh, away, softness)
         keep *= 1.0 - opacity * 0.8 * dens
     density = 1.0 - keep
+    origin = (0, 0)
     if (sw, sh) != (cw, ch):
-        density = cv2.resize(density, (cw, ch), interpolation=cv2.INTER_LINEAR)
+        density, origin = _upscale_shadow(density, (cw, ch))
     # the fade and the cut-off only where the shadow is: most of a large canvas is untouched
-    x, y, w, h = cv2.boundingRect(cv2.compare(density, 0.0, cv2.CMP_GT))
+    x, y, w, h = cv2.boundingRect(cv2.compare(density[origin[1] :, origin[0] :], 0.0, cv2.CMP_GT))
     if w == 0 or h == 0:
         return density
-    y0, y1, x0, x1 = y, y + h, x, x + w
+    y0, y1, x0, x1 = y + origin[1], y + h + origin[1], x + origin[0], x + w + origin[0]
     roi = density[y0:y1, x0:x1]
     roi *= _inside_weight(ch, cw, edge_band(canvas), y0, x0, y1, x1)
     # below a visible step the tails end, so a backdrop a rule requires stays exactly that colour
     roi[roi < _INVISIBLE] = 0.0
     np.clip(roi, 0.0, 1.0, out=roi)
     return density
+
+
+def _upscale_shadow(small: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """`cv2.resize(small, size, interpolation=cv2.INTER_LINEAR)` computed only over the output
+    pixels the shadow reaches (elsewhere both sides of the interpolation are 0, and so is the
+    result), and the (x, y) from which the rest of the canvas is known to be 0. A contact shadow is
+    a band along the floor: most of a 2000 px canvas is never touched (issue 12)."""
+    cw, ch = size
+    out = np.zeros((ch, cw), np.float32)
+    bx, by, bw, bh = cv2.boundingRect(cv2.compare(small, 0.0, cv2.CMP_GT))
+    if bw == 0 or bh == 0:
+        return out, (0, 0)
+    sh, sw = small.shape
+    r0, r1, ry, ty = _taps(sh, ch, by, by + bh)
+    c0, c1, cx, tx = _taps(sw, cw, bx, bx + bw)
+    lo, hi = int(min(r0.min(), r1.min())), int(max(r0.max(), r1.max())) + 1
+    part = small[lo:hi]
+    # horizontal taps first, then vertical, as OpenCV's linear resize does
+    rows = part[:, c0] * (np.float32(1.0) - tx) + part[:, c1] * tx
+    out[ry[0] : ry[1], cx[0] : cx[1]] = (
+        rows[r0 - lo] * (np.float32(1.0) - ty)[:, None] + rows[r1 - lo] * ty[:, None]
+    )
+    return out, (cx[0], ry[0])
+
+
+def _taps(
+    src: int, dst: int, first: int, end: int
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int], np.ndarray]:
+    """For the output positions of a linear resize src -> dst whose two source taps touch
+    [first, end): the taps, the output range (start, stop) and the weight of the second tap, with
+    OpenCV's pixel-centre mapping and edge clamping."""
+    pos = np.arange(dst, dtype=np.float32)
+    f = (pos + np.float32(0.5)) * np.float32(src / dst) - np.float32(0.5)
+    i0 = np.floor(f).astype(np.int32)
+    t = (f - i0).astype(np.float32)
+    t[i0 < 0] = 0.0
+    t[i0 >= src - 1] = 0.0
+    i0 = np.clip(i0, 0, src - 1)
+    i1 = np.minimum(i0 + 1, src - 1)
+    touch = np.flatnonzero(((i0 >= first) & (i0 < end)) | ((i1 >= first) & (i1 < end) & (t > 0)))
+    a, b = int(touch[0]), int(touch[-1]) + 1
+    return i0[a:b], i1[a:b], (a, b), t[a:b]
 
 
 def _paste(small: np.ndarray, x: int, y: int, w: int, h: int) -> np.ndarray:

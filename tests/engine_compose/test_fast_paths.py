@@ -247,3 +247,28 @@ def test_whole_factor_thumbnail_gives_the_same_retouch(shots) -> None:
             assert abs(new.exposure_gain - old.exposure_gain) < 0.01
             assert abs(new.midtone - old.midtone) < 0.01 and abs(new.vibrance - old.vibrance) < 0.01
             _check(apply_plan(shot.rgb, new), apply_plan(shot.rgb, old))
+
+
+@pytest.mark.parametrize(
+    ("small", "canvas"), [((420, 420), (2000, 2000)), ((300, 420), (1600, 2000)), ((420, 236), (1200, 675))]
+)
+def test_shadow_upscale_only_where_it_falls_matches_the_full_resize(small, canvas) -> None:
+    """The shadow brought to the canvas only over the pixels it reaches, against OpenCV's linear
+    resize of the whole small canvas: equal within 1e-4 of density (a hundredth of an 8-bit step)
+    there, and exactly 0 outside, as the full resize is."""
+    from engine.compose.shadow import _upscale_shadow
+
+    rng = np.random.default_rng(4)
+    sw, sh = small
+    for case in range(3):
+        s = np.zeros((sh, sw), np.float32)
+        if case == 0:  # a contact band along the floor
+            s[sh // 2 : sh // 2 + 40, 20 : sw - 30] = rng.random((40, sw - 50), dtype=np.float32)
+        elif case == 1:  # touching the small canvas's corners
+            s[0, 0], s[-1, -1] = 0.3, 0.2
+        new, (ox, oy) = _upscale_shadow(s, canvas)
+        old = cv2.resize(s, canvas, interpolation=cv2.INTER_LINEAR)
+        assert new.shape == old.shape and new.dtype == np.float32
+        assert np.abs(new - old).max() <= 1e-4
+        assert not old[:oy].any() and not old[:, :ox].any()
+        assert np.array_equal(new == 0, old == 0) or np.abs(new - old)[(new == 0) != (old == 0)].max() <= 1e-4
