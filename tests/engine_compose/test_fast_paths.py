@@ -272,3 +272,17 @@ def test_shadow_upscale_only_where_it_falls_matches_the_full_resize(small, canva
         assert np.abs(new - old).max() <= 1e-4
         assert not old[:oy].any() and not old[:, :ox].any()
         assert np.array_equal(new == 0, old == 0) or np.abs(new - old)[(new == 0) != (old == 0)].max() <= 1e-4
+
+
+@pytest.mark.parametrize(("sigma_x", "sigma_y"), [(0.8, 0.7), (5.7, 4.2), (34.0, 15.0)])
+def test_contact_footprint_blur_equals_the_2d_gaussian(sigma_x, sigma_y) -> None:
+    """A one-row footprint blurred as row-blur times vertical kernel: the 2D Gaussian's numbers."""
+    from engine.compose.shadow import _blur_line
+
+    rng = np.random.default_rng(2)
+    for row in (0, 200, 419):  # at the edges the vertical kernel is cut, as BORDER_CONSTANT does
+        line = np.zeros((420, 380), np.float32)
+        line[row, 30:340] = rng.random(310, dtype=np.float32)
+        old = cv2.GaussianBlur(line, (0, 0), sigmaX=sigma_x, sigmaY=sigma_y, borderType=cv2.BORDER_CONSTANT)
+        scale = np.float32(np.sqrt(2 * np.pi) * sigma_y)
+        assert np.array_equal(_blur_line(line, sigma_x, sigma_y), old * scale)
