@@ -35,6 +35,11 @@ CLIP_RAMP = (247, 255)  # sRGB codes over which a channel goes from surely measu
 # A clipped channel scaled by at least this loses at most one code (255 -> 254): not a visible tint,
 # and the pass over the near-white pixels (the whole backdrop margin of a crop) is skipped.
 UNTINTED_GAIN = 0.995
+_CLIP_WEIGHT = np.clip(
+    (np.arange(256, dtype=np.float32) - np.float32(CLIP_RAMP[0])) / np.float32(CLIP_RAMP[1] - CLIP_RAMP[0]),
+    0.0,
+    1.0,
+).astype(np.float32)  # how clipped each code is
 
 
 def restore_clipped(lin: np.ndarray, codes: np.ndarray, gains: np.ndarray) -> None:
@@ -50,19 +55,15 @@ def restore_clipped(lin: np.ndarray, codes: np.ndarray, gains: np.ndarray) -> No
     down = [c for c in range(3) if gains[c] < UNTINTED_GAIN]
     if not down:
         return
-    lo, hi = CLIP_RAMP
-    near = cv2.compare(codes[..., down[0]], lo, cv2.CMP_GT)
-    for c in down[1:]:
-        near = cv2.bitwise_or(near, cv2.compare(codes[..., c], lo, cv2.CMP_GT))
-    ys, xs = np.nonzero(near)
-    if ys.size == 0:
-        return
-    px = lin[ys, xs]
-    level = np.minimum(px.max(axis=1), np.float32(1.0))
+    # dense OpenCV passes over the planes: on a product crop most pixels of the backdrop margin
+    # are near white, too many to gather and scatter one by one
+    planes = list(cv2.split(lin))
+    level = cv2.min(cv2.max(cv2.max(planes[0], planes[1]), planes[2]), 1.0)
     for c in down:
-        w = np.clip((codes[ys, xs, c].astype(np.float32) - lo) / np.float32(hi - lo), 0.0, 1.0)
-        px[:, c] += w * np.maximum(level - px[:, c], np.float32(0.0))
-    lin[ys, xs] = px
+        pull = cv2.LUT(cv2.extractChannel(codes, c), _CLIP_WEIGHT)
+        gap = cv2.max(cv2.subtract(level, planes[c]), 0.0)
+        planes[c] = cv2.add(planes[c], cv2.multiply(pull, gap))
+    cv2.merge(planes, dst=lin)
 
 
 def _tone_curve(lin: np.ndarray, black: float, mid: float, strength: float) -> np.ndarray:
