@@ -54,6 +54,12 @@ def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
         buf = np.multiply(linear, scale)
     else:
         buf = np.multiply(linear, scale, dtype=np.float32)
+    return encode_scaled(buf)
+
+
+def encode_scaled(buf: np.ndarray) -> np.ndarray:
+    """float32 linear light already multiplied by _ENCODE_STEPS -> uint8 sRGB (`buf` is overwritten):
+    the second half of `to_srgb`, for a caller that scales its pixels in its own way."""
     np.add(buf, np.float32(0.5), out=buf)
     np.clip(buf, np.float32(0.0), np.float32(_ENCODE_STEPS), out=buf)
     # indexing gathers uint8 from a uint16 index about twice as fast as `take` (numpy 2)
