@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.compose.linear import _ENCODE_STEPS, encode_scaled, to_linear, to_srgb
+from engine.compose.linear import _ENCODE_STEPS, encode_scaled, per_channel, to_linear, to_srgb
 
 
 @dataclass
@@ -25,7 +25,8 @@ class Layer:
     @classmethod
     def from_rgba(cls, rgba: np.ndarray) -> Layer:
         alpha = rgba[..., 3].astype(np.float32) / 255.0
-        return cls(to_linear(np.ascontiguousarray(rgba[..., :3])) * alpha[..., None], alpha)
+        lin = to_linear(np.ascontiguousarray(rgba[..., :3]))
+        return cls(np.multiply(lin, per_channel(alpha, lin), out=lin), alpha)
 
     def resized(self, width: int, height: int, *, clamp: bool = True) -> Layer:
         """The layer at width x height. `clamp=False` leaves the premultiplied colour's cubic

@@ -49,12 +49,29 @@ def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
     third fewer passes and half the index memory."""
     # float32 input multiplies straight into a float32 buffer; `dtype=` would send every call
     # through numpy's slower casting loop
-    scale = np.float32(_ENCODE_STEPS) if gain is None else (gain * np.float32(_ENCODE_STEPS))[..., None]
+    scale = (
+        np.float32(_ENCODE_STEPS) if gain is None else per_channel(gain * np.float32(_ENCODE_STEPS), linear)
+    )
     if linear.dtype == np.float32 and scale.dtype == np.float32:
         buf = np.multiply(linear, scale)
     else:
         buf = np.multiply(linear, scale, dtype=np.float32)
     return encode_scaled(buf)
+
+
+def per_channel(plane: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A per-pixel factor (H, W) shaped to multiply `like` (H, W, C): for float32 RGB, the plane
+    copied to three channels by OpenCV, since numpy multiplies a same-shape array several times
+    faster than a broadcast one (the products are the same); otherwise a broadcasting view."""
+    if (
+        like.ndim == 3
+        and like.shape[2] == 3
+        and plane.dtype == np.float32
+        and plane.shape == like.shape[:2]
+        and plane.size
+    ):
+        return cv2.cvtColor(np.ascontiguousarray(plane), cv2.COLOR_GRAY2RGB)
+    return plane[..., None]
 
 
 def encode_scaled(buf: np.ndarray) -> np.ndarray:

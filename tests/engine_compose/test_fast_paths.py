@@ -286,3 +286,24 @@ def test_contact_footprint_blur_equals_the_2d_gaussian(sigma_x, sigma_y) -> None
         old = cv2.GaussianBlur(line, (0, 0), sigmaX=sigma_x, sigmaY=sigma_y, borderType=cv2.BORDER_CONSTANT)
         scale = np.float32(np.sqrt(2 * np.pi) * sigma_y)
         assert np.array_equal(_blur_line(line, sigma_x, sigma_y), old * scale)
+
+
+def test_straight_colour_of_a_scaled_layer_equals_the_per_pixel_gain(shots) -> None:
+    """Alpha divided out only where it is strictly between 0 and 1 gives the codes of dividing it
+    out everywhere, whether or not the layer's cubic overshoot was clamped."""
+    from engine.compose.layer import Layer
+
+    for shot in shots:
+        layer = Layer.from_rgba(cutout(shot.rgb, shot.alpha))
+        lin = to_linear(np.ascontiguousarray(cutout(shot.rgb, shot.alpha)[..., :3]))
+        assert np.array_equal(layer.premul, lin * layer.alpha[..., None])
+        for clamp in (True, False):
+            big = layer.resized(1400, 1300, clamp=clamp)
+            inverse = np.divide(
+                np.float32(1.0), big.alpha, out=np.zeros_like(big.alpha), where=big.alpha > 1e-6
+            )
+            expected = ref_to_srgb(big.premul * inverse[..., None])
+            assert np.array_equal(big.straight_srgb(), expected)
+        assert np.array_equal(
+            layer.resized(1400, 1300, clamp=False).straight_srgb(), layer.resized(1400, 1300).straight_srgb()
+        )
