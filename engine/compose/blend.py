@@ -59,7 +59,7 @@ def blend(
     # the translucent pixels' coordinates: OpenCV lists them several times faster than np.nonzero
     points = cv2.findNonZero(cv2.bitwise_and(cv2.compare(fa, 0.0, cv2.CMP_GT), cv2.bitwise_not(solid)))
     if points is not None:
-        xs, ys = points[:, 0, 0], points[:, 0, 1]
+        xs, ys = points.reshape(-1, 2).T  # OpenCV 4: (N, 1, 2), OpenCV 5: (N, 2)
         a = fa[ys, xs][:, None]
         keep = 1.0 - a
         if density is not None:

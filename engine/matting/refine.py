@@ -79,7 +79,8 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
     band = cv2.dilate(soft, None, iterations=max(1, int(scale)))
     points = cv2.findNonZero(band)
     if points is not None:
-        xs, ys = points[:, 0, 0], points[:, 0, 1]
+        points = points.reshape(-1, 2)  # OpenCV 4 gives (N, 1, 2), OpenCV 5 (N, 2)
+        xs, ys = points[:, 0], points[:, 1]
         lo_h, lo_w = alpha.shape
         guide_lo = cv2.resize(guide, (lo_w, lo_h), interpolation=cv2.INTER_AREA)
         # the coefficients only around the band: its box at the working size, with a margin wider
