@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.compose.linear import _ENCODE_STEPS, encode_scaled, per_channel, to_linear, to_srgb
+from engine.compose.linear import per_channel, to_linear, to_srgb
 
 
 @dataclass
@@ -47,22 +47,11 @@ class Layer:
         return Layer(premul, alpha)
 
     def straight_srgb(self) -> np.ndarray:
-        """uint8 sRGB with straight alpha divided out (transparent pixels become black).
-
-        Alpha is divided out only where it is strictly between 0 and 1, a thin band on a scaled
-        product: the solid pixels (alpha exactly 1) are encoded as they are and the transparent
-        ones masked to black, instead of a per-pixel gain over the whole box (issue 12). The codes
-        are those of `to_srgb(premul, gain=1 / alpha)`."""
-        alpha = self.alpha
-        visible = cv2.compare(alpha, 1e-6, cv2.CMP_GT)
-        points = cv2.findNonZero(cv2.bitwise_and(visible, cv2.compare(alpha, 1.0, cv2.CMP_LT)))
-        if points is None:
-            return cv2.bitwise_and(*(2 * [to_srgb(self.premul)]), mask=visible)
-        xs, ys = points.reshape(-1, 2).T  # OpenCV 4: (N, 1, 2), OpenCV 5: (N, 2)
-        steps = np.float32(_ENCODE_STEPS)
-        buf = np.multiply(self.premul, steps)
-        buf[ys, xs] = self.premul[ys, xs] * ((np.float32(1.0) / alpha[ys, xs]) * steps)[:, None]
-        return cv2.bitwise_and(*(2 * [encode_scaled(buf)]), mask=visible)
+        """uint8 sRGB with straight alpha divided out (transparent pixels become black)."""
+        inverse = np.divide(
+            np.float32(1.0), self.alpha, out=np.zeros_like(self.alpha), where=self.alpha > 1e-6
+        )
+        return to_srgb(self.premul, gain=inverse)
 
     def with_straight_srgb(self, rgb: np.ndarray) -> Layer:
         """Same alpha, new colours (after a filter that worked on straight sRGB)."""

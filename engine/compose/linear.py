@@ -49,14 +49,15 @@ def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
     third fewer passes and half the index memory."""
     # float32 input multiplies straight into a float32 buffer; `dtype=` would send every call
     # through numpy's slower casting loop
-    scale = (
-        np.float32(_ENCODE_STEPS) if gain is None else per_channel(gain * np.float32(_ENCODE_STEPS), linear)
-    )
+    scale = np.float32(_ENCODE_STEPS) if gain is None else (gain * np.float32(_ENCODE_STEPS))[..., None]
     if linear.dtype == np.float32 and scale.dtype == np.float32:
         buf = np.multiply(linear, scale)
     else:
         buf = np.multiply(linear, scale, dtype=np.float32)
-    return encode_scaled(buf)
+    np.add(buf, np.float32(0.5), out=buf)
+    np.clip(buf, np.float32(0.0), np.float32(_ENCODE_STEPS), out=buf)
+    # indexing gathers uint8 from a uint16 index about twice as fast as `take` (numpy 2)
+    return _ENCODE_LUT[buf.astype(np.uint16)]
 
 
 def per_channel(plane: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -72,15 +73,6 @@ def per_channel(plane: np.ndarray, like: np.ndarray) -> np.ndarray:
     ):
         return cv2.cvtColor(np.ascontiguousarray(plane), cv2.COLOR_GRAY2RGB)
     return plane[..., None]
-
-
-def encode_scaled(buf: np.ndarray) -> np.ndarray:
-    """float32 linear light already multiplied by _ENCODE_STEPS -> uint8 sRGB (`buf` is overwritten):
-    the second half of `to_srgb`, for a caller that scales its pixels in its own way."""
-    np.add(buf, np.float32(0.5), out=buf)
-    np.clip(buf, np.float32(0.0), np.float32(_ENCODE_STEPS), out=buf)
-    # indexing gathers uint8 from a uint16 index about twice as fast as `take` (numpy 2)
-    return _ENCODE_LUT[buf.astype(np.uint16)]
 
 
 def srgb_float_to_linear(v: np.ndarray | float) -> np.ndarray:
