@@ -1,7 +1,8 @@
 /** The Make a Drisya Look controls: aspect, size, platform preset, format, light and shadow. */
-import { ASPECTS, PRESETS, SHADOW_STYLES } from "../lib/catalogue";
-import { MAX_SIZE, MIN_SIZE, type RecipeForm } from "../lib/recipe";
-import { Field, Input, Select } from "./ui";
+import { PRESETS, SHADOW_STYLES } from "../lib/catalogue";
+import type { RecipeForm } from "../lib/recipe";
+import { AspectSizeFields } from "./AspectSizeFields";
+import { Field, Select } from "./ui";
 
 function Slider({ label, value, onChange, min = 0, max = 100, unit = "%", auto, onAuto }: {
   label: string;
@@ -56,25 +57,7 @@ export function RecipeControls({ form, onChange }: { form: RecipeForm; onChange:
         </Select>
       </Field>
       <fieldset disabled={preset} className="contents">
-        <Field label="Aspect ratio" group>
-          <div className="flex flex-wrap gap-1" role="radiogroup" aria-label="Aspect ratio">
-            {ASPECTS.map((a) => (
-              <button
-                type="button"
-                key={a}
-                role="radio"
-                aria-checked={form.aspect === a}
-                onClick={() => set({ aspect: a })}
-                className={`rounded-md px-3 py-1.5 text-sm ring-1 disabled:opacity-50 ${form.aspect === a ? "bg-brand-600 text-white ring-brand-600" : "bg-white ring-slate-300"}`}
-              >
-                {a}
-              </button>
-            ))}
-          </div>
-        </Field>
-        <Field label="Size (longest side, px)">
-          <Input type="number" min={MIN_SIZE} max={MAX_SIZE} step={1} value={form.size} onChange={(e) => set({ size: Number(e.target.value) })} />
-        </Field>
+        <AspectSizeFields aspect={form.aspect} size={form.size} onChange={set} />
       </fieldset>
       <Field label="Shadow">
         <Select value={form.shadowStyle} onChange={(e) => set({ shadowStyle: e.target.value })}>

@@ -3,10 +3,9 @@
  * how many variants, the video on or off, an optional seed, and the aspect and size every variant uses.
  * Every control is a native button, select, checkbox or input, so the keyboard reaches all of them.
  */
-import { ASPECTS } from "../lib/catalogue";
-import { MAX_SIZE, MIN_SIZE } from "../lib/recipe";
 import { MAX_SEED, MAX_VARIANTS, type SurpriseForm, type Theme } from "../lib/surprise";
 import { useSurpriseThemesQuery } from "../store/api";
+import { AspectSizeFields } from "./AspectSizeFields";
 import { ErrorBox, Field, Input, Loading, Select } from "./ui";
 
 export function ThemePicker({ themes, value, onChange }: { themes: Theme[]; value: string; onChange: (name: string) => void }) {
@@ -64,25 +63,7 @@ export function SurpriseControls({ form, onChange }: { form: SurpriseForm; onCha
             data-testid="seed"
           />
         </Field>
-        <Field label="Aspect ratio" group>
-          <div className="flex flex-wrap gap-1" role="radiogroup" aria-label="Aspect ratio">
-            {ASPECTS.map((a) => (
-              <button
-                type="button"
-                key={a}
-                role="radio"
-                aria-checked={form.aspect === a}
-                onClick={() => set({ aspect: a })}
-                className={`rounded-md px-3 py-1.5 text-sm ring-1 disabled:opacity-50 ${form.aspect === a ? "bg-brand-600 text-white ring-brand-600" : "bg-white ring-slate-300"}`}
-              >
-                {a}
-              </button>
-            ))}
-          </div>
-        </Field>
-        <Field label="Size (longest side, px)">
-          <Input type="number" min={MIN_SIZE} max={MAX_SIZE} step={1} value={form.size} onChange={(e) => set({ size: Number(e.target.value) })} data-testid="surprise-size" />
-        </Field>
+        <AspectSizeFields aspect={form.aspect} size={form.size} onChange={set} sizeTestId="surprise-size" />
       </div>
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" checked={form.video} onChange={(e) => set({ video: e.target.checked })} className="h-4 w-4 accent-brand-600" data-testid="video-toggle" />
