@@ -21,6 +21,7 @@ import { DEFAULT_RECIPE, recipeProblems, toApiRecipe, type RecipeForm } from "..
 import { DEFAULT_SURPRISE, quoteInWords, surpriseProblems, toApiSurprise, toApiSurpriseRecipe, type SurpriseForm } from "../lib/surprise";
 import type { Job, Rejected, UploadResult } from "../lib/types";
 import { isZip, uploadJobInputs } from "../lib/upload";
+import { cardTitle } from "../lib/uploadSteps";
 import { useCreateJobMutation, useMeQuery, useStartJobMutation, useSurpriseThemesQuery, useTemplateQuery } from "../store/api";
 import { useFreshToken } from "../lib/useFreshToken";
 
@@ -53,7 +54,6 @@ export default function UploadPage() {
   const recipe = isSurprise ? toApiSurpriseRecipe(surprise) : toApiRecipe(form);
   // a surprise job's theme picks its backdrops; the other modules need a template
   const needsTemplate = !isSurprise;
-  const step = (n: number) => (needsTemplate ? n : n - 1);
   const cover = result ? coverage(result.quote, me.data?.coins) : null;
 
   async function upload() {
@@ -114,7 +114,7 @@ export default function UploadPage() {
     <div className="space-y-6">
       <PageTitle sub="Your photos are processed on this platform; the quote is shown before anything is charged.">Upload centre</PageTitle>
 
-      <Card title="1. Module">
+      <Card title={cardTitle(form.module, "Module")}>
         <div className="grid gap-3 sm:grid-cols-2" role="radiogroup" aria-label="Module">
           {MODULES.map((m) => (
             <button
@@ -134,7 +134,7 @@ export default function UploadPage() {
       </Card>
 
       {needsTemplate && (
-        <Card title="2. Template" actions={<Link to="/templates" className="text-sm text-brand-700 underline">Browse the full gallery</Link>}>
+        <Card title={cardTitle(form.module, "Template")} actions={<Link to="/templates" className="text-sm text-brand-700 underline">Browse the full gallery</Link>}>
           {templateId && template.data ? (
             <div className="mb-3 flex items-center gap-3">
               <img src={template.data.thumbnail_url ?? `/v1/templates/${templateId}/thumbnail`} alt="" className="h-16 w-16 rounded-lg object-cover ring-1 ring-slate-200" />
@@ -162,7 +162,7 @@ export default function UploadPage() {
       )}
 
       {isSurprise && (
-        <Card title="2. Your surprise">
+        <Card title={cardTitle(form.module, "Your surprise")}>
           <fieldset disabled={locked}>
             <SurpriseControls form={surprise} onChange={setSurprise} />
           </fieldset>
@@ -177,7 +177,7 @@ export default function UploadPage() {
       )}
 
       {form.module === "look" && (
-        <Card title="3. Your look">
+        <Card title={cardTitle(form.module, "Your look")}>
           <div className="grid gap-6 lg:grid-cols-2">
             <fieldset disabled={locked}>
               <RecipeControls form={form} onChange={setForm} />
@@ -198,7 +198,7 @@ export default function UploadPage() {
         </Card>
       )}
 
-      <Card title={`${step(form.module === "look" ? 4 : 3)}. Photos`}>
+      <Card title={cardTitle(form.module, "Photos")}>
         <div className="space-y-4">
           <DropZone
             disabled={phase === "uploading" || phase === "starting"}
