@@ -158,14 +158,16 @@ def _upscale_shadow(small: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarra
         return out, (0, 0)
     sh, sw = small.shape
     r0, r1, ry, ty = _taps(sh, ch, by, by + bh)
-    c0, c1, cx, tx = _taps(sw, cw, bx, bx + bw)
+    cx = _taps(sw, cw, bx, bx + bw)[2]
     lo, hi = int(min(r0.min(), r1.min())), int(max(r0.max(), r1.max())) + 1
-    part = small[lo:hi]
-    # horizontal taps first, then vertical, as OpenCV's linear resize does
-    rows = part[:, c0] * (np.float32(1.0) - tx) + part[:, c1] * tx
-    out[ry[0] : ry[1], cx[0] : cx[1]] = (
-        rows[r0 - lo] * (np.float32(1.0) - ty)[:, None] + rows[r1 - lo] * ty[:, None]
-    )
+    # along x: OpenCV's own linear resize of the few source rows involved (the height kept, so
+    # the rows pass unchanged); along y: two whole-row taps per output row
+    rows = cv2.resize(small[lo:hi], (cw, hi - lo), interpolation=cv2.INTER_LINEAR)[:, cx[0] : cx[1]]
+    top = rows[r0 - lo]
+    top *= (np.float32(1.0) - ty)[:, None]
+    bottom = rows[r1 - lo]
+    bottom *= ty[:, None]
+    out[ry[0] : ry[1], cx[0] : cx[1]] = top + bottom
     return out, (cx[0], ry[0])
 
 
