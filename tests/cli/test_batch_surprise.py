@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,26 +12,11 @@ import pytest
 
 from data_jobs.output_zip import read_manifest
 from tests.data_jobs.conftest import make_zip, product_photo
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.drisya_cli import batch_env, run_batch
 
 
 def _drisya(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DRISYA_RAY_NUM_CPUS": "2",
-        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
-    }
-    env.pop("DRISYA_RAY_ADDRESS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "drisya.cli.main", "batch", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_batch(*args, env=batch_env(tmp_path / "never-used"))
 
 
 @pytest.mark.ray

@@ -13,26 +13,11 @@ import pytest
 
 from data_jobs.output_zip import read_manifest
 from tests.data_jobs.conftest import make_zip, mixed_zip, product_photo
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.drisya_cli import ROOT, batch_env, run_batch
 
 
 def _drisya(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DRISYA_RAY_NUM_CPUS": "2",
-        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
-    }
-    env.pop("DRISYA_RAY_ADDRESS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "drisya.cli.main", "batch", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_batch(*args, env=batch_env(tmp_path / "never-used"))
 
 
 def _manifest(path: Path) -> tuple[list[str], dict[str, dict[str, str]]]:
@@ -170,22 +155,8 @@ def test_whole_job_failure_still_writes_a_zip_whose_manifest_lists_every_input(t
     bad_model = tmp_path / "broken.onnx"
     bad_model.write_bytes(b"this is not an ONNX model\n" * 100)
     out = tmp_path / "out.zip"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DRISYA_RAY_NUM_CPUS": "2",
-        "DRISYA_MODEL_PATH": str(bad_model),
-        "DRISYA_DATA_DIR": str(tmp_path / "never-used"),
-    }
-    env.pop("DRISYA_RAY_ADDRESS", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "drisya.cli.main", "batch", str(src), "--out", str(out), "--method", "model"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    env = batch_env(tmp_path / "never-used", DRISYA_MODEL_PATH=str(bad_model))
+    result = run_batch(str(src), "--out", str(out), "--method", "model", env=env)
     assert result.returncode == 1, result.stderr[-3000:]
     assert out.exists(), result.stderr[-3000:]
     names, manifest = _manifest(out)

@@ -41,6 +41,18 @@ def _items(blobs, stem: str, theme: str, variants: int, video: bool) -> list[dic
     return items
 
 
+def _surprise_row(input_name: str, items: list[dict], quality: float) -> ManifestRow:
+    """A finished surprise image's row: its first variant as the main output, every output listed."""
+    return ManifestRow(
+        input_name,
+        "done",
+        quality=quality,
+        output_key=items[0]["blob"],
+        output_extension="jpg",
+        outputs=tuple(items),
+    )
+
+
 def test_grouped_name():
     assert grouped_name("shoes/red.JPG", "festive-2.jpg") == "shoes/red/red-festive-2.jpg"
     assert grouped_name("mug.png", "tech.mp4") == "mug/mug-tech.mp4"
@@ -50,22 +62,8 @@ def test_outputs_grouped_by_product_with_a_manifest_row_each(blobs):
     red = _items(blobs, "000001", "festive", 2, True)
     mug = _items(blobs, "000002", "festive", 2, False)
     rows = [
-        ManifestRow(
-            "shoes/red.JPG",
-            "done",
-            quality=0.9,
-            output_key=red[0]["blob"],
-            output_extension="jpg",
-            outputs=tuple(red),
-        ),
-        ManifestRow(
-            "mug.png",
-            "done",
-            quality=0.8,
-            output_key=mug[0]["blob"],
-            output_extension="jpg",
-            outputs=tuple(mug),
-        ),
+        _surprise_row("shoes/red.JPG", red, quality=0.9),
+        _surprise_row("mug.png", mug, quality=0.8),
         ManifestRow("broken.jpg", "failed", error="corrupt image"),
         # a one-output image beside them (another module's row) keeps its plain name and empty columns
         ManifestRow("plain.jpg", "done", quality=0.7, output_key=mug[0]["blob"], output_extension="jpg"),
