@@ -22,7 +22,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from data_jobs.pipeline import (
     store_output,
     surprise_outputs,
 )
+
+if TYPE_CHECKING:
+    from engine.pipeline import MattePlan
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +203,7 @@ class NetworkStage:
 
 def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.ndarray]:
     """Finish each image and write its output: the small result rows the driver records."""
-    from engine.pipeline import MattePlan, finish_image, process_image
+    from engine.pipeline import finish_image, process_image
 
     _one_cpu()
     recipe, template, background = _job(args)
@@ -222,19 +225,12 @@ def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.nd
             if not row["prepared"]:
                 out = process_image(row["data"], recipe, template, background=background, **options)
             else:
-                plan = MattePlan(
-                    network_input=None,
-                    alpha=_array(row["alpha"], int(row["alpha_h"]), int(row["alpha_w"])),
-                    method=str(row["method"]),
-                    quality=float(row["quality"]),
-                )
-                side = int(row["net_side"])
                 out = finish_image(
                     row["data"],
                     recipe,
                     template,
-                    plan=plan,
-                    network_matte=_array(row["net_matte"], side, side),
+                    plan=_prepared_plan(row),
+                    network_matte=_network_matte(row),
                     network_first=args.network_first,
                     background=background,
                     **options,
@@ -253,23 +249,13 @@ def _finish_surprise(
 ) -> dict[str, Any]:
     """A surprise image: the matte from what the earlier stages decided (or, for a recipe that never
     needed them, made here), then every variant and the video from it, written to blob storage."""
-    from engine.pipeline import MattePlan
     from engine.surprise.source import photo_and_matte
 
-    plan = None
-    if row["prepared"]:
-        plan = MattePlan(
-            network_input=None,
-            alpha=_array(row["alpha"], int(row["alpha_h"]), int(row["alpha_w"])),
-            method=str(row["method"]),
-            quality=float(row["quality"]),
-        )
-    side = int(row["net_side"])
     rgb, alpha, method, quality = photo_and_matte(
         row["data"],
         recipe,
-        plan=plan,
-        network_matte=_array(row["net_matte"], side, side) if side else None,
+        plan=_prepared_plan(row) if row["prepared"] else None,
+        network_matte=_network_matte(row),
         network_first=args.network_first,
         **options,
     )
@@ -343,6 +329,25 @@ def _guarded(row: dict[str, Any], work: Callable[[], None]) -> None:
         for big in ("data", "net_input", "alpha", "net_matte"):
             if big in row:
                 row[big] = b""
+
+
+def _prepared_plan(row: dict[str, Any]) -> MattePlan:
+    """The `MattePlan` the prepare stage decided for a prepared row (its matte or its wish for the
+    network), rebuilt from the row's compact columns: one reading for the look and surprise paths."""
+    from engine.pipeline import MattePlan
+
+    return MattePlan(
+        network_input=None,
+        alpha=_array(row["alpha"], int(row["alpha_h"]), int(row["alpha_w"])),
+        method=str(row["method"]),
+        quality=float(row["quality"]),
+    )
+
+
+def _network_matte(row: dict[str, Any]) -> np.ndarray | None:
+    """The network stage's square uint8 matte, or None where the row never went through it."""
+    side = int(row["net_side"])
+    return _array(row["net_matte"], side, side) if side else None
 
 
 def _array(data: bytes, height: int, width: int) -> np.ndarray | None:

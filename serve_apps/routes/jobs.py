@@ -40,6 +40,11 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/x-zip")
 MAX_FILES_PER_REQUEST = 1000
 PREVIEW_SIDE = 320
+# What a `Range` request can get besides 200, for every route that serves through `ranged_blob`.
+RANGE_RESPONSES: dict[int | str, dict] = {
+    206: {"description": "the requested byte range"},
+    416: {"description": "the range lies outside the file"},
+}
 
 
 # --- bodies and answers ----------------------------------------------------------------------------
@@ -545,8 +550,7 @@ async def image_output(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "video/mp4": {}}},
-        206: {"description": "the requested byte range"},
-        416: {"description": "the range lies outside the file"},
+        **RANGE_RESPONSES,
     },
 )
 async def image_output_item(
@@ -639,8 +643,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | Liter
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/zip": {}}},
-        206: {"description": "the requested byte range"},
-        416: {"description": "the range lies outside the file"},
+        **RANGE_RESPONSES,
     },
 )
 async def download(
