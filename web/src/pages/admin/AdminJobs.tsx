@@ -2,8 +2,9 @@
 import { useState } from "react";
 import { Link } from "react-router";
 
-import { Button, Card, Empty, ErrorBox, Loading, Pager, Select, StatusBadge } from "../../components/ui";
+import { Button, Card, Empty, ErrorBox, Loading, Notice, Pager, Select, StatusBadge } from "../../components/ui";
 import { formatDate } from "../../lib/format";
+import { resumeMessage, type ResumeAnswer } from "../../lib/resume";
 import { useAdminJobsQuery, useAdminResumeJobMutation } from "../../store/api";
 
 export default function AdminJobs() {
@@ -11,6 +12,15 @@ export default function AdminJobs() {
   const [page, setPage] = useState(1);
   const { data, error, isLoading, refetch } = useAdminJobsQuery({ status: status || undefined, page });
   const [resume, res] = useAdminResumeJobMutation();
+  const [note, setNote] = useState<string | null>(null);
+  async function onResume(id: string) {
+    setNote(null);
+    try {
+      setNote(resumeMessage((await resume(id).unwrap()) as ResumeAnswer));
+    } catch {
+      /* shown by the ErrorBox below */
+    }
+  }
   return (
     <Card
       title="Jobs"
@@ -22,6 +32,7 @@ export default function AdminJobs() {
       }
     >
       {res.error && <div className="mb-3"><ErrorBox error={res.error} /></div>}
+      {note && !res.error && <div className="mb-3" data-testid="resume-note"><Notice tone="success">{note}</Notice></div>}
       {isLoading ? (
         <Loading />
       ) : error ? (
@@ -39,7 +50,7 @@ export default function AdminJobs() {
                 <span>{j.done}/{j.total}{j.failed ? ` · ${j.failed} failed` : ""}</span>
                 <span className="text-xs text-slate-500">{formatDate(j.created_at)}</span>
                 {(j.status === "running" || j.status === "queued") && (
-                  <Button variant="secondary" className="ml-auto" busy={res.isLoading && res.originalArgs === j.id} onClick={() => void resume(j.id)}>
+                  <Button variant="secondary" className="ml-auto" busy={res.isLoading && res.originalArgs === j.id} onClick={() => void onResume(j.id)}>
                     Resume
                   </Button>
                 )}
