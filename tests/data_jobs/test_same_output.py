@@ -12,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,9 +26,9 @@ from drisya.cli.main import main as drisya_main
 from serve_apps.app import create_app
 from serve_apps.startup import prepare
 from tests.data_jobs.conftest import make_zip, product_photo
+from tests.drisya_cli import batch_env, run_batch
 from tests.serve_apps.conftest import NO_DASHBOARD, USER_PASSWORD, api_settings, grant_coins, login, served
 
-ROOT = Path(__file__).resolve().parents[2]
 RECIPE = {"preset": "amazon", "method": "fast"}
 TEMPLATE = "#ffffff"
 MAX_DIFF = 3
@@ -55,22 +52,8 @@ def batch_outputs(photos: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     tmp = tmp_path_factory.mktemp("batch")
     src, out = tmp / "in.zip", tmp / "out.zip"
     src.write_bytes(make_zip({p.name: p.read_bytes() for p in photos.values()}))
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DRISYA_RAY_NUM_CPUS": "2",
-        "DRISYA_DATA_DIR": str(tmp / "data"),
-    }
-    env.pop("DRISYA_RAY_ADDRESS", None)
     args = ["--template", TEMPLATE, "--preset", RECIPE["preset"], "--method", RECIPE["method"], "-q"]
-    done = subprocess.run(
-        [sys.executable, "-m", "drisya.cli.main", "batch", str(src), "--out", str(out), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_batch(str(src), "--out", str(out), *args, env=batch_env(tmp / "data"))
     assert done.returncode == 0, done.stderr[-3000:]
     with zipfile.ZipFile(out) as zf:
         rows = {r["input_name"]: r for r in read_manifest(zf.read("manifest.csv"))}
