@@ -63,7 +63,9 @@ def restore_clipped(lin: np.ndarray, codes: np.ndarray, gains: np.ndarray) -> No
         pull = cv2.LUT(cv2.extractChannel(codes, c), _CLIP_WEIGHT)
         gap = cv2.max(cv2.subtract(level, planes[c]), 0.0)
         planes[c] = cv2.add(planes[c], cv2.multiply(pull, gap))
-    cv2.merge(planes, dst=lin)
+    merged = cv2.merge(planes, dst=lin)
+    if merged is not lin:  # an OpenCV build that allocated instead of writing into `lin`
+        np.copyto(lin, merged.reshape(lin.shape))
 
 
 def _tone_curve(lin: np.ndarray, black: float, mid: float, strength: float) -> np.ndarray:
