@@ -141,12 +141,15 @@ def compose_placed(
         alpha = clean_alpha(alpha)
     box = product_box(alpha)
     where = plan(box, canvas, spec, params)
-    trimmed = np.dstack(
-        [
-            cutout[box.y0 : box.y1, box.x0 : box.x1, :3],
-            np.rint(alpha[box.y0 : box.y1, box.x0 : box.x1] * np.float32(255.0)).astype(np.uint8),
-        ]
-    )
+    if cleaned:  # the alpha is the cut-out's own, whose codes survive /255 and back exactly
+        trimmed = cutout[box.y0 : box.y1, box.x0 : box.x1]
+    else:
+        trimmed = np.dstack(
+            [
+                cutout[box.y0 : box.y1, box.x0 : box.x1, :3],
+                np.rint(alpha[box.y0 : box.y1, box.x0 : box.x1] * np.float32(255.0)).astype(np.uint8),
+            ]
+        )
     layer = Layer.from_rgba(trimmed).resized(where.width, where.height, clamp=False)  # colour: straight only
     # From here the product is straight sRGB uint8 + alpha: the sharpener wants it so, and the blend
     # then needs linear light only where the product is translucent or a shadow falls, not on the

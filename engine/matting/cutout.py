@@ -17,6 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+_UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 code -> 0..1
+
 
 def _fill_at(img: np.ndarray, weight: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """Normalised convolution of `img` known where `weight` is 1, read at the pixels (ys, xs):
@@ -35,7 +37,7 @@ def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     pad = 24
     y0, y1 = max(0, ys.min() - pad), min(rgb.shape[0], ys.max() + pad + 1)
     x0, x1 = max(0, xs.min() - pad), min(rgb.shape[1], xs.max() + pad + 1)
-    img = rgb[y0:y1, x0:x1].astype(np.float32) / np.float32(255.0)
+    img = cv2.LUT(rgb[y0:y1, x0:x1], _UNIT)  # the same values as astype(float32) / 255, faster
     a_box = alpha[y0:y1, x0:x1].astype(np.float32, copy=False)
     scale = max(1.0, max(img.shape[:2]) / 1500.0)  # blur radii grow with the image
     ey, ex = ys - y0, xs - x0

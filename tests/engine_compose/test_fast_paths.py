@@ -307,3 +307,18 @@ def test_straight_colour_of_a_scaled_layer_equals_the_per_pixel_gain(shots) -> N
         assert np.array_equal(
             layer.resized(1400, 1300, clamp=False).straight_srgb(), layer.resized(1400, 1300).straight_srgb()
         )
+
+
+def test_compose_of_an_already_cleaned_cutout_skips_nothing_it_needs(shots) -> None:
+    """`cleaned=True` (the pipeline cleaned the matte before cutting out) gives the same picture
+    as cleaning the cut-out's alpha again."""
+    from engine.compose import compose_placed
+
+    tspec = resolve("#ffffff")
+    params = ComposeParams(fill=0.85, placement="centre", shadow=ShadowParams(style="contact"))
+    background = render(tspec, 1000, 1000)
+    for shot in shots:
+        cut = cutout(shot.rgb, clean_alpha(shot.alpha))
+        new, where_new = compose_placed(cut, tspec, params, background=background, cleaned=True)
+        old, where_old = compose_placed(cut, tspec, params, background=background)
+        assert where_new == where_old and np.array_equal(new, old)
