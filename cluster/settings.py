@@ -81,6 +81,8 @@ class Settings:
         "hardware"  # auto matting: hardware (network first where there is a GPU) | network | colour
     )
     db_retry_seconds: int = 60  # how long a batch rides out a database outage before pausing the job
+    # how often the API looks for jobs whose runner went silent and resumes them; 0: only at start-up
+    resume_watch_seconds: int = 30
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
 

@@ -11,7 +11,6 @@ import asyncio
 import logging
 
 from data_jobs.resume import resume_stale_jobs
-from data_jobs.runner import DEFAULT_STALE_AFTER
 from serve_apps.state import AppState
 
 log = logging.getLogger("drisya.resume")
@@ -28,7 +27,7 @@ async def resume_on_start(state: AppState) -> None:
 
 
 async def _watch(state: AppState) -> None:
-    interval = DEFAULT_STALE_AFTER.total_seconds()
+    interval = state.settings.resume_watch_seconds  # 0: the start-up round only
     first = True
     while True:
         try:
@@ -42,4 +41,6 @@ async def _watch(state: AppState) -> None:
         else:
             if started:
                 log.warning("resumed %d job(s) nobody was running: %s", len(started), ", ".join(started))
+        if interval <= 0:
+            return
         await asyncio.sleep(interval)

@@ -70,6 +70,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory, node: str) -> Iterator[Pl
         "DRISYA_ADMIN_EMAIL": ADMIN_EMAIL,
         "DRISYA_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "DRISYA_PAYMENTS_PROVIDER": "test",
+        # the admin resumes a stalled job by hand in test_admin_paths: the periodic watch would race it
+        "DRISYA_RESUME_WATCH_SECONDS": "0",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DRISYA_MONGODB_URI", None)
