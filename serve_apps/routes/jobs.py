@@ -281,6 +281,16 @@ async def owned_job(state: AppState, user: User, job_id: str) -> Job:
     return await state.repos.jobs.get_for_owner(job_id, user.id)
 
 
+async def readable_job(state: AppState, user: User, job_id: str) -> Job:
+    """A job the caller may read: their own, or any job for an admin (support opens a seller's job page
+    from the admin jobs list). Changing a job (upload, start, cancel, delete) stays with its owner."""
+    if not user.is_admin:
+        return await owned_job(state, user, job_id)
+    if len(job_id) > 64:
+        raise NotFound(f"no job {job_id[:64]}")
+    return await state.repos.jobs.get(job_id)
+
+
 # --- create, upload, start -------------------------------------------------------------------------
 
 
@@ -387,7 +397,7 @@ async def start_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
 @router.post("/{job_id}/events-ticket", response_model=Ticket)
 async def events_ticket(state: StateDep, user: CurrentUser, job_id: str) -> Any:
     """A single-use ticket, valid for a minute, that opens `WS /v1/jobs/{id}/events?ticket=...`."""
-    job = await owned_job(state, user, job_id)
+    job = await readable_job(state, user, job_id)
     ticket, ttl = await issue_ticket(state, job)
     return {"ticket": ticket, "expires_in": ttl, "url": f"/v1/jobs/{job.id}/events?ticket={ticket}"}
 
@@ -419,7 +429,7 @@ async def list_jobs(
 
 @router.get("/{job_id}", response_model=JobOut)
 async def get_job(state: StateDep, user: CurrentUser, job_id: str) -> Any:
-    job = await owned_job(state, user, job_id)
+    job = await readable_job(state, user, job_id)
     return job_out(job, await job_names(state, [job]))
 
 
@@ -481,7 +491,7 @@ async def list_images(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """Per-image status in upload order, with the reason a failed image failed."""
-    job = await owned_job(state, user, job_id)
+    job = await readable_job(state, user, job_id)
     images = await state.repos.images.list_for_job(
         job.id, status=status, skip=(page - 1) * page_size, limit=page_size
     )
@@ -520,7 +530,7 @@ async def image_output(
     image_id: str,
     preview: Annotated[bool, Query(description="a 320 px JPEG instead of the full output")] = False,
 ) -> Response:
-    job = await owned_job(state, user, job_id)
+    job = await readable_job(state, user, job_id)
     if len(image_id) > 64:
         raise NotFound(f"no image {image_id[:64]}")
     image = await state.repos.images.get(image_id, job_id=job.id)
@@ -565,7 +575,7 @@ async def image_output_item(
 ) -> Response:
     """One output of a surprise image (the `index` of its `outputs` list): a variant as JPEG/PNG/WebP or
     its video as `video/mp4`, with `Range` (206/416) so a player can seek; `preview` for images."""
-    job = await owned_job(state, user, job_id)
+    job = await readable_job(state, user, job_id)
     if len(image_id) > 64:
         raise NotFound(f"no image {image_id[:64]}")
     image = await state.repos.images.get(image_id, job_id=job.id)
@@ -655,7 +665,7 @@ async def download(
 ) -> Response:
     """The outputs and `manifest.csv` as one ZIP, streamed; resumable with `Range` (206/416), checked
     with `ETag`/`If-Range`. Available once the job has finished (done, failed or cancelled)."""
-    job = await owned_job(state, user, job_id)
+    job = await readable_job(state, user, job_id)
     if not job.is_terminal:
         raise ApiError(
             409, f"job {job.id} is {job.status}; the download is ready when it finishes", "not_ready"

@@ -98,6 +98,25 @@ def test_download_resumes_with_range_and_checks_if_range(client, finished):
     assert ignored.status_code == 200 and ignored.content == full.content
 
 
+def test_an_admin_reads_any_job_but_only_its_owner_changes_it(client, finished, admin, new_user):
+    """Support opens a seller's job from the admin jobs list: the job, its images and its download;
+    another seller still gets 404, and cancelling or deleting stays with the owner."""
+    job_id, headers, job = finished
+    as_admin = client.get(f"/v1/jobs/{job_id}", headers=admin.headers)
+    assert as_admin.status_code == 200 and as_admin.json()["status"] == job["status"]
+    images = client.get(f"/v1/jobs/{job_id}/images", headers=admin.headers)
+    assert images.status_code == 200 and len(images.json()["items"]) == 4
+    download = client.get(f"/v1/jobs/{job_id}/download", headers=admin.headers)
+    assert download.status_code == 200
+    assert download.content == client.get(f"/v1/jobs/{job_id}/download", headers=headers).content
+    assert client.post(f"/v1/jobs/{job_id}/events-ticket", headers=admin.headers).status_code == 200
+    assert client.post(f"/v1/jobs/{job_id}/cancel", headers=admin.headers).status_code == 404
+    assert client.delete(f"/v1/jobs/{job_id}", headers=admin.headers).status_code == 404
+    stranger = new_user()
+    assert client.get(f"/v1/jobs/{job_id}", headers=stranger.headers).status_code == 404
+    assert client.get(f"/v1/jobs/{job_id}/download", headers=stranger.headers).status_code == 404
+
+
 def test_deleting_a_finished_job_removes_its_download(api, client, finished, new_user):
     job_id, headers, _ = finished
     assert client.get(f"/v1/jobs/{job_id}/download", headers=new_user().headers).status_code == 404
