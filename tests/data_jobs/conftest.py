@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import io
 import zipfile
 
@@ -57,3 +59,13 @@ def mixed_zip(good: int = 4, size: int = 320) -> tuple[bytes, list[str]]:
     entries["__MACOSX/._item-00.jpg"] = b"\x00\x05\x16\x07"
     entries[".DS_Store"] = b"\x00\x00\x00\x01Bud1"
     return make_zip(entries), names
+
+
+async def until_runner_is_dead(repos, job_id: str, stale_after: dt.timedelta, timeout: float = 60.0) -> None:
+    """Wait until `job_id` counts as a dead runner's job, as `resume_stale_jobs` will see it. A fixed
+    sleep of `stale_after` is not enough: the embedded server compares stored heartbeats only to
+    about a second, and a loaded machine delays the kill's last write."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while job_id not in [job.id for job in await repos.jobs.dead_runners(stale_after=stale_after)]:
+        assert asyncio.get_running_loop().time() < deadline, f"job {job_id} never looked abandoned"
+        await asyncio.sleep(0.2)

@@ -18,7 +18,7 @@ from data_jobs.progress import watch_job
 from data_jobs.resume import resume_stale_jobs
 from store.job_coins import capture_key
 from store.ledger import Ledger
-from tests.data_jobs.conftest import make_zip, product_photo
+from tests.data_jobs.conftest import make_zip, product_photo, until_runner_is_dead
 
 pytestmark = pytest.mark.ray
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +78,7 @@ async def test_killed_runner_is_resumed_without_double_work_or_charge(
     assert 4 <= len(done_before) < IMAGES, "the runner should have died mid-job"
     assert (await repos.jobs.get(job.id)).status == "running"  # nobody told the DB it died
 
-    await asyncio.sleep(1.2)  # let the dead runner's heartbeat go stale
+    await until_runner_is_dead(repos, job.id, dt.timedelta(seconds=1))
     resumed = await resume_stale_jobs(repos, settings, stale_after=dt.timedelta(seconds=1), wait=True)
     assert resumed == [job.id]
 

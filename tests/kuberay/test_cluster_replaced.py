@@ -10,6 +10,7 @@ the resume on that same Ray; this covers what it leaves out: nothing of the firs
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import pytest
 
 from data_jobs.progress import watch_job
 from store.ledger import Ledger
+from tests.data_jobs.conftest import until_runner_is_dead
 from tests.data_jobs.test_resume import _queued_job
 from tests.kuberay.fake_cluster import _descendants, _kill, _naming
 
@@ -81,7 +83,7 @@ async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
     assert 3 <= len(done_before) < IMAGES, "the cluster should have died mid-job"
     assert (await repos.jobs.get(job.id)).status == "running"  # nobody told the database
 
-    await asyncio.sleep(1.2)  # the dead runner's heartbeat goes stale
+    await until_runner_is_dead(repos, job.id, dt.timedelta(seconds=1))
     new_tmp = tempfile.mkdtemp(prefix="drisya-new-", dir="/tmp")
     try:
         resumer = await asyncio.to_thread(
