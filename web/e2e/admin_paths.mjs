@@ -7,7 +7,7 @@
 //   node web/e2e/admin_paths.mjs --url URL --admin-email E --admin-password P --seller-email E
 //        --seller-password P --victim-email E --victim-password P --background bg.png
 //        --template-name NAME --grant N --reason TEXT --zip photos.zip --images N [--shots DIR]
-import { check, launch, options, run, shot, step, watchPage } from "./lib.mjs";
+import { check, launch, options, run, shot, signIn, step } from "./lib.mjs";
 
 const o = options();
 const SHOTS = o.shots;
@@ -15,17 +15,7 @@ const N = Number(o.images);
 const GRANT = Number(o.grant);
 const errors = [];
 
-async function login(browser, email, password) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await ctx.newPage();
-  watchPage(page, errors);
-  await page.goto(`${o.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/templates/);
-  return page;
-}
+const login = (browser, email, password) => signIn(browser, o.url, email, password, errors);
 
 const coinsOf = (text) => Number(text.replace(/[^0-9]/g, ""));
 

@@ -81,3 +81,16 @@ export async function run(main, { errors = [], shots } = {}) {
     process.exit(1);
   }
 }
+
+/** A fresh browser context signed in as `email`: the login form as a user fills it. */
+export async function signIn(browser, url, email, password, errors) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await ctx.newPage();
+  watchPage(page, errors);
+  await page.goto(`${url}/login`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/templates/);
+  return page;
+}

@@ -7,23 +7,13 @@
 //        --seller-password P --job ID --go FILE [--shots DIR]
 import { existsSync } from "node:fs";
 
-import { check, launch, options, run, shot, step, watchPage } from "./lib.mjs";
+import { check, launch, options, run, shot, signIn, step } from "./lib.mjs";
 
 const o = options();
 const SHOTS = o.shots;
 const errors = [];
 
-async function login(browser, email, password) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await ctx.newPage();
-  watchPage(page, errors);
-  await page.goto(`${o.url}/login`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(/\/templates/);
-  return page;
-}
+const login = (browser, email, password) => signIn(browser, o.url, email, password, errors);
 
 async function waitForFile(path, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
