@@ -115,9 +115,13 @@ def _naming(text: str) -> set[int]:
 
 
 def _kill(pids: set[int]) -> None:
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
+    """SIGKILL them all as at one instant: every process is frozen (SIGSTOP) before any is killed, so
+    on a loaded machine none can notice another's death in between and act on it (a runner whose
+    raylet died first would record its images as failed, which a whole-node loss never lets it do)."""
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
 
 
 @contextlib.contextmanager

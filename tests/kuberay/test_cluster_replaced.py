@@ -104,7 +104,8 @@ async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
 
     final = await repos.jobs.get(job.id)
     after = {im.id: im for im in await repos.images.list_for_job(job.id)}
-    assert (final.status, final.counters.done, final.counters.failed) == ("done", IMAGES, 0)
+    not_done = sorted((im.status, im.error) for im in after.values() if im.status != "done")
+    assert (final.status, final.counters.done, final.counters.failed) == ("done", IMAGES, 0), not_done
     assert all(im.status == "done" and im.charged for im in after.values())
     for image_id in done_before:  # finished on the old cluster: never run again
         assert after[image_id].attempts == 1 and after[image_id].updated == before[image_id].updated
