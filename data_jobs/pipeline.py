@@ -169,6 +169,29 @@ def plan_actor_pool(
     )
 
 
+def failed_result_row(
+    image_id: str, *, error_code: str = "", error: str = "", seconds: float = 0.0
+) -> dict[str, Any]:
+    """A result row for an image that produced nothing (yet): every result column at its empty value.
+    The one-image worker starts from it and fills it in; a stage's failed row is returned as it is."""
+    return {
+        "image_id": image_id,
+        "status": "failed",
+        "error_code": error_code,
+        "error": error,
+        "output_key": "",
+        "output_extension": "",
+        "output_bytes": -1,
+        "quality": math.nan,
+        "method": "",
+        "width": -1,
+        "height": -1,
+        "seconds": seconds,
+        COMPLIANCE_COLUMN: "",
+        OUTPUTS_COLUMN: "",
+    }
+
+
 class ImageWorker:
     """The callable class Ray Data runs on each actor of the pool.
 
@@ -222,22 +245,7 @@ class ImageWorker:
         from engine.pipeline import process_image
 
         started = time.perf_counter()
-        row: dict[str, Any] = {
-            "image_id": image_id,
-            "status": "failed",
-            "error_code": "",
-            "error": "",
-            "output_key": "",
-            "output_extension": "",
-            "output_bytes": -1,
-            "quality": math.nan,
-            "method": "",
-            "width": -1,
-            "height": -1,
-            "seconds": 0.0,
-            COMPLIANCE_COLUMN: "",
-            OUTPUTS_COLUMN: "",
-        }
+        row = failed_result_row(image_id)
         try:
             data = self.blobs.get_bytes(input_key)
             if self.surprise is not None:

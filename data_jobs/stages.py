@@ -33,6 +33,7 @@ from data_jobs.pipeline import (
     JobArgs,
     PoolPlan,
     background_for,
+    failed_result_row,
     needs_model,
     store_output,
     surprise_outputs,
@@ -292,23 +293,15 @@ def _empty_row(image_id: str, output_stem: str) -> dict[str, Any]:
 
 def _result_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "image_id": str(row["image_id"]),
-        "status": "failed",
-        "error_code": str(row["error_code"]),
-        "error": str(row["error"]),
-        "output_key": "",
-        "output_extension": "",
-        "output_bytes": -1,
-        "quality": math.nan,
-        "method": "",
-        "width": -1,
-        "height": -1,
-        "seconds": float(row["prepare_s"]) + float(row["network_s"]),
+        **failed_result_row(
+            str(row["image_id"]),
+            error_code=str(row["error_code"]),
+            error=str(row["error"]),
+            seconds=float(row["prepare_s"]) + float(row["network_s"]),
+        ),
         "prepare_s": float(row["prepare_s"]),
         "network_s": float(row["network_s"]),
         "finish_s": 0.0,
-        COMPLIANCE_COLUMN: "",
-        OUTPUTS_COLUMN: "",
     }
 
 
