@@ -8,6 +8,11 @@ and the runner only polls it for rows with a timeout. The host owns the executio
 actors and the stage tasks are created by it, so Ray's ownership rules (an owned actor or task
 dies with its owner) end all of them when the host is killed. Only small status rows travel back.
 
+When the cluster itself goes away (its GCS or raylet dies, the node hosting the execution is lost),
+the runner must not mistake that for its images failing: `ClusterLost` names that case, and
+`is_cluster_loss` tells Ray's infrastructure errors (public `ray.exceptions`, a lost connection) apart
+from an error of the batch's own code.
+
 This module stays Ray-free at import time; Ray is imported where an execution is started.
 """
 
@@ -55,6 +60,44 @@ class DatasetHost:
                 return state, rows, value
             rows.append(value)
         return STATE_RUNNING, rows, None
+
+
+class ClusterLost(RuntimeError):
+    """The Ray cluster under a job went away (or the runner lost contact with it) mid-run.
+
+    Not the images' fault: the runner records what came back, leaves the job running with a lease
+    that goes stale, and the job is resumed (only its unfinished images run again) once a cluster
+    answers. `data_jobs.runner` caps how often that can happen to one job."""
+
+
+def is_cluster_loss(exc: BaseException) -> bool:
+    """Whether `exc`, or an error it was raised from, says the cluster (not the batch's code) failed:
+    an actor or node that died or cannot be reached, an object lost with its node, an RPC to a raylet
+    or the GCS that failed, a lost connection. An error raised by the batch's own code (a
+    `RayTaskError`, whatever it wraps) and a worker that crashed or ran out of memory (an input can
+    cause that) are not."""
+    import ray.exceptions as rex
+
+    lost = (
+        ClusterLost,
+        rex.RayActorError,  # ActorDiedError, ActorUnavailableError
+        rex.LocalRayletDiedError,
+        rex.NodeDiedError,
+        rex.ObjectLostError,  # OwnerDiedError, ObjectFetchTimedOutError ...
+        rex.RpcError,
+        rex.RaySystemError,
+        ConnectionError,
+    )
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, rex.RayTaskError):
+            return False
+        if isinstance(current, lost):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _portable(exc: BaseException) -> BaseException:

@@ -14,6 +14,7 @@ from typing import Any
 
 from cluster.settings import Settings
 from data_jobs.errors import JobStateError
+from data_jobs.execution import ClusterLost
 from data_jobs.runner import DEFAULT_STALE_AFTER, RunSummary, run_job
 from store.documents import JOB_QUEUED
 from store.repositories import Repositories
@@ -40,7 +41,9 @@ def start_job_in_background(
             log.info("job %s not started here: %s", job_id, exc)
             return None
         except Exception as exc:
-            if is_transient(exc):  # the job is still running in the database: resumed once it answers
+            if is_transient(exc) or isinstance(exc, ClusterLost):
+                # the job is still running in the database: resumed once the database, or a Ray
+                # cluster, answers again (run_job's `max_runs` ends a job that never gets through)
                 log.warning("job %s paused, to be resumed: %s", job_id, exc)
             else:
                 log.exception("job %s stopped with an error", job_id)

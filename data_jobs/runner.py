@@ -16,6 +16,13 @@ PyMongo errors within a time budget (`db_retry`). Each retried call is idempoten
 the one write that is not by itself (the counters). An outage longer than the budget ends the run
 with `DatabaseUnavailable` and leaves the job running with a stale heartbeat, so it is resumed once
 the database is back, instead of being failed for good.
+
+A Ray cluster that goes away under a live runner (GCS or raylet killed, head node lost, a KubeRay
+upgrade) is treated the same way: the runner records the results that came back, raises
+`ClusterLost` and leaves the job running, so a runner on the next cluster resumes it. Only Ray's
+infrastructure errors count (`execution.is_cluster_loss`); an error of the batch's own code still
+fails the job. Each run counts on the images it starts (`attempts`), and a job whose unfinished
+images were started `max_runs` times fails with a reason the seller can read.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import logging
 import math
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -38,7 +46,7 @@ from typing import Any
 from cluster.settings import Settings
 from data_jobs.accounting import capture_images, release_held
 from data_jobs.errors import JobNotFound, JobStateError
-from data_jobs.execution import STATE_END, STATE_ERROR, start_host, stop_host
+from data_jobs.execution import STATE_END, STATE_ERROR, ClusterLost, is_cluster_loss, start_host, stop_host
 from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, estimate_worker_bytes, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
@@ -52,6 +60,10 @@ from store.retry import RetryPolicy, is_transient, retry_transient
 log = logging.getLogger(__name__)
 
 DEFAULT_STALE_AFTER = dt.timedelta(seconds=30)
+# How many runs may start an image that never finishes (its cluster or runner went away each time)
+# before the job fails: a KubeRay upgrade or a lost head node costs a job one run, a job whose work
+# brings the cluster down costs one every time.
+DEFAULT_MAX_RUNS = 5
 _END = object()
 
 
@@ -159,16 +171,29 @@ class _RowPump:
         import ray
 
         try:
-            with self._host_lock:
-                if self._stop.is_set():
-                    return
-                self._host = start_host(self._dataset)
-                host = self._host
             while not self._stop.is_set():
-                state, rows, error = ray.get(host.take.remote(512, 0.5))
+                try:
+                    with self._host_lock:
+                        if self._stop.is_set():
+                            return
+                        if self._host is None:
+                            self._host = start_host(self._dataset)
+                        host = self._host
+                    state, rows, error = ray.get(host.take.remote(512, 0.5))
+                except Exception as exc:
+                    # The host is unreachable, not failing: it runs no code of ours that could raise
+                    # here, so whatever Ray says (its actor died, its node or the GCS is gone) is the
+                    # cluster's doing. An error of `take` itself (a RayTaskError) stays what it is.
+                    if isinstance(exc, ray.exceptions.RayTaskError):
+                        raise
+                    raise ClusterLost(f"lost the Ray cluster running the batch: {_one_line(exc)}") from exc
                 for row in rows:
                     self._put(row)
                 if state == STATE_ERROR:
+                    if is_cluster_loss(error):
+                        raise ClusterLost(
+                            f"the batch lost part of its Ray cluster: {_one_line(error)}"
+                        ) from error
                     raise error
                 if state == STATE_END:
                     self._put(_END)
@@ -181,6 +206,12 @@ class _RowPump:
                 host, self._host = self._host, None
             if host is not None:
                 stop_host(host)  # the execution is over: its idle actors go too
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one short line: its type and the first line of its message."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
 
 
 def planning_resources(resources: dict[str, float], settings: Settings) -> dict[str, float]:
@@ -254,6 +285,7 @@ async def run_job(
     reserve_cpus: float = 1.0,
     on_progress: Callable[[JobProgress], Any] | None = None,
     db_retry: RetryPolicy | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> RunSummary:
     """Run (or resume) a queued job to the end. Safe to call again on the same job: finished images
     are skipped and nothing is charged twice.
@@ -262,7 +294,11 @@ async def run_job(
     `on_progress` is called after every bulk write and at least every `flush_interval` seconds.
     A job with no finished image for `stall_timeout` seconds fails (JobStalled), releasing its coins.
     `db_retry` bounds how long a database outage is ridden out (default: 60 s per call); past it,
-    `store.retry.DatabaseUnavailable` is raised and the job is left to be resumed, not failed."""
+    `store.retry.DatabaseUnavailable` is raised and the job is left to be resumed, not failed.
+    Likewise a Ray cluster that goes away mid-run raises `ClusterLost` and leaves the job to be
+    resumed. `max_runs` bounds how often an image may be started without finishing: a run that finds
+    unfinished images already started that often fails the job (`runs_exhausted_reason`) and
+    releases their coins, so a job that kills its cluster every time does not loop for ever."""
     started = time.perf_counter()
     runner_id = runner_id or new_runner_id()
     db = _Db(db_retry or RetryPolicy(budget=float(settings.db_retry_seconds)))
@@ -282,6 +318,16 @@ async def run_job(
     await db(f"settle the previous run of job {job_id}", _settle_previous_run, repos, job)
     pending = await db(f"list the images of job {job_id}", repos.images.unfinished, job_id)
     stages["prepare"] = time.perf_counter() - t0
+    runs = max((im.attempts for im in pending), default=0)
+    if runs >= max_runs:
+        # Each earlier run was cut short (its cluster or its runner went away) before these images
+        # finished: a job that brings its cluster down every time must end, not loop for ever.
+        reason = runs_exhausted_reason(runs, len(pending))
+        log.error("job %s failed: %s", job_id, reason)
+        await db(f"fail job {job_id}", fail_job, repos, job_id, reason)
+        stages["total"] = time.perf_counter() - started
+        current = await db(f"read job {job_id}", repos.jobs.get, job_id)  # a cancel may have won
+        return await _summary(repos, db, job_id, current.status, processed=0, stages=stages)
     processed = 0
     try:
         if pending:
@@ -312,6 +358,13 @@ async def run_job(
             # (only its unfinished images run again) once the database answers.
             log.warning("job %s stopped, left to be resumed: %s", job_id, exc, exc_info=True)
             raise
+        if is_cluster_loss(exc):
+            # Nor is a cluster that went away: same as above, once a Ray cluster answers again.
+            # Nothing is failed or released; what came back before the loss is recorded and charged.
+            log.warning("job %s stopped, left to be resumed: %s", job_id, exc)
+            if isinstance(exc, ClusterLost):
+                raise
+            raise ClusterLost(f"lost the Ray cluster: {_one_line(exc)}") from exc
         log.exception("job %s failed", job_id)
         reason = f"the batch could not run: {type(exc).__name__}: {exc}"
         await db(f"fail job {job_id}", fail_job, repos, job_id, reason)
@@ -332,6 +385,18 @@ async def run_job(
     if on_progress is not None:
         on_progress(JobProgress(job_id, counts["done"], counts["failed"], counts["total"], final.status))
     return await _summary(repos, db, job_id, final.status, processed=processed, stages=stages)
+
+
+def runs_exhausted_reason(runs: int, unfinished: int) -> str:
+    """What a seller reads on a job that was interrupted `runs` times before `unfinished` images finished."""
+    images = "image" if unfinished == 1 else "images"
+    times = "once" if runs == 1 else f"{runs} times"
+    return (
+        f"processing was interrupted {times} (the compute cluster or its runner stopped) before "
+        f"{unfinished} {images} finished, so the job was stopped; those {images} were not charged and "
+        "their coins were returned. Finished images are in the download; try the rest in a new job, "
+        "and tell the operator if it happens again"
+    )
 
 
 class JobStalled(RuntimeError):
@@ -368,13 +433,18 @@ async def _process(
         from cluster.model_store import resolve_model
 
         resolve_model(settings, fetch_if_missing=False)  # a clear error now rather than in every actor
-    ensure_ray(settings)
     refs = [
         ImageRef(
             image_id=im.id, input_key=im.input_blob, output_stem=job_key(job.id, "outputs", f"{im.seq:06d}")
         )
         for im in pending
     ]
+    # Counted before Ray is touched, so a run that cannot reach a cluster counts towards `max_runs` too;
+    # retried as a whole: only its `attempts` counter can count one attempt twice
+    await db(
+        f"mark the images of job {job.id} running", repos.images.mark_running, [r.image_id for r in refs]
+    )
+    ensure_ray(settings)
     resources = planning_resources(ray.cluster_resources(), settings)
     plan = plan_actor_pool(
         resources,
@@ -393,10 +463,6 @@ async def _process(
         plan=plan,
         network_first=auto_prefers_network(resources, settings.auto_route),
         surprise=job.surprise if job.module == "surprise" else None,
-    )
-    # retried as a whole: only its `attempts` counter can count one attempt twice
-    await db(
-        f"mark the images of job {job.id} running", repos.images.mark_running, [r.image_id for r in refs]
     )
     stages["plan"] = time.perf_counter() - t0
     log.info("job %s: %d images on up to %d actors (%s)", job.id, len(refs), plan.max_size, plan)
@@ -461,6 +527,10 @@ async def _process(
                         processed += await _flush(repos, db, job, buffer)
                         buffer = []
                     raise _Stopped()
+    except ClusterLost:
+        if buffer:  # these images did finish (their outputs are stored): record and charge them
+            processed += await _flush(repos, db, job, buffer)
+        raise
     finally:
         if not await asyncio.to_thread(pump.close):
             log.error("job %s: the thread reading Ray Data results did not end", job.id)
@@ -542,6 +612,8 @@ async def _summary(
 
 # --- a runner as its own process (tests kill it; operators may run one per job) ---------------------
 
+EXIT_RESUMABLE = 75  # EX_TEMPFAIL: the job is left running, to be resumed on a cluster that answers
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one Drisya batch job to the end.")
@@ -563,7 +635,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             await db.client.close()
 
-    summary = asyncio.run(go())
+    try:
+        summary = asyncio.run(go())
+    except ClusterLost as exc:
+        print(f"job {args.job_id} left to be resumed: {exc}", file=sys.stderr, flush=True)
+        return EXIT_RESUMABLE
     print(summary.to_dict())
     return 0
 
