@@ -61,6 +61,14 @@ class Settings:
     # from max(the cluster now, these). Unset: the cluster as it is (a fixed cluster, one machine).
     batch_cluster_cpus: int | None = None
     batch_cluster_gpus: int | None = None
+    # Images per run of the matting network in a batch's network stage (needs the verified batch copy
+    # from `drisya models batch`; without it images run one by one whatever this says). Unset: 8 where
+    # the stage's model session runs on CUDA, 1 on the CPU. On a GPU one 1024 px ISNet run takes ~9 ms
+    # and leaves the card mostly idle between kernel launches, so batches amortise launches and copies.
+    # On the CPU a batch does the same convolutions per image (onnxruntime already spreads one image over
+    # the actor's threads): it saved no time here (benchmarks/throughput/BATCH.md) while the working
+    # memory grows by ~1 GB per image in the batch.
+    network_batch_size: int | None = None
     payments_provider: str = "test"  # test | razorpay
     razorpay_key_id: str | None = None
     razorpay_key_secret: str | None = None
@@ -123,12 +131,20 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"DRISYA_{name.upper()} must be 0 or more, not {value}")
+        if self.network_batch_size is not None and self.network_batch_size < 1:
+            raise ValueError(f"DRISYA_NETWORK_BATCH_SIZE must be 1 or more, not {self.network_batch_size}")
         if self.auto_route not in AUTO_ROUTES:
             raise ValueError(
                 f"DRISYA_AUTO_ROUTE must be one of {', '.join(AUTO_ROUTES)}, not {self.auto_route!r}"
             )
         if not (0 < self.port < 65536):
             raise ValueError(f"DRISYA_PORT out of range: {self.port}")
+
+    def network_batch(self, *, gpu: bool) -> int:
+        """Images per network run: `network_batch_size` when set, else 8 on a GPU and 1 on the CPU."""
+        if self.network_batch_size is not None:
+            return self.network_batch_size
+        return 8 if gpu else 1
 
     @property
     def data_path(self) -> Path:

@@ -175,7 +175,9 @@ def prepare_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.n
 
 
 class NetworkStage:
-    """The actor class of the network stage: one model session per actor, loaded once."""
+    """The actor class of the network stage: one model session per actor, loaded once. Images run
+    `Settings.network_batch` at a time through `ModelSession.predict_batch` (one network call per
+    group where `drisya models batch` installed a verified batch copy, one per image otherwise)."""
 
     def __init__(self, args: JobArgs) -> None:
         from cluster.model_store import model_family, resolve_model
@@ -183,23 +185,42 @@ class NetworkStage:
 
         path = resolve_model(args.settings, fetch_if_missing=False, log=log.info)
         self.session = get_session(path, model_family(args.settings))
+        self.group = args.settings.network_batch(gpu=self.session.uses_gpu)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
+        todo = []
         for row in rows:
             row["net_matte"], row["net_side"] = b"", 0
-            if row["error_code"] or not len(row["net_input"]):
-                continue
-            started = time.process_time()
+            if not row["error_code"] and len(row["net_input"]):
+                todo.append(row)
+        for start in range(0, len(todo), self.group):
+            self._run(todo[start : start + self.group])
+        return _columns(rows, STAGE_COLUMNS)
 
-            def work(row: dict[str, Any] = row) -> None:
-                x = np.frombuffer(row["net_input"], np.uint8).reshape(int(row["net_h"]), int(row["net_w"]), 3)
-                matte = self.session.predict_u8(x)
+    def _run(self, rows: list[dict[str, Any]]) -> None:
+        """One network call for `rows`; the CPU time is shared out evenly. Should the call fail as a
+        whole, each image runs again alone, so only the image at fault becomes a failed row."""
+        started = time.process_time()
+        try:
+            mattes = self.session.predict_batch([_net_input(row) for row in rows])
+        except Exception:  # noqa: BLE001 - redone per image below, where each error lands on its row
+            mattes = None
+        for i, row in enumerate(rows):
+
+            def work(row: dict[str, Any] = row, i: int = i) -> None:
+                matte = mattes[i] if mattes is not None else self.session.predict_u8(_net_input(row))
                 row.update(net_matte=matte.tobytes(), net_side=matte.shape[0], net_input=b"")
 
             _guarded(row, work)
-            row["network_s"] = time.process_time() - started
-        return _columns(rows, STAGE_COLUMNS)
+        spent = (time.process_time() - started) / len(rows)
+        for row in rows:
+            row["network_s"] = spent
+
+
+def _net_input(row: dict[str, Any]) -> np.ndarray:
+    """The image at matting size the prepare stage handed on (uint8 HxWx3)."""
+    return np.frombuffer(row["net_input"], np.uint8).reshape(int(row["net_h"]), int(row["net_w"]), 3)
 
 
 def finish_stage(batch: dict[str, np.ndarray], args: JobArgs) -> dict[str, np.ndarray]:
@@ -377,7 +398,9 @@ def build_staged_dataset(refs_rows: list[dict[str, str]], *, args: JobArgs, plan
         ds = ds.map_batches(
             NetworkStage,
             fn_constructor_kwargs={"args": args},
-            batch_size=plan.batch_size,
+            # at least one network group per call (DRISYA_NETWORK_BATCH_SIZE may ask for more than the
+            # CPU stages' batch)
+            batch_size=max(plan.batch_size, args.settings.network_batch_size or 0),
             batch_format="numpy",
             compute=ray.data.ActorPoolStrategy(
                 min_size=1, max_size=plan.network_actors, max_tasks_in_flight_per_actor=plan.in_flight

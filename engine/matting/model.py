@@ -5,16 +5,29 @@ per model file (`get_session`), created lazily and safe to lose. The CUDA provid
 onnxruntime-gpu is installed; the CPU provider is always the fallback. Each model family brings its
 own input size, normalisation and output activation, as rembg's sessions do, so any ISNet/U2-Net/
 BiRefNet-style ONNX can be dropped in via DRISYA_MODEL_PATH.
+
+Batches: an exported graph usually declares a batch of 1, and onnxruntime refuses any other. `drisya
+models batch` writes a verified batch-capable copy next to the model file (`<stem>.batch.onnx` with a
+manifest `<stem>.batch.json` holding both files' sha256); `ModelSession.predict_batch` runs a list of
+images through that copy in one call when it is there and intact, and per image through the original
+otherwise. Single-image calls (`predict`, `predict_u8`, `run`) always use the original.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+log = logging.getLogger(__name__)
+
+BATCH_SUFFIX = ".batch"  # model.onnx -> model.batch.onnx (the copy) and model.batch.json (its manifest)
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,13 @@ class ModelSession:
         self.input_size = fixed[0] if len(fixed) == 2 and fixed[0] == fixed[1] else self.family.size
         self._lock = threading.Lock()
         self._bound: _DeviceBinding | None = _DeviceBinding(self._session) if self.uses_gpu else None
+        self._options = options
+        # the verified batch-capable copy: looked for (two files hashed) and opened on the first batch
+        # of more than one image, so single-image commands never pay for it
+        self._batch_path: Path | None = None
+        self._batch_looked = False
+        self._batch_session = None
+        self._batch_bound: _DeviceBinding | None = None
 
     @property
     def uses_iobinding(self) -> bool:
@@ -147,6 +167,58 @@ class ModelSession:
         `NetworkMatte(predict_u8(x)).predict(x)` equals `predict(x)` within 1/255."""
         return quantise(self.activate(self.run(self.preprocess(rgb))))
 
+    @property
+    def batch_path(self) -> Path | None:
+        """The verified batch-capable copy `predict_batch` uses, or None (looked for once)."""
+        if not self._batch_looked:
+            self._batch_path = verified_batch_copy(self.path)
+            self._batch_looked = True
+        return self._batch_path
+
+    @property
+    def uses_batch_copy(self) -> bool:
+        """Whether `predict_batch` runs several images in one call (a verified copy is installed)."""
+        return self.batch_path is not None
+
+    def predict_batch(self, rgbs: list[np.ndarray]) -> list[np.ndarray]:
+        """`predict_u8` for each image (uint8 HxWx3, any sizes), as one network run where a verified
+        batch-capable copy is installed, else one run of the original per image. The copy's output was
+        checked against the original's when it was installed (`drisya models batch`), within half a
+        uint8 step, so either way each matte is what `predict_u8` gives, within one level.
+
+        One image goes through the original: a batch of one gains nothing from the copy, and a
+        CPU-only cluster (batches of one by default) then never holds a second session. If the batched
+        run fails (e.g. the GPU runs out of memory for this batch), the images run one by one."""
+        if len(rgbs) > 1 and self.batch_path is not None:
+            x = np.concatenate([self.preprocess(rgb) for rgb in rgbs])
+            try:
+                out = self._run_batch(x)
+            except Exception as exc:  # noqa: BLE001 - onnxruntime's own classes; per-image runs remain
+                log.warning("batched run of %d images failed (%s); running them one by one", len(rgbs), exc)
+            else:
+                return [quantise(self.activate(out[i : i + 1])) for i in range(len(rgbs))]
+        return [self.predict_u8(rgb) for rgb in rgbs]
+
+    def _run_batch(self, x: np.ndarray) -> np.ndarray:
+        """One run of the batch-capable copy on (N, 3, S, S) float32 -> the raw output (N, ...)."""
+        import onnxruntime as ort
+
+        with self._lock:
+            if self._batch_session is None:
+                assert self.batch_path is not None
+                self._batch_session = ort.InferenceSession(
+                    str(self.batch_path), self._options, providers=self.providers
+                )
+                if self.uses_gpu:
+                    self._batch_bound = _DeviceBinding(self._batch_session)
+            if self._batch_bound is not None:
+                out = self._batch_bound.run(x, self._input_name, self._output_name)
+            else:
+                (out,) = self._batch_session.run([self._output_name], {self._input_name: x})
+        if out.shape[0] != x.shape[0]:
+            raise RuntimeError(f"the batch copy returned {out.shape[0]} outputs for {x.shape[0]} inputs")
+        return out
+
 
 class _DeviceBinding:
     """IOBinding for a session on the CUDA provider: the input is copied into one buffer kept on
@@ -185,6 +257,54 @@ def _ort_type(x: np.ndarray) -> str:
 def _cuda_device_id(session) -> int:
     options = session.get_provider_options().get("CUDAExecutionProvider", {})
     return int(options.get("device_id", 0) or 0)
+
+
+def batch_copy_paths(model_path: str | Path) -> tuple[Path, Path]:
+    """Where the batch-capable copy of `model_path` and its manifest live: next to the model file."""
+    path = Path(model_path)
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return path.with_name(stem + BATCH_SUFFIX + ".onnx"), path.with_name(stem + BATCH_SUFFIX + ".json")
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def batch_copy_problem(model_path: str | Path) -> str | None:
+    """Why the batch copy of `model_path` must not be used (words), or None when it is installed and
+    intact: the manifest is readable, and the copy and the model are byte for byte the files that were
+    verified (sha256). A copy that was never verified has no manifest, since the manifest is written
+    only after the check passed; a model replaced since then no longer matches its recorded hash."""
+    copy, manifest = batch_copy_paths(model_path)
+    if not manifest.is_file():
+        return "no batch copy installed"
+    try:
+        recorded = json.loads(manifest.read_text())
+        want_copy, want_source = str(recorded["sha256"]), str(recorded["source_sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"the manifest {manifest} is unreadable"
+    if not copy.is_file():
+        return f"the batch copy {copy} is missing"
+    if file_sha256(copy) != want_copy:
+        return f"the batch copy {copy} does not match its recorded sha256 (corrupted or changed)"
+    if file_sha256(model_path) != want_source:
+        return f"the model {model_path} changed since its batch copy was verified"
+    return None
+
+
+def verified_batch_copy(model_path: str | Path) -> Path | None:
+    """The batch copy's path when `batch_copy_problem` finds none; else None (and a warning when a
+    copy is there but cannot be trusted, so per-image runs are not a silent surprise)."""
+    problem = batch_copy_problem(model_path)
+    if problem is None:
+        return batch_copy_paths(model_path)[0]
+    if problem != "no batch copy installed":
+        log.warning("%s; images run one at a time (rerun `drisya models batch`)", problem)
+    return None
 
 
 def quantise(pred: np.ndarray) -> np.ndarray:
