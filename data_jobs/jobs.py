@@ -30,6 +30,8 @@ from store.repositories import ImageResult, Repositories
 BATCH_MODULES = ("ready", "look", "surprise")
 # the engine module a surprise job's recipe is parsed as: each variant is a composition on a template
 SURPRISE_RECIPE_MODULE = "look"
+# the template a surprise job records: its theme draws the templates, so the one it was sent is ignored
+SURPRISE_TEMPLATE = "#ffffff"
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # uploads larger than this spill to a temp file, never to RAM
 MAX_REPORTED_ENTRIES = 2000  # rejected/skipped entries kept on the job (the rest are counted)
 
@@ -100,7 +102,8 @@ async def create_job(
     """A job in status `created`, priced at today's module price (later price changes do not apply).
 
     A surprise job needs `surprise` (theme, variants, video, seed); each image costs the price per
-    output times the outputs it yields (store.job_coins.image_price).
+    output times the outputs it yields (store.job_coins.image_price). It ignores `template` (and
+    `template_spec`): its theme draws the templates, and it records SURPRISE_TEMPLATE.
 
     `template` is a built-in id or "#rrggbb". For templates only the caller can resolve (an admin
     upload, looked up by the API), pass the resolved `template_spec`: it is stored on the job so the
@@ -108,6 +111,8 @@ async def create_job(
     With `idempotency_key`, creating again with the same key returns the owner's first job."""
     normalised = validate_recipe(module, recipe)
     options = validate_surprise(module, surprise)
+    if module == "surprise":  # the theme picks the templates: whatever was sent is not used, nor checked
+        template, template_spec = SURPRISE_TEMPLATE, None
     if template_spec is None:
         validate_template(template)
     outputs = outputs_for(module, options)

@@ -16,13 +16,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from data_jobs import jobs as job_ops
 from data_jobs.accounting import quote
 from data_jobs.intake import IntakeReport
 from data_jobs.progress import JobProgress
 from data_jobs.resume import start_job_in_background
+from engine.surprise.options import MAX_SEED, MAX_VARIANTS, THEMES
 from serve_apps.auth.deps import CurrentUser
 from serve_apps.downloads import read_range, stored_archive
 from serve_apps.errors import ApiError
@@ -53,21 +54,46 @@ RANGE_RESPONSES: dict[int | str, dict] = {
 SURPRISE_FIELDS = ("theme", "variants", "video", "seed")
 
 
+def _documented(schema: dict[str, Any]) -> Any:
+    """A surprise field as /docs shows it (its type and range, from the engine's constants) while any
+    value gets through to the engine's one validator (engine.surprise.parse_surprise_options): the API,
+    the CLI and the SDK then refuse the same things with the same words, a wrong type included."""
+    return Annotated[Any, WithJsonSchema({"anyOf": [schema, {"type": "null"}]})]
+
+
 class JobCreate(BaseModel):
     """A job. Module `surprise` also takes `theme`, `variants` (1-8), `video` and `seed`; those four are
     checked by the engine's one validator (engine.surprise.parse_surprise_options), not here, so the
-    API, the CLI and the SDK refuse the same things with the same words."""
+    API, the CLI and the SDK refuse the same things with the same words. A surprise job draws its
+    backdrops from the theme, so it ignores `template_id` (clients may send their usual one)."""
 
     model_config = ConfigDict(extra="forbid")
 
     module: Literal["ready", "look", "surprise"] = "ready"
-    template_id: str = Field("#ffffff", min_length=1, max_length=200)
+    template_id: str = Field(
+        "#ffffff",
+        min_length=1,
+        max_length=200,
+        description=(
+            "ready and look: a template id from GET /v1/templates or a #RRGGBB colour. "
+            "Ignored for module surprise, whose theme picks the templates (the job reports #ffffff)."
+        ),
+    )
     recipe: dict[str, Any] | None = None
     name: str = Field("", max_length=200)
-    theme: Any = Field(None, description="surprise: a theme name from GET /v1/surprise/themes")
-    variants: Any = Field(None, description="surprise: creative variants per product, 1 to 8")
-    video: Any = Field(None, description="surprise: also a short MP4 per product (true/false)")
-    seed: Any = Field(None, description="surprise: 0 to 2^31-1; the same seed gives the same variants")
+    theme: _documented({"type": "string", "examples": list(THEMES)}) = Field(
+        None,
+        description=f"surprise only, required there: one of {', '.join(THEMES)} (GET /v1/surprise/themes)",
+    )
+    variants: _documented({"type": "integer", "minimum": 1, "maximum": MAX_VARIANTS}) = Field(
+        None, description=f"surprise only: creative variants per product, 1 to {MAX_VARIANTS} (default 1)"
+    )
+    video: _documented({"type": "boolean"}) = Field(
+        None, description="surprise only: also a short MP4 per product (default false)"
+    )
+    seed: _documented({"type": "integer", "minimum": 0, "maximum": MAX_SEED}) = Field(
+        None, description=f"surprise only: 0 to {MAX_SEED} (default 0); the same seed gives the same variants"
+    )
 
     def surprise_options(self) -> dict[str, Any] | None:
         """The surprise fields that were sent (None when none were and the module is not surprise)."""
@@ -304,9 +330,10 @@ async def create_job(
 ) -> Any:
     """A job at today's price. Re-sending with the same `Idempotency-Key` returns the first job."""
     limit(request, "create_job")
-    spec = await resolve_template_ref(state, body.template_id)
     from data_jobs.jobs import spec_from_dict
 
+    # a surprise job never uses the template (its theme picks them): not resolved, not refused
+    spec = None if body.module == "surprise" else await resolve_template_ref(state, body.template_id)
     job = await job_ops.create_job(
         state.repos,
         owner=user.id,
@@ -314,7 +341,7 @@ async def create_job(
         template=body.template_id.strip(),
         recipe=body.recipe,
         name=body.name,
-        template_spec=spec_from_dict(spec) if spec.get("source") == "upload" else None,
+        template_spec=spec_from_dict(spec) if spec and spec.get("source") == "upload" else None,
         idempotency_key=idempotency_key.strip() if idempotency_key and idempotency_key.strip() else None,
         surprise=body.surprise_options(),
     )

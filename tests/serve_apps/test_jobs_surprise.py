@@ -12,6 +12,7 @@ import httpx
 from PIL import Image
 
 from engine.surprise import THEMES
+from engine.surprise.options import MAX_SEED, MAX_VARIANTS
 from store.blobs import blob_store_from_settings, job_key
 from store.db import connect
 from store.repositories import ImageResult, Repositories
@@ -92,6 +93,38 @@ def test_bad_surprise_bodies_are_422_in_words_a_seller_can_act_on(client, new_us
     unknown = create(client, seller, theme="tech", colour="red")
     assert unknown.status_code == 422 and unknown.json()["error"] == "invalid"
     assert client.get("/v1/jobs", headers=seller.headers).json()["total"] == 0
+
+
+def test_a_surprise_job_ignores_the_template_it_is_sent(client, new_user):
+    """Its theme picks the backdrops: any template_id a client sends (the SDK always sends one) is not
+    resolved, not refused and not kept; a ready job still refuses an unknown one."""
+    seller = new_user()
+    for template_id in ("no-such-template", "#123456", "   "):
+        response = create(client, seller, theme="bold", template_id=template_id)
+        assert response.status_code == 201, (template_id, response.text)
+        created = response.json()
+        assert created["template_id"] == "#ffffff"
+        job = client.get(f"/v1/jobs/{created['id']}", headers=seller.headers).json()
+        assert (job["template_id"], job["surprise"]["theme"]) == ("#ffffff", "bold")
+    ready = create(client, seller, module="ready", template_id="no-such-template")
+    assert ready.status_code == 422 and ready.json()["error"] == "unknown_template", ready.text
+
+
+def test_the_schema_documents_the_surprise_fields(client):
+    """/docs shows each surprise field's type and range (the engine's numbers) and that template_id is
+    ignored for surprise; wrong values still reach the engine's validator (the 422 test above)."""
+    body = client.get("/openapi.json").json()["components"]["schemas"]["JobCreate"]["properties"]
+
+    def typed(name: str) -> dict:
+        [schema] = [s for s in body[name]["anyOf"] if s.get("type") != "null"]
+        return schema
+
+    assert typed("theme")["type"] == "string" and typed("theme")["examples"] == list(THEMES)
+    assert typed("variants") == {"type": "integer", "minimum": 1, "maximum": MAX_VARIANTS}
+    assert typed("video") == {"type": "boolean"}
+    assert typed("seed") == {"type": "integer", "minimum": 0, "maximum": MAX_SEED}
+    assert all("surprise" in body[name]["description"] for name in ("theme", "variants", "video", "seed"))
+    assert "Ignored for module surprise" in body["template_id"]["description"]
 
 
 def test_an_admin_price_change_moves_the_next_surprise_quote(client, admin, new_user, billing_restored):
