@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from data_jobs.resume import running_here, start_job_in_background
 from data_jobs.runner import DEFAULT_STALE_AFTER
@@ -44,8 +44,17 @@ async def list_jobs(
     }
 
 
-@router.post("/jobs/{job_id}/resume", status_code=202)
-async def resume(job_id: str, admin: AdminUser, state: StateDep) -> JSONResponse:
+class ResumeOut(BaseModel):
+    """The answer to a resume: the dashboard shows `detail` (web/src/lib/resume.ts types it)."""
+
+    id: str
+    status: str
+    resuming: bool = Field(description="false: this API process already runs the job; nothing was started")
+    detail: str
+
+
+@router.post("/jobs/{job_id}/resume", status_code=202, response_model=ResumeOut)
+async def resume(job_id: str, admin: AdminUser, state: StateDep) -> Any:
     """Start a runner for a queued job or a running one whose runner stopped: it takes the job over only
     if the old runner has not beaten for the stale period, runs the unfinished images and charges nothing
     twice. A job with a live runner is left alone."""
@@ -57,17 +66,14 @@ async def resume(job_id: str, admin: AdminUser, state: StateDep) -> JSONResponse
     already = job.id in running_here()
     if not already:
         start_job_in_background(state.repos, state.settings, job.id)
-    return JSONResponse(
-        {
-            "id": job.id,
-            "status": job.status,
-            "resuming": not already,
-            "detail": (
-                "this API process is already running the job"
-                if already
-                else f"a runner was started; it takes the job over if its runner has been silent for "
-                f"{int(DEFAULT_STALE_AFTER.total_seconds())} s"
-            ),
-        },
-        status_code=202,
-    )
+    return {
+        "id": job.id,
+        "status": job.status,
+        "resuming": not already,
+        "detail": (
+            "this API process is already running the job"
+            if already
+            else f"a runner was started; it takes the job over if its runner has been silent for "
+            f"{int(DEFAULT_STALE_AFTER.total_seconds())} s"
+        ),
+    }

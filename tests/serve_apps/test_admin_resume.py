@@ -48,6 +48,9 @@ def test_admin_resumes_a_queued_job_whose_runner_never_started(ray_session, api,
     before = analytics()
     resumed = client.post(f"/v1/admin/jobs/{job_id}/resume", headers=admin.headers)
     assert resumed.status_code == 202 and resumed.json()["resuming"] is True
+    assert set(resumed.json()) == {"id", "status", "resuming", "detail"}  # web/src/lib/resume.ts's type
+    documented = client.get("/openapi.json").json()["components"]["schemas"]["ResumeOut"]
+    assert set(documented["properties"]) == set(resumed.json())
     deadline = time.monotonic() + 300
     job = {}
     while time.monotonic() < deadline:

@@ -4,6 +4,7 @@ playwright-core), against the platform as `make up` starts it (the session's one
 - an admin uploads a PNG background; the seller finds it in the gallery and runs a job on it;
 - an admin grants coins with a reason: the balance moves and the ledger entry carries the reason;
 - the seller cancels a running job: it stops, nothing stays held, only finished images are charged;
+  the admin's jobs list, left open, shows the cancel by itself (it polls);
 - an admin blocks a user: their open session and their next login say so in words, and the API
   refuses them;
 - a job stalls for real (its runner, a separate `python -m data_jobs.runner` process, is killed
@@ -116,7 +117,8 @@ def test_admin_template_grant_block_and_seller_cancel(platform: Platform, node: 
             "--shots", str(_shots(tmp_path)),
         )  # fmt: skip
         _assert_ran(result, platform, ("template uploaded", "template in gallery", "granted",
-                                       "seller sees grant", "cancelled", "blocked", "blocked login refused"))  # fmt: skip
+                                       "seller sees grant", "cancelled", "admin list refreshed", "blocked",
+                                       "blocked login refused"))  # fmt: skip
 
         # the template: an upload, enabled, public in the gallery, and the cancelled job was made on it
         found = api.get("/v1/templates", headers=seller_h, params={"q": template_name}).json()["items"]

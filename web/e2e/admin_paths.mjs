@@ -1,7 +1,8 @@
 // The admin paths and the seller's cancel, in a real browser against a running platform:
 // an admin uploads a PNG background as a template; the seller finds it in the gallery and uses it;
 // the admin grants the seller coins with a reason (the seller's wallet shows the entry and the reason);
-// the seller starts a job on the uploaded template and cancels it while it runs; the admin blocks a
+// the seller starts a job on the uploaded template and cancels it while it runs (the admin's jobs list,
+// left open, shows the cancel without a reload); the admin blocks a
 // third user, whose open session and whose next login both say in words that the account is blocked.
 //
 //   node web/e2e/admin_paths.mjs --url URL --admin-email E --admin-password P --seller-email E
@@ -83,9 +84,13 @@ await run(async () => {
   await seller.getByTestId("upload-button").click();
   await seller.getByTestId("quote-card").waitFor({ timeout: 60_000 });
   check(Number(await seller.getByTestId("accepted").innerText()) === N, `all ${N} photos accepted`);
+  // the admin's jobs list, opened before the start, follows the job by itself (no reload) to its cancel
+  await admin.goto(`${o.url}/admin/jobs`);
+  await admin.getByRole("heading", { name: "Jobs" }).first().waitFor();
   await seller.getByTestId("start-button").click();
   await seller.waitForURL(/\/jobs\/[^/]+$/);
   const jobId = new URL(seller.url()).pathname.split("/").pop();
+  const adminRow = admin.locator("li", { hasText: jobId.slice(0, 8) });
   await seller.waitForFunction(() => /^(Waiting|Processing)/.test(document.querySelector("[data-testid=progress-text]")?.textContent ?? ""), null, { timeout: 60_000 });
   await seller.getByRole("button", { name: "Cancel job" }).click();
   await seller.waitForFunction(() => /^Cancelled at \d+\/\d+$/.test(document.querySelector("[data-testid=progress-text]")?.textContent ?? ""), null, { timeout: 60_000 });
@@ -94,6 +99,10 @@ await run(async () => {
   await shot(seller, SHOTS, "job-cancelled");
   console.log(`JOB cancelled ${jobId}`);
   step("cancelled", cancelled);
+  await adminRow.getByText("cancelled", { exact: true }).waitFor({ timeout: 60_000 });
+  check((await adminRow.getByRole("button", { name: "Resume" }).count()) === 0, "no Resume for a cancelled job");
+  step("admin list refreshed", (await adminRow.innerText()).replace(/\s+/g, " "));
+  await admin.goto(`${o.url}/admin/users`);
 
   // --- admin: block a user; their open session and their next login say so in words ------------------------
   await admin.getByLabel("Search users").fill(o["victim-email"]);

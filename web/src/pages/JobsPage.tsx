@@ -5,7 +5,8 @@ import { Link } from "react-router";
 import { Card, Empty, ErrorBox, Loading, PageTitle, Pager, Select, StatusBadge } from "../components/ui";
 import { moduleTitle } from "../lib/catalogue";
 import { formatDate } from "../lib/format";
-import { useJobsQuery } from "../store/api";
+import { jobListPollMs } from "../lib/jobListRefresh";
+import { api, useJobsQuery } from "../store/api";
 
 const PAGE = 20;
 
@@ -13,7 +14,10 @@ export default function JobsPage() {
   const [status, setStatus] = useState("");
   const [module, setModule] = useState("");
   const [page, setPage] = useState(1);
-  const { data, error, isLoading, refetch } = useJobsQuery({ status: status || undefined, module: module || undefined, page });
+  const args = { status: status || undefined, module: module || undefined, page };
+  // refreshes by itself (often while a listed job moves), as the admin's list does
+  const shown = api.endpoints.jobs.useQueryState(args);
+  const { data, error, isLoading, refetch } = useJobsQuery(args, { pollingInterval: jobListPollMs(shown.data?.items) });
   return (
     <div className="space-y-6">
       <PageTitle sub="Every batch you uploaded, newest first. Open one to follow it or download its photos.">Jobs</PageTitle>

@@ -28,6 +28,7 @@ import type {
   Tokens,
   Transaction,
 } from "../lib/types";
+import type { ResumeAnswer } from "../lib/resume";
 import type { Theme } from "../lib/surprise";
 import { signedIn, signedOut, type AuthState } from "./authSlice";
 
@@ -267,7 +268,7 @@ export const api = createApi({
       transformResponse: (r: Page<Job> | Job[]) => (Array.isArray(r) ? { items: r, total: r.length } : r),
       providesTags: ["Jobs"],
     }),
-    adminResumeJob: b.mutation<unknown, string>({
+    adminResumeJob: b.mutation<ResumeAnswer, string>({
       query: (id) => ({ url: `/admin/jobs/${encodeURIComponent(id)}/resume`, method: "POST" }),
       invalidatesTags: ["Jobs"],
     }),

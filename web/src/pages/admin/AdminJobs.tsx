@@ -1,22 +1,26 @@
-/** All users' jobs; a stalled one (running with no heartbeat) can be resumed. */
+/** All users' jobs, kept fresh by polling (lib/jobListRefresh); a stalled one (running with no heartbeat) can be resumed. */
 import { useState } from "react";
 import { Link } from "react-router";
 
 import { Button, Card, Empty, ErrorBox, Loading, Notice, Pager, Select, StatusBadge } from "../../components/ui";
 import { formatDate } from "../../lib/format";
-import { resumeMessage, type ResumeAnswer } from "../../lib/resume";
-import { useAdminJobsQuery, useAdminResumeJobMutation } from "../../store/api";
+import { jobListPollMs } from "../../lib/jobListRefresh";
+import { resumeMessage } from "../../lib/resume";
+import { api, useAdminJobsQuery, useAdminResumeJobMutation } from "../../store/api";
 
 export default function AdminJobs() {
   const [status, setStatus] = useState("");
   const [page, setPage] = useState(1);
-  const { data, error, isLoading, refetch } = useAdminJobsQuery({ status: status || undefined, page });
+  const args = { status: status || undefined, page };
+  // refreshes by itself (often while a listed job moves), so a resume or a job finishing shows up
+  const shown = api.endpoints.adminJobs.useQueryState(args);
+  const { data, error, isLoading, refetch } = useAdminJobsQuery(args, { pollingInterval: jobListPollMs(shown.data?.items) });
   const [resume, res] = useAdminResumeJobMutation();
   const [note, setNote] = useState<string | null>(null);
   async function onResume(id: string) {
     setNote(null);
     try {
-      setNote(resumeMessage((await resume(id).unwrap()) as ResumeAnswer));
+      setNote(resumeMessage(await resume(id).unwrap()));
     } catch {
       /* shown by the ErrorBox below */
     }
