@@ -1,5 +1,9 @@
 """Picking up jobs nobody is running: after a crash, a restart of Ray, or a killed process.
 
+A runner that lost its Ray cluster (`execution.ClusterLost`) or its database leaves its job running
+with a lease that goes stale; the next round here (on a cluster that answers) resumes it. The runner's
+`max_runs` ends a job whose runs are cut short every time.
+
 A running job whose heartbeat is older than `stale_after` has lost its runner; a queued job at
 start-up lost the request that was about to start it. `JobsRepo.claim` makes taking one over a single
 conditional update, so several API replicas calling this at once still give each job one runner.
