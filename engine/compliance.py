@@ -27,20 +27,21 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from engine.compose.shadow import edge_band
-from engine.export import normalise_format
+from engine.export import ExportOptions, encode, jpeg_mcu, normalise_format
 from engine.presets import Preset
 
 PURITY_TOLERANCE = 1  # levels per channel a required background colour may be off by, after encoding
 FILL_SLACK = 0.03  # rounding of the layout and a product's own soft edge
 CENTRE_TOLERANCE = 0.05  # of the canvas side
 
-__all__ = ["Check", "ComplianceReport", "check_output", "estimate_product_box"]
+__all__ = ["Check", "ComplianceReport", "check_output", "estimate_product_box", "pixels_as_encoded"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,46 @@ def _decode(data: bytes) -> np.ndarray:
         return np.asarray(im)
 
 
+def pixels_as_encoded(source: np.ndarray, colour: str | None, options: ExportOptions) -> np.ndarray | None:
+    """`source` when the file it was encoded into with `options` decodes to the same background
+    band, so the check can run on it instead of decoding the file again (issue 12: that decode
+    was most of the check's CPU); None when only the decoded file can tell.
+
+    PNG is lossless. A JPEG coding unit (MCU) is coded from its own pixels, and a flat one of a
+    colour decodes to one value wherever it lies; so when every MCU the band touches is exactly
+    `colour` (with 4:2:0 chroma also the next MCU inwards, whose chroma the decoder's smooth
+    upsampling reads), and a flat image of `colour` comes back from the encoder unchanged, the
+    band of the decoded file is exactly `colour` too. WebP predicts blocks from their neighbours:
+    decoded. For the check's other rules give it composition's product box: estimated from
+    pixels, a box may differ by the encoder's noise."""
+    fmt = normalise_format(options.format)
+    if fmt == "png" or colour is None:  # lossless, or no band to check: only the size is read
+        return source
+    if fmt != "jpg" or source.ndim != 3 or source.shape[2] != 3:
+        return None
+    rgb = tuple(int(c) for c in _hex_rgb(colour))
+    if not _flat_survives(rgb, options):
+        return None
+    h, w = source.shape[:2]
+    b, mcu = edge_band((w, h)), jpeg_mcu(options)
+    extra = mcu if mcu > 8 else 0
+    near = -(-b // mcu) * mcu + extra  # the MCUs from the top / left edge
+    top, left = (h - b) // mcu * mcu - extra, (w - b) // mcu * mcu - extra  # from the far edges
+    if min(near, top, left) <= 0 or near >= min(h, w):
+        return None
+    strips = (source[:near], source[top:], source[:, :near], source[:, left:])
+    exact = all(cv2.countNonZero(cv2.inRange(s, rgb, rgb)) == s.shape[0] * s.shape[1] for s in strips)
+    return source if exact else None
+
+
+@lru_cache(maxsize=64)
+def _flat_survives(rgb: tuple[int, int, int], options: ExportOptions) -> bool:
+    """Whether a flat image of this colour decodes to exactly this colour after `encode`."""
+    flat = np.empty((64, 64, 3), np.uint8)
+    flat[:] = rgb
+    return bool(np.array_equal(_decode(encode(flat, options)), flat))
+
+
 def _format_of(data: bytes) -> str:
     if data[:3] == b"\xff\xd8\xff":
         return "jpg"
@@ -131,20 +172,23 @@ def estimate_product_box(pixels: np.ndarray, background: str) -> tuple[int, int,
     return int(x0), int(y0), int(x1), int(y1)
 
 
+def _largest_difference(strip: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    """max over R, G, B of |strip - colour| per pixel, uint8 (h, w)."""
+    r, g, b = cv2.split(cv2.absdiff(strip, (*colour, 0)))
+    return cv2.max(cv2.max(r, g), b)
+
+
 def _background_check(pixels: np.ndarray, colour: str) -> Check:
     h, w = pixels.shape[:2]
     b = edge_band((w, h))
-    rgb = pixels[..., :3]
-    band = np.concatenate(  # only the band widened to int16, not the whole canvas
-        [
-            rgb[:b].reshape(-1, 3),
-            rgb[-b:].reshape(-1, 3),
-            rgb[:, :b].reshape(-1, 3),
-            rgb[:, -b:].reshape(-1, 3),
-        ]
-    ).astype(np.int16)
-    off = np.abs(band - _hex_rgb(colour)).max(axis=1)
-    bad = float(np.mean(off > PURITY_TOLERANCE))
+    rgb = np.ascontiguousarray(pixels[..., :3]) if pixels.shape[2] != 3 else pixels
+    want = tuple(int(c) for c in _hex_rgb(colour))
+    # each strip's per-pixel largest channel difference by OpenCV on uint8 (no int16 copy of the
+    # band), counted and maxed strip by strip: the corners count twice, as in one concatenation
+    offs = [_largest_difference(strip, want) for strip in (rgb[:b], rgb[-b:], rgb[:, :b], rgb[:, -b:])]
+    total = sum(o.size for o in offs)
+    bad = sum(o.size - cv2.countNonZero(cv2.compare(o, PURITY_TOLERANCE, cv2.CMP_LE)) for o in offs) / total
+    off = np.array([int(o.max()) for o in offs])
     alpha_ok = pixels.shape[2] != 4 or bool((pixels[..., 3][:b] == 255).all())
     ok = bad == 0.0 and alpha_ok
     value = f"outer {b} px band: {100 * (1 - bad):.2f}% exactly {colour.lower()} (max off {int(off.max())})"
@@ -170,8 +214,8 @@ def check_output(
     pixels: np.ndarray | None = None,
     product_box: tuple[int, int, int, int] | None = None,
 ) -> ComplianceReport:
-    """Check encoded output `data` against `preset`; `pixels` (decoded data) saves decoding it again;
-    `product_box` (x0, y0, x1, y1 in output pixels) is where composition placed the product."""
+    """Check encoded output `data` against `preset`; `pixels` (decoded data, or what
+    `pixels_as_encoded` vouches for) saves decoding it again; `product_box` (x0, y0, x1, y1 in output pixels) is where composition placed the product."""
     if preset is None:
         return ComplianceReport(None)
     img = pixels if pixels is not None else _decode(data)

@@ -249,15 +249,27 @@ def _export(
     placed the product (a box guessed from pixels cannot tell a white product from its shadow)."""
     checked = recipe.preset_rule is not None
     image, box = _render_placed(rgb, alpha, recipe, template, background=background, with_box=checked)
-    out = encode(image, ExportOptions(format=recipe.format, quality=recipe.quality))
-    compliance = None
-    if checked:
-        from engine.compliance import check_output
-
-        pixels = image if recipe.format == "png" else None  # lossless: the pixels are the file's
-        report = check_output(out, recipe.preset_rule, pixels=pixels, product_box=box)
-        compliance = report.as_dict()
+    options = ExportOptions(format=recipe.format, quality=recipe.quality)
+    out = encode(image, options)
+    compliance = check_compliance(out, image, recipe, options, box) if checked else None
     return ProcessResult(out, recipe.format, image.shape[1], image.shape[0], quality, method, compliance)
+
+
+def check_compliance(
+    data: bytes,
+    image: np.ndarray,
+    recipe: Recipe,
+    options: ExportOptions,
+    box: tuple[int, int, int, int] | None,
+) -> dict[str, Any]:
+    """The preset's report on the file `data` encoded from `image`: checked on `image` itself where
+    the file provably shows the same background band (`pixels_as_encoded`), on the decoded file
+    otherwise."""
+    from engine.compliance import check_output, pixels_as_encoded
+
+    rule = recipe.preset_rule
+    pixels = None if box is None else pixels_as_encoded(image, rule.background, options)
+    return check_output(data, rule, pixels=pixels, product_box=box).as_dict()
 
 
 def decode_size(recipe: Recipe, working_size: int = DEFAULT_WORKING_SIZE) -> int:
@@ -341,7 +353,7 @@ def _alpha_for(
     from engine.matting import MatteOptions, matte
 
     result = matte(rgb, method, session=session, options=MatteOptions(working_size=working_size))
-    return result.alpha.astype(np.float32), result.method, float(result.quality)
+    return result.alpha.astype(np.float32, copy=False), result.method, float(result.quality)
 
 
 def _cutout(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:

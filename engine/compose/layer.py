@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.compose.linear import per_channel, to_linear, to_srgb
+from engine.compose.linear import divided_to_srgb, per_channel, to_linear
 
 
 @dataclass
@@ -48,10 +48,7 @@ class Layer:
 
     def straight_srgb(self) -> np.ndarray:
         """uint8 sRGB with straight alpha divided out (transparent pixels become black)."""
-        inverse = np.divide(
-            np.float32(1.0), self.alpha, out=np.zeros_like(self.alpha), where=self.alpha > 1e-6
-        )
-        return to_srgb(self.premul, gain=inverse)
+        return divided_to_srgb(self.premul, self.alpha)
 
     def with_straight_srgb(self, rgb: np.ndarray) -> Layer:
         """Same alpha, new colours (after a filter that worked on straight sRGB)."""

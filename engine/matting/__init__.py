@@ -43,13 +43,31 @@ class MatteResult:
     details: dict = field(default_factory=dict)
 
 
-def _to_working(rgb: np.ndarray, working_size: int) -> np.ndarray:
-    h, w = rgb.shape[:2]
+def _working_size(shape: tuple[int, ...], working_size: int) -> tuple[int, int] | None:
+    """(width, height) matting runs at for an image of this shape; None when it is the image's own."""
+    h, w = shape[:2]
     scale = working_size / max(h, w)
     if scale >= 1.0:
-        return rgb
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        return None
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _to_working(rgb: np.ndarray, working_size: int) -> np.ndarray:
+    size = _working_size(rgb.shape, working_size)
+    return rgb if size is None else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def _network_work(rgb: np.ndarray, session, working_size: int) -> np.ndarray:
+    """What `model` hands the network: the image at the working size, except for a `NetworkMatte`
+    (the network ran elsewhere on the prepared image), which reads only the working size's shape,
+    so a zero-cost stand-in of that shape replaces a full-size resize (issue 12)."""
+    from engine.matting.model import NetworkMatte
+
+    if not isinstance(session, NetworkMatte):
+        return _to_working(rgb, working_size)
+    size = _working_size(rgb.shape, working_size)
+    w, h = size if size is not None else (rgb.shape[1], rgb.shape[0])
+    return np.broadcast_to(np.zeros(1, np.uint8), (h, w, 3))
 
 
 def _resolve(session) -> Callable[[np.ndarray], np.ndarray]:
@@ -72,23 +90,26 @@ def matte(
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"matte expects uint8 (H, W, 3) RGB, got {rgb.dtype} {rgb.shape}")
     opt = options or MatteOptions()
-    work = _to_working(rgb, opt.working_size)
     fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
     details: dict = {}
-    if method == "fast":
-        res = matte_fast(work, fast_opt)
-        alpha, used, quality, details = res.alpha, "fast", res.confidence, res.details
-    elif method == "model":
+    if method == "model":
+        work = _network_work(rgb, session, opt.working_size)
         alpha = _resolve(session)(work)
         used, quality = "model", _model_only_quality(alpha)
+    elif method == "fast":
+        work = _to_working(rgb, opt.working_size)
+        res = matte_fast(work, fast_opt)
+        alpha, used, quality, details = res.alpha, "fast", res.confidence, res.details
     else:
+        work = _to_working(rgb, opt.working_size)
         predict = _resolve(session) if session is not None else None
         alpha, used, quality, details = matte_auto(
             work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt
         )
     if work.shape[:2] != rgb.shape[:2]:
         alpha = upsample_alpha(alpha, rgb)
-    return MatteResult(alpha.astype(np.float32), used, float(np.clip(quality, 0.0, 1.0)), details)
+    alpha = alpha.astype(np.float32, copy=False)
+    return MatteResult(alpha, used, float(np.clip(quality, 0.0, 1.0)), details)
 
 
 def _model_only_quality(alpha: np.ndarray) -> float:

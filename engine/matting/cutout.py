@@ -21,10 +21,12 @@ _UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 code -> 0.
 
 
 def _fill_at(img: np.ndarray, weight: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """Normalised convolution of `img` known where `weight` is 1, read at the pixels (ys, xs):
+    """Normalised convolution of `img` known where `weight` (0 or 1) is 1, read at the pixels (ys, xs):
     the weighted mean colour of the neighbourhood, (N, 3) float32."""
     wsum = cv2.GaussianBlur(weight, (0, 0), sigma)[ys, xs]
-    num = cv2.GaussianBlur(img * weight[..., None], (0, 0), sigma)[ys, xs]
+    # `img * weight` for a 0/1 weight: the known pixels kept, the rest +0.0, in one masked pass
+    known = cv2.bitwise_and(img, img, mask=cv2.compare(weight, 0.0, cv2.CMP_GT))
+    num = cv2.GaussianBlur(known, (0, 0), sigma)[ys, xs]
     return num / np.maximum(wsum, np.float32(1e-6))[:, None]
 
 
@@ -59,4 +61,4 @@ def cutout(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         raise ValueError(f"alpha {alpha.shape} does not match the image {rgb.shape[:2]}")
     colour = decontaminate(rgb, alpha)
     a8 = np.clip(np.rint(alpha * 255.0), 0, 255).astype(np.uint8)
-    return np.dstack([colour, a8])
+    return cv2.merge([*cv2.split(np.ascontiguousarray(colour)), a8])

@@ -303,10 +303,18 @@ def test_straight_colour_of_a_scaled_layer_equals_the_per_pixel_gain(shots) -> N
                 np.float32(1.0), big.alpha, out=np.zeros_like(big.alpha), where=big.alpha > 1e-6
             )
             expected = ref_to_srgb(big.premul * inverse[..., None])
-            assert np.array_equal(big.straight_srgb(), expected)
+            _same_but_exact_halves(big.straight_srgb(), expected)
         assert np.array_equal(
             layer.resized(1400, 1300, clamp=False).straight_srgb(), layer.resized(1400, 1300).straight_srgb()
         )
+
+
+def _same_but_exact_halves(new: np.ndarray, old: np.ndarray) -> None:
+    """OpenCV rounds the table index half to even where the reference adds 0.5 and floors: the
+    codes differ by one at most, and only where the index lands exactly on a half at a code's
+    boundary (a handful of values in millions)."""
+    diff = np.abs(new.astype(np.int16) - old.astype(np.int16))
+    assert diff.max() <= 1 and np.count_nonzero(diff) <= 1e-5 * diff.size, np.count_nonzero(diff)
 
 
 def test_compose_of_an_already_cleaned_cutout_skips_nothing_it_needs(shots) -> None:
