@@ -277,13 +277,38 @@ def confidence_of(
     return float(conf), details
 
 
-def matte_fast(rgb: np.ndarray, options: FastOptions | None = None) -> FastResult:
-    """Matte one image (uint8 RGB, already at working size) against a modelled light background."""
+def backdrop_fit(rgb: np.ndarray, options: FastOptions | None = None) -> tuple[np.ndarray, float, np.ndarray]:
+    """The backdrop surface of an 8-bit photo and its residual: `fit_background` on the 0..1 image.
+
+    Cheap (a 96 px thumbnail), so `auto` uses it as a probe: a residual too large for a smooth sweep
+    means the colour model is blind here and the network is needed whatever the rest would say.
+    """
+    opt = options or FastOptions()
+    return fit_background(rgb.astype(np.float32) / 255.0, opt.degree)
+
+
+def matte_fast(
+    rgb: np.ndarray,
+    options: FastOptions | None = None,
+    *,
+    fit: tuple[np.ndarray, float, np.ndarray] | None = None,
+    refine: bool = True,
+) -> FastResult:
+    """Matte one image (uint8 RGB, already at working size) against a modelled light background.
+
+    `fit` is a `backdrop_fit` already made for this image. `refine=False` stops at the segmentation:
+    no edge refinement and no confidence (reported as 0), for callers that have already decided to use
+    the network and only need the colour model's evidence, mask and backdrop to correct its answer.
+    """
     opt = options or FastOptions()
     img = rgb.astype(np.float32) / 255.0
-    bg, sigma, bg_sel = fit_background(img, opt.degree)
+    bg, sigma, bg_sel = fit if fit is not None else fit_background(img, opt.degree)
     maps = evidence_maps(img, bg, sigma, opt)
     hard = segment(maps["evidence"], maps["grow"], maps["unlike"], maps["texture"], opt)
+    if not refine:
+        shadow = shadow_alpha(hard, maps["darkening"], sigma) if opt.keep_shadows else None
+        details = {"bg_noise": sigma, "bg_fit_fraction": float(bg_sel.mean()), "refined": False}
+        return FastResult(hard.astype(np.float32), hard, bg, maps["unlike"], 0.0, details, shadow)
     # Colour evidence reaches into the faint outer fringe of soft edges; one pass of the compositing
     # equation on a wide band moves the outline to where alpha really crosses one half.
     alpha, _ = soft_alpha_from_mask(img, hard, band=5)
