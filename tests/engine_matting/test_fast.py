@@ -113,3 +113,22 @@ def test_empty_backdrop_is_flagged() -> None:
     blank[:] = np.median(sc.rgb.reshape(-1, 3), axis=0).astype(np.uint8)
     res = matte(blank, "fast")
     assert res.alpha.max() < 0.5 and res.quality < 0.5
+
+
+def test_segmentation_only_run_shares_the_full_runs_evidence_and_backdrop(scenes) -> None:
+    """`auto` stops the colour model at its segmentation when the backdrop probe already sent the image
+    to the network: the evidence and backdrop it fuses with are those of the full run, and the mask is
+    the full run's plus the soft outer fringe that edge refinement would have trimmed (5 px at most)."""
+    import cv2
+
+    from engine.matting.fast import backdrop_fit
+
+    sc = scenes["mug"]
+    fit = backdrop_fit(sc.rgb)
+    full = matte_fast(sc.rgb, fit=fit)
+    quick = matte_fast(sc.rgb, fit=fit, refine=False)
+    assert np.array_equal(quick.evidence, full.evidence) and np.array_equal(quick.background, full.background)
+    assert not (full.hard & ~quick.hard).any()
+    near = cv2.dilate(full.hard.astype(np.uint8), np.ones((11, 11), np.uint8)) > 0  # within 5 px
+    assert not (quick.hard & ~near).any()
+    assert quick.confidence == 0.0 and quick.details["bg_noise"] == full.details["bg_noise"]
