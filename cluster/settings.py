@@ -66,8 +66,8 @@ class Settings:
     # the stage's model session runs on CUDA, 1 on the CPU. On a GPU one 1024 px ISNet run takes ~9 ms
     # and leaves the card mostly idle between kernel launches, so batches amortise launches and copies.
     # On the CPU a batch does the same convolutions per image (onnxruntime already spreads one image over
-    # the actor's threads): it saved no time here (benchmarks/throughput/BATCH.md) while the working
-    # memory grows by ~1 GB per image in the batch.
+    # the actor's threads): batch 4 took more CPU time per image than batch 1 on two cores
+    # (benchmarks/throughput/BATCH.md) and each further image in a batch holds ~0.5 GB more memory.
     network_batch_size: int | None = None
     payments_provider: str = "test"  # test | razorpay
     razorpay_key_id: str | None = None

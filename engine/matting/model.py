@@ -107,8 +107,8 @@ class ModelSession:
         self._lock = threading.Lock()
         self._bound: _DeviceBinding | None = _DeviceBinding(self._session) if self.uses_gpu else None
         self._options = options
-        # the verified batch-capable copy: looked for (two files hashed) and opened on the first batch
-        # of more than one image, so single-image commands never pay for it
+        # the verified batch-capable copy: looked for (two files hashed) and opened on the first
+        # `predict_batch`, so single-image commands never pay for it
         self._batch_path: Path | None = None
         self._batch_looked = False
         self._batch_session = None
@@ -186,10 +186,11 @@ class ModelSession:
         checked against the original's when it was installed (`drisya models batch`), within half a
         uint8 step, so either way each matte is what `predict_u8` gives, within one level.
 
-        One image goes through the original: a batch of one gains nothing from the copy, and a
-        CPU-only cluster (batches of one by default) then never holds a second session. If the batched
-        run fails (e.g. the GPU runs out of memory for this batch), the images run one by one."""
-        if len(rgbs) > 1 and self.batch_path is not None:
+        A batch of one goes through the copy too: the copy computes only the output the engine reads,
+        which cost 13-19% less CPU per image than the original on two cores (benchmarks/throughput/
+        BATCH.md). If the copy's run fails (e.g. the GPU runs out of memory for this batch), the images
+        run one by one through the original."""
+        if rgbs and self.batch_path is not None:
             x = np.concatenate([self.preprocess(rgb) for rgb in rgbs])
             try:
                 out = self._run_batch(x)
@@ -330,13 +331,15 @@ class NetworkMatte:
         return resize_prediction(pred, rgb.shape[0], rgb.shape[1])
 
 
-_SESSIONS: dict[tuple[str, str], ModelSession] = {}
+_SESSIONS: dict[tuple[str, str, str], ModelSession] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
 def get_session(model_path: str | Path, family: str = "isnet") -> ModelSession:
-    """The process-wide session for a model file (created on first use, reused afterwards)."""
-    key = (str(Path(model_path).resolve()), family)
+    """The process-wide session for a model file (created on first use, reused afterwards). A link
+    to the model elsewhere gets a session of its own: the batch copy is looked for next to the path
+    given, not next to the file it points to."""
+    key = (str(Path(model_path).resolve()), family, str(batch_copy_paths(Path(model_path).absolute())[0]))
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(key)
         if session is None:
