@@ -64,7 +64,8 @@ def clean_alpha(alpha: np.ndarray, *, keep_ratio: float = 0.004) -> np.ndarray:
     earrings or a bottle and its cap stay. Translucent regions (glass) are never judged on their
     own: only the soft fringe around a dropped speck goes with it.
     """
-    solid = (alpha > 0.5).astype(np.uint8)
+    # the solid mask as OpenCV's 0/255 (any non-zero is foreground): one pass, no bool array
+    solid = cv2.compare(np.ascontiguousarray(alpha, dtype=np.float32), 0.5, cv2.CMP_GT)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
     if n <= 2:
         return alpha
@@ -82,12 +83,13 @@ def clean_alpha(alpha: np.ndarray, *, keep_ratio: float = 0.004) -> np.ndarray:
 
 def product_box(alpha: np.ndarray, threshold: float = ALPHA_PRESENT) -> ProductBox:
     """Tight box around the product; raises EmptyCutout when the matte is empty."""
-    mask = alpha > threshold
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
+    # the box of the pixels above the threshold in one OpenCV pass over a uint8 mask, instead of
+    # numpy's bool mask reduced along both axes (issue 12)
+    a32 = np.ascontiguousarray(alpha, dtype=np.float32)
+    x0, y0, bw, bh = cv2.boundingRect(cv2.compare(a32, float(threshold), cv2.CMP_GT))
+    if bw == 0 or bh == 0:
         raise EmptyCutout("no product found in the image (the cut-out is empty)")
-    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    x1, y1 = x0 + bw, y0 + bh
     crop = alpha[y0:y1, x0:x1].astype(np.float64)
     total = crop.sum()
     if total <= 0:

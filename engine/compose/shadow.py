@@ -105,7 +105,7 @@ def shadow_density(
     r = min(1.0, _WORK_SIDE / max(pw, ph))
     sw, sh = max(1, round(cw * r)), max(1, round(ch * r))
     spw, sph = max(1, round(pw * r)), max(1, round(ph * r))
-    small = cv2.resize(product_alpha.astype(np.float32), (spw, sph), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(product_alpha.astype(np.float32, copy=False), (spw, sph), interpolation=cv2.INTER_AREA)
     sx, sy = round(placement.x * r), round(placement.y * r)
     floor = placement.floor_y * r
     mask = _paste(small, sx, sy, sw, sh)

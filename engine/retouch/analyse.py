@@ -59,9 +59,9 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
         if alpha is None
         else alpha.reshape(-1).astype(np.float32, copy=False)
     )
-    product = lin[a > 0.9]
+    product = _rows(lin, a > 0.9)
     if product.shape[0] < 16:
-        product = lin[a > 0.5] if (a > 0.5).sum() >= 16 else lin
+        product = _rows(lin, a > 0.5) if (a > 0.5).sum() >= 16 else lin
     backdrop = _backdrop(lin, a)
 
     wb = np.ones(3, np.float32)
@@ -97,6 +97,12 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
     )
 
 
+def _rows(pixels: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """`pixels[keep]` for (N, 3) pixels and a bool (N,) mask: the same rows, several times faster
+    than boolean indexing of a 2-D array (issue 12)."""
+    return np.compress(keep, pixels, axis=0)
+
+
 def _luma(pixels: np.ndarray) -> np.ndarray:
     """Rec.709 luminance of (N, 3) linear pixels, (N,) float32: one OpenCV pass, several times
     faster than a numpy product with a 3-vector and the same values."""
@@ -128,15 +134,15 @@ def _thumbnail(rgb: np.ndarray, alpha: np.ndarray | None) -> tuple[np.ndarray, n
 
 def _backdrop(lin: np.ndarray, a: np.ndarray) -> np.ndarray | None:
     """The bright half of the background pixels (the backdrop, not the floor shadow), or None."""
-    bg = lin[a < 0.02]
+    bg = _rows(lin, a < 0.02)
     if bg.shape[0] < 64:
         return None
     y = _luma(bg)
     lit = y >= np.percentile(y, 50)
     # a backdrop darker than mid-grey is not a white backdrop we can use as a reference
-    if float(np.median(y[lit])) < 0.25:
+    if float(np.median(np.compress(lit, y))) < 0.25:
         return None
-    return bg[lit]
+    return _rows(bg, lit)
 
 
 def _unclipped(lin: np.ndarray, a: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
@@ -148,12 +154,12 @@ def _unclipped(lin: np.ndarray, a: np.ndarray, bright: np.ndarray) -> np.ndarray
     backdrop down to a quarter of the bright level) measures it."""
     if float((bright.max(axis=1) >= CLIPPED).mean()) < 0.01:
         return None
-    unclipped = bright[bright.max(axis=1) < CLIPPED]
+    unclipped = _rows(bright, bright.max(axis=1) < CLIPPED)
     if unclipped.shape[0] >= max(64, 0.1 * bright.shape[0]):
         return unclipped
-    bg = lin[a < 0.02]
+    bg = _rows(lin, a < 0.02)
     level = float(np.median(_luma(bright)))
-    lit = bg[(bg.max(axis=1) < CLIPPED) & (_luma(bg) >= 0.25 * level)]
+    lit = _rows(bg, (bg.max(axis=1) < CLIPPED) & (_luma(bg) >= 0.25 * level))
     return lit if lit.shape[0] >= 64 else None
 
 

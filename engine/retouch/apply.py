@@ -85,15 +85,19 @@ def _tone_ratio(lin: np.ndarray, black: float, mid: float, strength: float) -> n
         s = (sig - lo) / (hi - lo)
         p = p + 0.5 * strength * (s - p)
     # grid and p are perceptual (sqrt) luminance; the curve is linear between its knots, so it is
-    # read as knot + fraction * step in float32 (numpy's interp searches and works in float64)
-    pos = np.sqrt(np.minimum(y, np.float32(1.0)))
+    # read as knot + fraction * step in float32 (numpy's interp searches and works in float64).
+    # Each knot's value and step sit side by side as one 8-byte entry: one gather, split in two by
+    # OpenCV; the arithmetic is OpenCV's same-shape float32 passes (issue 12)
+    pos = cv2.sqrt(cv2.min(y, 1.0))
     pos *= np.float32(len(grid) - 1)
     knot = np.minimum(pos.astype(np.int32), len(grid) - 2)
     pos -= knot
     p32 = p.astype(np.float32)
-    p_out = p32.take(knot)
-    p_out += pos * np.diff(p32).take(knot)
-    ratio = np.divide(p_out * p_out, y, out=np.ones_like(y), where=y > 1e-5)
+    pairs = np.stack([p32[:-1], np.diff(p32)], axis=1).view(np.uint64).reshape(-1)
+    value, step = cv2.split(pairs.take(knot).view(np.float32).reshape(*knot.shape, 2))
+    p_out = cv2.add(value, cv2.multiply(pos, step))
+    ratio = cv2.divide(cv2.multiply(p_out, p_out), y)
+    np.copyto(ratio, np.float32(1.0), where=y <= np.float32(1e-5))
     return ratio
 
 
