@@ -218,10 +218,11 @@ def _validate_options(
         validate_surprise(args.module, surprise)
     except RecipeError as exc:
         raise CliError(f"invalid surprise option: {exc}", 2) from exc
-    try:
-        validate_template(args.template)
-    except (UnknownTemplate, KeyError, ValueError) as exc:
-        raise CliError(f"unknown template {args.template!r}: {exc}", 2) from exc
+    if args.module != "surprise":  # a surprise job's theme draws its templates; --template is ignored
+        try:
+            validate_template(args.template)
+        except (UnknownTemplate, KeyError, ValueError) as exc:
+            raise CliError(f"unknown template {args.template!r}: {exc}", 2) from exc
     if recipe.get("method") != "fast":
         from cluster.model_store import ModelFetchError, resolve_model
         from cluster.settings import Settings

@@ -27,6 +27,7 @@ def test_surprise_batch_writes_variants_and_video_per_product(tmp_path: Path) ->
     )
     out = tmp_path / "out.zip"
     args = ["--module", "surprise", "--theme", "bold", "--variants", "3", "--video", "--seed", "12"]
+    args += ["--template", "no-such-template"]  # ignored, as the API ignores it: the theme draws templates
     result = _drisya(
         str(src), *args, "--method", "fast", "--size", "240", "--out", str(out), tmp_path=tmp_path
     )
