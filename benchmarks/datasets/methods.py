@@ -39,12 +39,14 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
     methods: dict[str, Method] = {}
     last_route: dict[str, str] = {}
     last_quality: dict[str, float] = {}
+    last_details: dict[str, dict] = {}
 
     def ours(method: str) -> Method:
         def run(rgb: np.ndarray) -> np.ndarray:
             res = matte(rgb, method, session=session, options=options)
             last_route[method] = res.method
             last_quality[method] = res.quality
+            last_details[method] = res.details
             return res.alpha
 
         return run
@@ -61,6 +63,7 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
             raise SystemExit(f"unknown method {name!r}")
     info["last_route"] = last_route
     info["last_quality"] = last_quality
+    info["last_details"] = last_details
     return methods, info
 
 

@@ -102,6 +102,8 @@ def main() -> None:
                 )
                 if name == "auto":
                     routes[info["last_route"]["auto"]] += 1
+                    if "flattened_added" in info["last_details"]["auto"]:
+                        routes["second network look"] += 1
                     quality.append(info["last_quality"]["auto"])
             print(
                 f"[{slice_name} {i + 1}/{args.count}] {label:<24} "

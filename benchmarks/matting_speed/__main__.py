@@ -81,6 +81,8 @@ def main() -> None:
                 seconds[n] += time.perf_counter() - t0
                 if n == "auto":
                     routes[info["last_route"]["auto"]] += 1
+                    if "flattened_added" in info["last_details"]["auto"]:
+                        routes["second network look"] += 1
             print(f"[{slice_name} {i + 1}/{len(shots)}]", flush=True)
         count = len(shots)
         for n in names:

@@ -441,9 +441,9 @@ def matte_auto(
         )
     model_alpha = model_predict(rgb)
     added = 0.0
-    if blind["backdrop_residual"] > BACKDROP_RESIDUAL and needs_second_look(
-        model_alpha, rgb, fast.background
-    ):
+    could_look_again = blind["backdrop_residual"] > BACKDROP_RESIDUAL
+    looked_again = could_look_again and needs_second_look(model_alpha, rgb, fast.background)
+    if looked_again:
         second = model_predict(flatten_backdrop(rgb, fast.background))
         model_alpha, added = merge_flattened(model_alpha, second, rgb, fast.background)
         details["flattened_added"] = added
@@ -456,8 +456,9 @@ def matte_auto(
         "left_out": left_out_faint(fast, final),
         "fast_agreement": float(np.count_nonzero(final & fast.hard) / union) if union else 0.0,
         # agreeing with a colour model that left faint regions out is doubt; agreeing with one that is
-        # only unsure of a textured backdrop (and found a coloured product) is not
-        "colour_model_blind": bool(blind["left_faint"]),
+        # only unsure of a textured backdrop (and found a coloured product) is not, nor where the
+        # network found a light body whole (no second look needed: the colour model found it too)
+        "colour_model_blind": bool(blind["left_faint"]) and (not could_look_again or looked_again),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
     }

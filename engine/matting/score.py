@@ -7,7 +7,10 @@ on its outline. The signals, each measured on the final mask:
   fusion had to cut its output below one half to find the product (`network_level`);
 - faint, coherent departures from the backdrop that are not shadows lie against the product but were
   left out of it (a white pot under a plant, a phone's white frame): nobody decided them;
-- the colour model and the final mask disagree where the colour model was not blind;
+- the final mask agrees with a colour model that left faint regions out, where the network's second
+  look at the flattened photo (engine.matting.auto) found nothing more either: nobody saw more than
+  the blind colour model did (a light body the network found whole needs no second look and is no
+  doubt: there the colour model found it too);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 

@@ -319,3 +319,17 @@ def test_gaps_between_branches_stay_open_where_colour_bleeds_into_them():
     gaps[:100] = gaps[300:] = False
     gaps[:, :120] = gaps[:, 260:] = False
     assert gaps.sum() > 2000 and np.mean(res.alpha[gaps] < 0.5) > 0.95
+
+
+def test_light_product_found_whole_is_not_doubted_for_agreeing_with_the_colour_model():
+    """A cream box on a sweep with a faint brighter patch elsewhere (the colour model leaves a faint
+    region out, so it counts as blind): the network found the box whole and light, needed no second
+    look, and agrees with the colour model because both are right; that is no doubt."""
+    bg = sweep(13) * (1 + 0.04 * soft_rect(60, 240, 150, 330)[..., None])
+    box = soft_rect(220, 80, 300, 160)
+    rgb = shoot(bg, np.full((SIZE, SIZE, 3), (0.97, 0.92, 0.8), np.float32), box, 13)
+    net = TwoLooks(cv2.GaussianBlur(box, (0, 0), 1.0), np.zeros((SIZE, SIZE), np.float32))
+    res = matte(rgb, "auto", session=net)
+    assert res.details["left_faint"] and res.details["doubt_fast_agreement"] > 0.9
+    assert len(net.inputs) == 1 and metrics.iou(res.alpha, box) >= 0.97
+    assert res.quality >= 0.8
