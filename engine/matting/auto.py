@@ -11,9 +11,14 @@ product, and strongly non-background structures connected to the product stay.
 White-on-white is where the colour model is blind while sure of itself: it finds the print or the dark
 screen and calls the white body backdrop. It is therefore not trusted where it left faint regions out
 or where its smooth backdrop surface does not describe the sweep (photographed paper, uneven light);
-where the network is unsure of a white body it is read below one half if that outline lies on an image
-edge; an even partial network alpha is kept as glass. The quality score (engine.matting.score) falls
-with each of these doubts, so batches can flag the matte.
+that residual comes from the backdrop fit alone (a thumbnail), so such images go to the network without
+paying for the colour model's edge refinement. The network is blind there too: it cuts the screen or
+the slot alone. Where its answer is unsure of a body or is a dark part, it takes a second look at the
+photo with the backdrop divided out and amplified, where a white body stands clear of the sweep, and
+what it finds there is added unless it is darker than the backdrop (a shadow). Where it is still unsure
+of a white body it is read below one half if that outline lies on an image edge; an even partial
+network alpha is kept as glass. The quality score (engine.matting.score) falls with each of these
+doubts, so batches can flag the matte.
 """
 
 from __future__ import annotations
