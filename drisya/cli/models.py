@@ -92,7 +92,7 @@ def _check(args: argparse.Namespace) -> int:
 
     from cluster.model_store import ModelFetchError, model_family, resolve_model
     from cluster.settings import Settings
-    from engine.matting.model import ModelLoadError, get_session
+    from engine.matting.model import ModelLoadError, batch_copy_problem, get_session
 
     settings = Settings.from_env()
     try:
@@ -118,6 +118,8 @@ def _check(args: argparse.Namespace) -> int:
     print(f"model: {name} {path} (family {family}, input {session.input_size} px)")
     print(f"runs on: {device} ({', '.join(session.providers)})")
     print(f"one inference: {seconds:.2f}s")
+    problem = batch_copy_problem(path)
+    print(f"batch copy: {'installed and intact' if problem is None else problem} (`drisya models batch`)")
     if not session.uses_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
         print(
             "note: onnxruntime offers CUDA but the session fell back to the CPU "

@@ -187,8 +187,8 @@ class ModelSession:
         uint8 step, so either way each matte is what `predict_u8` gives, within one level.
 
         A batch of one goes through the copy too: the copy computes only the output the engine reads,
-        which cost 13-19% less CPU per image than the original on two cores (benchmarks/throughput/
-        BATCH.md). If the copy's run fails (e.g. the GPU runs out of memory for this batch), the images
+        about 10% less CPU per image than the original in one thread (benchmarks/throughput/BATCH.md).
+        If the copy's run fails (e.g. the GPU runs out of memory for this batch), the images
         run one by one through the original."""
         if rgbs and self.batch_path is not None:
             x = np.concatenate([self.preprocess(rgb) for rgb in rgbs])

@@ -104,6 +104,8 @@ def test_installs_a_verified_copy_once(tmp_path: Path, monkeypatch, capsys) -> N
     assert _run(monkeypatch, model, "--check") == 0
     assert "intact" in capsys.readouterr().out
     assert ModelSession(model).uses_batch_copy
+    assert main(["models", "check"]) == 0
+    assert "batch copy: installed and intact" in capsys.readouterr().out
 
 
 def test_a_corrupted_copy_is_refused_and_rebuilt(tmp_path: Path, monkeypatch, capsys) -> None:
