@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from engine.compose.blend import blend, blend_transparent
@@ -41,6 +42,8 @@ __all__ = [
     "product_box",
     "tone_gains",
 ]
+
+_ALPHA_TIMES_INVERSE = np.arange(256, dtype=np.float32) * np.float32(1.0 / 255.0)
 
 # A filter run on the scaled product (straight sRGB uint8, alpha float32) before blending, e.g. the
 # retouch sharpener, so detail is sharpened at the size it is shown.
@@ -136,7 +139,8 @@ def compose_placed(
     else:
         raise ValueError("compose needs a background or a size")
 
-    alpha = cutout[..., 3].astype(np.float32) * np.float32(1.0 / 255.0)
+    # the alpha plane taken out and widened by OpenCV through a table of the same k * (1 / 255)
+    alpha = cv2.LUT(cv2.extractChannel(cutout, 3), _ALPHA_TIMES_INVERSE)
     if not cleaned:
         alpha = clean_alpha(alpha)
     box = product_box(alpha)

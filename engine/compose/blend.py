@@ -9,12 +9,15 @@ whole product box in float (issue 12).
 
 from __future__ import annotations
 
+from functools import partial
+
 import cv2
 import numpy as np
 
 from engine.compose.layout import Placement
 from engine.compose.light_match import apply_gains_srgb
 from engine.compose.linear import to_linear, to_srgb
+from engine.compose.stripes import by_bands
 
 # Alpha at or above this counts as solid: the backdrop's share is below a tenth of an 8-bit step.
 _SOLID = np.float32(1.0 - 1.0 / 4096)
@@ -123,15 +126,21 @@ def _darken(out: np.ndarray, background: np.ndarray, density: np.ndarray) -> Non
         table = np.zeros((_DENSITY_STEPS + 1, 4), np.uint8)  # RGB plus a pad byte: one uint32 a level
         table[:, :3] = to_srgb(to_linear(backdrop[0, 0])[None, :] * (1.0 - levels)[:, None])
         # the level rounded and saturated by one OpenCV pass, then one 4-byte gather per pixel
-        # instead of a 3-byte row gather (issue 12)
-        index = cv2.min(cv2.multiply(d, float(_DENSITY_STEPS), dtype=cv2.CV_16U), _DENSITY_STEPS)
-        lit = table.view(np.uint32).reshape(-1)[index]
-        out[ys:ye, xs:xe] = cv2.cvtColor(lit.view(np.uint8).reshape(*lit.shape, 4), cv2.COLOR_RGBA2RGB)
+        # instead of a 3-byte row gather, band by band of rows (issue 12)
+        out[ys:ye, xs:xe] = by_bands(partial(_shade, table=table.view(np.uint32).reshape(-1)), d)
         return
     rows, cols = np.nonzero(d)
     if rows.size:
         lit = to_linear(background[ys:ye, xs:xe][rows, cols]) * (1.0 - d[rows, cols])[:, None]
         out[ys:ye, xs:xe][rows, cols] = to_srgb(lit)
+
+
+def _shade(density: np.ndarray, *, table: np.ndarray) -> np.ndarray:
+    """A plain backdrop darkened by `density`: its RGB (packed with a pad byte as one uint32 per
+    density level in `table`) at the nearest of the _DENSITY_STEPS levels, uint8 (H, W, 3)."""
+    index = cv2.min(cv2.multiply(density, float(_DENSITY_STEPS), dtype=cv2.CV_16U), _DENSITY_STEPS)
+    lit = table[index]
+    return cv2.cvtColor(lit.view(np.uint8).reshape(*lit.shape, 4), cv2.COLOR_RGBA2RGB)
 
 
 def blend_transparent(

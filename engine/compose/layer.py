@@ -13,6 +13,15 @@ import cv2
 import numpy as np
 
 from engine.compose.linear import divided_to_srgb, per_channel, to_linear
+from engine.compose.stripes import by_bands
+
+_ALPHA_LUT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 alpha -> k / 255, as float32
+
+
+def _premultiplied(rgba: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Linear RGB of uint8 RGBA times its float alpha, (H, W, 3) float32."""
+    lin = to_linear(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB))
+    return np.multiply(lin, per_channel(alpha, lin), out=lin)
 
 
 @dataclass
@@ -24,6 +33,11 @@ class Layer:
 
     @classmethod
     def from_rgba(cls, rgba: np.ndarray) -> Layer:
+        if rgba.ndim == 3 and rgba.shape[2] == 4 and rgba.dtype == np.uint8 and rgba.size:
+            # the alpha plane taken out by OpenCV and widened through a table of the same k / 255
+            # values; the colour premultiplied band by band (issue 12)
+            alpha = cv2.LUT(cv2.extractChannel(rgba, 3), _ALPHA_LUT)
+            return cls(by_bands(_premultiplied, rgba, alpha), alpha)
         alpha = rgba[..., 3].astype(np.float32) / 255.0
         lin = to_linear(np.ascontiguousarray(rgba[..., :3]))
         return cls(np.multiply(lin, per_channel(alpha, lin), out=lin), alpha)
@@ -48,7 +62,7 @@ class Layer:
 
     def straight_srgb(self) -> np.ndarray:
         """uint8 sRGB with straight alpha divided out (transparent pixels become black)."""
-        return divided_to_srgb(self.premul, self.alpha)
+        return by_bands(divided_to_srgb, self.premul, self.alpha)
 
     def with_straight_srgb(self, rgb: np.ndarray) -> Layer:
         """Same alpha, new colours (after a filter that worked on straight sRGB)."""

@@ -18,35 +18,41 @@ import cv2
 import numpy as np
 
 _UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 code -> 0..1
+_MASK_ONE = (np.arange(256) == 255).astype(np.float32)  # an OpenCV mask (0/255) -> weight 0.0/1.0
 
 
-def _fill_at(img: np.ndarray, weight: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """Normalised convolution of `img` known where `weight` (0 or 1) is 1, read at the pixels (ys, xs):
-    the weighted mean colour of the neighbourhood, (N, 3) float32."""
-    wsum = cv2.GaussianBlur(weight, (0, 0), sigma)[ys, xs]
-    # `img * weight` for a 0/1 weight: the known pixels kept, the rest +0.0, in one masked pass
-    known = cv2.bitwise_and(img, img, mask=cv2.compare(weight, 0.0, cv2.CMP_GT))
-    num = cv2.GaussianBlur(known, (0, 0), sigma)[ys, xs]
+def _fill_at(
+    codes: np.ndarray, known: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray
+) -> np.ndarray:
+    """Normalised convolution of the colours `codes` (uint8) known where the mask `known` (0/255)
+    is set, read at the pixels (ys, xs): the weighted mean colour of the neighbourhood, (N, 3)
+    float32 in 0..1."""
+    wsum = cv2.GaussianBlur(cv2.LUT(known, _MASK_ONE), (0, 0), sigma)[ys, xs]
+    # the known colours widened to 0..1 and the rest +0.0: the masked uint8 through the table
+    num = cv2.GaussianBlur(cv2.LUT(cv2.bitwise_and(codes, codes, mask=known), _UNIT), (0, 0), sigma)[ys, xs]
     return num / np.maximum(wsum, np.float32(1e-6))[:, None]
 
 
 def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Product colour (uint8 RGB) with the background's contribution removed on the soft edge."""
-    edge = (alpha > 0.0) & (alpha < 0.98)
-    if not edge.any():
+    alpha = np.ascontiguousarray(alpha, dtype=np.float32)
+    # the soft edge listed by OpenCV (masks of 0/255, one pass each) in the row order np.nonzero has
+    edge = cv2.bitwise_and(cv2.compare(alpha, 0.0, cv2.CMP_GT), cv2.compare(alpha, 0.98, cv2.CMP_LT))
+    points = cv2.findNonZero(edge)
+    if points is None:
         return rgb
-    ys, xs = np.nonzero(edge)
+    xs, ys = points.reshape(-1, 2).T  # OpenCV 4: (N, 1, 2), OpenCV 5: (N, 2)
     pad = 24
-    y0, y1 = max(0, ys.min() - pad), min(rgb.shape[0], ys.max() + pad + 1)
-    x0, x1 = max(0, xs.min() - pad), min(rgb.shape[1], xs.max() + pad + 1)
-    img = cv2.LUT(rgb[y0:y1, x0:x1], _UNIT)  # the same values as astype(float32) / 255, faster
-    a_box = alpha[y0:y1, x0:x1].astype(np.float32, copy=False)
-    scale = max(1.0, max(img.shape[:2]) / 1500.0)  # blur radii grow with the image
+    y0, y1 = max(0, int(ys.min()) - pad), min(rgb.shape[0], int(ys.max()) + pad + 1)
+    x0, x1 = max(0, int(xs.min()) - pad), min(rgb.shape[1], int(xs.max()) + pad + 1)
+    codes = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    a_box = alpha[y0:y1, x0:x1]
+    scale = max(1.0, max(codes.shape[:2]) / 1500.0)  # blur radii grow with the image
     ey, ex = ys - y0, xs - x0
-    bg = _fill_at(img, (a_box < 0.02).astype(np.float32), 6.0 * scale, ey, ex)
-    solid = _fill_at(img, (a_box > 0.97).astype(np.float32), 3.0 * scale, ey, ex)
+    bg = _fill_at(codes, cv2.compare(a_box, 0.02, cv2.CMP_LT), 6.0 * scale, ey, ex)
+    solid = _fill_at(codes, cv2.compare(a_box, 0.97, cv2.CMP_GT), 3.0 * scale, ey, ex)
     a = a_box[ey, ex][:, None]
-    solved = (img[ey, ex] - (1.0 - a) * bg) / np.maximum(a, np.float32(1e-3))
+    solved = (_UNIT[codes[ey, ex]] - (1.0 - a) * bg) / np.maximum(a, np.float32(1e-3))
     np.clip(solved, 0.0, 1.0, out=solved)
     w = np.clip((a - np.float32(0.1)) / np.float32(0.4), 0.0, 1.0)
     fg = w * solved + (1.0 - w) * solid

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import cv2
 import numpy as np
 
 from engine.compose.linear import REC709_LUMA, to_linear, to_srgb
+from engine.compose.stripes import by_bands
 from engine.retouch.analyse import RetouchPlan
 
 
@@ -20,14 +23,29 @@ def apply_plan(rgb: np.ndarray, plan: RetouchPlan) -> np.ndarray:
         return out
     # white balance and exposure folded into the sRGB -> linear table: one lookup per channel
     table = (to_linear(np.arange(256, dtype=np.uint8))[:, None] * gains[None, :]).reshape(1, 256, 3)
-    lin = cv2.LUT(np.ascontiguousarray(out), table.astype(np.float32))
-    restore_clipped(lin, out, gains)
-    ratio = _tone_ratio(lin, plan.black_point, plan.midtone, plan.contrast) if tone else None
-    if plan.vibrance > 0:
+    grade = partial(
+        _grade,
+        table=table.astype(np.float32),
+        gains=gains,
+        curve=_tone_pairs(plan.black_point, plan.midtone, plan.contrast) if tone else None,
+        vibrance=plan.vibrance,
+    )
+    # every step below works pixel by pixel: band by band, its float temporaries stay in cache
+    return by_bands(grade, np.ascontiguousarray(out))
+
+
+def _grade(
+    codes: np.ndarray, *, table: np.ndarray, gains: np.ndarray, curve: np.ndarray | None, vibrance: float
+) -> np.ndarray:
+    """Gains, clipped-highlight rule, tone curve and vibrance on uint8 sRGB -> uint8 sRGB."""
+    lin = cv2.LUT(codes, table)
+    restore_clipped(lin, codes, gains)
+    ratio = _ratio_on(lin, curve) if curve is not None else None
+    if vibrance > 0:
         if ratio is not None:
             lin *= ratio[..., None]
             ratio = None
-        lin = _vibrance(lin, plan.vibrance)
+        lin = _vibrance(lin, vibrance)
     return to_srgb(lin, gain=ratio)  # a tone ratio left over is applied in the same pass
 
 
@@ -75,7 +93,12 @@ def _tone_curve(lin: np.ndarray, black: float, mid: float, strength: float) -> n
 
 def _tone_ratio(lin: np.ndarray, black: float, mid: float, strength: float) -> np.ndarray:
     """The per-pixel factor `_tone_curve` multiplies linear RGB by, (H, W) float32."""
-    y = np.maximum(_luminance(lin), np.float32(0.0))
+    return _ratio_on(lin, _tone_pairs(black, mid, strength))
+
+
+def _tone_pairs(black: float, mid: float, strength: float) -> np.ndarray:
+    """The S-curve at its 1025 knots in perceptual (sqrt) luminance, as (value, step to the next
+    knot) float32 pairs viewed as one uint64 each: one gather per pixel reads both."""
     grid = np.linspace(0.0, 1.0, 1025)
     p = np.clip((grid - black) / max(1e-3, 1.0 - black), 0.0, 1.0)
     if strength > 0:
@@ -84,16 +107,21 @@ def _tone_ratio(lin: np.ndarray, black: float, mid: float, strength: float) -> n
         lo, hi = 1.0 / (1.0 + np.exp(k * mid)), 1.0 / (1.0 + np.exp(-k * (1.0 - mid)))
         s = (sig - lo) / (hi - lo)
         p = p + 0.5 * strength * (s - p)
-    # grid and p are perceptual (sqrt) luminance; the curve is linear between its knots, so it is
-    # read as knot + fraction * step in float32 (numpy's interp searches and works in float64).
-    # Each knot's value and step sit side by side as one 8-byte entry: one gather, split in two by
-    # OpenCV; the arithmetic is OpenCV's same-shape float32 passes (issue 12)
-    pos = cv2.sqrt(cv2.min(y, 1.0))
-    pos *= np.float32(len(grid) - 1)
-    knot = np.minimum(pos.astype(np.int32), len(grid) - 2)
-    pos -= knot
     p32 = p.astype(np.float32)
-    pairs = np.stack([p32[:-1], np.diff(p32)], axis=1).view(np.uint64).reshape(-1)
+    return np.stack([p32[:-1], np.diff(p32)], axis=1).view(np.uint64).reshape(-1)
+
+
+def _ratio_on(lin: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The tone curve's ratio for linear RGB (H, W, 3) float32 -> (H, W) float32.
+
+    The curve is linear between its knots, so it is read as knot + fraction * step in float32
+    (numpy's interp searches and works in float64); the arithmetic is OpenCV's same-shape float32
+    passes (issue 12)."""
+    y = np.maximum(_luminance(lin), np.float32(0.0))
+    pos = cv2.sqrt(cv2.min(y, 1.0))
+    pos *= np.float32(pairs.size)
+    knot = np.minimum(pos.astype(np.int32), pairs.size - 1)
+    pos -= knot
     value, step = cv2.split(pairs.take(knot).view(np.float32).reshape(*knot.shape, 2))
     p_out = cv2.add(value, cv2.multiply(pos, step))
     ratio = cv2.divide(cv2.multiply(p_out, p_out), y)
@@ -146,12 +174,29 @@ def sharpen(rgb: np.ndarray, alpha: np.ndarray | None, amount: float, radius: fl
     # instead of widening the three channels to int16 and back. Its size comes rounded (half to
     # even, as np.rint) and saturated from one convertScaleAbs, its sign from one compare: four
     # passes over floats instead of eight (issue 12).
-    y = cv2.transform(cv2.LUT(rgb, _U8_FLOAT), _LUMA_ROW)  # the LUT widens to float twice as fast
-    detail = cv2.subtract(y, cv2.GaussianBlur(y, (0, 0), radius))
+    # Luminance and the change in bands of rows (pixel by pixel, so their temporaries stay in
+    # cache); only the blur sees the whole plane.
+    y = by_bands(_luma601, rgb)
+    blurred = cv2.GaussianBlur(y, (0, 0), radius)
+    add = partial(_add_detail, scale=float(np.float32(1.2 * amount)))
+    if alpha is None:
+        return by_bands(add, rgb, y, blurred)
+    return by_bands(add, rgb, y, blurred, alpha.astype(np.float32, copy=False))
+
+
+def _luma601(rgb: np.ndarray) -> np.ndarray:
+    return cv2.transform(cv2.LUT(rgb, _U8_FLOAT), _LUMA_ROW)  # the LUT widens to float twice as fast
+
+
+def _add_detail(
+    rgb: np.ndarray, y: np.ndarray, blurred: np.ndarray, alpha: np.ndarray | None = None, *, scale: float
+) -> np.ndarray:
+    """The unsharp mask's rounded, thresholded change added to R, G and B alike."""
+    detail = cv2.subtract(y, blurred)
     keep = cv2.bitwise_or(cv2.compare(detail, 1.5, cv2.CMP_GT), cv2.compare(detail, -1.5, cv2.CMP_LT))
     if alpha is not None:
-        keep = cv2.bitwise_and(keep, cv2.compare(alpha.astype(np.float32, copy=False), 0.5, cv2.CMP_GT))
-    size = cv2.bitwise_and(cv2.convertScaleAbs(detail, alpha=float(np.float32(1.2 * amount))), keep)
+        keep = cv2.bitwise_and(keep, cv2.compare(alpha, 0.5, cv2.CMP_GT))
+    size = cv2.bitwise_and(cv2.convertScaleAbs(detail, alpha=scale), keep)
     up = cv2.bitwise_and(size, cv2.compare(detail, 0.0, cv2.CMP_GT))
     down = cv2.subtract(size, up)
     return cv2.subtract(cv2.add(rgb, cv2.merge([up, up, up])), cv2.merge([down, down, down]))
