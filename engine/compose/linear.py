@@ -50,9 +50,10 @@ def to_srgb(linear: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
     """float linear light (any range; clipped to 0..1) -> uint8 sRGB, rounded to the nearest code.
 
     `gain` (the shape of `linear` without its last axis) multiplies each pixel first, in the same
-    pass (`Layer.straight_srgb` divides alpha out that way). In place on one float32 buffer and
-    through a uint16 index: the same codes as clipping, scaling and indexing with int32, with a
-    third fewer passes and half the index memory."""
+    pass. Float32 RGB images take one OpenCV pass to a uint16 index (rounded half to even: where
+    the scaled value lands exactly on a half, one code from adding 0.5 and flooring) and a table
+    lookup; other shapes go in place on one float32 buffer through a uint16 index, the same codes
+    as clipping, scaling and indexing with int32."""
     if _is_rgb32(linear) and (gain is None or _planes3(linear, gain)):
         # one OpenCV pass from float to the table's index, rounded (half to even) and saturated
         # (negative -> 0, beyond 1 -> white), instead of numpy's multiply, add, clip and cast
