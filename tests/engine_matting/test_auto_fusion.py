@@ -333,3 +333,40 @@ def test_light_product_found_whole_is_not_doubted_for_agreeing_with_the_colour_m
     assert res.details["left_faint"] and res.details["doubt_fast_agreement"] > 0.9
     assert len(net.inputs) == 1 and metrics.iou(res.alpha, box) >= 0.97
     assert res.quality >= 0.8
+
+
+def test_second_look_removes_a_shadow_the_first_took_for_product():
+    """The first answer took the box's cast shadow with the box; the second look (flattened photo)
+    does not: the shadow, darker than the backdrop but far from a dark part's darkness, goes."""
+    bg = sweep(19)
+    box = soft_rect(100, 100, 200, 260)
+    shade = soft_rect(200, 180, 330, 260)
+    bg = bg * (1 - 0.25 * shade[..., None])
+    rgb = shoot(bg, np.full((SIZE, SIZE, 3), 0.95, np.float32), box, 19)
+    background = matte_fast(rgb).background
+    merged, _ = merge_flattened(np.maximum(box, shade), box, rgb, background)
+    assert np.mean(merged[shade > 0.99] > 0.5) < 0.01
+    assert np.mean(merged[box > 0.99] > 0.5) > 0.99
+    # a dark part the second look missed is not a shadow: it stays
+    dark = np.full((SIZE, SIZE, 3), 0.95, np.float32)
+    dark[box > 0.5] = 0.08
+    rgb = shoot(sweep(19), dark, box, 19)
+    merged, _ = merge_flattened(box, np.zeros_like(box), rgb, matte_fast(rgb).background)
+    assert np.mean(merged[box > 0.99] > 0.5) > 0.99
+
+
+def test_a_grey_part_found_alone_gets_a_second_look():
+    """A light bulb: the first answer is the grey metal base alone (30-40 % darker than the sweep, no
+    screen's darkness); the glass globe above it is found by the second look."""
+    bg = sweep(21)
+    globe = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    cv2.circle(globe, (192 * 4, 150 * 4), 80 * 4, 1.0, -1)
+    globe = cv2.resize(globe, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    base = soft_rect(160, 228, 224, 300)
+    truth = np.maximum(globe, base)
+    colour = np.full((SIZE, SIZE, 3), 0.97, np.float32)
+    colour[base > 0.5] = 0.58
+    rgb = shoot(bg, colour, truth, 21)
+    net = TwoLooks(base, cv2.GaussianBlur(truth, (0, 0), 1.0))  # sure of the base: no undecided body
+    res = matte(rgb, "auto", session=net)
+    assert len(net.inputs) == 2 and metrics.iou(res.alpha, truth) >= 0.95
