@@ -91,6 +91,10 @@ class Settings:
     db_retry_seconds: int = 60  # how long a batch rides out a database outage before pausing the job
     # how often the API looks for jobs whose runner went silent and resumes them; 0: only at start-up
     resume_watch_seconds: int = 30
+    # runs that may start an image which never finishes (its Ray cluster or runner went away each time)
+    # before the job fails and returns the unused coins: a KubeRay upgrade or a lost head node costs a
+    # job one run, a job whose work brings its cluster down costs one every time
+    job_max_runs: int = 5
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
 
@@ -131,6 +135,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"DRISYA_{name.upper()} must be 0 or more, not {value}")
+        if self.job_max_runs < 1:
+            raise ValueError(f"DRISYA_JOB_MAX_RUNS must be 1 or more, not {self.job_max_runs}")
         if self.network_batch_size is not None and self.network_batch_size < 1:
             raise ValueError(f"DRISYA_NETWORK_BATCH_SIZE must be 1 or more, not {self.network_batch_size}")
         if self.auto_route not in AUTO_ROUTES:

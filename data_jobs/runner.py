@@ -60,10 +60,6 @@ from store.retry import RetryPolicy, is_transient, retry_transient
 log = logging.getLogger(__name__)
 
 DEFAULT_STALE_AFTER = dt.timedelta(seconds=30)
-# How many runs may start an image that never finishes (its cluster or runner went away each time)
-# before the job fails: a KubeRay upgrade or a lost head node costs a job one run, a job whose work
-# brings the cluster down costs one every time.
-DEFAULT_MAX_RUNS = 5
 _END = object()
 
 
@@ -285,7 +281,7 @@ async def run_job(
     reserve_cpus: float = 1.0,
     on_progress: Callable[[JobProgress], Any] | None = None,
     db_retry: RetryPolicy | None = None,
-    max_runs: int = DEFAULT_MAX_RUNS,
+    max_runs: int | None = None,
 ) -> RunSummary:
     """Run (or resume) a queued job to the end. Safe to call again on the same job: finished images
     are skipped and nothing is charged twice.
@@ -296,9 +292,9 @@ async def run_job(
     `db_retry` bounds how long a database outage is ridden out (default: 60 s per call); past it,
     `store.retry.DatabaseUnavailable` is raised and the job is left to be resumed, not failed.
     Likewise a Ray cluster that goes away mid-run raises `ClusterLost` and leaves the job to be
-    resumed. `max_runs` bounds how often an image may be started without finishing: a run that finds
-    unfinished images already started that often fails the job (`runs_exhausted_reason`) and
-    releases their coins, so a job that kills its cluster every time does not loop for ever."""
+    resumed. `max_runs` (default `settings.job_max_runs`) bounds how often an image may be started
+    without finishing: a run that finds unfinished images already started that often fails the job
+    (`runs_exhausted_reason`) and releases their coins, so a job that kills its cluster every time does not loop for ever."""
     started = time.perf_counter()
     runner_id = runner_id or new_runner_id()
     db = _Db(db_retry or RetryPolicy(budget=float(settings.db_retry_seconds)))
@@ -319,7 +315,7 @@ async def run_job(
     pending = await db(f"list the images of job {job_id}", repos.images.unfinished, job_id)
     stages["prepare"] = time.perf_counter() - t0
     runs = max((im.attempts for im in pending), default=0)
-    if runs >= max_runs:
+    if runs >= (settings.job_max_runs if max_runs is None else max_runs):
         # Each earlier run was cut short (its cluster or its runner went away) before these images
         # finished: a job that brings its cluster down every time must end, not loop for ever.
         reason = runs_exhausted_reason(runs, len(pending))

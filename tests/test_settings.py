@@ -44,6 +44,7 @@ def test_round_trip_through_environment() -> None:
         ({"DRISYA_PORT": "70000"}, "DRISYA_PORT"),
         ({"DRISYA_BATCH_CLUSTER_CPUS": "-8"}, "DRISYA_BATCH_CLUSTER_CPUS"),
         ({"DRISYA_BATCH_CLUSTER_GPUS": "one"}, "DRISYA_BATCH_CLUSTER_GPUS"),
+        ({"DRISYA_JOB_MAX_RUNS": "0"}, "DRISYA_JOB_MAX_RUNS"),
     ],
 )
 def test_bad_values_fail_with_the_variable_named(env: dict[str, str], message: str) -> None:
