@@ -482,6 +482,7 @@ def matte_auto(
         "colour_model_blind": bool(blind["left_faint"]) and (not could_look_again or looked_again),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
+        "second_look_empty": looked_again and added == 0.0,
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})

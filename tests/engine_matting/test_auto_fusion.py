@@ -178,9 +178,11 @@ def test_each_doubt_signal_lowers_the_score():
         {"colour_model_blind": True, "fast_agreement": 1.0},
         {"border": 0.3},
         {"parts": 5},
+        {"second_look_empty": True, "left_out": 0.5},
     ):
         assert fused_quality(**{**clean, **change}) < 0.65, change
     assert fused_quality(**{**clean, "undecided": 0.5, "left_out": 1.2}) < 0.1
+    assert fused_quality(**{**clean, "left_out": 0.5}) > 0.65  # alone, a little left out is no doubt
 
 
 def test_border_mass_and_fragments_measure_what_they_say():
@@ -370,3 +372,21 @@ def test_a_grey_part_found_alone_gets_a_second_look():
     net = TwoLooks(base, cv2.GaussianBlur(truth, (0, 0), 1.0))  # sure of the base: no undecided body
     res = matte(rgb, "auto", session=net)
     assert len(net.inputs) == 2 and metrics.iou(res.alpha, truth) >= 0.95
+
+
+def test_a_white_pot_neither_look_found_is_flagged():
+    """A plant in a white pot 2-3 % brighter than the sweep: both looks cut the leaves alone. The
+    faint pot against them and the empty second look put the matte below the review line."""
+    bg = sweep(23)
+    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    cv2.circle(big, (192 * 4, 130 * 4), 70 * 4, 1.0, -1)
+    leaves = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    pot = soft_rect(150, 200, 234, 300)
+    truth = np.maximum(leaves, pot)
+    colour = np.full((SIZE, SIZE, 3), 0.925, np.float32)
+    colour[leaves > 0.5] = (0.15, 0.4, 0.12)
+    rgb = shoot(bg, colour, truth, 23)
+    net = TwoLooks(leaves, leaves)
+    res = matte(rgb, "auto", session=net)
+    assert len(net.inputs) == 2 and res.details["doubt_second_look_empty"]
+    assert metrics.iou(res.alpha, truth) < 0.8 and res.quality < 0.5
