@@ -138,7 +138,7 @@ def _darken(out: np.ndarray, background: np.ndarray, density: np.ndarray) -> Non
 def _shade(density: np.ndarray, *, table: np.ndarray) -> np.ndarray:
     """A plain backdrop darkened by `density`: its RGB (packed with a pad byte as one uint32 per
     density level in `table`) at the nearest of the _DENSITY_STEPS levels, uint8 (H, W, 3)."""
-    index = cv2.min(cv2.multiply(density, float(_DENSITY_STEPS), dtype=cv2.CV_16U), _DENSITY_STEPS)
+    index = np.minimum(cv2.multiply(density, float(_DENSITY_STEPS), dtype=cv2.CV_16U), _DENSITY_STEPS)
     lit = table[index]
     return cv2.cvtColor(lit.view(np.uint8).reshape(*lit.shape, 4), cv2.COLOR_RGBA2RGB)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from engine.compose.masks import compare
 from engine.errors import ImageError
 
 ALPHA_PRESENT = 0.03  # below this a pixel is background noise from the matte, not product
@@ -65,7 +66,7 @@ def clean_alpha(alpha: np.ndarray, *, keep_ratio: float = 0.004) -> np.ndarray:
     own: only the soft fringe around a dropped speck goes with it.
     """
     # the solid mask as OpenCV's 0/255 (any non-zero is foreground): one pass, no bool array
-    solid = cv2.compare(np.ascontiguousarray(alpha, dtype=np.float32), 0.5, cv2.CMP_GT)
+    solid = compare(np.ascontiguousarray(alpha, dtype=np.float32), 0.5, cv2.CMP_GT)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
     if n <= 2:
         return alpha
@@ -86,7 +87,7 @@ def product_box(alpha: np.ndarray, threshold: float = ALPHA_PRESENT) -> ProductB
     # the box of the pixels above the threshold in one OpenCV pass over a uint8 mask, instead of
     # numpy's bool mask reduced along both axes (issue 12)
     a32 = np.ascontiguousarray(alpha, dtype=np.float32)
-    x0, y0, bw, bh = cv2.boundingRect(cv2.compare(a32, float(threshold), cv2.CMP_GT))
+    x0, y0, bw, bh = cv2.boundingRect(compare(a32, threshold, cv2.CMP_GT))
     if bw == 0 or bh == 0:
         raise EmptyCutout("no product found in the image (the cut-out is empty)")
     x1, y1 = x0 + bw, y0 + bh

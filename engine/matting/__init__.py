@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from engine.compose.masks import compare
 from engine.matting.auto import MissingModel, matte_auto
 from engine.matting.cutout import cutout, decontaminate
 from engine.matting.fast import FastOptions, matte_fast
@@ -115,11 +116,9 @@ def matte(
 def _model_only_quality(alpha: np.ndarray) -> float:
     """Certainty of a bare network matte: share of decided pixels along its outline."""
     a = np.ascontiguousarray(alpha, dtype=np.float32)
-    hard = cv2.compare(a, 0.5, cv2.CMP_GT)  # 0/255: OpenCV's masks, counted without a bool array
+    hard = compare(a, 0.5, cv2.CMP_GT)  # 0/255: OpenCV's masks, counted without a bool array
     if cv2.countNonZero(hard) < 0.0001 * hard.size:
         return 0.0
     perimeter = max(1, cv2.countNonZero(cv2.morphologyEx(hard, cv2.MORPH_GRADIENT, None)))
-    undecided = cv2.countNonZero(
-        cv2.bitwise_and(cv2.compare(a, 0.15, cv2.CMP_GT), cv2.compare(a, 0.85, cv2.CMP_LT))
-    )
+    undecided = cv2.countNonZero(cv2.bitwise_and(compare(a, 0.15, cv2.CMP_GT), compare(a, 0.85, cv2.CMP_LT)))
     return float(np.clip(1.0 - undecided / (perimeter * 12.0), 0.0, 1.0))

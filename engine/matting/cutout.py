@@ -17,6 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.compose.masks import compare
+
 _UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 code -> 0..1
 _MASK_ONE = (np.arange(256) == 255).astype(np.float32)  # an OpenCV mask (0/255) -> weight 0.0/1.0
 
@@ -37,7 +39,7 @@ def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Product colour (uint8 RGB) with the background's contribution removed on the soft edge."""
     alpha = np.ascontiguousarray(alpha, dtype=np.float32)
     # the soft edge listed by OpenCV (masks of 0/255, one pass each) in the row order np.nonzero has
-    edge = cv2.bitwise_and(cv2.compare(alpha, 0.0, cv2.CMP_GT), cv2.compare(alpha, 0.98, cv2.CMP_LT))
+    edge = cv2.bitwise_and(compare(alpha, 0.0, cv2.CMP_GT), compare(alpha, 0.98, cv2.CMP_LT))
     points = cv2.findNonZero(edge)
     if points is None:
         return rgb
@@ -49,8 +51,8 @@ def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     a_box = alpha[y0:y1, x0:x1]
     scale = max(1.0, max(codes.shape[:2]) / 1500.0)  # blur radii grow with the image
     ey, ex = ys - y0, xs - x0
-    bg = _fill_at(codes, cv2.compare(a_box, 0.02, cv2.CMP_LT), 6.0 * scale, ey, ex)
-    solid = _fill_at(codes, cv2.compare(a_box, 0.97, cv2.CMP_GT), 3.0 * scale, ey, ex)
+    bg = _fill_at(codes, compare(a_box, 0.02, cv2.CMP_LT), 6.0 * scale, ey, ex)
+    solid = _fill_at(codes, compare(a_box, 0.97, cv2.CMP_GT), 3.0 * scale, ey, ex)
     a = a_box[ey, ex][:, None]
     solved = (_UNIT[codes[ey, ex]] - (1.0 - a) * bg) / np.maximum(a, np.float32(1e-3))
     np.clip(solved, 0.0, 1.0, out=solved)

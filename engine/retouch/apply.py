@@ -118,7 +118,7 @@ def _ratio_on(lin: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     (numpy's interp searches and works in float64); the arithmetic is OpenCV's same-shape float32
     passes (issue 12)."""
     y = np.maximum(_luminance(lin), np.float32(0.0))
-    pos = cv2.sqrt(cv2.min(y, 1.0))
+    pos = cv2.sqrt(np.minimum(y, np.float32(1.0)))
     pos *= np.float32(pairs.size)
     knot = np.minimum(pos.astype(np.int32), pairs.size - 1)
     pos -= knot

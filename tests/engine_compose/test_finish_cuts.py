@@ -348,3 +348,28 @@ def test_bands_of_rows_give_the_whole_images_numbers(shots, band_pixels) -> None
         vibrance=plan.vibrance,
     )
     assert np.array_equal(by_bands(grade, shot.rgb, band_pixels=band_pixels), grade(shot.rgb))
+
+
+def test_one_pixel_arrays_take_the_opencv_paths_too() -> None:
+    """OpenCV's binding takes a 1x1 array for a scalar: masks, boxes and sRGB codes of one pixel
+    still come out right (a 1x1 photo, a one-pixel shadow)."""
+    from engine.compose.blend import _DENSITY_STEPS, _shade
+    from engine.compose.layout import clean_alpha
+    from engine.compose.masks import compare
+
+    for value in (0.2, 0.5, 0.9):
+        one = np.full((1, 1), value, np.float32)
+        assert compare(one, 0.5, cv2.CMP_GT).tolist() == [[255 if value > 0.5 else 0]]
+        assert compare(one, 0.5, cv2.CMP_LE).tolist() == [[255 if value <= 0.5 else 0]]
+        two = np.full((1, 2), value, np.float32)
+        assert np.array_equal(compare(one, 0.5, cv2.CMP_GT), compare(two, 0.5, cv2.CMP_GT)[:, :1])
+    box = product_box(np.ones((1, 1), np.float32))
+    assert (box.x0, box.y0, box.x1, box.y1) == (0, 0, 1, 1)
+    assert np.array_equal(clean_alpha(np.ones((1, 1), np.float32)), np.ones((1, 1), np.float32))
+    pixel = np.array([[[0.2, 0.5, 1.5]]], np.float32)
+    assert np.array_equal(to_srgb(pixel), ref_to_srgb(pixel))
+    assert np.array_equal(divided_to_srgb(pixel * 0.5, np.full((1, 1), 0.5, np.float32)), ref_to_srgb(pixel))
+    table = np.arange((_DENSITY_STEPS + 1) * 4, dtype=np.uint32).reshape(-1)[: _DENSITY_STEPS + 1]
+    shade = _shade(np.full((1, 1), 0.5, np.float32), table=table)
+    assert shade.shape == (1, 1, 3)
+    assert np.array_equal(shade[0, 0], table[2048:2049].view(np.uint8)[:3])
