@@ -67,10 +67,12 @@ def clean_alpha(alpha: np.ndarray, *, keep_ratio: float = 0.004) -> np.ndarray:
     """
     # the solid mask as OpenCV's 0/255 (any non-zero is foreground): one pass, no bool array
     solid = compare(np.ascontiguousarray(alpha, dtype=np.float32), 0.5, cv2.CMP_GT)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    # labels alone (a fifth of the CPU of labels with statistics, measured for issue 12): most
+    # mattes are one part, and the areas of several come from one count over the labels
+    n, labels = cv2.connectedComponents(solid, connectivity=8)
     if n <= 2:
         return alpha
-    areas = stats[1:, cv2.CC_STAT_AREA]
+    areas = np.bincount(labels.reshape(-1), minlength=n)[1:]
     drop_ids = np.flatnonzero(areas < max(4, keep_ratio * areas.max())) + 1
     if drop_ids.size == 0:
         return alpha

@@ -373,3 +373,38 @@ def test_one_pixel_arrays_take_the_opencv_paths_too() -> None:
     shade = _shade(np.full((1, 1), 0.5, np.float32), table=table)
     assert shade.shape == (1, 1, 3)
     assert np.array_equal(shade[0, 0], table[2048:2049].view(np.uint8)[:3])
+
+
+def ref_clean_alpha(alpha: np.ndarray, keep_ratio: float = 0.004) -> np.ndarray:
+    """clean_alpha before this change: the parts' areas from connectedComponentsWithStats."""
+    solid = (alpha > 0.5).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    if n <= 2:
+        return alpha
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    drop_ids = np.flatnonzero(areas < max(4, keep_ratio * areas.max())) + 1
+    if drop_ids.size == 0:
+        return alpha
+    h, w = alpha.shape
+    radius = max(2, round(0.006 * max(h, w)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    dropped = cv2.dilate(np.isin(labels, drop_ids).astype(np.uint8), kernel)
+    kept = cv2.dilate(((labels > 0) & ~np.isin(labels, drop_ids)).astype(np.uint8), kernel)
+    return np.where((dropped > 0) & (kept == 0), 0.0, alpha).astype(np.float32)
+
+
+def test_clean_alpha_from_labels_and_a_count_drops_the_same_specks(shots) -> None:
+    from engine.compose.layout import clean_alpha
+
+    rng = np.random.default_rng(21)
+    for shot in shots:
+        assert np.array_equal(clean_alpha(shot.alpha), ref_clean_alpha(shot.alpha))
+        specked = shot.alpha.copy()
+        h, w = specked.shape
+        for _ in range(30):  # dust, a stray blob, a second product part
+            y, x = int(rng.integers(0, h - 40)), int(rng.integers(0, w - 40))
+            size = int(rng.choice([1, 3, 8, 35]))
+            specked[y : y + size, x : x + size] = rng.uniform(0.3, 1.0)
+        cleaned = clean_alpha(specked)
+        assert np.array_equal(cleaned, ref_clean_alpha(specked))
+        assert not np.array_equal(cleaned, specked), "some specks must have gone"
