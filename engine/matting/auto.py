@@ -87,6 +87,43 @@ def background_holes(hard: np.ndarray, unlike: np.ndarray, min_fraction: float =
     return out
 
 
+CLIPPED = 250  # an 8-bit value at or above which every channel is taken as clipped (glare, not colour)
+GLASS_SPREAD = 0.2  # largest spread (10th to 90th percentile) of the network's alpha over glass
+
+
+def network_keeps(region: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray) -> bool:
+    """Whether an enclosed region the colour model reads as backdrop is product by the network's word:
+    it called the region product (median above one half) and the backdrop evidence there is void.
+
+    Two cases where "matches the backdrop" proves nothing: glass, which shows the backdrop through it
+    and which the network reads as one even partial alpha (`SEE_THROUGH`, spread within
+    `GLASS_SPREAD`), and a highlight clipped to white, which on a near-white sweep matches the sweep
+    whatever lies under it (a glass bottle's specular stripe, a white card's glare). A mug's handle
+    the network filled is neither: it reads it near 1, over pixels that keep the sweep's texture.
+    """
+    values = model_alpha[region]
+    median = float(np.median(values))
+    if median <= 0.5:
+        return False
+    clipped = float(np.mean(rgb[region].min(axis=1) >= CLIPPED))
+    lo, hi = SEE_THROUGH
+    spread = float(np.percentile(values, 90) - np.percentile(values, 10))
+    return clipped > 0.5 or (lo < median < hi and spread < GLASS_SPREAD)
+
+
+def holes_to_open(holes: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """The `background_holes` the network does not keep as product (see `network_keeps`)."""
+    if not holes.any():
+        return holes
+    n, labels = cv2.connectedComponents(holes.astype(np.uint8), connectivity=4)
+    out = holes.copy()
+    for lab in range(1, n):
+        region = labels == lab
+        if network_keeps(region, model_alpha, rgb):
+            out &= ~region
+    return out
+
+
 RIM = 3  # px around the network's outline where the colour model's outline is no better than its own
 
 
@@ -248,8 +285,9 @@ def fuse(
     # Holes the network punched into flat interiors: enclosed and unlike the background -> product.
     fused = fill_punched(fused, unlike)
     # Holes the network filled (a mug handle, the gap of a strap): enclosed by the colour model's mask and
-    # indistinguishable from the modelled background, strictly (a white label differs by a few percent).
-    fused &= ~background_holes(fast.hard, unlike)
+    # indistinguishable from the modelled background, strictly (a white label differs by a few percent);
+    # not glass the network reads evenly, nor a clipped highlight, where matching the backdrop is no proof.
+    fused &= ~holes_to_open(background_holes(fast.hard, unlike), model_alpha, rgb)
     fused = drop_specks(fused, 2e-4)
 
     alpha, _ = soft_alpha_from_mask(img, fused, band=3)

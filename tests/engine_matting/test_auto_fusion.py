@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import dropped_parts, fuse, merge_flattened, network_level
+from engine.matting.auto import background_holes, dropped_parts, fuse, merge_flattened, network_level
 from engine.matting.fast import matte_fast
 from engine.matting.score import border_mass, fragments, fused_quality
 
@@ -390,3 +390,24 @@ def test_a_white_pot_neither_look_found_is_flagged():
     res = matte(rgb, "auto", session=net)
     assert len(net.inputs) == 2 and res.details["doubt_second_look_empty"]
     assert metrics.iou(res.alpha, truth) < 0.8 and res.quality < 0.5
+
+
+def test_a_clipped_highlight_inside_glass_is_not_opened_as_a_hole():
+    """A glass bottle (alpha 0.65) on a near-white sweep with a specular stripe that clips to 255 inside
+    its body: 1.5 % above the sweep, the colour model sees backdrop there, enclosed by the glass, which
+    is what a true hole looks like; the network reads the glass evenly, the stripe with it. It is glass."""
+    bg = sweep(11, base=0.985)
+    body = soft_rect(130, 90, 260, 350)
+    truth = body * 0.65
+    colour = np.full((SIZE, SIZE, 3), (0.72, 0.84, 0.8), np.float32)
+    colour[120:320, 160:185] = 1.25  # a specular highlight, brighter than white: clipped by the sensor
+    rgb = shoot(bg, colour, truth, 11)
+    stripe = np.zeros((SIZE, SIZE), bool)
+    stripe[130:310, 164:181] = True
+    assert np.mean(rgb[stripe].min(axis=1) == 255) > 0.5  # the failure's condition: clipped highlight
+    fast = matte_fast(rgb)
+    assert np.mean(background_holes(fast.hard, fast.evidence)[stripe]) > 0.9  # ... read as backdrop
+    network = cv2.GaussianBlur(truth, (0, 0), 1.0)  # a network that reads glass as glass
+    res = fuse(rgb, network, fast)
+    assert np.mean(res.alpha[stripe] > 0.5) > 0.95
+    assert metrics.iou(res.alpha, truth) >= 0.97
