@@ -12,8 +12,9 @@ on its outline. The signals, each measured on the final mask:
   the blind colour model did (a light body the network found whole needs no second look and is no
   doubt: there the colour model found it too);
 - the network's second look (at the flattened photo, taken because its first answer was unsure or a
-  dark part) found nothing more, while faint regions lie against the product: a light body around
-  or under the dark part (a white pot under a plant) that neither look found;
+  dark part) found nothing more, or was not taken because the first answer is a coloured part where
+  it finds nothing more (engine.matting.auto.second_look_reason), while faint regions lie against the
+  product: a light body around or under the dark part (a white pot under a plant) nobody found;
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -44,7 +45,7 @@ def fragments(mask: np.ndarray, min_share: float = 0.005) -> int:
     return int(np.count_nonzero(areas >= min_share * areas.sum())) - 1
 
 
-SECOND_LOOK_LEFT_OUT = 0.3  # faint regions against the product (share of it) that an empty second look leaves
+SECOND_LOOK_LEFT_OUT = 0.3  # faint regions against the product (share of it) that nothing more found leaves
 
 
 def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
@@ -61,7 +62,7 @@ def fused_quality(
     colour_model_blind: bool,
     border: float,
     parts: int,
-    second_look_empty: bool = False,
+    nothing_more_found: bool = False,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -75,7 +76,7 @@ def fused_quality(
     score *= ramp(left_out, 0.3, 1.0, floor=0.3)
     if colour_model_blind:
         score *= ramp(fast_agreement, 0.85, 0.98, floor=0.45)
-    if second_look_empty and left_out > SECOND_LOOK_LEFT_OUT:
+    if nothing_more_found and left_out > SECOND_LOOK_LEFT_OUT:
         score *= 0.45  # whites tune (40): the five such mattes had IoU 0.66-0.81; the one below 0.3, 0.99
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)

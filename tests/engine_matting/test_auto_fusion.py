@@ -14,7 +14,14 @@ import pytest
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import background_holes, dropped_parts, fuse, merge_flattened, network_level
+from engine.matting.auto import (
+    background_holes,
+    dropped_parts,
+    fuse,
+    merge_flattened,
+    network_level,
+    second_look_reason,
+)
 from engine.matting.fast import matte_fast
 from engine.matting.score import border_mass, fragments, fused_quality
 
@@ -178,7 +185,7 @@ def test_each_doubt_signal_lowers_the_score():
         {"colour_model_blind": True, "fast_agreement": 1.0},
         {"border": 0.3},
         {"parts": 5},
-        {"second_look_empty": True, "left_out": 0.5},
+        {"nothing_more_found": True, "left_out": 0.5},
     ):
         assert fused_quality(**{**clean, **change}) < 0.65, change
     assert fused_quality(**{**clean, "undecided": 0.5, "left_out": 1.2}) < 0.1
@@ -375,8 +382,9 @@ def test_a_grey_part_found_alone_gets_a_second_look():
 
 
 def test_a_white_pot_neither_look_found_is_flagged():
-    """A plant in a white pot 2-3 % brighter than the sweep: both looks cut the leaves alone. The
-    faint pot against them and the empty second look put the matte below the review line."""
+    """A plant in a white pot 2-3 % brighter than the sweep: the network cuts the leaves alone. Leaves
+    are a coloured part, around which the flattened photo shows the network nothing more, so no second
+    look is taken; the faint pot against them still puts the matte below the review line."""
     bg = sweep(23)
     big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
     cv2.circle(big, (192 * 4, 130 * 4), 70 * 4, 1.0, -1)
@@ -388,8 +396,22 @@ def test_a_white_pot_neither_look_found_is_flagged():
     rgb = shoot(bg, colour, truth, 23)
     net = TwoLooks(leaves, leaves)
     res = matte(rgb, "auto", session=net)
-    assert len(net.inputs) == 2 and res.details["doubt_second_look_empty"]
+    assert len(net.inputs) == 1 and res.details["second_look_reason"] == "coloured part"
+    assert res.details["doubt_nothing_more_found"]
     assert metrics.iou(res.alpha, truth) < 0.8 and res.quality < 0.5
+
+
+def test_a_dark_part_gets_a_second_look_only_when_it_is_colourless():
+    """A screen or a slot (neutral, dark) may sit in a white body the network did not see; a plant's
+    leaves (coloured, as dark) are a part the network already told from the light one."""
+    bg = sweep(25)
+    part = soft_rect(150, 120, 234, 260)
+    background = np.repeat(cv2.GaussianBlur(bg, (0, 0), 8.0)[..., :1], 3, axis=2)
+    reasons = {}
+    for name, rgb_colour in (("screen", (0.07, 0.07, 0.09)), ("leaves", (0.15, 0.4, 0.12))):
+        rgb = shoot(bg, np.full((SIZE, SIZE, 3), rgb_colour, np.float32), part, 25)
+        reasons[name] = second_look_reason(part, rgb, background)
+    assert reasons == {"screen": "dark part", "leaves": "coloured part"}
 
 
 def test_a_clipped_highlight_inside_glass_is_not_opened_as_a_hole():
