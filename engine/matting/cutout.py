@@ -9,7 +9,10 @@ solve to be stable.
 Only the soft edge changes, and it is a thin band: the blurred background and solid-product colours
 are computed over the product's box (a blur needs its neighbourhood) but read, and the equation
 solved, only at the edge pixels (issue 12: the solve over the whole box was half of the cut-out's
-CPU time).
+CPU time). The background fill's wide blur runs at half size (`_fill_half_at`): the background is
+smooth at that scale, and the cut-out stays within one uint8 level of the full-size blur (tested),
+for a sixth of the CPU. The solid fill's narrow blur stays at full size: halved, it moved colours
+where the product is thin.
 """
 
 from __future__ import annotations
@@ -35,6 +38,39 @@ def _fill_at(
     return num / np.maximum(wsum, np.float32(1e-6))[:, None]
 
 
+def _fill_half_at(
+    codes: np.ndarray, known: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray
+) -> np.ndarray:
+    """`_fill_at` with the blur at half size: `pyrDown` (a Gaussian of variance 1 px^2, then every
+    other pixel), a Gaussian whose variance makes up the rest of sigma^2 less the bilinear read's
+    (~2/3 px^2), read back bilinearly at (ys, xs) / 2 (pyrDown keeps pixel 2x at x)."""
+    rest = max(sigma * sigma - 1.0 - 2.0 / 3.0, 0.25) ** 0.5 / 2.0
+    wsum = _read_at(cv2.GaussianBlur(cv2.pyrDown(cv2.LUT(known, _MASK_ONE)), (0, 0), rest), ys, xs)
+    masked = cv2.LUT(cv2.bitwise_and(codes, codes, mask=known), _UNIT)
+    num = _read_at(cv2.GaussianBlur(cv2.pyrDown(masked), (0, 0), rest), ys, xs)
+    return num.reshape(-1, 3) / np.maximum(wsum.reshape(-1), np.float32(1e-6))[:, None]
+
+
+def _read_at(half: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """The half-size image read bilinearly at the full-size pixels (ys, xs), (N, channels) float32.
+    cv2.remap's maps must be under 32767 a side, so the points go in rows of 1024."""
+    n, cols = len(xs), 1024
+    rows = -(-n // cols)
+    mx = np.zeros(rows * cols, np.float32)
+    my = np.zeros(rows * cols, np.float32)
+    mx[:n], my[:n] = xs, ys
+    mx *= np.float32(0.5)
+    my *= np.float32(0.5)
+    got = cv2.remap(
+        half,
+        mx.reshape(rows, cols),
+        my.reshape(rows, cols),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return got.reshape(rows * cols, -1)[:n]
+
+
 def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Product colour (uint8 RGB) with the background's contribution removed on the soft edge."""
     alpha = np.ascontiguousarray(alpha, dtype=np.float32)
@@ -51,7 +87,7 @@ def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     a_box = alpha[y0:y1, x0:x1]
     scale = max(1.0, max(codes.shape[:2]) / 1500.0)  # blur radii grow with the image
     ey, ex = ys - y0, xs - x0
-    bg = _fill_at(codes, compare(a_box, 0.02, cv2.CMP_LT), 6.0 * scale, ey, ex)
+    bg = _fill_half_at(codes, compare(a_box, 0.02, cv2.CMP_LT), 6.0 * scale, ey, ex)
     solid = _fill_at(codes, compare(a_box, 0.97, cv2.CMP_GT), 3.0 * scale, ey, ex)
     a = a_box[ey, ex][:, None]
     solved = (_UNIT[codes[ey, ex]] - (1.0 - a) * bg) / np.maximum(a, np.float32(1e-3))

@@ -1,5 +1,6 @@
-"""Decontamination solved only on the edge pixels (issue 12) gives the cut-out the old whole-box
-solve gave: the blurs are the same, read at fewer pixels, so the colours are equal bit for bit."""
+"""Decontamination solved only on the edge pixels, with the background's wide blur at half size
+(issue 12), gives the cut-out the old whole-box, full-size solve gave within the project's rule for
+CPU cuts, "no visible change": at most 2/255 from the old path on any channel of any pixel."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ import pytest
 
 from benchmarks.datasets import emoji, studio
 from engine.matting.cutout import cutout, decontaminate
+
+MAX_DIFF = 2  # uint8 levels: the project's rule for CPU cuts
+
+
+def visible_change(new: np.ndarray, ref: np.ndarray) -> int:
+    """The largest difference of any channel of any pixel, in uint8 levels."""
+    return int(np.abs(new.astype(np.int16) - ref.astype(np.int16)).max())
 
 
 def ref_decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -41,13 +49,28 @@ def ref_decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("size", [700, 1600])
-def test_edge_only_solve_equals_the_whole_box_solve(size):
-    for i, path in enumerate(emoji.pick("test", 2)):
+@pytest.mark.parametrize("size", [501, 700, 1600, 2400])  # odd boxes; 2400: blur radii grow (scale > 1)
+def test_the_cut_out_stays_within_the_rule_of_the_whole_box_full_size_solve(size):
+    for i, path in enumerate(emoji.pick("test", 3)):
         shot = studio.compose_shot(emoji.load_rgba(path), size=size, seed=700 + i)
         new = decontaminate(shot.rgb, shot.alpha)
-        assert np.array_equal(new, ref_decontaminate(shot.rgb, shot.alpha))
+        assert visible_change(new, ref_decontaminate(shot.rgb, shot.alpha)) <= MAX_DIFF
         assert not np.array_equal(new, shot.rgb), "the edge must have been decontaminated"
+
+
+def test_the_background_colour_is_still_removed_from_the_edge():
+    """A red disc with a soft rim on a blue backdrop: the rim's blue is solved away (the half-size
+    background fill must still see the backdrop's colour, not a mix with the product)."""
+    h = w = 301
+    yy, xx = np.mgrid[:h, :w]
+    r = np.hypot(yy - 150, xx - 150)
+    alpha = np.clip((100.0 - r) / 8.0, 0.0, 1.0).astype(np.float32)  # an 8 px soft rim
+    red, blue = np.array([220, 20, 20], np.float32), np.array([10, 30, 230], np.float32)
+    rgb = np.rint(alpha[..., None] * red + (1 - alpha[..., None]) * blue).astype(np.uint8)
+    new = decontaminate(rgb, alpha)
+    rim = (alpha > 0.3) & (alpha < 0.9)
+    assert np.abs(new[rim].astype(np.float32) - red).max() <= 6  # the mix was up to 150 levels off
+    assert visible_change(new, ref_decontaminate(rgb, alpha)) <= MAX_DIFF
 
 
 def test_a_matte_without_a_soft_edge_leaves_the_colours_alone():
@@ -64,4 +87,4 @@ def test_a_product_touching_the_frame_edge():
     shot = studio.compose_shot(emoji.load_rgba(emoji.pick("test", 1)[0]), size=500, seed=9)
     rgb, alpha = shot.rgb[40:-40, 60:], shot.alpha[40:-40, 60:]  # cut through the product
     rgb, alpha = np.ascontiguousarray(rgb), np.ascontiguousarray(alpha)
-    assert np.array_equal(decontaminate(rgb, alpha), ref_decontaminate(rgb, alpha))
+    assert visible_change(decontaminate(rgb, alpha), ref_decontaminate(rgb, alpha)) <= MAX_DIFF
