@@ -30,7 +30,7 @@ import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.refine import soft_alpha_from_mask
-from engine.matting.score import border_mass, fragments, fused_quality
+from engine.matting.score import SECOND_LOOK_LEFT_OUT, border_mass, fragments, fused_quality
 
 
 class MissingModel(RuntimeError):
@@ -452,6 +452,47 @@ def merge_flattened(
     return merged, float(accepted.mean())
 
 
+BESIDE_ZONE = 3  # px around the first answer painted out with it (its soft rim would outline it)
+BESIDE_TOUCH = 9  # px within which a part found beside the painted zone counts as touching it
+
+
+def paint_out(flat: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The flattened photo with what the network found first painted over in the backdrop's level.
+
+    A plant's leaves are what a salient-object network looks at; a white pot under them is the second
+    thing in view and is cut only once the leaves are gone. Returns (image, painted zone)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * BESIDE_ZONE + 1, 2 * BESIDE_ZONE + 1))
+    zone = cv2.dilate((first > 0.1).astype(np.uint8), kernel) > 0
+    out = flat.copy()
+    out[zone] = np.uint8(round(FLATTEN_LEVEL * 255))
+    return out, zone
+
+
+def merge_beside(
+    first: np.ndarray, beside: np.ndarray, zone: np.ndarray, rgb: np.ndarray, background: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """The first answer plus the light parts the look past it (`paint_out`) found against it.
+
+    That look also outlines the painted zone itself and the shadows the flattening made solid, so it
+    only adds parts outside the zone that touch it, made of pixels no darker than the backdrop
+    (`SHADOW_DARKENING`, on a blurred darkening: a pot and the cast shadow beside it come as one
+    piece), and large enough to be a body. Returns (alpha, share of the image added)."""
+    darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
+    added = (beside > 0.5) & ~zone & (darkening < SHADOW_DARKENING)
+    added = cv2.morphologyEx(added.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    n, pieces = cv2.connectedComponents(added.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return first, 0.0
+    near = cv2.dilate(zone.astype(np.uint8), np.ones((2 * BESIDE_TOUCH + 1,) * 2, np.uint8)) > 0
+    keep = np.zeros(n, bool)
+    keep[np.unique(pieces[added & near])] = True
+    keep &= np.bincount(pieces.ravel(), minlength=n) >= FLATTEN_MIN_PART * added.size
+    keep[0] = False
+    accepted = keep[pieces]
+    # taken whole: the look's partial answers inside a body it found are not doubt about the body
+    return np.where(accepted, 1.0, first).astype(np.float32), float(accepted.mean())
+
+
 # A backdrop the smooth surface leaves this much unexplained hides light products.
 BACKDROP_RESIDUAL = 0.008
 
@@ -524,6 +565,11 @@ def matte_auto(
         second = model_predict(flatten_backdrop(rgb, fast.background))
         model_alpha, added = merge_flattened(model_alpha, second, rgb, fast.background)
         details["flattened_added"] = added
+    elif reason == COLOURED_PART and left_out_faint(fast, model_alpha > 0.5) > SECOND_LOOK_LEFT_OUT:
+        # a light body against a coloured part (a white pot under a plant): look past the part
+        painted, zone = paint_out(flatten_backdrop(rgb, fast.background), model_alpha)
+        model_alpha, added = merge_beside(model_alpha, model_predict(painted), zone, rgb, fast.background)
+        details["beside_added"] = added
     fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0)
     final = fused.alpha > 0.5
     union = np.count_nonzero(final | fast.hard)
@@ -538,8 +584,8 @@ def matte_auto(
         "colour_model_blind": bool(blind["left_faint"]) and (not could_look_again or reason is not None),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
-        # a second look found nothing more, or was not taken as it would not have (a coloured part)
-        "nothing_more_found": (looked_again and added == 0.0) or reason == COLOURED_PART,
+        # a second look (or the look past a coloured part) found nothing more, or was not taken
+        "nothing_more_found": reason is not None and added == 0.0,
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})

@@ -381,11 +381,12 @@ def test_a_grey_part_found_alone_gets_a_second_look():
     assert len(net.inputs) == 2 and metrics.iou(res.alpha, truth) >= 0.95
 
 
-def test_a_white_pot_neither_look_found_is_flagged():
-    """A plant in a white pot 2-3 % brighter than the sweep: the network cuts the leaves alone. Leaves
-    are a coloured part, around which the flattened photo shows the network nothing more, so no second
-    look is taken; the faint pot against them still puts the matte below the review line."""
-    bg = sweep(23)
+def plant_in_a_white_pot(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A plant (green leaves) in a white pot 2-3 % brighter than the sweep, with a cast shadow beside
+    the pot 25 % darker: (photo, truth, leaves, shadow)."""
+    bg = sweep(seed)
+    shade = soft_rect(234, 250, 330, 300)
+    bg = bg * (1 - 0.25 * shade[..., None])
     big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
     cv2.circle(big, (192 * 4, 130 * 4), 70 * 4, 1.0, -1)
     leaves = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
@@ -393,11 +394,32 @@ def test_a_white_pot_neither_look_found_is_flagged():
     truth = np.maximum(leaves, pot)
     colour = np.full((SIZE, SIZE, 3), 0.925, np.float32)
     colour[leaves > 0.5] = (0.15, 0.4, 0.12)
-    rgb = shoot(bg, colour, truth, 23)
+    return shoot(bg, colour, truth, seed), truth, leaves, shade
+
+
+def test_a_white_pot_is_found_by_a_look_past_the_leaves():
+    """The network cuts the leaves alone (the salient part). Leaves are a coloured part: no look at the
+    flattened photo, but one at the flattened photo with the leaves painted out in the backdrop's
+    level, where the pot is what stands out. The pot is added; the shadow that look also cut is not."""
+    rgb, truth, leaves, shade = plant_in_a_white_pot(23)
+    net = TwoLooks(leaves, np.maximum(truth, shade))
+    res = matte(rgb, "auto", session=net)
+    assert len(net.inputs) == 2 and res.details["second_look_reason"] == "coloured part"
+    shown = net.inputs[1].astype(np.float32).mean(axis=2)
+    inside = cv2.erode((leaves > 0.01).astype(np.uint8), np.ones((5, 5))) > 0
+    assert np.ptp(shown[inside]) == 0  # the leaves are gone from what the network was shown
+    assert res.details["beside_added"] > 0.01 and metrics.iou(res.alpha, truth) >= 0.95
+    assert np.mean(res.alpha[shade > 0.99] > 0.5) < 0.01
+    assert res.quality >= 0.5
+
+
+def test_a_white_pot_neither_look_found_is_flagged():
+    """Where the look past the leaves finds nothing more either, the faint pot against the leaves
+    puts the matte below the review line."""
+    rgb, truth, leaves, _ = plant_in_a_white_pot(23)
     net = TwoLooks(leaves, leaves)
     res = matte(rgb, "auto", session=net)
-    assert len(net.inputs) == 1 and res.details["second_look_reason"] == "coloured part"
-    assert res.details["doubt_nothing_more_found"]
+    assert len(net.inputs) == 2 and res.details["doubt_nothing_more_found"]
     assert metrics.iou(res.alpha, truth) < 0.8 and res.quality < 0.5
 
 
