@@ -58,17 +58,18 @@ def _to_working(rgb: np.ndarray, working_size: int) -> np.ndarray:
     return rgb if size is None else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _network_work(rgb: np.ndarray, session, working_size: int) -> np.ndarray:
-    """What `model` hands the network: the image at the working size, except for a `NetworkMatte`
-    (the network ran elsewhere on the prepared image), which reads only the working size's shape,
-    so a zero-cost stand-in of that shape replaces a full-size resize (issue 12)."""
+def _network_matte(rgb: np.ndarray, session, working_size: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """`model`'s matte and the (height, width) it is at: the network run on the image at the
+    working size, or, for a `NetworkMatte` (the network ran elsewhere on the prepared image), that
+    matte brought to the working size's shape without resizing the photo (issue 12)."""
     from engine.matting.model import NetworkMatte
 
-    if not isinstance(session, NetworkMatte):
-        return _to_working(rgb, working_size)
-    size = _working_size(rgb.shape, working_size)
-    w, h = size if size is not None else (rgb.shape[1], rgb.shape[0])
-    return np.broadcast_to(np.zeros(1, np.uint8), (h, w, 3))
+    if isinstance(session, NetworkMatte):
+        size = _working_size(rgb.shape, working_size)
+        w, h = size if size is not None else (rgb.shape[1], rgb.shape[0])
+        return session.at(h, w), (h, w)
+    work = _to_working(rgb, working_size)
+    return _resolve(session)(work), work.shape[:2]
 
 
 def _resolve(session) -> Callable[[np.ndarray], np.ndarray]:
@@ -94,20 +95,21 @@ def matte(
     fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
     details: dict = {}
     if method == "model":
-        work = _network_work(rgb, session, opt.working_size)
-        alpha = _resolve(session)(work)
+        alpha, work_shape = _network_matte(rgb, session, opt.working_size)
         used, quality = "model", _model_only_quality(alpha)
     elif method == "fast":
         work = _to_working(rgb, opt.working_size)
         res = matte_fast(work, fast_opt)
         alpha, used, quality, details = res.alpha, "fast", res.confidence, res.details
+        work_shape = work.shape[:2]
     else:
         work = _to_working(rgb, opt.working_size)
         predict = _resolve(session) if session is not None else None
         alpha, used, quality, details = matte_auto(
             work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt
         )
-    if work.shape[:2] != rgb.shape[:2]:
+        work_shape = work.shape[:2]
+    if work_shape != rgb.shape[:2]:
         alpha = upsample_alpha(alpha, rgb)
     alpha = alpha.astype(np.float32, copy=False)
     return MatteResult(alpha, used, float(np.clip(quality, 0.0, 1.0)), details)

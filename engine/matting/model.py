@@ -314,9 +314,16 @@ def quantise(pred: np.ndarray) -> np.ndarray:
 
 
 def resize_prediction(pred: np.ndarray, height: int, width: int) -> np.ndarray:
-    """A matte at the network's size -> float32 0..1 at (height, width)."""
-    pred = cv2.resize(pred, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.clip(pred, 0.0, 1.0)
+    """A matte at the network's size -> float32 0..1 at (height, width), a new array. One pass where
+    the size is the network's own (a resize to the same size would copy, then the clip again), and
+    the resized copy is clipped in place."""
+    if pred.shape[:2] == (height, width):
+        return np.clip(pred, 0.0, 1.0)
+    out = cv2.resize(pred, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+_U8_UNIT = np.arange(256, dtype=np.float32) * np.float32(1.0 / 255.0)  # the widening NetworkMatte used
 
 
 class NetworkMatte:
@@ -326,9 +333,16 @@ class NetworkMatte:
     def __init__(self, matte_u8: np.ndarray) -> None:
         self.matte = matte_u8
 
+    def at(self, height: int, width: int) -> np.ndarray:
+        """The matte as float32 0..1 at (height, width): all the finish stage needs, so no image of
+        that size has to exist (issue 12). A table widens the uint8 codes, one pass and the same
+        values as `astype(float32) * (1/255)`."""
+        pred = cv2.LUT(np.ascontiguousarray(self.matte, dtype=np.uint8), _U8_UNIT)
+        return resize_prediction(pred, height, width)
+
     def predict(self, rgb: np.ndarray) -> np.ndarray:
-        pred = self.matte.astype(np.float32) * np.float32(1.0 / 255.0)
-        return resize_prediction(pred, rgb.shape[0], rgb.shape[1])
+        """The matte at the size of `rgb` (its pixels are not read): the session interface."""
+        return self.at(rgb.shape[0], rgb.shape[1])
 
 
 _SESSIONS: dict[tuple[str, str, str], ModelSession] = {}

@@ -1,6 +1,7 @@
 """The finish stage mattes with the network's matte from the model stage (`NetworkMatte`), which
-reads only the working size's shape: `matte` hands it a stand-in of that shape instead of
-resizing the full photo (issue 12). The matte, method and quality are those of the resized photo."""
+needs only the working size's shape: `matte` asks it for the matte at that size (`at`) instead of
+resizing the full photo (issue 12). The matte, method and quality are those of the resized photo
+with the code before the change (the matte widened, resized, clipped) as the reference."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ from engine.matting.model import NetworkMatte
 from engine.matting.refine import upsample_alpha
 
 
+def ref_predict(matte_u8: np.ndarray, height: int, width: int) -> np.ndarray:
+    """`NetworkMatte.predict` before `at`: widened by astype and a multiply, resized even to its own
+    size, clipped."""
+    pred = matte_u8.astype(np.float32) * np.float32(1.0 / 255.0)
+    return np.clip(cv2.resize(pred, (width, height), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
+
+
 def ref_model_matte(rgb: np.ndarray, session: NetworkMatte, working_size: int) -> tuple[np.ndarray, float]:
     """`matte(..., "model")` before the change: the photo resized to the working size first."""
     h, w = rgb.shape[:2]
@@ -23,7 +31,7 @@ def ref_model_matte(rgb: np.ndarray, session: NetworkMatte, working_size: int) -
         work = cv2.resize(
             rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
         )
-    alpha = session.predict(work)
+    alpha = ref_predict(session.matte, work.shape[0], work.shape[1])
     quality = _model_only_quality(alpha)
     return (upsample_alpha(alpha, rgb) if work.shape[:2] != rgb.shape[:2] else alpha), quality
 
@@ -41,3 +49,19 @@ def test_a_given_network_matte_gives_the_matte_of_the_resized_photo(size, workin
         assert got.alpha.shape == shot.rgb.shape[:2]
         assert np.array_equal(got.alpha, want)
         assert got.quality == quality
+
+
+@pytest.mark.parametrize(("height", "width"), [(320, 320), (1024, 683), (91, 1400), (2000, 2000)])
+def test_at_gives_the_old_predict_bit_for_bit(height, width) -> None:
+    """Including the network's own size, where the resize is skipped, and a matte touching 0 and 1."""
+    rng = np.random.default_rng(height + width)
+    matte_u8 = rng.integers(0, 256, (320, 320), dtype=np.uint8)
+    matte_u8[:40] = 255
+    matte_u8[-40:] = 0
+    session = NetworkMatte(matte_u8)
+    got = session.at(height, width)
+    want = ref_predict(matte_u8, height, width)
+    assert got.dtype == np.float32 and got.shape == (height, width)
+    assert np.array_equal(got, want)
+    assert got.min() == 0.0 and got.max() == 1.0
+    assert np.array_equal(session.predict(np.zeros((height, width, 3), np.uint8)), want)
