@@ -252,7 +252,8 @@ def test_second_look_at_the_flattened_photo_finds_the_white_body(white_phone):
     rgb, phone, screen = white_phone
     net = TwoLooks(cv2.GaussianBlur(screen, (0, 0), 1.0), cv2.GaussianBlur(phone, (0, 0), 1.0))
     res = matte(rgb, "auto", session=net)
-    assert len(net.inputs) == 2 and res.method == "auto:model"
+    # the screen is most of the phone, so the answer is still a dark part: the network looks past it
+    assert len(net.inputs) == 3 and res.method == "auto:model" and res.details["beside_added"] == 0.0
     assert metrics.iou(res.alpha, phone) >= 0.97 and res.details["flattened_added"] > 0.01
     # what the network was shown the second time: the frame stands out from the sweep far more
     flat = net.inputs[1].astype(np.float32).mean(axis=2)
@@ -264,6 +265,30 @@ def test_second_look_at_the_flattened_photo_finds_the_white_body(white_phone):
         return float(np.median(x[frame]) - np.median(x[around]))
 
     assert step(flat) > 3 * step(photo) > 0
+
+
+class Looks:
+    """A network whose n-th call answers the n-th of `answers` (the last one thereafter); inputs kept."""
+
+    def __init__(self, *answers: np.ndarray) -> None:
+        self.answers = [a.astype(np.float32) for a in answers]
+        self.inputs: list[np.ndarray] = []
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        self.inputs.append(rgb)
+        return self.answers[min(len(self.inputs), len(self.answers)) - 1]
+
+
+def test_a_thin_white_frame_the_second_look_missed_is_found_past_the_screen(white_phone):
+    """Both looks cut the screen alone (the frame is thin); the answer is still a dark part, so the
+    network looks at the flattened photo with the screen painted out, where the frame stands out."""
+    rgb, phone, screen = white_phone
+    net = Looks(screen, screen, cv2.GaussianBlur(phone, (0, 0), 1.0))
+    res = matte(rgb, "auto", session=net)
+    assert len(net.inputs) == 3 and res.details["beside_added"] > 0.01
+    shown = net.inputs[2].astype(np.float32).mean(axis=2)
+    assert np.ptp(shown[cv2.erode((screen > 0.01).astype(np.uint8), np.ones((5, 5))) > 0]) == 0
+    assert metrics.iou(res.alpha, phone) >= 0.97
 
 
 def test_light_product_the_network_found_whole_gets_no_second_look():
