@@ -15,6 +15,11 @@ what the CPUs of a GPU node do per image. The baseline revision is exported with
 (nothing is registered in the checkout) and the revisions are measured alternately, `--rounds`
 times, so a change in the machine's load hits both.
 
+Each revision's processes start with the environment its batch gives the CPU stages' workers
+(`data_jobs.stages.CPU_WORKER_ENV`, glibc malloc settings, where the revision has it), so CPU time
+and memory are those of a batch worker; the table gives each process's resident memory after its
+finishing and its peak (runs that did not load the network only).
+
 `--pool N` adds the images/s of prepare + finish with N one-thread processes (the CPU side's
 ceiling on N cores, network mattes reused); `--mattes DIR` keeps the network's mattes for a later
 run (or another machine) and `--baseline-tree DIR` takes an exported baseline where git is absent.
@@ -142,11 +147,21 @@ def measure(tree: str, photo_files: list[str], method: str, preset: str) -> dict
             steps[key] += seconds
     n = len(photo_files)
     return {
+        "memory": _memory() if network_runs == 0 else None,  # onnxruntime's memory is not finish's
         "stages": {k: v / n for k, v in stages.items()},
         "network_per_run": stages["network"] / network_runs if network_runs else None,
         "steps": {k: v / n for k, v in steps.items()},
         "images": n,
     }
+
+
+def _memory() -> dict:
+    """This process's resident memory now and at its peak, MiB (Linux)."""
+    import resource
+
+    with open("/proc/self/statm") as f:
+        resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return {"now": resident / 2**20, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def pool_rate(tree: str, photo_files: list[str], method: str, preset: str, workers: int, images: int) -> dict:
@@ -241,10 +256,31 @@ def _export_revision(rev: str, folder: Path) -> Path:
     return folder
 
 
+_WORKER_ENVS: dict[Path, dict[str, str]] = {}
+
+
+def worker_env(tree: Path) -> dict[str, str]:
+    """The environment `tree`'s batch starts its CPU workers with (`CPU_WORKER_ENV`; {} where the
+    revision has none). Read by importing the tree's module in a child: its values must be in the
+    environment before the measuring process starts, since glibc reads them at start-up."""
+    if tree not in _WORKER_ENVS:
+        code = "import json, data_jobs.stages as s; print(json.dumps(getattr(s, 'CPU_WORKER_ENV', {})))"
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        done = subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True)
+        _WORKER_ENVS[tree] = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
+    return _WORKER_ENVS[tree]
+
+
+def _child_env(tree: Path) -> dict[str, str]:
+    # one thread for OpenCV and BLAS as a batch worker has, and its worker environment; PYTHONPATH
+    # kept (a GPU machine may bring onnxruntime-gpu that way), the measured tree goes first on
+    # sys.path in `_measure_main`
+    threads = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return {**os.environ, **threads, **worker_env(tree)}
+
+
 def _measure_tree(tree: Path, files: list[str], args: argparse.Namespace) -> dict:
-    # one thread for OpenCV and BLAS as a batch worker has; PYTHONPATH kept (a GPU machine may bring
-    # onnxruntime-gpu that way), the measured tree goes first on sys.path in `_measure_main`
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env = _child_env(tree)
     cmd = [sys.executable, __file__, "--measure", str(tree), json.dumps(files), args.method, args.preset]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -253,7 +289,7 @@ def _measure_tree(tree: Path, files: list[str], args: argparse.Namespace) -> dic
 
 
 def _pool_tree(tree: Path, files: list[str], args: argparse.Namespace) -> dict:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env = _child_env(tree)
     cmd = [sys.executable, __file__, "--pool", str(tree), json.dumps(files), args.method, args.preset]
     cmd += [str(args.pool), str(args.pool_images)]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
@@ -272,6 +308,8 @@ def _mean(runs: list[dict]) -> dict:
     per_run = [r["network_per_run"] for r in runs if r["network_per_run"] is not None]
     out["network_per_run"] = per_run[0] if per_run else None
     out["pool"] = runs[-1].get("pool")
+    memory = [r["memory"] for r in runs if r.get("memory")]
+    out["memory"] = {k: max(m[k] for m in memory) for k in ("now", "peak")} if memory else None
     out["spread_finish"] = (
         min(r["stages"]["finish"] for r in runs),
         max(r["stages"]["finish"] for r in runs),
@@ -306,7 +344,10 @@ def per_stage(args: argparse.Namespace, tmp: Path) -> dict[str, dict]:
         for m in mattes:
             if m.exists() and not (args.mattes / m.name).exists():
                 shutil.copyfile(m, args.mattes / m.name)
-    return {name: _mean(rs) for name, rs in runs.items()}
+    means = {name: _mean(rs) for name, rs in runs.items()}
+    for name, tree in trees.items():
+        means[name]["worker_env"] = worker_env(tree)
+    return means
 
 
 def end_to_end(args: argparse.Namespace, count: int, tree: Path) -> dict:
@@ -401,6 +442,19 @@ def _stage_tables(args: argparse.Namespace, stages: dict[str, dict]) -> list[str
         lines.append(
             f"| {name} | " + " | ".join(f"{s[k]:.3f}" for k in STEPS) + f" | {sum(s.values()):.3f} |"
         )
+    lines += [
+        "",
+        "Process memory after the per-stage run, the largest over its rounds (MiB; runs that loaded the "
+        "network left out), and the environment it started with (the revision's batch CPU workers'):",
+        "",
+        "| code | resident after finishing | peak | worker environment |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for name, r in stages.items():
+        m, env = r.get("memory"), r.get("worker_env") or {}
+        cells = ("-", "-") if m is None else (f"{m['now']:.0f}", f"{m['peak']:.0f}")
+        where = " ".join(f"{k}={v}" for k, v in env.items()) or "(none)"
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} | {where} |")
     pools = [(name, r["pool"]) for name, r in stages.items() if r.get("pool")]
     if pools:
         w = pools[0][1]
