@@ -460,6 +460,24 @@ def merge_flattened(
     return merged, float(accepted.mean())
 
 
+DARK_RIM = 0.05  # share of the answer's outer band that is dark beyond which no light body encloses it
+
+
+def dark_rim(alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> float:
+    """Share of the answer's outer band (2-6 px inside its outline) as dark as a dark part.
+
+    A phone found whole has its white frame there (whites tune: 0.0); one found as the screen with
+    bits of its frame has the screen's edge there (0.14-0.76), and its frame is still to be found.
+    """
+    hard = (alpha > 0.5).astype(np.uint8)
+    band = (cv2.erode(hard, np.ones((5, 5), np.uint8)) > 0) & ~(
+        cv2.erode(hard, np.ones((13, 13), np.uint8)) > 0
+    )
+    if not band.any():
+        return 0.0
+    return float(np.mean(_darkening(rgb[band][None], background[band][None]) > SECOND_LOOK_DARK))
+
+
 BESIDE_ZONE = 3  # px around the first answer painted out with it (its soft rim would outline it)
 BESIDE_TOUCH = 9  # px within which a part found beside the painted zone counts as touching it
 
@@ -582,7 +600,10 @@ def matte_auto(
         details["flattened_added"] = added
         # still a dark part after the second look (a phone's screen with bits of its thin white frame):
         # the network looks past it as well (whites tune: phones' IoU 0.81-0.94 -> 0.86-0.98)
-        look_past = dark_part(model_alpha, rgb, fast.background) == "dark part"
+        look_past = (
+            dark_part(model_alpha, rgb, fast.background) == "dark part"
+            and dark_rim(model_alpha, rgb, fast.background) > DARK_RIM
+        )
     if look_past:
         # a light body against a dark or coloured part (a white pot under a plant, a phone's white
         # frame): the flattened photo with the part painted out, where the light body stands out
