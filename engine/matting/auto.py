@@ -456,8 +456,25 @@ def merge_flattened(
     for lab in np.flatnonzero(out):
         med = float(np.median(darkening[pieces == lab]))
         out[lab] = SHADOW_DARKENING < med < SHADOW_DARKEST
-    merged[out[pieces]] = np.minimum(merged[out[pieces]], second[out[pieces]])
+    # ... and of such a piece only what keeps the backdrop's colour: a grey part in its own shadow
+    # (a bulb's metal base) comes in one piece with the shadow but tints the backdrop's colour
+    shadow = out[pieces] & (shadow_tint(rgb, background) < SHADOW_TINT)
+    merged[shadow] = np.minimum(merged[shadow], second[shadow])
     return merged, float(accepted.mean())
+
+
+SHADOW_TINT = 0.02  # colour change (chroma of the ratio to the backdrop) a shadow stays below
+
+
+def shadow_tint(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Chroma of the photo's ratio to the backdrop, blurred (sigma 2 px) against noise and JPEG.
+
+    A shadow darkens the backdrop and keeps its colour (whites tune: 0.005); a grey or metal part
+    seldom matches the backdrop's cast (a bulb's base: 0.03-0.04 where it sits in a shadow)."""
+    ratio = cv2.GaussianBlur(rgb.astype(np.float32) * np.float32(1.0 / 255.0), (0, 0), 2.0)
+    ratio /= np.maximum(background, 1e-3)
+    lum = ratio @ np.array([0.299, 0.587, 0.114], np.float32)
+    return np.linalg.norm(ratio - lum[..., None], axis=2)
 
 
 DARK_RIM = 0.05  # share of the answer's outer band that is dark beyond which no light body encloses it

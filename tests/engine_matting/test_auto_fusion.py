@@ -389,6 +389,21 @@ def test_second_look_removes_a_shadow_the_first_took_for_product():
     assert np.mean(merged[box > 0.99] > 0.5) > 0.99
 
 
+def test_a_grey_part_in_its_own_shadow_stays_when_the_shadow_goes():
+    """A bulb's metal base, tinted and 30 % darker than the sweep, in one piece with its cast shadow:
+    the second look drops both; the shadow (the backdrop's colour, darker) goes, the base stays."""
+    bg = sweep(27)
+    base = soft_rect(160, 200, 224, 280)
+    shade = soft_rect(90, 250, 160, 280)
+    bg = bg * (1 - 0.3 * shade[..., None])
+    colour = np.full((SIZE, SIZE, 3), (0.58, 0.6, 0.7), np.float32)
+    rgb = shoot(bg, colour, base, 27)
+    background = matte_fast(rgb).background
+    merged, _ = merge_flattened(np.maximum(base, shade), np.zeros_like(base), rgb, background)
+    assert np.mean(merged[shade > 0.99] > 0.5) < 0.05
+    assert np.mean(merged[base > 0.99] > 0.5) > 0.95
+
+
 def test_a_grey_part_found_alone_gets_a_second_look():
     """A light bulb: the first answer is the grey metal base alone (30-40 % darker than the sweep, no
     screen's darkness); the glass globe above it is found by the second look."""
