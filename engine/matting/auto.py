@@ -15,10 +15,14 @@ that residual comes from the backdrop fit alone (a thumbnail), so such images go
 paying for the colour model's edge refinement. The network is blind there too: it cuts the screen or
 the slot alone. Where its answer is unsure of a body or is a dark part, it takes a second look at the
 photo with the backdrop divided out and amplified, where a white body stands clear of the sweep, and
-what it finds there is added unless it is darker than the backdrop (a shadow). Where it is still unsure
+what it finds there is added unless it is darker than the backdrop (a shadow). Where its answer is a
+coloured part with faint regions against it (a plant over a white pot), or still a dark part that no
+light body encloses (a screen with bits of a thin white frame), it looks once more at the flattened
+photo with that part painted out, where the light body is what stands out. Where it is still unsure
 of a white body it is read below one half if that outline lies on an image edge; an even partial
-network alpha is kept as glass. The quality score (engine.matting.score) falls with each of these
-doubts, so batches can flag the matte.
+network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened as a
+hole where the network reads it as glass or its pixels are clipped to white. The quality score
+(engine.matting.score) falls with each of these doubts, so batches can flag the matte.
 """
 
 from __future__ import annotations
