@@ -88,3 +88,23 @@ def test_a_product_touching_the_frame_edge():
     rgb, alpha = shot.rgb[40:-40, 60:], shot.alpha[40:-40, 60:]  # cut through the product
     rgb, alpha = np.ascontiguousarray(rgb), np.ascontiguousarray(alpha)
     assert visible_change(decontaminate(rgb, alpha), ref_decontaminate(rgb, alpha)) <= MAX_DIFF
+
+
+def ref_cutout(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """`cutout` before it was built in place: a decontaminated copy split and merged with the alpha."""
+    a8 = np.clip(np.rint(alpha * 255.0), 0, 255).astype(np.uint8)
+    return cv2.merge([*cv2.split(np.ascontiguousarray(decontaminate(rgb, alpha))), a8])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_cut_out_built_in_place_equals_the_split_and_merge(dtype):
+    shot = studio.compose_shot(emoji.load_rgba(emoji.pick("test", 1)[0]), size=600, seed=5)
+    alpha = shot.alpha.astype(dtype)
+    # the rounding's hard cases: exact halves (half to even), just below them, out of range
+    k = np.arange(256, dtype=dtype)
+    alpha[0, :256] = (k + 0.5) / dtype(255.0)
+    alpha[1, :256] = np.nextafter((k + 0.5) / dtype(255.0), dtype(0.0))
+    alpha[2, :8] = [-0.3, -1e-9, 1.0 + 1e-6, 1.7, 0.0, 1.0, 0.5, 254.5 / 255]
+    got = cutout(shot.rgb, alpha)
+    assert got.dtype == np.uint8 and got.shape == shot.rgb.shape[:2] + (4,)
+    assert np.array_equal(got, ref_cutout(shot.rgb, alpha))
