@@ -154,6 +154,29 @@ def dropped_parts(base: np.ndarray, sure: np.ndarray) -> np.ndarray:
     return extra & touching[labels] & beyond[pieces]
 
 
+def tinted_parts(base: np.ndarray, unlike: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Regions unlike the backdrop that do not keep its colour (`shadow_tint` above `SHADOW_TINT`),
+    touch `base` and reach beyond its rim, large enough to be a body: a grey part both models left
+    out because it sits in a shadow and is as dark as one (whites tune: a bulb's metal base)."""
+    cand = (unlike > 1.0) & ~base
+    if not cand.any():
+        return cand
+    cand &= shadow_tint(rgb, background) > SHADOW_TINT
+    cand = cv2.morphologyEx(cand.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    n, pieces = cv2.connectedComponents(cand.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return cand
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * RIM + 1, 2 * RIM + 1))
+    near = cv2.dilate(base.astype(np.uint8), kernel) > 0  # touching, across a blurred seam
+    keep = np.zeros(n, bool)
+    keep[np.unique(pieces[cand & near])] = True
+    beyond = np.zeros(n, bool)
+    beyond[np.unique(pieces[cand & ~near])] = True
+    keep &= beyond & (np.bincount(pieces.ravel(), minlength=n) >= FLATTEN_MIN_PART * cand.size)
+    keep[0] = False
+    return keep[pieces]
+
+
 def fill_punched(mask: np.ndarray, unlike: np.ndarray, tolerance: float = 0.8, rim: int = 3) -> np.ndarray:
     """Fill the holes the network punched into a flat interior: enclosed regions unlike the backdrop.
 
@@ -285,6 +308,9 @@ def fuse(
     # Thin parts the network dropped: colour-model product pixels that are clearly unlike the background
     # and connected to what the network found.
     fused = base | dropped_parts(base, fast.hard & (unlike > 2.0))
+    # Grey parts neither found: unlike the backdrop and tinted, so not a shadow (a bulb's metal base
+    # in its own shadow, which the colour model calls shadow and the network leaves out).
+    fused |= tinted_parts(fused, unlike, rgb, fast.background)
 
     # Holes the network punched into flat interiors: enclosed and unlike the background -> product.
     fused = fill_punched(fused, unlike)

@@ -404,6 +404,28 @@ def test_a_grey_part_in_its_own_shadow_stays_when_the_shadow_goes():
     assert np.mean(merged[base > 0.99] > 0.5) > 0.95
 
 
+def test_a_grey_part_in_its_own_shadow_that_neither_model_found_is_added():
+    """A bulb: the network cuts the globe alone; the colour model reads the tinted metal base, sitting
+    in the cast shadow and about as dark, as shadow. Fusion adds the base (unlike the backdrop and not
+    its colour), not the shadow."""
+    bg = sweep(29)
+    shade = cv2.GaussianBlur(soft_rect(100, 236, 270, 316), (0, 0), 4.0)  # a cast shadow's soft edge
+    bg = bg * (1 - 0.3 * shade[..., None])
+    globe = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    cv2.circle(globe, (192 * 4, 150 * 4), 80 * 4, 1.0, -1)
+    globe = cv2.resize(globe, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    base = soft_rect(160, 226, 224, 300)
+    truth = np.maximum(globe, base)
+    colour = np.full((SIZE, SIZE, 3), 0.97, np.float32)
+    colour[base > 0.5] = (0.6, 0.6, 0.625)  # as dark as the shadow around it, a little bluish
+    rgb = shoot(bg, colour, truth, 29)
+    res = fuse(rgb, cv2.GaussianBlur(globe, (0, 0), 1.0), matte_fast(rgb))
+    assert np.mean(res.alpha[base > 0.99] > 0.5) > 0.9
+    outside = (shade > 0.99) & (base == 0)
+    assert np.mean(res.alpha[outside] > 0.5) < 0.02
+    assert metrics.iou(res.alpha, truth) >= 0.95
+
+
 def test_a_grey_part_found_alone_gets_a_second_look():
     """A light bulb: the first answer is the grey metal base alone (30-40 % darker than the sweep, no
     screen's darkness); the glass globe above it is found by the second look."""
