@@ -105,7 +105,7 @@ def main() -> None:
                     if "flattened_added" in info["last_details"]["auto"]:
                         routes["second network look"] += 1
                     if "beside_added" in info["last_details"]["auto"]:
-                        routes["look past a coloured part"] += 1
+                        routes["look past a found part"] += 1
                     quality.append(info["last_quality"]["auto"])
             print(
                 f"[{slice_name} {i + 1}/{args.count}] {label:<24} "

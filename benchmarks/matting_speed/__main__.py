@@ -84,7 +84,7 @@ def main() -> None:
                     if "flattened_added" in info["last_details"]["auto"]:
                         routes["second network look"] += 1
                     if "beside_added" in info["last_details"]["auto"]:
-                        routes["look past a coloured part"] += 1
+                        routes["look past a found part"] += 1
             print(f"[{slice_name} {i + 1}/{len(shots)}]", flush=True)
         count = len(shots)
         for n in names:
