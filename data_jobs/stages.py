@@ -192,11 +192,18 @@ class NetworkStage:
 
     def __init__(self, args: JobArgs) -> None:
         from cluster.model_store import model_family, resolve_model
+        from engine.matting import MatteOptions
         from engine.matting.model import get_session
+        from engine.pipeline import matting_route, parse_recipe
 
         path = resolve_model(args.settings, fetch_if_missing=False, log=log.info)
         self.session = get_session(path, model_family(args.settings))
         self.group = args.settings.network_batch(gpu=self.session.uses_gpu)
+        # `auto` may look again (engine.matting.network_looks): the looks are taken here, where the
+        # network is, and the finish stage replays them
+        method = parse_recipe(args.recipe).method
+        self.looks_again = matting_route(method, network_first=args.network_first) == "auto"
+        self.options = MatteOptions(working_size=args.settings.limits.working_size)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
@@ -212,21 +219,30 @@ class NetworkStage:
     def _run(self, rows: list[dict[str, Any]]) -> None:
         """One network call for `rows`; the CPU time is shared out evenly. Should the call fail as a
         whole, each image runs again alone, so only the image at fault becomes a failed row."""
+        from engine.matting import network_looks
+
         started = time.process_time()
         try:
             mattes = self.session.predict_batch([_net_input(row) for row in rows])
         except Exception:  # noqa: BLE001 - redone per image below, where each error lands on its row
             mattes = None
+        shared = (time.process_time() - started) / len(rows)
         for i, row in enumerate(rows):
+            own = time.process_time()
 
             def work(row: dict[str, Any] = row, i: int = i) -> None:
-                matte = mattes[i] if mattes is not None else self.session.predict_u8(_net_input(row))
-                row.update(net_matte=matte.tobytes(), net_side=matte.shape[0], net_input=b"")
+                image = _net_input(row)
+                matte = mattes[i] if mattes is not None else self.session.predict_u8(image)
+                looks = [matte]
+                if self.looks_again:
+                    looks = network_looks(image, self.session.predict_u8, first=matte, options=self.options)
+                # the looks one after another: (k, side, side) bytes, k read back from the length
+                row.update(
+                    net_matte=b"".join(m.tobytes() for m in looks), net_side=matte.shape[0], net_input=b""
+                )
 
             _guarded(row, work)
-        spent = (time.process_time() - started) / len(rows)
-        for row in rows:
-            row["network_s"] = spent
+            row["network_s"] = shared + time.process_time() - own
 
 
 def _net_input(row: dict[str, Any]) -> np.ndarray:
@@ -370,9 +386,13 @@ def _prepared_plan(row: dict[str, Any]) -> MattePlan:
 
 
 def _network_matte(row: dict[str, Any]) -> np.ndarray | None:
-    """The network stage's square uint8 matte, or None where the row never went through it."""
+    """The network stage's square uint8 matte (side, side), or its looks (k, side, side) where auto
+    looked again, or None where the row never went through it."""
     side = int(row["net_side"])
-    return _array(row["net_matte"], side, side) if side else None
+    if not side:
+        return None
+    looks = np.frombuffer(row["net_matte"], np.uint8).reshape(-1, side, side)
+    return looks[0] if len(looks) == 1 else looks
 
 
 def _array(data: bytes, height: int, width: int) -> np.ndarray | None:

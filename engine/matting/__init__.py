@@ -19,14 +19,23 @@ import cv2
 import numpy as np
 
 from engine.compose.masks import compare
-from engine.matting.auto import MissingModel, matte_auto
+from engine.matting.auto import BACKDROP_RESIDUAL, MissingModel, matte_auto
 from engine.matting.cutout import cutout, decontaminate
-from engine.matting.fast import FastOptions, matte_fast
+from engine.matting.fast import FastOptions, backdrop_fit, matte_fast
 from engine.matting.refine import upsample_alpha
 
 METHODS = ("auto", "fast", "model")
 
-__all__ = ["METHODS", "MatteOptions", "MatteResult", "MissingModel", "cutout", "decontaminate", "matte"]
+__all__ = [
+    "METHODS",
+    "MatteOptions",
+    "MatteResult",
+    "MissingModel",
+    "cutout",
+    "decontaminate",
+    "matte",
+    "network_looks",
+]
 
 
 @dataclass(frozen=True)
@@ -124,3 +133,38 @@ def _model_only_quality(alpha: np.ndarray) -> float:
     perimeter = max(1, cv2.countNonZero(cv2.morphologyEx(hard, cv2.MORPH_GRADIENT, None)))
     undecided = cv2.countNonZero(cv2.bitwise_and(compare(a, 0.15, cv2.CMP_GT), compare(a, 0.85, cv2.CMP_LT)))
     return float(np.clip(1.0 - undecided / (perimeter * 12.0), 0.0, 1.0))
+
+
+def network_looks(
+    work: np.ndarray,
+    predict_u8: Callable[[np.ndarray], np.ndarray],
+    *,
+    first: np.ndarray | None = None,
+    options: MatteOptions | None = None,
+) -> list[np.ndarray]:
+    """Every matte `auto` asks the network for on `work` (the image at working size that a batch's
+    prepare stage hands on), in the order it asks, each as `predict_u8` gives it (uint8 at the
+    network's size). `first`: the first look, already computed (a batched network call).
+
+    A batch's network stage calls this and its finish stage replays the looks through `NetworkMatte`:
+    auto's second look at the flattened photo and its look past a found part need the network again
+    on images only auto can make, so the network stage makes them, with the same decisions (each look
+    is handed to auto as the finish stage will see it, quantised and widened). Where the backdrop fit
+    says no further look can be asked for (a smooth sweep: `could_look_again` in `matte_auto` is this
+    same test), only the first look runs and auto's colour model is left to the finish stage."""
+    from engine.matting.model import NetworkMatte
+
+    opt = options or MatteOptions()
+    looks: list[np.ndarray] = []
+
+    def predict(image: np.ndarray) -> np.ndarray:
+        matte_u8 = first if first is not None and not looks else predict_u8(image)
+        looks.append(matte_u8)
+        return NetworkMatte(matte_u8).at(image.shape[0], image.shape[1])
+
+    fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
+    if backdrop_fit(work, fast_opt)[1] <= BACKDROP_RESIDUAL:
+        predict(work)
+        return looks
+    matte_auto(work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt)
+    return looks

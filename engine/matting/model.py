@@ -327,22 +327,33 @@ _U8_UNIT = np.arange(256, dtype=np.float32) * np.float32(1.0 / 255.0)  # the wid
 
 
 class NetworkMatte:
-    """A network matte computed elsewhere (a batch's model stage), offered with the `predict` of a
-    session so `engine.matting.matte` uses it as if the network ran here."""
+    """Network mattes computed elsewhere (a batch's model stage), offered with the `predict` of a
+    session so `engine.matting.matte` uses them as if the network ran here. One matte (H, W), or the
+    looks `engine.matting.network_looks` recorded (k, H, W): `predict` hands them out in order, as
+    auto asked for them; asking for more than were recorded is an error, never the first again."""
 
     def __init__(self, matte_u8: np.ndarray) -> None:
-        self.matte = matte_u8
+        looks = np.asarray(matte_u8)
+        self.looks = [looks] if looks.ndim == 2 else list(looks)
+        self.matte = self.looks[0]
+        self._handed = 0
 
-    def at(self, height: int, width: int) -> np.ndarray:
-        """The matte as float32 0..1 at (height, width): all the finish stage needs, so no image of
+    def at(self, height: int, width: int, look: int = 0) -> np.ndarray:
+        """A look as float32 0..1 at (height, width): all the finish stage needs, so no image of
         that size has to exist (issue 12). A table widens the uint8 codes, one pass and the same
         values as `astype(float32) * (1/255)`."""
-        pred = cv2.LUT(np.ascontiguousarray(self.matte, dtype=np.uint8), _U8_UNIT)
+        pred = cv2.LUT(np.ascontiguousarray(self.looks[look], dtype=np.uint8), _U8_UNIT)
         return resize_prediction(pred, height, width)
 
     def predict(self, rgb: np.ndarray) -> np.ndarray:
-        """The matte at the size of `rgb` (its pixels are not read): the session interface."""
-        return self.at(rgb.shape[0], rgb.shape[1])
+        """The next look at the size of `rgb` (its pixels are not read): the session interface."""
+        if self._handed >= len(self.looks):
+            raise RuntimeError(
+                f"the network stage recorded {len(self.looks)} look(s) for this image and matting asked "
+                "for another: the stages decided differently"
+            )
+        self._handed += 1
+        return self.at(rgb.shape[0], rgb.shape[1], self._handed - 1)
 
 
 _SESSIONS: dict[tuple[str, str, str], ModelSession] = {}
