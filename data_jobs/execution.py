@@ -74,8 +74,9 @@ def is_cluster_loss(exc: BaseException) -> bool:
     """Whether `exc`, or an error it was raised from, says the cluster (not the batch's code) failed:
     an actor or node that died or cannot be reached, an object lost with its node, an RPC to a raylet
     or the GCS that failed, a lost connection. An error raised by the batch's own code (a
-    `RayTaskError`, whatever it wraps) and a worker that crashed or ran out of memory (an input can
-    cause that) are not."""
+    `RayTaskError`, whatever it wraps), an actor whose own `__init__` raised (`actor_init_failed`: a
+    model that does not load would fail every run again) and a worker that crashed or ran out of memory
+    (an input can cause that) are not."""
     import ray.exceptions as rex
 
     lost = (
@@ -94,6 +95,8 @@ def is_cluster_loss(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, rex.RayTaskError):
             return False
+        if isinstance(current, rex.RayActorError) and current.actor_init_failed:
+            return False  # the actor's own __init__ raised (a model that does not load): the batch's fault
         if isinstance(current, lost):
             return True
         current = current.__cause__ or current.__context__

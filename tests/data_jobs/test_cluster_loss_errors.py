@@ -40,6 +40,13 @@ def test_errors_of_the_batch_itself_are_not():
         ValueError("bad recipe"),
         rex.RayTaskError("finish_stage", "Traceback ...", ConnectionError("s3 endpoint")),
         rex.WorkerCrashedError(),  # an input can crash its worker: the stall timeout handles that
+        # an actor whose own __init__ raised (the network stage's model does not load): every run would
+        rex.ActorDiedError(
+            rex.RayTaskError("NetworkStage.__init__", "Traceback ...", ValueError("not ONNX"))
+        ),
+        _raised_from(
+            RuntimeError("map failed"), rex.ActorDiedError(rex.RayTaskError("init", "tb", OSError()))
+        ),
         rex.OutOfMemoryError("the task used too much memory"),
         _raised_from(RuntimeError("stage failed"), ValueError("no such template")),
     ):
