@@ -44,16 +44,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# glibc malloc settings for the CPU stages' workers, through Ray's public runtime_env (they must be in
-# the environment when the worker process starts). A finished image allocates and frees some 100 MB
+# glibc malloc settings for the CPU stages' workers. A finished image allocates and frees some 100 MB
 # of arrays; by default glibc hands that back to the kernel after each image (heap trimmed above
 # 128 KiB free) and the next image faults it in again as fresh zeroed pages: 0.02 CPU s of system time
 # per image, 7% of finish (issue 12). Trimming only above 1 GiB free, and growing the heap 256 MiB at a
 # time, keeps the pages for the next image: system time ~0.0004 s per image. Cost, measured with 6
 # amazon-preset photos: a worker keeps ~240 MiB resident between images instead of ~140 MiB (its peak,
 # ~240 MiB, is unchanged), so a 16-core node keeps ~1.6 GiB more. Not settings: they are a property of
-# the finish stage's allocation pattern, not of a deployment.
-CPU_WORKER_ENV = {"MALLOC_TRIM_THRESHOLD_": "1073741824", "MALLOC_TOP_PAD_": "268435456"}
+# the finish stage's allocation pattern, not of a deployment. Each stage task applies them to its worker
+# with `mallopt` (`tune_malloc`): a Ray `runtime_env` with these variables would start workers of their
+# own, and on a small cluster shared with Ray Serve those never got a CPU (the dashboard's job hung at
+# 0 of 3). `CPU_WORKER_ENV` is the same as environment variables, for a process started with them
+# (benchmarks.throughput's measuring processes); `mallopt` gives the same system time, measured.
+MALLOC_TRIM_THRESHOLD = 1 << 30
+MALLOC_TOP_PAD = 256 << 20
+CPU_WORKER_ENV = {
+    "MALLOC_TRIM_THRESHOLD_": str(MALLOC_TRIM_THRESHOLD),
+    "MALLOC_TOP_PAD_": str(MALLOC_TOP_PAD),
+}
+_M_TRIM_THRESHOLD, _M_TOP_PAD = -1, -2  # glibc's mallopt parameter numbers (malloc.h)
+_MALLOC_TUNED: list[bool] = []  # this process's answer, once: a cache safe to lose
 
 # Columns between stages (besides the refs): the input, what `prepare` decided, the network's output.
 # A matte or image travels as raw uint8 bytes with its shape (numpy batches of ragged arrays are not
@@ -136,10 +146,29 @@ def _job(args: JobArgs) -> tuple[Any, Any, Any]:
 
 def _one_cpu() -> None:
     """A stage task holds one CPU: OpenCV's own thread pool (all cores by default) would make every
-    task of a busy node fight over them, costing CPU in synchronisation rather than saving time."""
+    task of a busy node fight over them, costing CPU in synchronisation rather than saving time. Its
+    worker also keeps freed memory for the next image (`tune_malloc`)."""
     import cv2
 
     cv2.setNumThreads(1)
+    tune_malloc()
+
+
+def tune_malloc() -> bool:
+    """Apply MALLOC_TRIM_THRESHOLD and MALLOC_TOP_PAD to this process through glibc's `mallopt`, once;
+    whether they are in force (False where the C library is not glibc: nothing changes there)."""
+    if not _MALLOC_TUNED:
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            ok = libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD) == 1
+            ok = ok and libc.mallopt(_M_TOP_PAD, MALLOC_TOP_PAD) == 1
+        except (OSError, AttributeError):  # not glibc: no mallopt
+            ok = False
+        _MALLOC_TUNED.append(ok)
+    return _MALLOC_TUNED[0]
 
 
 # --- the stages ------------------------------------------------------------------------------------------
@@ -414,7 +443,7 @@ def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, np
 
 def cpu_stage_args(plan: StagePlan) -> dict[str, Any]:
     """`map_batches` arguments of the CPU stages (prepare, finish): one CPU per task, a pool of
-    `plan.cpu_tasks` tasks, workers started with `CPU_WORKER_ENV`."""
+    `plan.cpu_tasks` tasks (each task tunes its worker's malloc itself: `_one_cpu`)."""
     import ray
 
     return {
@@ -422,7 +451,6 @@ def cpu_stage_args(plan: StagePlan) -> dict[str, Any]:
         "batch_size": plan.batch_size,
         "num_cpus": 1.0,
         "compute": ray.data.TaskPoolStrategy(size=plan.cpu_tasks),
-        "runtime_env": {"env_vars": dict(CPU_WORKER_ENV)},
     }
 
 

@@ -15,8 +15,9 @@ what the CPUs of a GPU node do per image. The baseline revision is exported with
 (nothing is registered in the checkout) and the revisions are measured alternately, `--rounds`
 times, so a change in the machine's load hits both.
 
-Each revision's processes start with the environment its batch gives the CPU stages' workers
-(`data_jobs.stages.CPU_WORKER_ENV`, glibc malloc settings, where the revision has it), so CPU time
+Each revision's processes start with the glibc malloc settings its batch gives the CPU stages' workers
+(`data_jobs.stages.CPU_WORKER_ENV`, the environment spelling of what each stage task applies with
+`mallopt`, where the revision has it; the two give the same system time, measured), so CPU time
 and memory are those of a batch worker; the table gives each process's resident memory after its
 finishing and its peak (runs that did not load the network only).
 
@@ -260,8 +261,8 @@ _WORKER_ENVS: dict[Path, dict[str, str]] = {}
 
 
 def worker_env(tree: Path) -> dict[str, str]:
-    """The environment `tree`'s batch starts its CPU workers with (`CPU_WORKER_ENV`; {} where the
-    revision has none). Read by importing the tree's module in a child: its values must be in the
+    """The malloc settings `tree`'s batch gives its CPU workers, as environment variables
+    (`CPU_WORKER_ENV`; {} where the revision has none). Read by importing the tree's module in a child: its values must be in the
     environment before the measuring process starts, since glibc reads them at start-up."""
     if tree not in _WORKER_ENVS:
         code = "import json, data_jobs.stages as s; print(json.dumps(getattr(s, 'CPU_WORKER_ENV', {})))"
