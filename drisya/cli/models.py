@@ -81,6 +81,20 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configured_model():
+    """(settings, model path, family) of the configured model, already fetched: a CliError (exit 1)
+    that says how to get it otherwise. `check` and `batch` never download."""
+    from cluster.model_store import ModelFetchError, model_family, resolve_model
+    from cluster.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        path = resolve_model(settings, fetch_if_missing=False)
+    except ModelFetchError as exc:
+        raise CliError(str(exc), 1) from exc
+    return settings, path, model_family(settings)
+
+
 def _check(args: argparse.Namespace) -> int:
     """Why a command for this: onnxruntime silently falls back to the CPU when onnxruntime-gpu is
     installed but CUDA/cuDNN cannot be loaded, and a batch then runs ten times slower with no error.
@@ -90,16 +104,9 @@ def _check(args: argparse.Namespace) -> int:
     import numpy as np
     import onnxruntime as ort
 
-    from cluster.model_store import ModelFetchError, model_family, resolve_model
-    from cluster.settings import Settings
     from engine.matting.model import ModelLoadError, batch_copy_problem, get_session
 
-    settings = Settings.from_env()
-    try:
-        path = resolve_model(settings, fetch_if_missing=False)
-    except ModelFetchError as exc:
-        raise CliError(str(exc), 1) from exc
-    family = model_family(settings)
+    settings, path, family = _configured_model()
     name = "custom (DRISYA_MODEL_PATH)" if settings.model_path else settings.model_name
     try:
         session = get_session(path, family)
@@ -131,19 +138,12 @@ def _check(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     """Why a command and not a step inside the engine: the rewrite needs the `onnx` package and a check
     that runs the network N+1 times (a minute on two cores), which belongs to setup, not to a worker."""
-    from cluster.model_store import ModelFetchError, model_family, resolve_model
-    from cluster.settings import Settings
     from drisya.cli.model_batch import BatchGraphError, install_batch_copy, sample_photos, verify_copy
     from engine.matting.model import ModelLoadError, batch_copy_paths, batch_copy_problem
 
     if args.images < 2:
         raise CliError("--images must be at least 2: a batch of one shows nothing", 2)
-    settings = Settings.from_env()
-    try:
-        path = resolve_model(settings, fetch_if_missing=False)
-    except ModelFetchError as exc:
-        raise CliError(str(exc), 1) from exc
-    family = model_family(settings)
+    settings, path, family = _configured_model()
     try:
         if args.check:
             problem = batch_copy_problem(path)
