@@ -16,6 +16,7 @@ a failed row, never a failed batch, and later stages pass a failed row on untouc
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -63,7 +64,6 @@ CPU_WORKER_ENV = {
     "MALLOC_TOP_PAD_": str(MALLOC_TOP_PAD),
 }
 _M_TRIM_THRESHOLD, _M_TOP_PAD = -1, -2  # glibc's mallopt parameter numbers (malloc.h)
-_MALLOC_TUNED: list[bool] = []  # this process's answer, once: a cache safe to lose
 
 # Columns between stages (besides the refs): the input, what `prepare` decided, the network's output.
 # A matte or image travels as raw uint8 bytes with its shape (numpy batches of ragged arrays are not
@@ -154,21 +154,20 @@ def _one_cpu() -> None:
     tune_malloc()
 
 
+@functools.cache  # once per process: its answer is a cache safe to lose
 def tune_malloc() -> bool:
-    """Apply MALLOC_TRIM_THRESHOLD and MALLOC_TOP_PAD to this process through glibc's `mallopt`, once;
+    """Apply MALLOC_TRIM_THRESHOLD and MALLOC_TOP_PAD to this process through glibc's `mallopt`;
     whether they are in force (False where the C library is not glibc: nothing changes there)."""
-    if not _MALLOC_TUNED:
-        import ctypes
-        import ctypes.util
+    import ctypes
+    import ctypes.util
 
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            ok = libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD) == 1
-            ok = ok and libc.mallopt(_M_TOP_PAD, MALLOC_TOP_PAD) == 1
-        except (OSError, AttributeError):  # not glibc: no mallopt
-            ok = False
-        _MALLOC_TUNED.append(ok)
-    return _MALLOC_TUNED[0]
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD) == 1 and (
+            libc.mallopt(_M_TOP_PAD, MALLOC_TOP_PAD) == 1
+        )
+    except (OSError, AttributeError):  # not glibc: no mallopt
+        return False
 
 
 # --- the stages ------------------------------------------------------------------------------------------
