@@ -11,27 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
 import pytest
 
-from data_jobs.progress import watch_job
 from data_jobs.resume import resume_job, resume_stale_jobs
 from data_jobs.runner import EXIT_RESUMABLE
 from store.job_coins import capture_key
 from store.ledger import Ledger
 from tests.data_jobs.conftest import until_runner_is_dead
+from tests.data_jobs.runner_process import runner_on_own_ray, until_done
 from tests.data_jobs.test_resume import _queued_job
-from tests.kuberay.fake_cluster import _descendants, _kill, _naming
+from tests.process_tree import kill_at_once
 
 pytestmark = pytest.mark.ray
-ROOT = Path(__file__).resolve().parents[2]
 IMAGES = 12
 STALE = dt.timedelta(seconds=1)
 
@@ -39,42 +31,20 @@ STALE = dt.timedelta(seconds=1)
 async def _lose_the_cluster_mid_job(repos, blobs, settings, user, mongo_uri):
     """Run the job in a runner process on a local Ray of its own, kill that Ray (GCS, raylet, every
     worker; all frozen first, then killed) once 3 images are done, and let the runner see it.
-    Returns (job, images before, runner's stderr)."""
+    Returns (job, images before, runner's stderr, runner's exit code)."""
     job = await _queued_job(repos, blobs, settings, user, IMAGES)
-    ray_tmp = tempfile.mkdtemp(prefix="drisya-lost-", dir="/tmp")
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-    env.update(settings.as_env(), DRISYA_RAY_NUM_CPUS="2", RAY_TMPDIR=ray_tmp, PYTHONPATH=str(ROOT))
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "data_jobs.runner", job.id, "--mongodb-uri", mongo_uri, "--db", repos.db.name],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        async with asyncio.timeout(240):
-            async for progress in watch_job(repos, job.id, interval=0.05):
-                if progress.done >= 3:
-                    break
-                assert runner.poll() is None, runner.stderr.read().decode()[-2000:]
-        cluster = (_descendants(runner.pid) | _naming(ray_tmp)) - {runner.pid}
+    async with runner_on_own_ray(repos, settings, job.id, mongo_uri) as runner:
+        await until_done(repos, runner, job.id, 3)
+        cluster = runner.cluster()
         assert len(cluster) >= 2, "the runner should have started a Ray of its own"
-        _kill(cluster)
-        assert runner.poll() is None, "only the cluster was killed"
+        kill_at_once(cluster)
+        assert runner.process.poll() is None, "only the cluster was killed"
         # the runner notices, records what came back and ends (Ray ends a driver whose GCS stays
         # unreachable for a minute: the job's state must be right before that)
-        _, err = await asyncio.to_thread(runner.communicate, timeout=180)
-    finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.wait(timeout=30)
-        _kill(_naming(ray_tmp))
-        time.sleep(0.5)
-        shutil.rmtree(ray_tmp, ignore_errors=True)
+        _, err = await asyncio.to_thread(runner.process.communicate, timeout=180)
     stderr = err.decode(errors="replace")
     before = {im.id: im for im in await repos.images.list_for_job(job.id)}
-    return job, before, stderr, runner.returncode
+    return job, before, stderr, runner.process.returncode
 
 
 def _assert_left_resumable(job, before, stderr: str, current) -> None:

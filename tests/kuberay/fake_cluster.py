@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.process_tree import descendants, kill_at_once, naming
+
 # The head's instance id the fake provider expects under autoscaler v2 (the value AutoscalingCluster
 # uses; Ray's python/ray/autoscaler/_private/fake_multi_node/node_provider.py FAKE_HEAD_NODE_ID).
 FAKE_HEAD_ID = "fffffffffffffffffffffffffffffffffffffffffffffffffff00000"
@@ -80,48 +82,6 @@ def cluster_config(
         "rsync_exclude": [],
         "rsync_filter": [],
     }
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = (entry / "stat").read_text()
-                ppid = int(stat.rsplit(")", 1)[1].split()[1])
-                tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def _descendants(pid: int) -> set[int]:
-    tree, found, todo = _children(), set(), [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def _naming(text: str) -> set[int]:
-    """Processes whose command line contains `text` (our private temp dir)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            with contextlib.suppress(OSError):
-                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
-                    found.add(int(entry.name))
-    return found
-
-
-def _kill(pids: set[int]) -> None:
-    """SIGKILL them all as at one instant: every process is frozen (SIGSTOP) before any is killed, so
-    on a loaded machine none can notice another's death in between and act on it (a runner whose
-    raylet died first would record its images as failed, which a whole-node loss never lets it do)."""
-    for sig in (signal.SIGSTOP, signal.SIGKILL):
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, sig)
 
 
 @contextlib.contextmanager
@@ -184,7 +144,7 @@ def fake_autoscaling_cluster(
             time.sleep(0.5)
         yield address, {**os.environ, **auth}
     finally:
-        started = _descendants(head.pid) | _naming(str(temp_dir))
+        started = descendants(head.pid) | naming(str(temp_dir))
         head.send_signal(signal.SIGTERM)  # `ray start --block` stops its own processes on SIGTERM
         try:
             head.wait(timeout=30)
@@ -192,7 +152,7 @@ def fake_autoscaling_cluster(
             head.kill()
             head.wait(timeout=10)
         time.sleep(1)
-        _kill({pid for pid in started | _naming(str(temp_dir)) if Path(f"/proc/{pid}").exists()})
+        kill_at_once({pid for pid in started | naming(str(temp_dir)) if Path(f"/proc/{pid}").exists()})
         log.close()
         shutil.rmtree(temp_dir, ignore_errors=True)
 

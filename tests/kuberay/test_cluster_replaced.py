@@ -12,37 +12,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-from data_jobs.progress import watch_job
 from store.ledger import Ledger
 from tests.data_jobs.conftest import until_runner_is_dead
+from tests.data_jobs.runner_process import own_ray_env, runner_on_own_ray, until_done
 from tests.data_jobs.test_resume import _queued_job
-from tests.kuberay.fake_cluster import _descendants, _kill, _naming
+from tests.process_tree import kill_at_once, naming
 
 pytestmark = pytest.mark.ray
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = 12
-
-
-def _env(settings, ray_tmp: str) -> dict[str, str]:
-    """A child's environment: the test's settings, a local Ray of its own under a private temp dir."""
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-    return {
-        **env,
-        **settings.as_env(),
-        "DRISYA_RAY_NUM_CPUS": "2",
-        "RAY_TMPDIR": ray_tmp,
-        "PYTHONPATH": str(ROOT),
-    }
 
 
 async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
@@ -50,33 +36,14 @@ async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
 ):
     settings = settings.with_(blob_dir=str(blobs.root), mongodb_uri=mongo_uri, mongodb_db=repos.db.name)
     job = await _queued_job(repos, blobs, settings, user, IMAGES)
-    old_tmp = tempfile.mkdtemp(prefix="drisya-old-", dir="/tmp")
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "data_jobs.runner", job.id, "--mongodb-uri", mongo_uri, "--db", repos.db.name],
-        cwd=ROOT,
-        env=_env(settings, old_tmp),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        async with asyncio.timeout(240):
-            async for progress in watch_job(repos, job.id, interval=0.05):
-                if progress.done >= 3:
-                    break
-                assert runner.poll() is None, runner.stderr.read().decode()[-2000:]
-        old_cluster = _descendants(runner.pid) | _naming(old_tmp)
+    async with runner_on_own_ray(repos, settings, job.id, mongo_uri) as runner:
+        await until_done(repos, runner, job.id, 3)
+        old_cluster = runner.cluster()
         assert len(old_cluster) >= 2, "the runner should have started a Ray of its own"
-        _kill({runner.pid} | old_cluster)  # the whole cluster at once: driver, GCS, raylet, actors
-        runner.wait(timeout=30)
-    finally:
-        if runner.poll() is None:
-            runner.kill()
-        runner.stderr.close()
-        _kill(_naming(old_tmp))
-    time.sleep(0.5)
-    assert not _naming(old_tmp), "a process of the old cluster is still running"
-    shutil.rmtree(old_tmp, ignore_errors=True)
+        # the whole cluster at once: driver, GCS, raylet, actors
+        kill_at_once({runner.process.pid} | old_cluster)
+        runner.process.wait(timeout=30)
+    assert not naming(runner.ray_tmp), "a process of the old cluster is still running"
 
     before = {im.id: im for im in await repos.images.list_for_job(job.id)}
     done_before = {i for i, im in before.items() if im.status == "done"}
@@ -90,13 +57,13 @@ async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
             subprocess.run,
             [sys.executable, str(Path(__file__).with_name("resume_driver.py")), mongo_uri, repos.db.name],
             cwd=ROOT,
-            env=_env(settings, new_tmp),
+            env=own_ray_env(settings, new_tmp),
             capture_output=True,
             text=True,
             timeout=300,
         )
     finally:
-        _kill(_naming(new_tmp))
+        kill_at_once(naming(new_tmp))
         shutil.rmtree(new_tmp, ignore_errors=True)
     assert resumer.returncode == 0, resumer.stderr[-3000:]
     report = json.loads(resumer.stdout.strip().splitlines()[-1])

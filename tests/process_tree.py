@@ -1,0 +1,54 @@
+"""Finding and killing the processes a test started, by parentage or by a private temp dir named on
+their command line: tests that lose a Ray cluster on purpose must kill exactly theirs, never another
+Ray on the machine (a `ray stop --force` would take everyone's)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from pathlib import Path
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` now (children, their children, ...), not `pid` itself."""
+    tree, found, todo = _children(), set(), [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def naming(text: str) -> set[int]:
+    """Processes whose command line contains `text` (our private temp dir): those a Ray started
+    through its own daemons rather than as children."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.add(int(entry.name))
+    return found
+
+
+def kill_at_once(pids: set[int]) -> None:
+    """SIGKILL them all as at one instant: every process is frozen (SIGSTOP) before any is killed, so
+    on a loaded machine none can notice another's death in between and act on it (a runner whose
+    raylet died first would record its images as failed, which a whole-node loss never lets it do)."""
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
