@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-_U8_FLOAT = np.arange(256, dtype=np.float32)  # uint8 -> the same values as float32, as a cv2.LUT table
+_U8_UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 -> 0..1 float32, a cv2.LUT table
 
 
 def _box(x: np.ndarray, r: int) -> np.ndarray:
@@ -65,13 +65,12 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
 
     The guided filter's coefficients are fitted at the working size as in `guided_upsample`, but
     interpolated and applied only at the pixels of the edge band, the only ones that keep the
-    guided result: two full-size resizes and a full-size multiply-add fewer (issue 12)."""
+    guided result: two full-size resizes and a full-size multiply-add fewer (issue 12). The guide is
+    the photo's 8-bit grey shrunk to the working size, and read in float only at the band's pixels:
+    no full-size float image is made."""
     h, w = rgb_hi.shape[:2]
     if alpha.shape == (h, w):
         return alpha
-    # grey of the 8-bit image, then scaled: one float channel to scale instead of three
-    guide = cv2.cvtColor(cv2.LUT(rgb_hi, _U8_FLOAT), cv2.COLOR_RGB2GRAY)  # LUT: a faster astype
-    guide *= np.float32(1.0 / 255.0)
     scale = max(h / alpha.shape[0], w / alpha.shape[1])
     alpha = alpha.astype(np.float32, copy=False)
     smooth = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -84,7 +83,10 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
         points = points.reshape(-1, 2)  # OpenCV 4 gives (N, 1, 2), OpenCV 5 (N, 2)
         xs, ys = points[:, 0], points[:, 1]
         lo_h, lo_w = alpha.shape
-        guide_lo = cv2.resize(guide, (lo_w, lo_h), interpolation=cv2.INTER_AREA)
+        # the guide at the working size from the 8-bit grey, shrunk as 8 bits: no full-size float
+        # image at all (its rounding moves the fitted alpha by far less than a uint8 step)
+        grey = cv2.cvtColor(rgb_hi, cv2.COLOR_RGB2GRAY)
+        guide_lo = cv2.LUT(cv2.resize(grey, (lo_w, lo_h), interpolation=cv2.INTER_AREA), _U8_UNIT)
         # the coefficients only around the band: its box at the working size, with a margin wider
         # than the two box filters' reach so the values read are those of the whole frame's fit
         m = 8
@@ -92,10 +94,17 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
         x0, x1 = max(0, int(xs.min() * lo_w / w) - m), min(lo_w, int(xs.max() * lo_w / w) + m + 2)
         a, b = _guided_coefficients(guide_lo[y0:y1, x0:x1], alpha[y0:y1, x0:x1], 2, 2e-3)
         ab = _bilinear_at(cv2.merge([a, b]), ys, xs, (h, w), (lo_h, lo_w), (y0, x0))
-        refined = ab[:, 0] * guide[ys, xs] + ab[:, 1]
+        refined = ab[:, 0] * _grey_at(rgb_hi, ys, xs) + ab[:, 1]
         smooth[ys, xs] = np.clip(refined, 0.0, 1.0)
     np.clip(smooth, 0.0, 1.0, out=smooth)
     return smooth
+
+
+def _grey_at(rgb: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """The float grey (0..1) of uint8 RGB at the pixels (ys, xs) only, as a full-size float
+    cvtColor would give it there, (N,) float32."""
+    picked = cv2.LUT(rgb[ys, xs], _U8_UNIT).reshape(-1, 1, 3)
+    return cv2.cvtColor(picked, cv2.COLOR_RGB2GRAY).reshape(-1)
 
 
 def _bilinear_at(
