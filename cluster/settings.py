@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 _PREFIX = "DRISYA_"
-AUTO_ROUTES = ("hardware", "network", "colour")
+# how `auto` matting runs (engine.pipeline.AUTO_MODES, plus `hardware`: network-first where the cluster
+# has a GPU, colour where it has none); see data_jobs.stages.auto_network_first
+AUTO_ROUTES = ("hardware", "network-first", "network", "colour")
 
 
 def _default_model_cache() -> str:
@@ -85,9 +87,9 @@ class Settings:
     outbox_dir: str | None = None  # default <data_dir>/outbox
     public_url: str | None = None  # the dashboard's address, for links in e-mails; default http://host:port
     low_balance_threshold: int = 20  # coins; the owner is e-mailed once when the balance falls below it
-    auto_route: str = (
-        "hardware"  # auto matting: hardware (network first where there is a GPU) | network | colour
-    )
+    # auto matting: hardware (network-first where there is a GPU, colour without) | network-first |
+    # network (the network alone) | colour (the colour model first)
+    auto_route: str = "hardware"
     db_retry_seconds: int = 60  # how long a batch rides out a database outage before pausing the job
     # how often the API looks for jobs whose runner went silent and resumes them; 0: only at start-up
     resume_watch_seconds: int = 30

@@ -50,7 +50,7 @@ from data_jobs.execution import STATE_END, STATE_ERROR, ClusterLost, is_cluster_
 from data_jobs.jobs import job_template
 from data_jobs.pipeline import ImageRef, build_dataset, estimate_worker_bytes, needs_model, plan_actor_pool
 from data_jobs.progress import JobProgress
-from data_jobs.stages import TIMING_COLUMNS, auto_prefers_network
+from data_jobs.stages import TIMING_COLUMNS, auto_network_first
 from store.blobs import job_key
 from store.documents import IMAGE_DONE, IMAGE_FAILED, JOB_CANCELLED, JOB_DONE, JOB_RUNNING, Job
 from store.reconcile import close_cancelled_job, fail_job
@@ -457,7 +457,7 @@ async def _process(
         recipe=job.recipe,
         template=await db(f"read the template of job {job.id}", job_template, repos, job),
         plan=plan,
-        network_first=auto_prefers_network(resources, settings.auto_route),
+        network_first=auto_network_first(resources, settings.auto_route),
         surprise=job.surprise if job.module == "surprise" else None,
     )
     stages["plan"] = time.perf_counter() - t0

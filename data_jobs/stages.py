@@ -220,18 +220,20 @@ class NetworkStage:
 
     def __init__(self, args: JobArgs) -> None:
         from cluster.model_store import model_family, resolve_model
-        from engine.matting import MatteOptions
         from engine.matting.model import get_session
-        from engine.pipeline import matting_route, parse_recipe
+        from engine.pipeline import matting_options, matting_route, parse_recipe
 
         path = resolve_model(args.settings, fetch_if_missing=False, log=log.info)
         self.session = get_session(path, model_family(args.settings))
         self.group = args.settings.network_batch(gpu=self.session.uses_gpu)
         # `auto` may look again (engine.matting.network_looks): the looks are taken here, where the
-        # network is, and the finish stage replays them
+        # network is, and the finish stage replays them, with the options it mattes with (network
+        # first or not), so both decide alike
         method = parse_recipe(args.recipe).method
         self.looks_again = matting_route(method, network_first=args.network_first) == "auto"
-        self.options = MatteOptions(working_size=args.settings.limits.working_size)
+        self.options = matting_options(
+            method, network_first=args.network_first, working_size=args.settings.limits.working_size
+        )
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
@@ -479,14 +481,26 @@ def build_staged_dataset(refs_rows: list[dict[str, str]], *, args: JobArgs, plan
     return ds.map_batches(finish_stage, fn_kwargs={"args": args}, **cpu)
 
 
-def auto_prefers_network(resources: dict[str, float], route: str = "hardware") -> bool:
-    """Whether `auto` sends every image to the network: where the cluster has a GPU (the network
-    there costs less than the colour model's CPU time), unless `route` (Settings.auto_route,
-    DRISYA_AUTO_ROUTE) says `network` or `colour`."""
-    if route == "network":
-        return True
-    if route == "colour":
-        return False
+def auto_network_first(resources: dict[str, float], route: str = "hardware") -> str:
+    """How `auto` runs on this cluster (the `network_first` of engine.pipeline, one of its
+    AUTO_MODES), from `route` (Settings.auto_route, DRISYA_AUTO_ROUTE): `hardware` is network-first
+    where the cluster has a GPU (the network costs ~9 ms of GPU an image there, and white-on-white
+    photos need it: benchmarks/matting_quality/NETWORK_FIRST.md) and colour-first where it has none
+    (the network costs ~2.4 CPU s an image there); the other values choose a mode outright."""
+    from engine.pipeline import AUTO_MODES, COLOUR_FIRST, NETWORK_FIRST
+
+    if route in AUTO_MODES:
+        return route
     if route != "hardware":
-        raise ValueError(f"DRISYA_AUTO_ROUTE must be hardware, network or colour, got {route!r}")
-    return float(resources.get("GPU", 0) or 0) > 0
+        raise ValueError(
+            f"DRISYA_AUTO_ROUTE must be hardware or one of {', '.join(AUTO_MODES)}, got {route!r}"
+        )
+    return NETWORK_FIRST if float(resources.get("GPU", 0) or 0) > 0 else COLOUR_FIRST
+
+
+def auto_prefers_network(resources: dict[str, float], route: str = "hardware") -> bool:
+    """Whether `auto` asks the network about every image on this cluster (`auto_network_first` is
+    network-first or network), for reports that only need a yes or no."""
+    from engine.pipeline import COLOUR_FIRST
+
+    return auto_network_first(resources, route) != COLOUR_FIRST

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -32,6 +32,9 @@ from engine.export import FORMATS, ExportOptions, encode, normalise_format
 from engine.presets import Preset, get_preset
 from engine.retouch import RetouchParams, analyse, apply_plan, sharpen
 from engine.templates.spec import TemplateSpec
+
+if TYPE_CHECKING:
+    from engine.matting import MatteOptions
 
 MODULES = ("ready", "look")
 METHODS = ("auto", "fast", "model")
@@ -217,19 +220,20 @@ def process_image(
     session=None,
     max_pixels: int = 100_000_000,
     working_size: int = DEFAULT_WORKING_SIZE,
-    network_first: bool = False,
+    network_first: NetworkFirst = False,
 ) -> ProcessResult:
     """Encoded upload -> encoded marketplace image. Raises ImageError subclasses for bad images.
 
     A photo much larger than the output is decoded reduced (see `decode_size`), which bounds the
-    memory one image takes by the recipe rather than by the camera. `network_first`: see
-    `matting_route` (a batch on a GPU cluster sets it; the one-image path should match it)."""
+    memory one image takes by the recipe rather than by the camera. `network_first`: how `auto`
+    runs (`AUTO_MODES`; a batch decides it per cluster, and the one-image path must match it)."""
     from engine.decode import decode_image
 
     decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
     rgb = decoded.rgb
     route = matting_route(recipe.method, network_first=network_first)
-    alpha, method, quality = _alpha_for(rgb, decoded.alpha, route, session, working_size)
+    options = matting_options(recipe.method, network_first=network_first, working_size=working_size)
+    alpha, method, quality = _alpha_for(rgb, decoded.alpha, route, session, options=options)
     if route != recipe.method and method != "alpha":
         method = f"{recipe.method}:{method}"
 
@@ -345,14 +349,22 @@ def _finish(rgb: np.ndarray, alpha: np.ndarray, *, amount: float) -> np.ndarray:
 
 
 def _alpha_for(
-    rgb: np.ndarray, given: np.ndarray | None, method: str, session, working_size: int = DEFAULT_WORKING_SIZE
+    rgb: np.ndarray,
+    given: np.ndarray | None,
+    method: str,
+    session,
+    working_size: int = DEFAULT_WORKING_SIZE,
+    *,
+    options: MatteOptions | None = None,
 ) -> tuple[np.ndarray, str, float]:
-    """An uploaded cut-out keeps its own alpha; everything else is matted."""
+    """An uploaded cut-out keeps its own alpha; everything else is matted (with `options` where
+    given, `matting_options`' answer; else the plain options at `working_size`)."""
     if given is not None and float((given < 0.5).mean()) > 0.005 and float(given.min()) < 0.05:
         return given.astype(np.float32), "alpha", 1.0
     from engine.matting import MatteOptions, matte
 
-    result = matte(rgb, method, session=session, options=MatteOptions(working_size=working_size))
+    options = options or MatteOptions(working_size=working_size)
+    result = matte(rgb, method, session=session, options=options)
     return result.alpha.astype(np.float32, copy=False), result.method, float(result.quality)
 
 
@@ -417,29 +429,69 @@ class _Capture:
         raise _NeedsNetwork
 
 
-def matting_route(method: str, *, network_first: bool) -> str:
-    """The matting method an image of this recipe really runs. `network_first` (a GPU serves the
-    network) sends `auto` straight to the network: there the colour model costs more CPU per image
-    than the network costs GPU, and the CPU decides throughput."""
-    return "model" if method == "auto" and network_first else method
+# How `auto` runs: the `network_first` argument of the functions here, named as DRISYA_AUTO_ROUTE
+# names them (a batch decides per cluster: data_jobs.stages.auto_network_first, "hardware" there
+# meaning NETWORK_FIRST where the cluster has a GPU and COLOUR_FIRST where it has none).
+COLOUR_FIRST = "colour"  # the colour model decides where it is sure, the network elsewhere
+NETWORK_FIRST = "network-first"  # the network on every image, then auto's further looks and fusion
+NETWORK_ONLY = "network"  # the network's answer alone (method `model`): the least CPU per image
+AUTO_MODES = (COLOUR_FIRST, NETWORK_FIRST, NETWORK_ONLY)
+NetworkFirst = bool | str  # False / True name COLOUR_FIRST / NETWORK_FIRST
+
+
+def auto_mode(network_first: NetworkFirst) -> str:
+    """The `AUTO_MODES` value a `network_first` argument names (False and True are the two modes a
+    yes/no question can name: colour first, network first)."""
+    if isinstance(network_first, bool):
+        return NETWORK_FIRST if network_first else COLOUR_FIRST
+    if network_first not in AUTO_MODES:
+        raise ValueError(
+            f"network_first must be a bool or one of {', '.join(AUTO_MODES)}, not {network_first!r}"
+        )
+    return network_first
+
+
+def matting_route(method: str, *, network_first: NetworkFirst) -> str:
+    """The matting method an image of this recipe really runs: `model` for `auto` with NETWORK_ONLY,
+    the recipe's own otherwise (NETWORK_FIRST runs `auto`, with `matting_options` saying so)."""
+    return "model" if method == "auto" and auto_mode(network_first) == NETWORK_ONLY else method
+
+
+def matting_options(
+    method: str, *, network_first: NetworkFirst, working_size: int = DEFAULT_WORKING_SIZE
+) -> MatteOptions:
+    """The `engine.matting` options an image of this recipe is matted with: with NETWORK_FIRST, `auto`
+    asks the network about every image (on a GPU the colour model costs more CPU than the network
+    costs GPU) and keeps its further looks and the colour model's corrections (white on white:
+    benchmarks/matting_quality/NETWORK_FIRST.md)."""
+    from engine.matting import MatteOptions
+
+    first = method == "auto" and auto_mode(network_first) == NETWORK_FIRST
+    return MatteOptions(working_size=working_size, network_first=first)
 
 
 def prepare_matte(
     data: bytes,
     recipe: Recipe,
     *,
-    network_first: bool = False,
+    network_first: NetworkFirst = False,
     max_pixels: int = 100_000_000,
     working_size: int = DEFAULT_WORKING_SIZE,
 ) -> MattePlan:
-    """Stage one: decode and decide the matte as far as it can be without the network."""
+    """Stage one: decode and decide the matte as far as it can be without the network. Where the
+    network looks first at every image (NETWORK_FIRST), nothing is decided without it, so the colour
+    model does not run here: the image goes on at matting size as `model` would hand it on, which is
+    the image auto's first look is at."""
     from engine.decode import decode_image
 
     route = matting_route(recipe.method, network_first=network_first)
+    options = matting_options(recipe.method, network_first=network_first, working_size=working_size)
+    if options.network_first:
+        route = "model"  # only to capture the network's input: the same image at matting size
     decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
     capture = _Capture()
     try:
-        alpha, method, quality = _alpha_for(decoded.rgb, decoded.alpha, route, capture, working_size)
+        alpha, method, quality = _alpha_for(decoded.rgb, decoded.alpha, route, capture, options=options)
     except _NeedsNetwork:
         return MattePlan(network_input=capture.work, alpha=None)
     return MattePlan(network_input=None, alpha=_quantise(alpha), method=method, quality=quality)
@@ -452,7 +504,7 @@ def finish_image(
     *,
     plan: MattePlan,
     network_matte: np.ndarray | None = None,
-    network_first: bool = False,
+    network_first: NetworkFirst = False,
     background: np.ndarray | None = None,
     max_pixels: int = 100_000_000,
     working_size: int = DEFAULT_WORKING_SIZE,
@@ -472,7 +524,8 @@ def finish_image(
         if network_matte is None:
             raise ValueError("this image needs the network's matte and none was given")
         route = matting_route(recipe.method, network_first=network_first)
-        alpha, method, quality = _alpha_for(rgb, None, route, NetworkMatte(network_matte), working_size)
+        options = matting_options(recipe.method, network_first=network_first, working_size=working_size)
+        alpha, method, quality = _alpha_for(rgb, None, route, NetworkMatte(network_matte), options=options)
         if route != recipe.method:  # (an uploaded cut-out's own alpha is decided in prepare_matte)
             method = f"{recipe.method}:{method}"
     return _export(rgb, alpha, recipe, template, background, quality, method)

@@ -40,20 +40,20 @@ class Enhancer:
         self.blobs = blob_store_from_settings(settings)
         self._workers: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
-        self._network_first: bool | None = None
+        self._network_first: str | None = None
 
-    def network_first(self) -> bool:
-        """Whether `auto` goes straight to the network, decided as a batch decides it
-        (`data_jobs.stages.auto_prefers_network` over the cluster's resources), once per replica:
+    def network_first(self) -> str:
+        """How `auto` runs here (engine.pipeline.AUTO_MODES), decided as a batch decides it
+        (`data_jobs.stages.auto_network_first` over the cluster's resources), once per replica:
         so one image through `POST /v1/enhance` is matted as the same image in a job. Without Ray
         (a plain uvicorn app) the cluster is this process, which has no GPU for Ray to name."""
         if self._network_first is None:
             import ray
 
-            from data_jobs.stages import auto_prefers_network
+            from data_jobs.stages import auto_network_first
 
             resources = ray.cluster_resources() if ray.is_initialized() else {}
-            self._network_first = auto_prefers_network(resources, self.settings.auto_route)
+            self._network_first = auto_network_first(resources, self.settings.auto_route)
         return self._network_first
 
     def warm(self) -> bool:

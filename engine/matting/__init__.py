@@ -2,7 +2,9 @@
 
 - `fast`: the colour model for light studio backgrounds (engine.matting.fast),
 - `model`: an ONNX salient-object network (engine.matting.model),
-- `auto` (default): `fast` where it is confident, the network fused with the colour model elsewhere.
+- `auto` (default): `fast` where it is confident, the network fused with the colour model elsewhere;
+  with `MatteOptions(network_first=True)` (a GPU serves the network) the network looks at every image
+  and the colour model only corrects its answer (auto's further looks and fusion, as elsewhere).
 
 Images larger than the working size are matted at the working size and the matte is brought back to
 full resolution with edge-aware (guided) upsampling, so outputs keep every pixel of the input.
@@ -12,6 +14,7 @@ called when an image actually needs the network, so `auto` on clean photos never
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,6 +46,15 @@ class MatteOptions:
     working_size: int = 1024  # longest side matting runs at (settings.limits.working_size)
     keep_shadows: bool = False  # count soft floor shadows as product (fast and auto)
     route_threshold: float = 0.8  # auto: fast-method confidence needed to skip the network
+    # auto: the network looks at every image, whatever the colour model's confidence (no threshold
+    # skips it); the colour model then only corrects the network's answer (issue 12)
+    network_first: bool = False
+
+    @property
+    def auto_threshold(self) -> float:
+        """The colour-model confidence `matte_auto` needs to skip the network: none with
+        `network_first` (auto's own test is `confidence >= threshold`, never true for infinity)."""
+        return math.inf if self.network_first else self.route_threshold
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ def matte(
         work = _to_working(rgb, opt.working_size)
         predict = _resolve(session) if session is not None else None
         alpha, used, quality, details = matte_auto(
-            work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt
+            work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt
         )
         work_shape = work.shape[:2]
     if work_shape != rgb.shape[:2]:
@@ -166,5 +178,5 @@ def network_looks(
     if backdrop_fit(work, fast_opt)[1] <= BACKDROP_RESIDUAL:
         predict(work)
         return looks
-    matte_auto(work, predict, route_threshold=opt.route_threshold, fast_options=fast_opt)
+    matte_auto(work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt)
     return looks

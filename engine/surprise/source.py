@@ -11,9 +11,17 @@ from __future__ import annotations
 import numpy as np
 
 from engine.decode import decode_image
-from engine.matting import MatteOptions, matte
+from engine.matting import matte
 from engine.matting.model import NetworkMatte
-from engine.pipeline import DEFAULT_WORKING_SIZE, MattePlan, Recipe, decode_size, matting_route
+from engine.pipeline import (
+    DEFAULT_WORKING_SIZE,
+    MattePlan,
+    NetworkFirst,
+    Recipe,
+    decode_size,
+    matting_options,
+    matting_route,
+)
 
 
 def photo_and_matte(
@@ -23,7 +31,7 @@ def photo_and_matte(
     plan: MattePlan | None = None,
     network_matte: np.ndarray | None = None,
     session=None,
-    network_first: bool = False,
+    network_first: NetworkFirst = False,
     max_pixels: int = 100_000_000,
     working_size: int = DEFAULT_WORKING_SIZE,
 ) -> tuple[np.ndarray, np.ndarray, str, float]:
@@ -49,6 +57,7 @@ def photo_and_matte(
         if network_matte is None:
             raise ValueError("this image needs the network's matte and none was given")
         session = NetworkMatte(network_matte)
-    result = matte(rgb, route, session=session, options=MatteOptions(working_size=working_size))
+    options = matting_options(recipe.method, network_first=network_first, working_size=working_size)
+    result = matte(rgb, route, session=session, options=options)
     method = result.method if route == recipe.method else f"{recipe.method}:{result.method}"
     return rgb, result.alpha.astype(np.float32), method, float(result.quality)

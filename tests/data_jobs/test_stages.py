@@ -14,12 +14,19 @@ from cluster.settings import Settings
 from data_jobs.pipeline import ImageRef, JobArgs, PoolPlan, build_dataset
 from data_jobs.stages import (
     NetworkStage,
+    auto_network_first,
     auto_prefers_network,
     finish_stage,
     plan_stages,
     prepare_stage,
 )
-from engine.pipeline import parse_recipe, prepare_background, process_image
+from engine.pipeline import (
+    matting_options,
+    matting_route,
+    parse_recipe,
+    prepare_background,
+    process_image,
+)
 from engine.templates.catalog import resolve
 from tests.data_jobs.conftest import product_photo
 
@@ -42,7 +49,7 @@ def _decode(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.int16)
 
 
-def _staged(blobs, settings, recipe: dict, photos: dict[str, bytes], *, network_first: bool = False):
+def _staged(blobs, settings, recipe: dict, photos: dict[str, bytes], *, network_first: bool | str = False):
     """Run the three stage functions on one batch in this process (the same code Ray runs)."""
     args = JobArgs(settings, recipe, resolve("#ffffff"), network_first=network_first)
     for key, data in photos.items():
@@ -59,7 +66,7 @@ def _staged(blobs, settings, recipe: dict, photos: dict[str, bytes], *, network_
     return [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
 
 
-def _one_image(settings, recipe: dict, data: bytes, *, network_first: bool = False):
+def _one_image(settings, recipe: dict, data: bytes, *, network_first: bool | str = False):
     from cluster.model_store import model_family, resolve_model
     from engine.matting.model import get_session
 
@@ -110,10 +117,17 @@ def test_stages_give_the_one_image_output(blobs, settings, method, photo, expect
 
 @pytest.mark.model
 def test_auto_with_a_gpu_sends_every_image_to_the_network(blobs, settings) -> None:
+    """Network-first: a clean photo that the colour model would decide alone goes to the network
+    (the prepare stage hands on the image, not a matte), and the batch gives the one-image output."""
     settings = settings.with_(blob_dir=str(blobs.root))
     data, recipe = product_photo(480), {"method": "auto", "size": 400, "format": "png"}
-    (row,) = _staged(blobs, settings, recipe, {"c.jpg": data}, network_first=True)
-    alone = _one_image(settings, recipe, data, network_first=True)
+    args = JobArgs(settings, recipe, resolve("#ffffff"), network_first="network-first")
+    blobs.put_bytes("c.jpg", data)
+    refs = {"image_id": np.array(["c"]), "input_key": np.array(["c.jpg"]), "output_stem": np.array(["out/c"])}
+    prepared = prepare_stage(refs, args)
+    assert len(prepared["net_input"][0]) and not len(prepared["alpha"][0])
+    (row,) = _staged(blobs, settings, recipe, {"c.jpg": data}, network_first="network-first")
+    alone = _one_image(settings, recipe, data, network_first="network-first")
     assert row["status"] == "done" and row["method"] == alone.method == "auto:model"
     diff = np.abs(_decode(blobs.get_bytes(row["output_key"])) - _decode(alone.data))
     assert float(diff.mean()) < 0.05 and np.percentile(diff, 99.9) <= 3
@@ -137,14 +151,35 @@ def test_stage_plan_follows_the_cluster() -> None:
     assert (cpu.cpu_tasks, cpu.network_actors, cpu.network_gpus) == (7, 1, 0.0)
     gpu = plan_stages(PoolPlan(min_size=1, max_size=8, num_cpus=1.0, num_gpus=0.125, batch_size=8))
     assert (gpu.cpu_tasks, gpu.network_actors, gpu.network_gpus, gpu.in_flight) == (8, 2, 0.5, 4)
+
+
+def test_auto_route_follows_the_hardware_unless_chosen() -> None:
+    """`hardware`: network-first where the cluster has a GPU, colour-first without; the other values
+    of DRISYA_AUTO_ROUTE choose a mode outright on any cluster; a misspelt one is refused."""
+    assert auto_network_first({"CPU": 16.0, "GPU": 1.0}) == "network-first"
+    assert auto_network_first({"CPU": 16.0, "GPU": 0.0}) == "colour"
+    assert auto_network_first({"CPU": 16.0}, "hardware") == "colour"
+    for route in ("network-first", "network", "colour"):
+        assert auto_network_first({"CPU": 16.0}, route) == route
+        assert auto_network_first({"GPU": 1.0}, route) == route
+        assert Settings.from_env(env={"DRISYA_AUTO_ROUTE": route}).auto_route == route
     assert auto_prefers_network({"CPU": 16.0, "GPU": 1.0}) is True
     assert auto_prefers_network({"CPU": 16.0}) is False
     assert auto_prefers_network({"CPU": 16.0}, "network") is True
     assert auto_prefers_network({"GPU": 1.0}, "colour") is False
     with pytest.raises(ValueError, match="DRISYA_AUTO_ROUTE"):
-        auto_prefers_network({}, "gpu")
+        auto_network_first({}, "gpu")
     with pytest.raises(ValueError, match="DRISYA_AUTO_ROUTE"):
         Settings.from_env(env={"DRISYA_AUTO_ROUTE": "gpu"})
+    # how each mode runs a recipe's `auto` (`model` for the network alone) and only `auto`
+    assert matting_route("auto", network_first="network") == "model"
+    assert matting_route("auto", network_first="network-first") == "auto"
+    assert matting_options("auto", network_first="network-first").network_first
+    assert not matting_options("auto", network_first="colour").network_first
+    assert not matting_options("fast", network_first="network-first").network_first
+    assert matting_route("fast", network_first="network") == "fast"
+    with pytest.raises(ValueError, match="network_first"):
+        matting_route("auto", network_first="gpu")
 
 
 @pytest.mark.ray

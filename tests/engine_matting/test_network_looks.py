@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.matting import matte, network_looks
+from engine.matting import MatteOptions, MissingModel, matte, network_looks
 from engine.matting.model import NetworkMatte
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect, sweep
 
@@ -80,3 +80,47 @@ def test_a_replay_asked_for_more_looks_than_recorded_fails_loudly() -> None:
     one.predict(rgb)
     with pytest.raises(RuntimeError, match="recorded 1 look"):
         one.predict(rgb)
+
+
+def strapped_box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rgb, box, strap): a dark box with a thin strap above it on a clean sweep."""
+    y = np.linspace(0.0, 1.0, SIZE, dtype=np.float32)[:, None, None]
+    bg = np.broadcast_to(0.94 - 0.03 * y, (SIZE, SIZE, 3)).copy()
+    box = soft_rect(120, 110, 270, 300)
+    strap = soft_rect(186, 40, 196, 110)  # thin, touching the box
+    product = np.maximum(box, strap)[..., None]
+    rgb = np.clip((bg * (1 - product) + 0.2 * product) * 255 + 0.5, 0, 255).astype(np.uint8)
+    return rgb, box, strap
+
+
+def test_network_first_asks_the_network_where_the_colour_model_would_decide_alone() -> None:
+    """Colour-first `auto` decides this clean shot alone; network-first asks the network, which drops
+    the strap, and keeps the colour model's correction (the strap), which the network's answer alone
+    (`model`) loses. The batch's replay of the recorded look gives the same matte."""
+    rgb, box, strap = strapped_box()
+    first = MatteOptions(network_first=True)
+
+    colour_first = U8Network(box)
+    assert matte(rgb, "auto", session=colour_first).method == "auto:fast" and not colour_first.inputs
+
+    direct_net = U8Network(box)
+    direct = matte(rgb, "auto", session=direct_net, options=first)
+    assert direct.method == "auto:model" and len(direct_net.inputs) == 1
+    on_strap = strap > 0.99
+    assert float(np.median(direct.alpha[on_strap])) > 0.9  # the colour model's thin part kept
+    alone = matte(rgb, "model", session=U8Network(box))
+    assert float(np.median(alone.alpha[on_strap])) < 0.1  # the network's answer alone drops it
+
+    staged = U8Network(box)
+    looks = network_looks(rgb, staged.predict_u8, first=staged.predict_u8(rgb), options=first)
+    replayed = matte(rgb, "auto", session=NetworkMatte(np.stack(looks)), options=first)
+    assert np.array_equal(replayed.alpha, direct.alpha) and replayed.quality == direct.quality
+
+
+def test_network_first_without_a_network_says_so() -> None:
+    """Without a session colour-first `auto` answers this shot alone; network-first says the image
+    needs the model (MissingModel), never a silent colour-model answer."""
+    rgb, _, _ = strapped_box()
+    assert matte(rgb, "auto").method == "auto:fast"
+    with pytest.raises(MissingModel, match="needs the matting model"):
+        matte(rgb, "auto", options=MatteOptions(network_first=True))

@@ -158,8 +158,12 @@ def test_the_enhancer_routes_auto_as_a_batch_would_deciding_once_per_replica(set
     from engine.templates import solid
     from serve_apps.enhance_service import Enhancer
 
-    enhancer = Enhancer(settings.with_(auto_route="network"))  # what a GPU cluster decides
+    enhancer = Enhancer(settings.with_(auto_route="network-first"))  # what a GPU cluster decides
     worker = enhancer._worker({"method": "fast", "size": 300}, spec_to_dict(solid("#ffffff")))
-    assert worker.network_first is True
-    assert enhancer.network_first() is True  # computed once, not per request
-    assert Enhancer(settings.with_(auto_route="colour")).network_first() is False
+    assert worker.network_first == "network-first"
+    assert enhancer.network_first() == "network-first"
+    assert enhancer._network_first == "network-first"  # computed once, not per request
+    assert Enhancer(settings.with_(auto_route="network")).network_first() == "network"
+    assert Enhancer(settings.with_(auto_route="colour")).network_first() == "colour"
+    # `hardware` without Ray: this process is the cluster, and Ray names no GPU in it
+    assert Enhancer(settings.with_(auto_route="hardware")).network_first() == "colour"
