@@ -15,6 +15,7 @@ otherwise. Single-image calls (`predict`, `predict_u8`, `run`) always use the or
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -127,20 +128,39 @@ class ModelSession:
         return "CUDAExecutionProvider" in self.providers
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
+        """uint8 RGB (H, W, 3) -> the network's input (1, 3, S, S) float32, normalised.
+
+        One pass per channel: each uint8 plane goes through a table of its normalised values straight
+        into its slot of the output, instead of widening, dividing, subtracting, dividing and
+        transposing 12 MB five times (55 -> a few ms per 1024 px image: on a GPU node this ran on
+        the network actor's one core beside a 9 ms network run, issue 12). The table holds exactly
+        what `(v / 255 - mean) / std` gives in float32, so the input is bit for bit the same."""
         size = self.input_size
-        x = cv2.resize(
-            rgb, (size, size), interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR
-        )
-        x = x.astype(np.float32) / 255.0
-        x = (x - np.array(self.family.mean, np.float32)) / np.array(self.family.std, np.float32)
-        return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+        if rgb.shape[:2] != (size, size):
+            rgb = cv2.resize(
+                rgb,
+                (size, size),
+                interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR,
+            )
+        x = np.empty((1, 3, size, size), np.float32)
+        for c, plane in enumerate(cv2.split(np.ascontiguousarray(rgb))):
+            cv2.LUT(plane, self._tables[c], dst=x[0, c])
+        return x
+
+    @functools.cached_property
+    def _tables(self) -> np.ndarray:
+        """Per channel, the normalised float32 value of each uint8 code: (3, 256)."""
+        codes = np.arange(256, dtype=np.float32) / np.float32(255.0)
+        mean = np.array(self.family.mean, np.float32)[:, None]
+        std = np.array(self.family.std, np.float32)[:, None]
+        return np.ascontiguousarray((codes[None, :] - mean) / std, dtype=np.float32)
 
     def postprocess(self, out: np.ndarray, height: int, width: int) -> np.ndarray:
         return resize_prediction(self.activate(out), height, width)
 
     def activate(self, out: np.ndarray) -> np.ndarray:
         """The network's raw output -> a float32 matte at its own size, 0..1."""
-        pred = out.reshape(out.shape[-2], out.shape[-1]).astype(np.float32)
+        pred = out.reshape(out.shape[-2], out.shape[-1]).astype(np.float32, copy=False)
         if self.family.activation == "sigmoid":
             pred = 1.0 / (1.0 + np.exp(-pred))
         elif self.family.activation == "minmax":

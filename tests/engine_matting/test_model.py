@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
 
 from benchmarks.datasets import metrics
 from engine.matting import MissingModel, matte
 from engine.matting.auto import fuse
 from engine.matting.fast import matte_fast
-from engine.matting.model import FAMILIES, get_session
+from engine.matting.model import FAMILIES, ModelSession, get_session
 
 
 @pytest.mark.model
@@ -85,3 +87,27 @@ def test_fusion_restores_flat_interiors_and_thin_parts(scenes) -> None:
 def test_model_families_are_configurable() -> None:
     assert FAMILIES["isnet"].size == 1024 and FAMILIES["u2net"].size == 320
     assert FAMILIES["birefnet"].activation == "sigmoid"
+
+
+def _reference_input(rgb: np.ndarray, size: int, family) -> np.ndarray:
+    """The network input as preprocessing built it before the per-channel tables: resize, widen,
+    divide, normalise, transpose."""
+    x = cv2.resize(
+        rgb, (size, size), interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR
+    )
+    x = x.astype(np.float32) / 255.0
+    x = (x - np.array(family.mean, np.float32)) / np.array(family.std, np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("shape", [(1024, 1024, 3), (1600, 1203, 3), (301, 700, 3)])
+def test_the_network_input_is_bit_for_bit_the_normalised_photo(model_session, family, shape) -> None:
+    """Each family's table gives exactly the float32 arithmetic it replaced, at the network's own
+    size (no resize) and where the photo is larger or smaller than the network's input."""
+    session = ModelSession(model_session.path, family)
+    rgb = np.random.default_rng(sum(shape)).integers(0, 256, shape, dtype=np.uint8)
+    x = session.preprocess(rgb)
+    assert x.dtype == np.float32 and x.flags.c_contiguous
+    assert np.array_equal(x, _reference_input(rgb, session.input_size, FAMILIES[family]))
