@@ -73,7 +73,8 @@ class PoolPlan:
     num_gpus: float
     batch_size: int
     worker_bytes: int = 0  # estimated peak memory of one actor (0: not estimated)
-    limited_by: str = "cpu"  # what decided max_size: cpu | gpu | memory | max_actors | images
+    limited_by: str = "cpu"  # what decided max_size: cpu | memory | max_actors | images
+    gpus: float = 0.0  # the cluster's GPUs, for the network stage to share (these CPU workers hold none)
 
 
 MiB = 1024**2
@@ -120,31 +121,25 @@ def plan_actor_pool(
     *,
     images: int,
     reserve_cpus: float = 1.0,
-    max_actors_per_gpu: int = 8,
     max_actors: int | None = None,
     worker_bytes: int | None = None,
 ) -> PoolPlan:
-    """Size the actor pool for the cluster we are on.
+    """Size the batch's CPU workers for the cluster we are on.
 
-    Each actor takes one CPU: decoding, retouching, composing and encoding a 1600px photo is CPU
-    work even when the matting model runs on a GPU. `reserve_cpus` stay free for Ray Serve's
-    replicas and Ray Data's own tasks. With GPUs, the actors share them: each reserves an equal
-    fraction (at most `max_actors_per_gpu` sessions per card), so a 16-CPU, 1-GPU node runs 8 actors
-    feeding one GPU instead of one actor starving 15 CPUs. With `worker_bytes` (see
-    `estimate_worker_bytes`) and the cluster's `memory` resource known, no more actors run than fit
-    in memory together, so a node with many cores and little memory is not driven into swap or the
-    OOM killer by large photos (at least one actor always runs).
+    Each takes one CPU: decoding, retouching, composing and encoding a 1600px photo is CPU work even
+    when the matting model runs on a GPU. `reserve_cpus` stay free for Ray Serve's replicas and Ray
+    Data's own tasks. GPUs do not limit them: only the network stage's actors hold the GPUs
+    (`data_jobs.stages.plan_stages` sizes those from `gpus`), so a 16-CPU, 1-GPU node keeps 15 CPU
+    slots busy. (They once did: when every worker held a model session with a share of the card, at
+    most 8 per GPU; that cap left half of an H100 node's cores idle, issue 12.) With `worker_bytes`
+    (see `estimate_worker_bytes`) and the cluster's `memory` resource known, no more workers run
+    than fit in memory together, so a node with many cores and little memory is not driven into swap
+    or the OOM killer by large photos (at least one always runs).
     """
     gpus = float(resources.get("GPU", 0) or 0)
     cpus = float(resources.get("CPU", 1) or 1)
-    cpu_slots = max(1, int(math.floor(cpus - reserve_cpus)))
-    limited_by = "cpu"
-    if gpus > 0:
-        gpu_slots = max(1, int(math.floor(gpus * max_actors_per_gpu)))
-        top, batch_size = min(cpu_slots, gpu_slots), 8
-        limited_by = "gpu" if gpu_slots < cpu_slots else "cpu"
-    else:
-        top, batch_size = cpu_slots, 4
+    top, limited_by = max(1, int(math.floor(cpus - reserve_cpus))), "cpu"
+    batch_size = 8 if gpus > 0 else 4
     if max_actors is not None and max_actors < top:
         top, limited_by = max(1, max_actors), "max_actors"
     memory = float(resources.get("memory", 0) or 0)
@@ -152,11 +147,11 @@ def plan_actor_pool(
         memory_slots = max(1, int(memory // worker_bytes))
         if memory_slots < top:
             top, limited_by = memory_slots, "memory"
-    # No more actors than there are batches to feed them.
+    # No more workers than there are batches to feed them.
     batches = math.ceil(max(images, 1) / batch_size)
     if batches < top:
         top, limited_by = max(1, batches), "images"
-    # each actor's share of the GPUs, never more than one card nor more than the cluster has
+    # each worker's share of the GPUs, never more than one card nor more than the cluster has
     num_gpus = math.floor(min(1.0, gpus / top) * 1000) / 1000 if gpus > 0 else 0.0
     return PoolPlan(
         min_size=1,
@@ -166,6 +161,7 @@ def plan_actor_pool(
         batch_size=batch_size,
         worker_bytes=int(worker_bytes or 0),
         limited_by=limited_by,
+        gpus=gpus,
     )
 
 

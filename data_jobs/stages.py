@@ -105,13 +105,15 @@ class StagePlan:
 
 
 def plan_stages(plan: PoolPlan, *, actors_per_gpu: int = 2, in_flight: int = 4) -> StagePlan:
-    """CPU stages get every CPU slot of the pool plan; the network gets `actors_per_gpu` actors per
-    card (each with several batches in flight), or one actor per four CPU slots without a GPU."""
-    gpus = plan.num_gpus * plan.max_size
+    """The network gets `actors_per_gpu` actors per card (each with several batches in flight, one
+    CPU each), or one actor per four CPU slots without a GPU; the CPU stages get the CPU slots the
+    GPU's network actors leave (a 16-CPU, 1-GPU node: 15 slots, 2 actors, 13 prepare/finish tasks)."""
+    gpus = plan.gpus
     if gpus > 0:
         actors = max(1, min(plan.max_size, math.ceil(gpus * actors_per_gpu)))
         share = math.floor(min(1.0, gpus / actors) * 1000) / 1000
-        return StagePlan(plan.max_size, plan.batch_size, actors, 1.0, share, in_flight)
+        cpu_tasks = max(1, plan.max_size - actors)
+        return StagePlan(cpu_tasks, plan.batch_size, actors, 1.0, share, in_flight)
     actors = max(1, plan.max_size // 4)
     return StagePlan(plan.max_size, plan.batch_size, actors, 1.0, 0.0, 2)
 

@@ -12,11 +12,13 @@ def test_cpu_only_leaves_room_for_serve_and_reads() -> None:
     assert plan_actor_pool({"CPU": 2.0}, images=1000, reserve_cpus=0).max_size == 2  # CLI: no server
 
 
-def test_gpus_are_shared_fractionally_by_cpu_fed_actors() -> None:
+def test_gpus_do_not_cap_the_cpu_workers() -> None:
+    """Only the network stage's actors hold the GPUs: a 16-CPU, 1-GPU node keeps 15 CPU slots (it
+    was 8, one per GPU share, which left half an H100 node's cores idle)."""
     plan = plan_actor_pool({"CPU": 16.0, "GPU": 1.0}, images=1000)
-    assert plan.max_size == 8 and plan.num_gpus == 0.125
+    assert (plan.max_size, plan.limited_by, plan.gpus, plan.batch_size) == (15, "cpu", 1.0, 8)
     plan = plan_actor_pool({"CPU": 4.0, "GPU": 2.0}, images=1000)
-    assert plan.max_size == 3 and plan.num_gpus * plan.max_size <= 2.0
+    assert plan.max_size == 3 and plan.gpus == 2.0 and plan.num_gpus * plan.max_size <= 2.0
     plan = plan_actor_pool({"CPU": 64.0, "GPU": 4.0}, images=1000, max_actors=2)
     assert plan.max_size == 2 and plan.num_gpus == 1.0
 
@@ -40,9 +42,9 @@ def test_memory_caps_the_pool_and_at_least_one_actor_runs() -> None:
     assert unknown.max_size == 7
 
 
-def test_fewer_actors_for_memory_get_a_larger_share_of_the_gpu() -> None:
+def test_memory_caps_the_cpu_workers_on_a_gpu_node_too() -> None:
     plan = plan_actor_pool({"CPU": 16.0, "GPU": 1.0, "memory": 4 * GIB}, images=1000, worker_bytes=GIB)
-    assert plan.max_size == 4 and plan.num_gpus == 0.25 and plan.limited_by == "memory"
+    assert plan.max_size == 4 and plan.gpus == 1.0 and plan.limited_by == "memory"
 
 
 def test_worker_memory_is_estimated_from_the_recipe_and_the_limits() -> None:
@@ -74,9 +76,10 @@ def test_an_autoscaling_cluster_at_zero_workers_is_planned_for_what_it_may_grow_
     assert "memory" not in resources  # the head's memory says nothing of the workers to come
     assert resources["object_store_memory"] == 1.0 * GIB
     plan = plan_actor_pool(resources, images=1000, worker_bytes=2 * GIB)
-    assert plan.max_size == 32 and plan.num_gpus == 0.125  # 4 cards x 8 sessions, not 1 actor on 3 GiB
+    # 1000 images in batches of 8 keep 125 CPU workers busy, not 1 on the head's 3 GiB
+    assert (plan.max_size, plan.limited_by, plan.gpus) == (125, "images", 4.0)
     stages = plan_stages(plan)
-    assert stages.network_actors == 8 and stages.network_gpus == 0.5
+    assert (stages.network_actors, stages.network_gpus, stages.cpu_tasks) == (8, 0.5, 117)
     assert auto_prefers_network(resources)  # the GPU group counts before its first pod
 
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from cluster.settings import Settings
-from data_jobs.pipeline import ImageRef, JobArgs, PoolPlan, build_dataset
+from data_jobs.pipeline import ImageRef, JobArgs, PoolPlan, build_dataset, plan_actor_pool
 from data_jobs.stages import (
     NetworkStage,
     auto_network_first,
@@ -149,8 +149,13 @@ def test_a_bad_image_is_a_failed_row_and_the_others_finish(blobs, settings) -> N
 def test_stage_plan_follows_the_cluster() -> None:
     cpu = plan_stages(PoolPlan(min_size=1, max_size=7, num_cpus=1.0, num_gpus=0.0, batch_size=4))
     assert (cpu.cpu_tasks, cpu.network_actors, cpu.network_gpus) == (7, 1, 0.0)
-    gpu = plan_stages(PoolPlan(min_size=1, max_size=8, num_cpus=1.0, num_gpus=0.125, batch_size=8))
-    assert (gpu.cpu_tasks, gpu.network_actors, gpu.network_gpus, gpu.in_flight) == (8, 2, 0.5, 4)
+    gpu = plan_stages(plan_actor_pool({"CPU": 16.0, "GPU": 1.0}, images=1000))
+    # two network actors share the card, each with a CPU; the CPU stages get the other 13 slots
+    assert (gpu.cpu_tasks, gpu.network_actors, gpu.network_gpus, gpu.in_flight) == (13, 2, 0.5, 4)
+    two = plan_stages(plan_actor_pool({"CPU": 32.0, "GPU": 2.0}, images=1000))
+    assert (two.cpu_tasks, two.network_actors, two.network_gpus) == (27, 4, 0.5)
+    small = plan_stages(plan_actor_pool({"CPU": 2.0, "GPU": 1.0}, images=1000))
+    assert (small.cpu_tasks, small.network_actors, small.network_gpus) == (1, 1, 1.0)
 
 
 def test_auto_route_follows_the_hardware_unless_chosen() -> None:
