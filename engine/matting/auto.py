@@ -21,7 +21,9 @@ light body encloses (a screen with bits of a thin white frame), it looks once mo
 photo with that part painted out, where the light body is what stands out. Where it is still unsure
 of a white body it is read below one half if that outline lies on an image edge; an even partial
 network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened as a
-hole where the network reads it as glass or its pixels are clipped to white. The quality score
+hole where the network reads it as glass or its pixels are clipped to white. Where the network's edge
+is a wide ramp (a card's or a printer's light rim), the outline is moved to the photo's own faint step
+(`snap_soft_edges`). The quality score
 (engine.matting.score) falls with each of these doubts, so batches can flag the matte.
 """
 
@@ -319,11 +321,14 @@ def fuse(
     # not glass the network reads evenly, nor a clipped highlight, where matching the backdrop is no proof.
     fused &= ~holes_to_open(background_holes(fast.hard, unlike), model_alpha, rgb)
     fused = drop_specks(fused, 2e-4)
+    # Where the network's edge is a wide ramp, the outline goes to the photo's own faint step.
+    fused, snapped = snap_soft_edges(rgb, fast.background, fused, model_alpha)
 
     alpha, _ = soft_alpha_from_mask(img, fused, band=3)
-    # Where the colours cannot tell product from background (white on white) keep the network's edge.
+    # Where the colours cannot tell product from background (white on white) keep the network's edge,
+    # unless it was soft and the outline was moved to the photo's step.
     edge = (alpha > 0.0) & (alpha < 1.0)
-    low_contrast = edge & (unlike < 1.0) & base
+    low_contrast = edge & (unlike < 1.0) & base & ~snapped
     alpha = np.where(low_contrast, np.maximum(alpha, model_alpha), alpha).astype(np.float32)
     # Glass and glow: where the network gives an even, partial alpha over a body the colour model sees
     # through (the backdrop shows), that partial alpha is the answer, not a solid interior. Not where the
@@ -333,6 +338,77 @@ def fuse(
         alpha = np.where(see_through, model_alpha, alpha).astype(np.float32)
     quality, details = model_quality(model_alpha, fused, fast.hard)
     return FusedResult(alpha, quality, {**details, "network_level": level, "network_undecided": undecided})
+
+
+SNAP_BAND = 8  # px either side of a soft outline within which its edge may move to the photo's step
+SNAP_SOFT = 0.5  # share of undecided network pixels around an outline pixel above which its edge is soft
+SNAP_CONTRAST = (0.015, 0.1)  # step (ratio to the backdrop, RGB distance) between the sides it snaps to
+
+
+def _fill_from(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """`values` known where `weight` is 1 spread into their neighbourhood (normalised convolution)."""
+    wsum = cv2.GaussianBlur(weight, (0, 0), sigma)
+    num = cv2.GaussianBlur(values * weight[..., None], (0, 0), sigma)
+    return num / np.maximum(wsum, 1e-6)[..., None], wsum
+
+
+def snap_soft_edges(
+    rgb: np.ndarray, background: np.ndarray, mask: np.ndarray, model_alpha: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mask with its outline moved to the photo's own step where the network's edge is soft.
+
+    On white-on-white the network answers a white card's or a printer's light top with a ramp 15-20 px
+    wide whose one-half crossing wanders 4-7 px either side of the rim (whites tune), while the photo
+    still holds a step there: a colour cast of 1-3 % and a slight brightening, too faint for the colour
+    model's threshold but steady along the rim. Within `SNAP_BAND` px of such an outline the two sides'
+    colours are taken from beyond the band (the photo divided by the backdrop, smoothed), each pixel's
+    share of them is solved as in the compositing equation and smoothed along the rim, and the outline
+    goes where that share crosses one half. Crisp network edges (a shrub's branches, a mug) and steps
+    fainter than `SNAP_CONTRAST` keep the network's outline. Returns (mask, zone that was snapped)."""
+    zone = np.zeros(mask.shape, bool)
+    outline = _outline(mask)
+    if not outline.any():
+        return mask, zone
+    side = 2 * SNAP_BAND + 1
+    undecided = ((model_alpha > 0.1) & (model_alpha < 0.9)).astype(np.float32)
+    soft = cv2.boxFilter(undecided, -1, (side, side)) > SNAP_SOFT
+    seeds = outline & soft
+    if not seeds.any():
+        return mask, zone
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    near = cv2.dilate(seeds.astype(np.uint8), kernel) > 0
+    # only the zone's box, with room for the side colours' blur
+    ys, xs = np.nonzero(near)
+    pad = 6 * SNAP_BAND
+    y0, y1 = max(0, ys.min() - pad), min(mask.shape[0], ys.max() + pad + 1)
+    x0, x1 = max(0, xs.min() - pad), min(mask.shape[1], xs.max() + pad + 1)
+    box = mask[y0:y1, x0:x1].astype(np.uint8)
+    ratio = rgb[y0:y1, x0:x1].astype(np.float32) * np.float32(1.0 / 255.0)
+    ratio /= np.maximum(background[y0:y1, x0:x1], 1e-3)
+    ratio = cv2.GaussianBlur(ratio, (0, 0), 1.5)
+    # the sides' colours only from pixels near the backdrop's: a faint rim's, not a print's or a
+    # screen's beyond it, which the wide blur would otherwise mix in
+    lo, hi = SNAP_CONTRAST
+    faint = (np.sum((ratio - 1.0) ** 2, axis=2) < hi * hi).astype(np.uint8)
+    inner = (cv2.erode(box, kernel) & faint).astype(np.float32)
+    outer = ((1 - cv2.dilate(box, kernel)) & faint).astype(np.float32)
+    fg, fg_w = _fill_from(ratio, inner, 2.0 * SNAP_BAND)
+    bg, bg_w = _fill_from(ratio, outer, 2.0 * SNAP_BAND)
+    diff = fg - bg
+    denom = np.sum(diff * diff, axis=2)
+    share = np.sum((ratio - bg) * diff, axis=2) / np.maximum(denom, 1e-9)
+    share = cv2.GaussianBlur(np.clip(share, 0.0, 1.0), (0, 0), 2.0)
+    ok = near[y0:y1, x0:x1] & (fg_w > 0.05) & (bg_w > 0.05) & (denom > lo * lo) & (denom < hi * hi)
+    if not ok.any():
+        return mask, zone
+    # never out into a shadow: what the snap adds is no darker than the backdrop (a bottle's contact
+    # shadow is a step too, and the side colour beyond the band mixes it with the sweep)
+    lum = ratio @ np.array([0.299, 0.587, 0.114], np.float32)
+    new = (share > 0.5) & ((box > 0) | (1.0 - lum < SHADOW_DARKENING))
+    out = mask.copy()
+    out[y0:y1, x0:x1] = np.where(ok, new, box > 0)
+    zone[y0:y1, x0:x1] = ok
+    return out, zone
 
 
 FAINT_FRACTION = 0.06  # image share of faint, coherent departures beyond which the colour model is blind
