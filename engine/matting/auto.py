@@ -737,15 +737,33 @@ def matte_auto(
     fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0)
     final = fused.alpha > 0.5
     union = np.count_nonzero(final | fast.hard)
+    left_out = left_out_faint(fast, final)
+    details["faint_left_out"] = left_out
+    # the network found a light body whole and sure (no further look needed): faint regions around it
+    # are its glow, a reflection or the sweep's texture, not a body it missed (whites tune: a bulb, a
+    # glass and a silver bottle at IoU 0.99 had 0.4-0.9 of their area "left out"); nor after a look
+    # past the part that found the light body against it (a shrub's pot: the faint rest is the sweep)
+    looked_for_it = (could_look_again and reason is None) or details.get("beside_added", 0.0) > 0.0
     doubts = {
         "undecided": fused.details["network_undecided"],
         "level": fused.details["network_level"],
-        "left_out": left_out_faint(fast, final),
+        "left_out": 0.0 if looked_for_it else left_out,
         "fast_agreement": float(np.count_nonzero(final & fast.hard) / union) if union else 0.0,
         # agreeing with a colour model that left faint regions out is doubt; agreeing with one that is
         # only unsure of a textured backdrop (and found a coloured product) is not, nor where the
-        # network found a light body whole (no second look needed: the colour model found it too)
-        "colour_model_blind": bool(blind["left_faint"]) and (not could_look_again or reason is not None),
+        # network found a light body whole (no second look needed: the colour model found it too), nor
+        # where a further look found more and came to the colour model's answer (a white phone whole)
+        "colour_model_blind": bool(blind["left_faint"])
+        and (not could_look_again or reason is not None)
+        and added == 0.0,
+        # the answer is still a colourless dark part with a dark rim after every look, while faint
+        # regions lie against it or the look past found pieces of a light body: a phone's screen with
+        # its white frame only in bits (whites tune: the one such matte, IoU 0.86; phones found whole
+        # have no dark rim)
+        "dark_rim_left": reason is not None
+        and dark_part(fused.alpha, rgb, fast.background) == "dark part"
+        and dark_rim(fused.alpha, rgb, fast.background) > DARK_RIM
+        and (left_out > SECOND_LOOK_LEFT_OUT or details.get("beside_added", 0.0) > 0.0),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
         # a second look (or the look past a coloured part) found nothing more, or was not taken

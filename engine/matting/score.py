@@ -15,6 +15,9 @@ on its outline. The signals, each measured on the final mask:
   dark part) found nothing more, or was not taken because the first answer is a coloured part where
   it finds nothing more (engine.matting.auto.second_look_reason), while faint regions lie against the
   product: a light body around or under the dark part (a white pot under a plant) nobody found;
+- the answer is still a colourless dark part whose outer band is dark after every look, while faint
+  regions lie against it or the look past it found pieces of a light body (`dark_rim_left`): a phone's
+  screen with its white frame found only in bits;
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -63,6 +66,7 @@ def fused_quality(
     border: float,
     parts: int,
     nothing_more_found: bool = False,
+    dark_rim_left: bool = False,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -78,6 +82,8 @@ def fused_quality(
         score *= ramp(fast_agreement, 0.85, 0.98, floor=0.45)
     if nothing_more_found and left_out > SECOND_LOOK_LEFT_OUT:
         score *= 0.45  # whites tune (40): the five such mattes had IoU 0.66-0.81; the one below 0.3, 0.99
+    if dark_rim_left:
+        score *= 0.4  # whites tune (40): the one such matte, a phone without most of its frame, IoU 0.86
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))
