@@ -2,7 +2,9 @@
 
     refs -> prepare (CPU tasks: read the input, decode, the colour model where it decides alone,
                      else the image at matting size)
-         -> network (an actor pool; GPUs where the cluster has them, the model loaded once per actor)
+         -> network (an actor pool; GPUs where the cluster has them, the model loaded once per actor;
+                     where `auto` must run to the end to know its further looks, it finishes the
+                     matte here and hands that on instead of the looks)
          -> finish  (CPU tasks: decode again, matte with the network's output, retouch, compose,
                      encode, write the output; a surprise job composes every variant and its video
                      from that one matte) -> small status rows (`pipeline.RESULT_COLUMNS`)
@@ -251,7 +253,8 @@ class NetworkStage:
     def _run(self, rows: list[dict[str, Any]]) -> None:
         """One network call for `rows`; the CPU time is shared out evenly. Should the call fail as a
         whole, each image runs again alone, so only the image at fault becomes a failed row."""
-        from engine.matting import network_looks
+        from engine.matting import network_auto
+        from engine.matting.model import quantise
 
         started = time.process_time()
         try:
@@ -265,9 +268,18 @@ class NetworkStage:
             def work(row: dict[str, Any] = row, i: int = i) -> None:
                 image = _net_input(row)
                 matte = mattes[i] if mattes is not None else self.session.predict_u8(image)
-                looks = [matte]
+                looks, done = [matte], None
                 if self.looks_again:
-                    looks = network_looks(image, self.session.predict_u8, first=matte, options=self.options)
+                    looks, done = network_auto(
+                        image, self.session.predict_u8, first=matte, options=self.options
+                    )
+                if done is not None:
+                    # auto ran to the end here to learn its looks: its matte (at the working size) is
+                    # the one the finish stage would make from them, handed on instead of the looks
+                    a = quantise(done.alpha)
+                    row.update(alpha=a.tobytes(), alpha_h=a.shape[0], alpha_w=a.shape[1])
+                    row.update(method=done.method, quality=done.quality, net_input=b"")
+                    return
                 # the looks one after another: (k, side, side) bytes, k read back from the length
                 row.update(
                     net_matte=b"".join(m.tobytes() for m in looks), net_side=matte.shape[0], net_input=b""
@@ -405,8 +417,9 @@ def _guarded(row: dict[str, Any], work: Callable[[], None]) -> None:
 
 
 def _prepared_plan(row: dict[str, Any]) -> MattePlan:
-    """The `MattePlan` the prepare stage decided for a prepared row (its matte or its wish for the
-    network), rebuilt from the row's compact columns: one reading for the look and surprise paths."""
+    """The `MattePlan` decided for a prepared row (the prepare stage's matte at the decoded size, the
+    network stage's finished auto matte at the working size, or the wish for the network), rebuilt
+    from the row's compact columns: one reading for the look and surprise paths."""
     from engine.pipeline import MattePlan
 
     return MattePlan(

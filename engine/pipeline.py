@@ -409,7 +409,9 @@ class MattePlan:
     """What `prepare_matte` decided for one image."""
 
     network_input: np.ndarray | None  # uint8 (h, w, 3) at matting size: the network must run on it
-    alpha: np.ndarray | None  # uint8 (H, W) matte at the decoded size, decided without the network
+    # uint8 matte decided without the network at the decoded size (H, W), or finished where the
+    # network ran at the working size (`engine.matting.network_auto`); `plan_alpha` reads both
+    alpha: np.ndarray | None
     method: str = ""
     quality: float = 0.0
 
@@ -516,9 +518,7 @@ def finish_image(
     decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
     rgb = decoded.rgb
     if plan.alpha is not None:
-        if plan.alpha.shape != rgb.shape[:2]:
-            raise ValueError(f"matte is {plan.alpha.shape}, image {rgb.shape[:2]}: decoded differently")
-        alpha = plan.alpha.astype(np.float32) * np.float32(1.0 / 255.0)
+        alpha = plan_alpha(plan, rgb, working_size)
         method, quality = plan.method, plan.quality
     else:
         if network_matte is None:
@@ -529,6 +529,21 @@ def finish_image(
         if route != recipe.method:  # (an uploaded cut-out's own alpha is decided in prepare_matte)
             method = f"{recipe.method}:{method}"
     return _export(rgb, alpha, recipe, template, background, quality, method)
+
+
+def plan_alpha(plan: MattePlan, rgb: np.ndarray, working_size: int = DEFAULT_WORKING_SIZE) -> np.ndarray:
+    """A plan's uint8 matte as float32 at the photo's size: decided at that size (the prepare stage),
+    or at the working size (auto finished in the network stage where it took its looks:
+    `engine.matting.network_auto`), brought up as `matte` brings its own. Any other size means the
+    stages decoded the photo differently: an error, never a stretched matte."""
+    from engine.matting import to_image, working_shape
+
+    alpha = plan.alpha.astype(np.float32) * np.float32(1.0 / 255.0)
+    if plan.alpha.shape == rgb.shape[:2]:
+        return alpha
+    if plan.alpha.shape != working_shape(rgb.shape, working_size):
+        raise ValueError(f"matte is {plan.alpha.shape}, image {rgb.shape[:2]}: decoded differently")
+    return to_image(alpha, rgb)
 
 
 def _quantise(alpha: np.ndarray) -> np.ndarray:

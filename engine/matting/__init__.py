@@ -37,7 +37,10 @@ __all__ = [
     "cutout",
     "decontaminate",
     "matte",
+    "network_auto",
     "network_looks",
+    "to_image",
+    "working_shape",
 ]
 
 
@@ -72,6 +75,20 @@ def _working_size(shape: tuple[int, ...], working_size: int) -> tuple[int, int] 
     if scale >= 1.0:
         return None
     return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def working_shape(shape: tuple[int, ...], working_size: int) -> tuple[int, int]:
+    """(height, width) an image of this shape is matted at."""
+    size = _working_size(shape, working_size)
+    return (shape[0], shape[1]) if size is None else (size[1], size[0])
+
+
+def to_image(alpha: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """A matte made at the working size brought to `rgb`'s size as `matte` brings its own (edge-aware
+    upsampling on the photo), float32; unchanged where it is that size already."""
+    if alpha.shape != rgb.shape[:2]:
+        alpha = upsample_alpha(alpha, rgb)
+    return alpha.astype(np.float32, copy=False)
 
 
 def _to_working(rgb: np.ndarray, working_size: int) -> np.ndarray:
@@ -116,24 +133,19 @@ def matte(
     fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
     details: dict = {}
     if method == "model":
-        alpha, work_shape = _network_matte(rgb, session, opt.working_size)
+        alpha, _ = _network_matte(rgb, session, opt.working_size)
         used, quality = "model", _model_only_quality(alpha)
     elif method == "fast":
         work = _to_working(rgb, opt.working_size)
         res = matte_fast(work, fast_opt)
         alpha, used, quality, details = res.alpha, "fast", res.confidence, res.details
-        work_shape = work.shape[:2]
     else:
         work = _to_working(rgb, opt.working_size)
         predict = _resolve(session) if session is not None else None
         alpha, used, quality, details = matte_auto(
             work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt
         )
-        work_shape = work.shape[:2]
-    if work_shape != rgb.shape[:2]:
-        alpha = upsample_alpha(alpha, rgb)
-    alpha = alpha.astype(np.float32, copy=False)
-    return MatteResult(alpha, used, float(np.clip(quality, 0.0, 1.0)), details)
+    return MatteResult(to_image(alpha, rgb), used, float(np.clip(quality, 0.0, 1.0)), details)
 
 
 def _model_only_quality(alpha: np.ndarray) -> float:
@@ -158,12 +170,29 @@ def network_looks(
     prepare stage hands on), in the order it asks, each as `predict_u8` gives it (uint8 at the
     network's size). `first`: the first look, already computed (a batched network call).
 
-    A batch's network stage calls this and its finish stage replays the looks through `NetworkMatte`:
-    auto's second look at the flattened photo and its look past a found part need the network again
-    on images only auto can make, so the network stage makes them, with the same decisions (each look
-    is handed to auto as the finish stage will see it, quantised and widened). Where the backdrop fit
-    says no further look can be asked for (a smooth sweep: `could_look_again` in `matte_auto` is this
-    same test), only the first look runs and auto's colour model is left to the finish stage."""
+    A batch's network stage takes these looks and its finish stage can replay them through
+    `NetworkMatte`: auto's second look at the flattened photo and its look past a found part need the
+    network again on images only auto can make, so the network stage makes them, with the same
+    decisions (each look is handed to auto as the finish stage will see it, quantised and widened).
+    Where the backdrop fit says no further look can be asked for (a smooth sweep: `could_look_again`
+    in `matte_auto` is this same test), only the first look runs and auto's colour model is left to
+    the finish stage. See `network_auto` for the matte itself."""
+    return network_auto(work, predict_u8, first=first, options=options)[0]
+
+
+def network_auto(
+    work: np.ndarray,
+    predict_u8: Callable[[np.ndarray], np.ndarray],
+    *,
+    first: np.ndarray | None = None,
+    options: MatteOptions | None = None,
+) -> tuple[list[np.ndarray], MatteResult | None]:
+    """`network_looks`, and `auto`'s finished matte at `work`'s size where it had to run to the end to
+    learn which looks it wants (a textured or unevenly lit backdrop), else None (only the first look
+    ran; the finish stage runs auto). That matte is the one the finish stage would make by replaying
+    the looks (same image, same looks as it would see them, same decisions), so a batch hands it on
+    instead of running auto twice (0.33 CPU s per whites image: NETWORK_FIRST.md); `to_image` brings
+    it to the photo's size as `matte` does."""
     from engine.matting.model import NetworkMatte
 
     opt = options or MatteOptions()
@@ -177,6 +206,9 @@ def network_looks(
     fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
     if backdrop_fit(work, fast_opt)[1] <= BACKDROP_RESIDUAL:
         predict(work)
-        return looks
-    matte_auto(work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt)
-    return looks
+        return looks, None
+    alpha, used, quality, details = matte_auto(
+        work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt
+    )
+    done = MatteResult(alpha.astype(np.float32, copy=False), used, float(np.clip(quality, 0.0, 1.0)), details)
+    return looks, done

@@ -21,6 +21,7 @@ from engine.pipeline import (
     decode_size,
     matting_options,
     matting_route,
+    plan_alpha,
 )
 
 
@@ -41,9 +42,7 @@ def photo_and_matte(
     decoded = decode_image(data, max_pixels=max_pixels, min_size=decode_size(recipe, working_size))
     rgb = decoded.rgb
     if plan is not None and plan.alpha is not None:
-        if plan.alpha.shape != rgb.shape[:2]:
-            raise ValueError(f"matte is {plan.alpha.shape}, image {rgb.shape[:2]}: decoded differently")
-        return rgb, plan.alpha.astype(np.float32) * np.float32(1.0 / 255.0), plan.method, plan.quality
+        return rgb, plan_alpha(plan, rgb, working_size), plan.method, plan.quality
     given = decoded.alpha
     if (
         plan is None

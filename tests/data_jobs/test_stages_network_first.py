@@ -1,26 +1,25 @@
 """Network-first `auto` in the staged batch (what DRISYA_AUTO_ROUTE=hardware runs on a GPU cluster):
 on a white phone on white, the network looks first, then auto takes its further looks (the flattened
 photo, then past the screen) and fuses with the colour model. The network stage takes all three looks
-and the finish stage replays them, so the batch's picture is the one-image path's (`drisya enhance`,
-`POST /v1/enhance`, both `process_image`) with the same mode, within the uint8 rounding of the
-mattes; and it is not the picture of the network's answer alone (DRISYA_AUTO_ROUTE=network)."""
+and hands on auto's finished matte, so the batch's picture is the one-image path's (`drisya enhance`,
+`POST /v1/enhance`, both `process_image`) with the same mode, within the uint8 rounding of the matte;
+and it is not the picture of the network's answer alone (DRISYA_AUTO_ROUTE=network)."""
 
 from __future__ import annotations
 
 import io
 
-import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.datasets import whites
 from cluster.model_store import model_family, resolve_model
 from data_jobs.pipeline import JobArgs
 from data_jobs.stages import NetworkStage, finish_stage, prepare_stage
 from engine.matting.model import get_session
 from engine.pipeline import NETWORK_FIRST, NETWORK_ONLY, parse_recipe, process_image
 from engine.templates.catalog import resolve
+from tests.data_jobs.test_stages_looks import CountingSession, white_phone
 
 pytestmark = pytest.mark.model
 
@@ -38,24 +37,18 @@ def _pixels(data: bytes) -> np.ndarray:
 def test_network_first_batch_keeps_autos_looks_and_fusion_and_matches_the_one_image_path(
     blobs, settings
 ) -> None:
-    shot = whites.shot(whites.Item("white_phone", "tune", 2), size=384)  # three looks with ISNet
-    data = cv2.imencode(".png", cv2.cvtColor(shot.rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
-    blobs.put_bytes("phone.png", data)
-    refs = {
-        "image_id": np.array(["phone"]),
-        "input_key": np.array(["phone.png"]),
-        "output_stem": np.array(["out/phone"]),
-    }
+    data, refs = white_phone(blobs)
     settings = settings.with_(blob_dir=str(blobs.root))
     args = JobArgs(settings, RECIPE, resolve("#ffffff"), network_first=NETWORK_FIRST)
 
     prepared = prepare_stage(refs, args)
     assert len(prepared["net_input"][0]) and not len(prepared["alpha"][0])  # no decision without it
-    networked = NetworkStage(args)(prepared)
-    (row,) = _rows(networked)
+    stage = NetworkStage(args)
+    stage.session = CountingSession(stage.session)
+    (row,) = _rows(networked := stage(prepared))
     assert not row["error_code"], row["error"]
-    side = int(row["net_side"])
-    assert len(row["net_matte"]) == 3 * side * side  # the first look, the second, the look past the screen
+    assert stage.session.runs == 3  # the first look, the second, the look past the screen
+    assert row["method"] == "auto:model" and len(row["alpha"]) == 384 * 384
     (done,) = _rows(finish_stage(networked, args))
     assert done["status"] == "done" and done["method"] == "auto:model"
     batch = _pixels(blobs.get_bytes(done["output_key"]))
