@@ -462,10 +462,11 @@ def matting_route(method: str, *, network_first: NetworkFirst) -> str:
 def matting_options(
     method: str, *, network_first: NetworkFirst, working_size: int = DEFAULT_WORKING_SIZE
 ) -> MatteOptions:
-    """The `engine.matting` options an image of this recipe is matted with: with NETWORK_FIRST, `auto`
-    asks the network about every image (on a GPU the colour model costs more CPU than the network
-    costs GPU) and keeps its further looks and the colour model's corrections (white on white:
-    benchmarks/matting_quality/NETWORK_FIRST.md)."""
+    """The `engine.matting` options an image of this recipe is matted with. With NETWORK_FIRST `auto`
+    asks the network about every image, however sure the colour model is (a white body on a white
+    sweep is where it is blind and sure), and keeps its further looks and the colour model's
+    corrections, which the network's answer alone lacks: tune split, whites IoU 0.856 -> 0.986, emoji
+    0.970 -> 0.996, for ~0.4 CPU s an image at 1024 px (benchmarks/matting_quality/NETWORK_FIRST.md)."""
     from engine.matting import MatteOptions
 
     first = method == "auto" and auto_mode(network_first) == NETWORK_FIRST
