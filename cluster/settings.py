@@ -71,6 +71,12 @@ class Settings:
     # the actor's threads): batch 4 took more CPU time per image than batch 1 on two cores
     # (benchmarks/throughput/BATCH.md) and each further image in a batch holds ~0.5 GB more memory.
     network_batch_size: int | None = None
+    # Network actors per GPU in a batch's network stage, each with one CPU and an equal share of the
+    # card. An actor's CPU also prepares the input and, where `auto` runs network-first on a photo
+    # whose backdrop the colour model cannot describe, decides auto's further looks (~0.37 CPU s an
+    # image on the whites tune set, against ~0.03 on clean sweeps: NETWORK_FIRST.md): raise it when
+    # such photos leave the GPU idle; the CPU stages get the CPU slots the actors leave.
+    network_actors_per_gpu: int = 2
     payments_provider: str = "test"  # test | razorpay
     razorpay_key_id: str | None = None
     razorpay_key_secret: str | None = None
@@ -141,6 +147,10 @@ class Settings:
             raise ValueError(f"DRISYA_JOB_MAX_RUNS must be 1 or more, not {self.job_max_runs}")
         if self.network_batch_size is not None and self.network_batch_size < 1:
             raise ValueError(f"DRISYA_NETWORK_BATCH_SIZE must be 1 or more, not {self.network_batch_size}")
+        if self.network_actors_per_gpu < 1:
+            raise ValueError(
+                f"DRISYA_NETWORK_ACTORS_PER_GPU must be 1 or more, not {self.network_actors_per_gpu}"
+            )
         if self.auto_route not in AUTO_ROUTES:
             raise ValueError(
                 f"DRISYA_AUTO_ROUTE must be one of {', '.join(AUTO_ROUTES)}, not {self.auto_route!r}"

@@ -18,13 +18,16 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cluster.settings import Settings
 from engine.templates.spec import TemplateSpec
 from store.blobs import BlobStore
+
+if TYPE_CHECKING:
+    from engine.pipeline import NetworkFirst
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +204,7 @@ class ImageWorker:
         recipe: dict[str, Any],
         template: TemplateSpec,
         *,
-        network_first: bool = False,
+        network_first: NetworkFirst = False,
         surprise: dict[str, Any] | None = None,
     ) -> None:
         import cv2
@@ -216,7 +219,7 @@ class ImageWorker:
         self.settings = settings
         # a surprise job's options (engine.surprise.options); None: one composed output per image
         self.surprise = surprise
-        self.network_first = network_first  # `auto` straight to the network (GPU): as the batch does
+        self.network_first = network_first  # how `auto` runs (engine.pipeline.AUTO_MODES): as the batch does
         self.blobs = blob_store_from_settings(settings)
         self.recipe = parse_recipe(recipe)
         # every image of a job lands on the same canvas: render the template once per actor
@@ -357,14 +360,15 @@ class JobArgs:
         recipe: dict[str, Any],
         template: TemplateSpec,
         *,
-        network_first: bool = False,
+        network_first: NetworkFirst = False,
         surprise: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.recipe = recipe
         self.template = template
         self.surprise = surprise  # a surprise job's options; None for other modules
-        # `auto` sends every image to the network (a GPU serves it): see engine.pipeline.matting_route
+        # how `auto` runs (engine.pipeline.AUTO_MODES; data_jobs.stages.auto_network_first decides it
+        # per cluster): see engine.pipeline.matting_route and matting_options
         self.network_first = network_first
         self.token = uuid.uuid4().hex  # names the job's per-process caches in the stage workers
 
@@ -417,7 +421,7 @@ def build_dataset(
     recipe: dict[str, Any],
     template: TemplateSpec,
     plan: PoolPlan,
-    network_first: bool = False,
+    network_first: NetworkFirst = False,
     surprise: dict[str, Any] | None = None,
 ):
     """The lazy dataset: refs -> prepare (CPU tasks) -> network (actor pool, only for a recipe that
@@ -429,7 +433,7 @@ def build_dataset(
     return build_staged_dataset(
         [r.as_row() for r in refs],
         args=args,
-        plan=plan_stages(plan),
+        plan=plan_stages(plan, actors_per_gpu=settings.network_actors_per_gpu),
         network=needs_model(recipe if not isinstance(recipe, dict) else _recipe(recipe)),
     )
 

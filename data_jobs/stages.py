@@ -511,11 +511,3 @@ def auto_network_first(resources: dict[str, float], route: str = "hardware") -> 
             f"DRISYA_AUTO_ROUTE must be hardware or one of {', '.join(AUTO_MODES)}, got {route!r}"
         )
     return NETWORK_FIRST if float(resources.get("GPU", 0) or 0) > 0 else COLOUR_FIRST
-
-
-def auto_prefers_network(resources: dict[str, float], route: str = "hardware") -> bool:
-    """Whether `auto` asks the network about every image on this cluster (`auto_network_first` is
-    network-first or network), for reports that only need a yes or no."""
-    from engine.pipeline import COLOUR_FIRST
-
-    return auto_network_first(resources, route) != COLOUR_FIRST

@@ -25,7 +25,7 @@ def main() -> int:
 
     from cluster.model_store import model_family, resolve_model
     from cluster.settings import Settings
-    from data_jobs.stages import auto_prefers_network
+    from data_jobs.stages import auto_network_first
     from engine.matting.model import ModelSession
 
     settings = Settings.from_env()
@@ -64,11 +64,9 @@ def main() -> int:
 
     ray.init(include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     resources = ray.cluster_resources()
-    routed = auto_prefers_network(resources, Settings.from_env().auto_route)
-    print(
-        f"Ray cluster {resources.get('CPU')} CPUs, {resources.get('GPU', 0)} GPUs: auto -> network: {routed}"
-    )
-    failed |= not routed
+    mode = auto_network_first(resources, Settings.from_env().auto_route)
+    print(f"Ray cluster {resources.get('CPU')} CPUs, {resources.get('GPU', 0)} GPUs: auto runs {mode}")
+    failed |= mode == "colour"  # a GPU cluster whose auto does not ask the network first
     ray.shutdown()
     return 1 if failed else 0
 

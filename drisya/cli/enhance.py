@@ -68,6 +68,21 @@ def _lazy_session():
     return load
 
 
+def _auto_mode(method: str, route: str) -> str | bool:
+    """How `auto` runs here, as a batch on this machine would run it (`DRISYA_AUTO_ROUTE`; `hardware`
+    is network-first where onnxruntime offers CUDA, colour-first without). Other methods: False."""
+    if method != "auto":
+        return False
+    from data_jobs.stages import auto_network_first
+
+    gpu = {}
+    if route == "hardware":
+        import onnxruntime as ort
+
+        gpu = {"GPU": 1.0} if "CUDAExecutionProvider" in ort.get_available_providers() else {}
+    return auto_network_first(gpu, route)
+
+
 def run(args: argparse.Namespace) -> int:
     from cluster.settings import Settings
     from drisya.cli._files import (
@@ -94,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"enhance: cannot create {args.out}: {exc.strerror or exc}", 2) from None
 
-    limits = Settings.from_env().limits
+    settings = Settings.from_env()
+    limits = settings.limits
+    mode = _auto_mode(recipe.method, settings.auto_route)
     background = prepare_background(recipe, template)
     session = _lazy_session() if recipe.method != "fast" else None
     failed, names = 0, OutputNames(args.out)
@@ -109,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
                 session=session,
                 max_pixels=limits.max_image_pixels,
                 working_size=limits.working_size,
+                network_first=mode,
             )
         except ModelUnavailable as exc:
             raise CliError(f"enhance: the matting model is unavailable: {exc}", 1) from None

@@ -64,7 +64,7 @@ def test_worker_memory_is_estimated_from_the_recipe_and_the_limits() -> None:
 def test_an_autoscaling_cluster_at_zero_workers_is_planned_for_what_it_may_grow_to() -> None:
     from cluster.settings import Settings
     from data_jobs.runner import planning_resources
-    from data_jobs.stages import auto_prefers_network, plan_stages
+    from data_jobs.stages import auto_network_first, plan_stages
 
     head_only = {"memory": 3.0 * GIB, "object_store_memory": 1.0 * GIB}  # num-cpus 0, minReplicas 0
     assert (
@@ -80,7 +80,7 @@ def test_an_autoscaling_cluster_at_zero_workers_is_planned_for_what_it_may_grow_
     assert (plan.max_size, plan.limited_by, plan.gpus) == (125, "images", 4.0)
     stages = plan_stages(plan)
     assert (stages.network_actors, stages.network_gpus, stages.cpu_tasks) == (8, 0.5, 117)
-    assert auto_prefers_network(resources)  # the GPU group counts before its first pod
+    assert auto_network_first(resources) == "network-first"  # the GPU group counts before its first pod
 
 
 def test_a_cluster_larger_than_the_settings_is_planned_as_it_is() -> None:

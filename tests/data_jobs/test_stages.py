@@ -15,7 +15,6 @@ from data_jobs.pipeline import ImageRef, JobArgs, PoolPlan, build_dataset, plan_
 from data_jobs.stages import (
     NetworkStage,
     auto_network_first,
-    auto_prefers_network,
     finish_stage,
     plan_stages,
     prepare_stage,
@@ -154,6 +153,12 @@ def test_stage_plan_follows_the_cluster() -> None:
     assert (gpu.cpu_tasks, gpu.network_actors, gpu.network_gpus, gpu.in_flight) == (13, 2, 0.5, 4)
     two = plan_stages(plan_actor_pool({"CPU": 32.0, "GPU": 2.0}, images=1000))
     assert (two.cpu_tasks, two.network_actors, two.network_gpus) == (27, 4, 0.5)
+    # DRISYA_NETWORK_ACTORS_PER_GPU: more actors share the card, the CPU stages get what they leave
+    more = Settings.from_env(env={"DRISYA_NETWORK_ACTORS_PER_GPU": "6"}).network_actors_per_gpu
+    six = plan_stages(plan_actor_pool({"CPU": 16.0, "GPU": 1.0}, images=1000), actors_per_gpu=more)
+    assert (six.cpu_tasks, six.network_actors, six.network_gpus) == (9, 6, 0.166)
+    with pytest.raises(ValueError, match="DRISYA_NETWORK_ACTORS_PER_GPU"):
+        Settings.from_env(env={"DRISYA_NETWORK_ACTORS_PER_GPU": "0"})
     small = plan_stages(plan_actor_pool({"CPU": 2.0, "GPU": 1.0}, images=1000))
     assert (small.cpu_tasks, small.network_actors, small.network_gpus) == (1, 1, 1.0)
 
@@ -168,10 +173,6 @@ def test_auto_route_follows_the_hardware_unless_chosen() -> None:
         assert auto_network_first({"CPU": 16.0}, route) == route
         assert auto_network_first({"GPU": 1.0}, route) == route
         assert Settings.from_env(env={"DRISYA_AUTO_ROUTE": route}).auto_route == route
-    assert auto_prefers_network({"CPU": 16.0, "GPU": 1.0}) is True
-    assert auto_prefers_network({"CPU": 16.0}) is False
-    assert auto_prefers_network({"CPU": 16.0}, "network") is True
-    assert auto_prefers_network({"GPU": 1.0}, "colour") is False
     with pytest.raises(ValueError, match="DRISYA_AUTO_ROUTE"):
         auto_network_first({}, "gpu")
     with pytest.raises(ValueError, match="DRISYA_AUTO_ROUTE"):
