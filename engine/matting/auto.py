@@ -384,7 +384,7 @@ def fill_light_pinholes(mask: np.ndarray, darkening: np.ndarray) -> np.ndarray:
 
 SNAP_BAND = 8  # px either side of a soft outline within which its edge may move to the photo's step
 SNAP_SOFT = 0.5  # share of undecided network pixels around an outline pixel above which its edge is soft
-SNAP_CONTRAST = (0.015, 0.1)  # step (ratio to the backdrop, RGB distance) between the sides it snaps to
+SNAP_CONTRAST = (0.01, 0.15)  # step (ratio to the backdrop, RGB distance) between the sides it snaps to
 
 
 def _fill_from(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
@@ -406,7 +406,9 @@ def snap_soft_edges(
     colours are taken from beyond the band (the photo divided by the backdrop, smoothed), each pixel's
     share of them is solved as in the compositing equation and smoothed along the rim, and the outline
     goes where that share crosses one half. Crisp network edges (a shrub's branches, a mug) and steps
-    fainter than `SNAP_CONTRAST` keep the network's outline. Returns (mask, zone that was snapped)."""
+    outside `SNAP_CONTRAST` (too faint to place, or strong ones the colour model sees itself, such as a
+    phone screen's edge beyond its thin frame) keep the network's outline. Whites tune: a band of 6 px
+    scored higher (bF 0.952 against 0.949) but moved two emoji edges off. Returns (mask, zone that was snapped)."""
     zone = np.zeros(mask.shape, bool)
     outline = _outline(mask)
     if not outline.any():
