@@ -204,11 +204,12 @@ def network_auto(
         return NetworkMatte(matte_u8).at(image.shape[0], image.shape[1])
 
     fast_opt = FastOptions(keep_shadows=opt.keep_shadows)
-    if backdrop_fit(work, fast_opt)[1] <= BACKDROP_RESIDUAL:
+    fit = backdrop_fit(work, fast_opt)
+    if fit[1] <= BACKDROP_RESIDUAL:
         predict(work)
         return looks, None
     alpha, used, quality, details = matte_auto(
-        work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt
+        work, predict, route_threshold=opt.auto_threshold, fast_options=fast_opt, fit=fit
     )
     done = MatteResult(alpha.astype(np.float32, copy=False), used, float(np.clip(quality, 0.0, 1.0)), details)
     return looks, done

@@ -726,8 +726,11 @@ def matte_auto(
     *,
     route_threshold: float = 0.8,
     fast_options: FastOptions | None = None,
+    fit: tuple[np.ndarray, float, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, str, float, dict]:
     """(alpha, method, quality, details) at the size of `rgb`; `model_predict` is called only if needed.
+    `fit`: the `backdrop_fit` of `rgb` with `fast_options`, where the caller made it already (a batch's
+    network stage decides with it whether auto can ask for further looks at all).
 
     The backdrop fit comes first (a thumbnail, cheap): where its residual says the colour model is
     blind and a network is at hand, the colour model stops at its segmentation (its edge refinement and
@@ -735,7 +738,7 @@ def matte_auto(
     a body or is a dark part that may sit in a light one, it takes a second look at the photo with the
     backdrop divided out (`flatten_backdrop`), and what it finds there is merged (`merge_flattened`).
     """
-    fit = backdrop_fit(rgb, fast_options)
+    fit = fit if fit is not None else backdrop_fit(rgb, fast_options)
     probe_blind = model_predict is not None and fit[1] > BACKDROP_RESIDUAL
     fast = matte_fast(rgb, fast_options, fit=fit, refine=not probe_blind)
     trust, blind = fast_trust(fast)
