@@ -1,6 +1,6 @@
-"""Finding and killing the processes a test started, by parentage or by a private temp dir named on
-their command line: tests that lose a Ray cluster on purpose must kill exactly theirs, never another
-Ray on the machine (a `ray stop --force` would take everyone's)."""
+"""Finding and killing the processes a test started, by parentage (`cluster.processes.descendants`)
+or by a private temp dir named on their command line: tests that lose a Ray cluster on purpose must
+kill exactly theirs, never another Ray on the machine (a `ray stop --force` would take everyone's)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,9 @@ import os
 import signal
 from pathlib import Path
 
+from cluster.processes import descendants
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = (entry / "stat").read_text()
-                ppid = int(stat.rsplit(")", 1)[1].split()[1])
-                tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid` now (children, their children, ...), not `pid` itself."""
-    tree, found, todo = _children(), set(), [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+__all__ = ["descendants", "kill_at_once", "naming"]
 
 
 def naming(text: str) -> set[int]:

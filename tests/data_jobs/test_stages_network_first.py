@@ -7,11 +7,8 @@ and it is not the picture of the network's answer alone (DRISYA_AUTO_ROUTE=netwo
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
 
 from cluster.model_store import model_family, resolve_model
 from data_jobs.pipeline import JobArgs
@@ -19,19 +16,9 @@ from data_jobs.stages import NetworkStage, finish_stage, prepare_stage
 from engine.matting.model import get_session
 from engine.pipeline import NETWORK_FIRST, NETWORK_ONLY, parse_recipe, process_image
 from engine.templates.catalog import resolve
-from tests.data_jobs.test_stages_looks import CountingSession, white_phone
+from tests.data_jobs.test_stages_looks import RECIPE, CountingSession, _pixels, _rows, white_phone
 
 pytestmark = pytest.mark.model
-
-RECIPE = {"method": "auto", "size": 400, "format": "png"}
-
-
-def _rows(columns: dict[str, np.ndarray]) -> list[dict]:
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-
-
-def _pixels(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), np.int16)
 
 
 def test_network_first_batch_keeps_autos_looks_and_fusion_and_matches_the_one_image_path(
