@@ -239,7 +239,12 @@ class TwoLooks:
 
 @pytest.fixture(scope="module")
 def white_phone():
-    """A white phone 3 % brighter than an unevenly lit textured sweep, around a dark screen."""
+    return white_phone_shot()
+
+
+def white_phone_shot() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A white phone 3 % brighter than an unevenly lit textured sweep, around a dark screen:
+    (photo, phone, screen)."""
     bg = sweep(11)
     phone = soft_rect(130, 50, 250, 330)
     screen = soft_rect(142, 66, 238, 300)

@@ -13,7 +13,7 @@ import pytest
 
 from engine.matting import MatteOptions, MissingModel, matte, network_looks
 from engine.matting.model import NetworkMatte
-from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect, sweep
+from tests.engine_matting.test_auto_fusion import SIZE, soft_rect, white_phone_shot
 
 
 class U8Network:
@@ -32,20 +32,10 @@ class U8Network:
         return NetworkMatte(self.predict_u8(rgb)).at(rgb.shape[0], rgb.shape[1])
 
 
-def phone_shot() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """test_auto_fusion's white phone: 3 % brighter than an unevenly lit textured sweep."""
-    bg = sweep(11)
-    phone = soft_rect(130, 50, 250, 330)
-    screen = soft_rect(142, 66, 238, 300)
-    colour = np.full((SIZE, SIZE, 3), 0.93, np.float32)
-    colour[screen > 0.5] = (0.06, 0.07, 0.09)
-    return shoot(bg, colour, phone, 11), phone, screen
-
-
 def test_every_look_auto_asks_for_is_recorded_and_replays_to_the_same_matte() -> None:
     """Screen, screen again, then the phone past the screen: three looks, taken in the network stage;
     the finish stage's replay gives the matte, method, quality and details of the direct run."""
-    rgb, phone, screen = phone_shot()
+    rgb, phone, screen = white_phone_shot()
     answers = (screen, screen, cv2.GaussianBlur(phone, (0, 0), 1.0))
     staged = U8Network(*answers)
     first = staged.predict_u8(rgb)  # the network stage's batched first look
@@ -75,7 +65,7 @@ def test_a_smooth_sweep_needs_the_first_look_only() -> None:
 
 def test_a_replay_asked_for_more_looks_than_recorded_fails_loudly() -> None:
     """Never the first look again in place of a second one: the stages disagreeing is an error."""
-    rgb, _, screen = phone_shot()
+    rgb, _, screen = white_phone_shot()
     one = NetworkMatte(np.clip(screen * 255 + 0.5, 0, 255).astype(np.uint8))
     one.predict(rgb)
     with pytest.raises(RuntimeError, match="recorded 1 look"):
