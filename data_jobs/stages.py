@@ -106,17 +106,33 @@ class StagePlan:
     in_flight: int  # batches queued per network actor, so a GPU never waits for the next input
 
 
+# Without a GPU the network is most of an image's CPU: ISNet at 1024 px costs ~2.4 CPU s an image on
+# one thread against ~0.33 for prepare + finish (benchmarks/throughput/RESULTS.md), about 12 %. The
+# network's actor pool may grow to the CPU slots less this share (kept for the CPU stages).
+CPU_STAGES_SHARE = 0.15
+
+
 def plan_stages(plan: PoolPlan, *, actors_per_gpu: int = 2, in_flight: int = 4) -> StagePlan:
     """The network gets `actors_per_gpu` actors per card (each with several batches in flight, one
-    CPU each), or one actor per four CPU slots without a GPU; the CPU stages get the CPU slots the
-    GPU's network actors leave (a 16-CPU, 1-GPU node: 15 slots, 2 actors, 13 prepare/finish tasks)."""
+    CPU each); the CPU stages get the CPU slots the GPU's network actors leave (a 16-CPU, 1-GPU node:
+    15 slots, 2 actors, 13 prepare/finish tasks).
+
+    Without a GPU the network's pool starts at one actor and may grow to the slots less
+    `CPU_STAGES_SHARE` (15 slots: 12 actors), one CPU and one onnxruntime thread each: Ray Data's
+    autoscaler adds actors only while images queue for the network and its budget allows, and its
+    resource allocator keeps a reservation for prepare and finish, so a colour-first `auto` batch,
+    whose images rarely need the network, keeps its CPUs for the CPU stages. (The pool was once capped
+    at a quarter of the slots: 3 actors, ~1.25 img/s for `model` on a 16-core node whose CPU stages
+    could do ~40.) One-thread actors rather than fewer wide ones: a convolution network's CPU per
+    image is least on one thread, and each actor's ~1.3 GB is already in the memory cap on the
+    slots (`plan_actor_pool`'s `worker_bytes`)."""
     gpus = plan.gpus
     if gpus > 0:
         actors = max(1, min(plan.max_size, math.ceil(gpus * actors_per_gpu)))
         share = math.floor(min(1.0, gpus / actors) * 1000) / 1000
         cpu_tasks = max(1, plan.max_size - actors)
         return StagePlan(cpu_tasks, plan.batch_size, actors, 1.0, share, in_flight)
-    actors = max(1, plan.max_size // 4)
+    actors = max(1, plan.max_size - math.ceil(plan.max_size * CPU_STAGES_SHARE))
     return StagePlan(plan.max_size, plan.batch_size, actors, 1.0, 0.0, 2)
 
 

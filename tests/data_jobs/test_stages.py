@@ -147,7 +147,16 @@ def test_a_bad_image_is_a_failed_row_and_the_others_finish(blobs, settings) -> N
 
 def test_stage_plan_follows_the_cluster() -> None:
     cpu = plan_stages(PoolPlan(min_size=1, max_size=7, num_cpus=1.0, num_gpus=0.0, batch_size=4))
-    assert (cpu.cpu_tasks, cpu.network_actors, cpu.network_gpus) == (7, 1, 0.0)
+    assert (cpu.cpu_tasks, cpu.network_actors, cpu.network_gpus) == (7, 5, 0.0)
+    # without a GPU the network may grow to most of the slots (it is ~88 % of an image's CPU there),
+    # never to all of them, and at least one actor runs on the smallest machine
+    node = plan_stages(plan_actor_pool({"CPU": 16.0}, images=1000))
+    assert (node.cpu_tasks, node.network_actors, node.network_gpus) == (15, 12, 0.0)
+    laptop = plan_stages(plan_actor_pool({"CPU": 2.0}, images=1000))
+    assert (laptop.cpu_tasks, laptop.network_actors) == (1, 1)
+    # the memory cap on the slots caps the actors too (each holds a ~1.3 GB session)
+    tight = plan_actor_pool({"CPU": 16.0, "memory": 8.0 * 2**30}, images=1000, worker_bytes=2 * 2**30)
+    assert (tight.max_size, plan_stages(tight).network_actors) == (4, 3)
     gpu = plan_stages(plan_actor_pool({"CPU": 16.0, "GPU": 1.0}, images=1000))
     # two network actors share the card, each with a CPU; the CPU stages get the other 13 slots
     assert (gpu.cpu_tasks, gpu.network_actors, gpu.network_gpus, gpu.in_flight) == (13, 2, 0.5, 4)
