@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.compose.layout import Placement
 from engine.compose.light_match import apply_gains_srgb
-from engine.compose.linear import to_linear, to_srgb
+from engine.compose.linear import per_channel, to_linear, to_srgb
 from engine.compose.stripes import by_bands
 
 # Alpha at or above this counts as solid: the backdrop's share is below a tenth of an 8-bit step.
@@ -119,10 +119,12 @@ def _mix(
     n = a.size
     fg = colour.take(li, axis=0).reshape(n, 1, 3)
     bg = background.take(ci, axis=0).reshape(n, 1, 3)
-    product = cv2.multiply(to_linear(fg), cv2.cvtColor(a.reshape(n, 1), cv2.COLOR_GRAY2RGB))
+    fg_lin = to_linear(fg)
+    product = cv2.multiply(fg_lin, per_channel(a.reshape(n, 1), fg_lin))
     if gains is not None:  # a translucent pixel may take the gain beyond white, as light does
         product = np.minimum(product * np.asarray(gains, np.float32).reshape(3), np.float32(1.0))
-    lit = cv2.multiply(to_linear(bg), cv2.cvtColor(keep.reshape(n, 1), cv2.COLOR_GRAY2RGB))
+    bg_lin = to_linear(bg)
+    lit = cv2.multiply(bg_lin, per_channel(keep.reshape(n, 1), bg_lin))
     return to_srgb(cv2.add(product, lit)).reshape(n, 3)
 
 
@@ -164,7 +166,7 @@ def _shade(density: np.ndarray, *, table: np.ndarray) -> np.ndarray:
     """A plain backdrop darkened by `density`: its RGB (packed with a pad byte as one uint32 per
     density level in `table`) at the nearest of the _DENSITY_STEPS levels, uint8 (H, W, 3)."""
     index = np.minimum(cv2.multiply(density, float(_DENSITY_STEPS), dtype=cv2.CV_16U), _DENSITY_STEPS)
-    lit = table[index]
+    lit = table.take(index)  # numpy 2.4's take: twice as fast as indexing (linear._gather)
     return cv2.cvtColor(lit.view(np.uint8).reshape(*lit.shape, 4), cv2.COLOR_RGBA2RGB)
 
 
