@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -79,23 +80,73 @@ def encode(image: np.ndarray, options: ExportOptions | None = None) -> bytes:
     mode = "RGBA" if image.shape[2] == 4 else "RGB"
     if fmt == "jpg" and mode == "RGBA":
         raise ValueError("JPEG has no alpha channel: compose onto a background first")
+    if fmt == "jpg":
+        return _jpeg(image, options)
     pil = Image.fromarray(np.ascontiguousarray(image), mode)  # a fresh image: no EXIF, XMP or comments
     extra: dict = {}
     if options.embed_icc:
         extra["icc_profile"] = srgb_icc_profile()
     buf = io.BytesIO()
-    if fmt == "jpg":
-        pil.save(
-            buf,
-            "JPEG",
-            quality=options.quality,
-            progressive=options.progressive,
-            optimize=True,
-            subsampling="4:2:0" if jpeg_mcu(options) == 16 else "4:4:4",
-            **extra,
-        )
-    elif fmt == "png":
+    if fmt == "png":
         pil.save(buf, "PNG", optimize=False, compress_level=options.png_compress_level, **extra)
     else:
         pil.save(buf, "WEBP", quality=options.quality, method=4, exact=mode == "RGBA", **extra)
     return buf.getvalue()
+
+
+def _jpeg(image: np.ndarray, options: ExportOptions) -> bytes:
+    """A baseline (or progressive) Huffman-optimised JPEG from uint8 RGB, by OpenCV's libjpeg-turbo.
+
+    Pillow's encoder (the same library) first copies the image into its own four-byte pixels; OpenCV
+    reads the array as it is, after one BGR swap. The quality, chroma subsampling and DCT are the
+    same, so the file decodes to the same pixels as Pillow's and is about as large (measured for
+    issue 12 on the amazon preset: 2000 px, quality 90, 4:4:4; ~20% less CPU per file). OpenCV
+    writes no metadata of its own beyond the JFIF header; the sRGB profile is inserted after it,
+    where Pillow puts it."""
+    sampling = (
+        cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420
+        if jpeg_mcu(options) == 16
+        else cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444
+    )
+    params = [
+        cv2.IMWRITE_JPEG_QUALITY,
+        options.quality,
+        cv2.IMWRITE_JPEG_OPTIMIZE,
+        1,
+        cv2.IMWRITE_JPEG_PROGRESSIVE,
+        int(options.progressive),
+        cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+        sampling,
+    ]
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2BGR), params)
+    if not ok:
+        raise ValueError(f"the JPEG encoder refused a {image.shape[1]}x{image.shape[0]} image")
+    data = buf.tobytes()
+    return with_icc_profile(data, srgb_icc_profile()) if options.embed_icc else data
+
+
+_ICC_MARKER = b"ICC_PROFILE\x00"
+_ICC_CHUNK = 65535 - 2 - len(_ICC_MARKER) - 2  # a segment's payload less its length, name and numbering
+
+
+def with_icc_profile(jpeg: bytes, profile: bytes) -> bytes:
+    """`jpeg` with `profile` embedded as APP2 ICC_PROFILE segments (the ICC spec's JPEG embedding:
+    chunks numbered from 1 of their count), right after the SOI marker and the JFIF APP0 segment
+    where there is one."""
+    if jpeg[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG stream")
+    at = 2
+    if jpeg[2:4] == b"\xff\xe0":
+        at = 4 + int.from_bytes(jpeg[4:6], "big")
+    chunks = [profile[i : i + _ICC_CHUNK] for i in range(0, len(profile), _ICC_CHUNK)] or [b""]
+    if len(chunks) > 255:
+        raise ValueError("an ICC profile this large does not fit in a JPEG")
+    segments = b"".join(
+        b"\xff\xe2"
+        + (2 + len(_ICC_MARKER) + 2 + len(chunk)).to_bytes(2, "big")
+        + _ICC_MARKER
+        + bytes((n, len(chunks)))
+        + chunk
+        for n, chunk in enumerate(chunks, 1)
+    )
+    return jpeg[:at] + segments + jpeg[at:]

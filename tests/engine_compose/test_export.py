@@ -95,3 +95,54 @@ def test_the_same_image_encodes_to_the_same_bytes_in_another_process():
             for _ in range(2)
         }
         assert len(digests) == 1, fmt
+
+
+def _pillow_jpeg(img, options: ExportOptions) -> bytes:
+    """The JPEG as `encode` wrote it with Pillow before issue 12's OpenCV encoder."""
+    from engine.export import jpeg_mcu, srgb_icc_profile
+
+    buf = io.BytesIO()
+    Image.fromarray(img).save(
+        buf,
+        "JPEG",
+        quality=options.quality,
+        progressive=options.progressive,
+        optimize=True,
+        subsampling="4:2:0" if jpeg_mcu(options) == 16 else "4:4:4",
+        icc_profile=srgb_icc_profile(),
+    )
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("quality, progressive", [(90, False), (85, False), (95, True), (60, False)])
+def test_opencv_jpeg_decodes_to_pillows_pixels_with_the_same_profile(quality, progressive):
+    """OpenCV's encoder (the same libjpeg-turbo, without Pillow's copy of the pixels) gives a file
+    that decodes to exactly the pixels of the Pillow-written one, about as large, with the same
+    sRGB profile, baseline or progressive as asked."""
+    from engine.export import srgb_icc_profile
+
+    rng = np.random.default_rng(quality)
+    img = (_gradient(333, 250).astype(int) + rng.integers(0, 40, (333, 250, 3))).clip(0, 255).astype(np.uint8)
+    options = ExportOptions(quality=quality, progressive=progressive)
+    ours, theirs = (
+        Image.open(io.BytesIO(encode(img, options))),
+        Image.open(io.BytesIO(_pillow_jpeg(img, options))),
+    )
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+    assert ours.info["icc_profile"] == srgb_icc_profile()
+    assert bool(ours.info.get("progressive")) == progressive
+    assert abs(len(encode(img, options)) - len(_pillow_jpeg(img, options))) <= 0.02 * len(
+        _pillow_jpeg(img, options)
+    )
+
+
+def test_an_icc_profile_too_large_for_one_segment_is_split_and_reads_back_whole():
+    from engine.export import with_icc_profile
+
+    profile = bytes(np.random.default_rng(2).integers(0, 256, 150_000, dtype=np.uint8))
+    data = with_icc_profile(encode(_gradient(), ExportOptions(embed_icc=False)), profile)
+    im = Image.open(io.BytesIO(data))
+    assert im.info["icc_profile"] == profile
+    assert np.abs(np.asarray(im).astype(int) - _gradient()).mean() < 6
+    with pytest.raises(ValueError, match="JPEG"):
+        with_icc_profile(b"\x89PNG", profile)
