@@ -345,7 +345,8 @@ def _clipped_box(where: Placement, canvas: tuple[int, int]) -> tuple[int, int, i
 
 
 def _finish(rgb: np.ndarray, alpha: np.ndarray, *, amount: float) -> np.ndarray:
-    return sharpen(rgb, alpha, amount)
+    # composition hands over the scaled product's colour, made for this call alone: sharpened in place
+    return sharpen(rgb, alpha, amount, in_place=True)
 
 
 def _alpha_for(

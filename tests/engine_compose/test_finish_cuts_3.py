@@ -2,15 +2,33 @@
 
 - a float plane copied to three channels by `cv2.merge` instead of `cvtColor(GRAY2RGB)` (whose
   float32 path is not vectorised);
-- table lookups by `take` instead of indexing (twice as fast with numpy 2.4).
+- table lookups by `take` instead of indexing (twice as fast with numpy 2.4);
+- the unsharp mask changed only at the pixels it changes (well under 1% of a scaled product), by a
+  list of them, where the dense passes are kept as the reference here.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import cv2
 import numpy as np
+import pytest
 
 from engine.compose.linear import _ENCODE_LUT, _ENCODE_LUT_U16, _gather, per_channel
+from engine.compose.stripes import by_bands
+from engine.retouch.apply import _SPARSE_SHARE, _add_detail, _changes, _luma601, sharpen
+from tests.engine_compose.conftest import make_product
+
+
+def ref_sharpen(rgb, alpha, amount, radius=1.0):
+    """sharpen() before this change: the change computed and added over every pixel."""
+    y = by_bands(_luma601, rgb)
+    blurred = cv2.GaussianBlur(y, (0, 0), radius)
+    add = partial(_add_detail, scale=float(np.float32(1.2 * amount)))
+    if alpha is None:
+        return by_bands(add, rgb, y, blurred)
+    return by_bands(add, rgb, y, blurred, alpha.astype(np.float32))
 
 
 def test_per_channel_copies_the_plane_as_cvtcolor_did():
@@ -34,3 +52,52 @@ def test_gather_by_take_is_indexing():
         assert np.array_equal(_gather(_ENCODE_LUT_U16, index), _ENCODE_LUT_U16[index])
         small = (index % _ENCODE_LUT.size).astype(np.uint16)
         assert np.array_equal(_gather(_ENCODE_LUT, small), _ENCODE_LUT[small])
+
+
+def _scaled_product(seed: int):
+    """A product photo scaled up 1.6x as compose scales it (soft, so little detail passes the
+    threshold), with a few hard marks (which do)."""
+    photo, alpha, _ = make_product(420, 300, seed=seed)
+    photo = cv2.GaussianBlur(photo, (0, 0), 2.0)  # a clean shot: its noise below the threshold
+    cv2.putText(photo, "DRISYA", (70, 300), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (250, 250, 250), 1)
+    big = cv2.resize(photo, (480, 672), interpolation=cv2.INTER_CUBIC)
+    return big, cv2.resize(alpha, (480, 672), interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.mark.parametrize("amount", [0.35, 1.0])
+def test_sharpening_the_listed_pixels_is_the_dense_unsharp_mask(amount):
+    for seed in (0, 1):
+        rgb, alpha = _scaled_product(seed)
+        reference = ref_sharpen(rgb, alpha, amount)
+        y = _luma601(rgb)
+        listed = cv2.countNonZero(_changes(y, cv2.GaussianBlur(y, (0, 0), 1.0), alpha))
+        assert listed <= _SPARSE_SHARE * alpha.size  # the listed pixels' path
+        assert np.count_nonzero((reference != rgb).any(axis=2)) > 100  # and it does something
+        assert np.array_equal(sharpen(rgb, alpha, amount), reference)
+        assert np.array_equal(sharpen(rgb, None, amount), ref_sharpen(rgb, None, amount))
+        # saturated codes: the change is clipped at 0 and 255 as OpenCV's saturating adds did
+        extreme = np.where(rgb > 127, np.uint8(254), np.uint8(1))
+        assert np.array_equal(sharpen(extreme, alpha, amount), ref_sharpen(extreme, alpha, amount))
+
+
+def test_busy_texture_takes_the_dense_path_with_the_same_result():
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (120, 160, 3)).astype(np.uint8)
+    alpha = rng.random((120, 160)).astype(np.float32)
+    assert np.array_equal(sharpen(rgb, alpha, 0.35), ref_sharpen(rgb, alpha, 0.35))
+
+
+def test_sharpen_in_place_changes_only_a_contiguous_image_of_the_callers():
+    rgb, alpha = _scaled_product(2)
+    reference = ref_sharpen(rgb, alpha, 0.35)
+    kept = rgb.copy()
+    assert np.array_equal(sharpen(rgb, alpha, 0.35), reference)
+    assert np.array_equal(rgb, kept)  # not asked: the input stays as it was
+    own = rgb.copy()
+    assert sharpen(own, alpha, 0.35, in_place=True) is own and np.array_equal(own, reference)
+    view = rgb[:, ::-1]  # not contiguous: a copy even when asked
+    out = sharpen(view, alpha[:, ::-1], 0.35, in_place=True)
+    assert out is not view and np.array_equal(rgb, kept)
+    assert np.array_equal(out, ref_sharpen(np.ascontiguousarray(view), alpha[:, ::-1], 0.35))
+    flat = np.full((30, 40, 3), 128, np.uint8)  # nothing to sharpen
+    assert sharpen(flat, None, 0.35) is not flat and np.array_equal(sharpen(flat, None, 0.35), flat)
