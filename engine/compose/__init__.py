@@ -17,7 +17,7 @@ from engine.compose.canvas import ASPECTS, canvas_size, parse_aspect
 from engine.compose.layer import Layer
 from engine.compose.layout import EmptyCutout, Placement, ProductBox, clean_alpha, plan_placement, product_box
 from engine.compose.light_match import tone_gains
-from engine.compose.shadow import STYLES, ShadowParams, shadow_density
+from engine.compose.shadow import STYLES, ShadowParams, shadow_density_box
 from engine.errors import RecipeError
 from engine.templates.spec import TemplateSpec, stage_width_for
 
@@ -170,7 +170,7 @@ def compose_placed(
     style = spec.shadow_style if sp.style == "auto" else sp.style
     if style not in STYLES or style == "auto":
         style = "contact"
-    density = shadow_density(
+    density, density_box = shadow_density_box(
         layer.alpha,
         where,
         canvas,
@@ -182,4 +182,5 @@ def compose_placed(
     )
     if background is None:
         return blend_transparent(colour, layer.alpha, where, canvas, density), where
-    return blend(colour, layer.alpha, where, background, density, gains=gains), where
+    image = blend(colour, layer.alpha, where, background, density, gains=gains, density_box=density_box)
+    return image, where

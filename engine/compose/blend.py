@@ -22,6 +22,10 @@ from engine.compose.stripes import by_bands
 # Alpha at or above this counts as solid: the backdrop's share is below a tenth of an 8-bit step.
 _SOLID = np.float32(1.0 - 1.0 / 4096)
 _DENSITY_STEPS = 4096  # shadow density levels of a plain backdrop's table
+# 0 < a < _SOLID as the inclusive range OpenCV's inRange tests: from the smallest normal float32
+# (an alpha below 1e-38 cannot move a code; a denormal one might read as 0 in SIMD code anyway) to
+# the float32 just below _SOLID
+_TRANSLUCENT = (float(np.finfo(np.float32).tiny), float(np.nextafter(_SOLID, np.float32(0.0))))
 
 
 def _visible_part(where: Placement, canvas: tuple[int, int]) -> tuple[int, int, int, int, int, int]:
@@ -40,18 +44,21 @@ def blend(
     density: np.ndarray | None,
     *,
     gains: np.ndarray | None = None,
+    density_box: tuple[int, int, int, int] | None = None,
 ) -> np.ndarray:
     """Product (straight uint8 sRGB, float32 alpha, at `where`) over `background` darkened by
     `density` -> uint8 RGB at the background's size.
 
     Per pixel: sRGB(min(lin(colour) * gains * a, 1) + lin(background) * (1 - density) * (1 - a)),
     computed only where it can differ from the product's own colour (a = 1) or from the backdrop
-    (a = 0, no shadow). `gains`: the template's light on the product (`tone_gains`), per channel."""
+    (a = 0, no shadow). `gains`: the template's light on the product (`tone_gains`), per channel.
+    `density_box`: the box of the pixels `density` darkens (`shadow_density_box`'s), where the
+    caller has it; otherwise it is measured here."""
     canvas = (background.shape[1], background.shape[0])
     x0, y0, x1, y1, fx0, fy0 = _visible_part(where, canvas)
     out = background.copy()
     if density is not None:
-        _darken(out, background, density)
+        _darken(out, background, density, shadow_box(density) if density_box is None else density_box)
     if x1 <= x0 or y1 <= y0:
         return out
     fg = colour[fy0 : fy0 + (y1 - y0), fx0 : fx0 + (x1 - x0)]
@@ -59,8 +66,9 @@ def blend(
     sub = out[y0:y1, x0:x1]
     solid = cv2.compare(fa, float(_SOLID), cv2.CMP_GE)
     cv2.copyTo(fg if gains is None else apply_gains_srgb(fg, gains), solid, sub)  # in place
-    # the translucent pixels' coordinates: OpenCV lists them several times faster than np.nonzero
-    points = cv2.findNonZero(cv2.bitwise_and(cv2.compare(fa, 0.0, cv2.CMP_GT), cv2.bitwise_not(solid)))
+    # the translucent pixels' coordinates: OpenCV lists them several times faster than np.nonzero,
+    # from one range test (three passes before: a > 0, not solid, and)
+    points = cv2.findNonZero(cv2.inRange(fa, _TRANSLUCENT[0], _TRANSLUCENT[1]))
     if points is not None:
         xs, ys = points.reshape(-1, 2).T  # OpenCV 4: (N, 1, 2), OpenCV 5: (N, 2)
         _blend_points(
@@ -135,10 +143,12 @@ def shadow_box(density: np.ndarray) -> tuple[int, int, int, int] | None:
     return None if w == 0 or h == 0 else (x, y, x + w, y + h)
 
 
-def _darken(out: np.ndarray, background: np.ndarray, density: np.ndarray) -> None:
-    """The shadow on the backdrop (in linear light), in place, only where it falls; the product's
-    solid pixels are written afterwards by `blend` and overwrite it there."""
-    box = shadow_box(density)
+def _darken(
+    out: np.ndarray, background: np.ndarray, density: np.ndarray, box: tuple[int, int, int, int] | None
+) -> None:
+    """The shadow on the backdrop (in linear light), in place, only where it falls (`box`, the
+    `shadow_box` of `density`); the product's solid pixels are written afterwards by `blend` and
+    overwrite it there."""
     if box is None:
         return
     xs, ys, xe, ye = box

@@ -98,8 +98,34 @@ def shadow_density(
     still reaches the outer band (`edge_band`) fades out before it, so that band stays exactly the
     backdrop's colour (a pure-white preset's frame stays #FFFFFF).
     """
+    return shadow_density_box(
+        product_alpha,
+        placement,
+        canvas,
+        style=style,
+        opacity=opacity,
+        softness=softness,
+        angle=angle,
+        length=length,
+    )[0]
+
+
+def shadow_density_box(
+    product_alpha: np.ndarray,
+    placement: Placement,
+    canvas: tuple[int, int],
+    *,
+    style: str,
+    opacity: float,
+    softness: float,
+    angle: float,
+    length: float,
+) -> tuple[np.ndarray | None, tuple[int, int, int, int] | None]:
+    """`shadow_density` and the box (x0, y0, x1, y1) of the canvas pixels it darkens at all (None
+    when none): measured here on the few rows the shadow reaches, so the blend need not look for
+    it again over the whole canvas (issue 12: a compare over 4 megapixels per image)."""
     if style == "none" or opacity <= 0:
-        return None
+        return None, None
     cw, ch = canvas
     ph, pw = product_alpha.shape
     r = min(1.0, _WORK_SIDE / max(pw, ph))
@@ -136,14 +162,16 @@ def shadow_density(
     # the fade and the cut-off only where the shadow is: most of a large canvas is untouched
     x, y, w, h = cv2.boundingRect(cv2.compare(density[origin[1] :, origin[0] :], 0.0, cv2.CMP_GT))
     if w == 0 or h == 0:
-        return density
+        return density, None
     y0, y1, x0, x1 = y + origin[1], y + h + origin[1], x + origin[0], x + w + origin[0]
     roi = density[y0:y1, x0:x1]
     roi *= _inside_weight(ch, cw, edge_band(canvas), y0, x0, y1, x1)
     # below a visible step the tails end, so a backdrop a rule requires stays exactly that colour
     roi[roi < _INVISIBLE] = 0.0
     np.clip(roi, 0.0, 1.0, out=roi)
-    return density
+    # what is left of it after the cut-off, exactly: the blend's plain-backdrop test reads this box
+    x, y, w, h = cv2.boundingRect(cv2.compare(roi, 0.0, cv2.CMP_GT))
+    return density, (None if w == 0 or h == 0 else (x0 + x, y0 + y, x0 + x + w, y0 + y + h))
 
 
 def _upscale_shadow(small: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
@@ -163,11 +191,13 @@ def _upscale_shadow(small: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarra
     # along x: OpenCV's own linear resize of the few source rows involved (the height kept, so
     # the rows pass unchanged); along y: two whole-row taps per output row
     rows = cv2.resize(small[lo:hi], (cw, hi - lo), interpolation=cv2.INTER_LINEAR)[:, cx[0] : cx[1]]
-    top = rows[r0 - lo]
+    # the taps' rows gathered by `take` and the sum written straight into the canvas: no
+    # temporaries of the band's size beyond the two taps (the same float32 products and sum)
+    top = rows.take(r0 - lo, axis=0)
     top *= (np.float32(1.0) - ty)[:, None]
-    bottom = rows[r1 - lo]
+    bottom = rows.take(r1 - lo, axis=0)
     bottom *= ty[:, None]
-    out[ry[0] : ry[1], cx[0] : cx[1]] = top + bottom
+    np.add(top, bottom, out=out[ry[0] : ry[1], cx[0] : cx[1]])
     return out, (cx[0], ry[0])
 
 

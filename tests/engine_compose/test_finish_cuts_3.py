@@ -4,7 +4,9 @@
   float32 path is not vectorised);
 - table lookups by `take` instead of indexing (twice as fast with numpy 2.4);
 - the unsharp mask changed only at the pixels it changes (well under 1% of a scaled product), by a
-  list of them, where the dense passes are kept as the reference here.
+  list of them, where the dense passes are kept as the reference here;
+- the shadow's box measured where the shadow is made (on its few rows) and handed to the blend,
+  instead of found again over the whole canvas; the blend's translucent pixels from one range test.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import cv2
 import numpy as np
 import pytest
 
+from engine.compose.blend import _SOLID, _TRANSLUCENT, blend, shadow_box
+from engine.compose.layout import Placement
 from engine.compose.linear import _ENCODE_LUT, _ENCODE_LUT_U16, _gather, per_channel
+from engine.compose.shadow import shadow_density, shadow_density_box
 from engine.compose.stripes import by_bands
 from engine.retouch.apply import _SPARSE_SHARE, _add_detail, _changes, _luma601, sharpen
 from tests.engine_compose.conftest import make_product
@@ -101,3 +106,44 @@ def test_sharpen_in_place_changes_only_a_contiguous_image_of_the_callers():
     assert np.array_equal(out, ref_sharpen(np.ascontiguousarray(view), alpha[:, ::-1], 0.35))
     flat = np.full((30, 40, 3), 128, np.uint8)  # nothing to sharpen
     assert sharpen(flat, None, 0.35) is not flat and np.array_equal(sharpen(flat, None, 0.35), flat)
+
+
+@pytest.mark.parametrize("style", ["contact", "cast", "both", "drop", "none"])
+@pytest.mark.parametrize("canvas, size", [((2000, 2000), 1700), ((900, 1200), 300), ((640, 480), 560)])
+def test_the_shadows_box_is_the_one_the_blend_measured(style, canvas, size):
+    """The box handed over is exactly the blend's `shadow_box` of the density (the plain-backdrop
+    test reads it), and the density is `shadow_density`'s; the product small enough that the
+    shadow is made at the canvas's own size, too."""
+    _, alpha = _scaled_product(3)
+    alpha = cv2.resize(alpha, (size * 480 // 672, size), interpolation=cv2.INTER_AREA)
+    h, w = alpha.shape
+    where = Placement((canvas[0] - w) // 2, canvas[1] - h - 60, w, h, 1.0, True, float(canvas[1] - 60))
+    kw = dict(style=style, opacity=0.7, softness=0.4, angle=120.0, length=0.6)
+    density, box = shadow_density_box(alpha, where, canvas, **kw)
+    expected = shadow_density(alpha, where, canvas, **kw)
+    if style == "none":
+        assert density is None and box is None and expected is None
+        return
+    assert np.array_equal(density, expected)
+    assert box == shadow_box(density) and box is not None
+    colour = np.full((h, w, 3), 90, np.uint8)
+    background = np.full((canvas[1], canvas[0], 3), 255, np.uint8)
+    background[:, : canvas[0] // 3] = (240, 235, 230)  # plain only in part: the table is not used there
+    for bg in (background, np.full_like(background, 255)):
+        assert np.array_equal(
+            blend(colour, alpha, where, bg, density, density_box=box),
+            blend(colour, alpha, where, bg, density),
+        )
+
+
+def test_translucent_pixels_from_one_range_test_are_those_between_nothing_and_solid():
+    """0 < a < _SOLID, at the bounds' neighbours too: the pixels mixed in linear light are those
+    three compares found before (the blend against its reference: test_finish_cuts)."""
+    below = np.nextafter(_SOLID, np.float32(0.0))
+    values = np.array([0.0, 1e-30, 1.7e-11, 0.5, below, _SOLID, 1.0, 1e-6], np.float32)
+    alpha = np.tile(values, (6, 4)).astype(np.float32)
+    found = cv2.inRange(alpha, *_TRANSLUCENT)
+    expected = cv2.bitwise_and(
+        cv2.compare(alpha, 0.0, cv2.CMP_GT), cv2.bitwise_not(cv2.compare(alpha, float(_SOLID), cv2.CMP_GE))
+    )
+    assert np.array_equal(found, expected)
