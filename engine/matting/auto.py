@@ -512,7 +512,8 @@ SECOND_LOOK_UNDECIDED = 0.1  # an undecided share above an outline's: the networ
 SECOND_LOOK_DARK = 0.25  # what it found is this much darker than the backdrop (median): a screen, a slot
 SECOND_LOOK_NEUTRAL = 0.08  # ... and this colourless (median chroma of its ratio to the backdrop)
 
-LOOK_AGAIN = ("unsure", "nothing found", "dark part")  # reasons for which the second look is taken
+SHADOW_PART = "shadow-like part"  # a part only the network took that looks like a cast shadow
+LOOK_AGAIN = ("unsure", "nothing found", "dark part", SHADOW_PART)  # reasons for the second look
 COLOURED_PART = "coloured part"  # a dark part that is coloured: the second look would add nothing
 
 
@@ -533,6 +534,47 @@ def second_look_reason(first: np.ndarray, rgb: np.ndarray, background: np.ndarra
     if not (first > 0.5).any():
         return "nothing found"
     return dark_part(first, rgb, background)
+
+
+SHADOW_PART_EDGE = 20  # px of a part's outline, against the backdrop, that make it a part of its own
+
+
+def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bool:
+    """Whether the network's answer holds a part the colour model left out that looks like a cast
+    shadow: darker than the backdrop by a shadow's share (`SHADOW_DARKENING` to `SHADOW_DARKEST`, on a
+    blurred darkening), keeping the backdrop's colour (`SHADOW_TINT`), large enough to be a body
+    (`FLATTEN_MIN_PART`) and with an outline of its own against the backdrop.
+
+    On a light sweep a hard cast shadow is a solid grey shape touching the product, and the network
+    takes it as product (whites tune, 48 shots: a silver bottle's and a bulb's cast shadows, IoU 0.81
+    and 0.82). Colour alone cannot tell such a shadow from a grey part in its own shadow (a bulb's
+    metal base, a silver bottle's shaded side: tints 0.005-0.02 against the shadows' 0.003-0.013), so
+    this only asks for the second look, on the flattened photo, where the network reads a shadow as
+    darker backdrop and `merge_flattened` drops what it no longer finds there."""
+    found = first > 0.5
+    cand = found & ~fast.hard
+    if not cand.any():
+        return False
+    darkening = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
+    cand &= (darkening > SHADOW_DARKENING) & (darkening < SHADOW_DARKEST)
+    cand = cv2.morphologyEx(cand.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    if np.count_nonzero(cand) < FLATTEN_MIN_PART * cand.size:
+        return False
+    cand &= shadow_tint(rgb, fast.background) < SHADOW_TINT
+    n, pieces, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
+    inner = cv2.erode(found.astype(np.uint8), None) > 0
+    for lab in range(1, n):
+        if stats[lab, cv2.CC_STAT_AREA] < FLATTEN_MIN_PART * cand.size:
+            continue
+        x, y, w, h, _ = stats[lab]
+        y0, y1, x0, x1 = max(0, y - 6), y + h + 6, max(0, x - 6), x + w + 6
+        piece = pieces[y0:y1, x0:x1] == lab
+        rest = found[y0:y1, x0:x1] & ~piece
+        far = cv2.dilate(rest.astype(np.uint8), np.ones((9, 9), np.uint8)) == 0
+        outline = piece & ~(cv2.erode(piece.astype(np.uint8), None) > 0) & ~inner[y0:y1, x0:x1] & far
+        if np.count_nonzero(outline) >= SHADOW_PART_EDGE:
+            return True
+    return False
 
 
 def dark_part(first: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> str | None:
@@ -572,15 +614,17 @@ def flatten_backdrop(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 
 def merge_flattened(
-    first: np.ndarray, second: np.ndarray, rgb: np.ndarray, background: np.ndarray
+    first: np.ndarray, second: np.ndarray, rgb: np.ndarray, background: np.ndarray, *, add: bool = True
 ) -> tuple[np.ndarray, float]:
     """The network's answer on the photo, plus what it found only on the flattened photo, unless that
     is darker than the backdrop (a shadow the amplification made look solid: a cream mug's floor
     shadow was cut as product); minus what only the first answer had, where that is a shadow's
     darkening (a printer's cast shadow, which the flattened photo shows as a shadow, not a body).
-    Returns (alpha, share of the image added)."""
+    `add=False` only drops: where the look was taken for a shadow, the first answer found the body
+    whole, and what the flattened photo adds around it is glow or the backdrop's falloff (whites tune:
+    a bulb's halo). Returns (alpha, share of the image added)."""
     base = first > 0.5
-    added = (second > 0.5) & ~base
+    added = (second > 0.5) & ~base if add else np.zeros_like(base)
     # the two answers' outlines differ by a pixel or two everywhere; only parts beyond that are news
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * RIM + 1, 2 * RIM + 1))
     near = cv2.dilate(base.astype(np.uint8), kernel) > 0
@@ -600,7 +644,10 @@ def merge_flattened(
     far = cv2.dilate((second > 0.5).astype(np.uint8), kernel) == 0
     n, pieces = cv2.connectedComponents(dropped.astype(np.uint8), connectivity=8)
     out = np.zeros(n, bool)
-    out[np.unique(pieces[dropped & far])] = True
+    # a shadow is a body beyond the second answer, not a strip along its outline (a silver bottle's
+    # shaded side, a few pixels wide, where the two answers' outlines disagree)
+    core = cv2.morphologyEx((dropped & far).astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    out[np.unique(pieces[core])] = True
     out &= np.bincount(pieces.ravel(), minlength=n) >= FLATTEN_MIN_PART * dropped.size
     out[0] = False
     for lab in np.flatnonzero(out):
@@ -609,6 +656,8 @@ def merge_flattened(
     # ... and of such a piece only what keeps the backdrop's colour: a grey part in its own shadow
     # (a bulb's metal base) comes in one piece with the shadow but tints the backdrop's colour
     shadow = out[pieces] & (shadow_tint(rgb, background) < SHADOW_TINT)
+    # only the body and its rim: strips along the outline that join it are the outlines disagreeing
+    shadow &= cv2.dilate((core & out[pieces]).astype(np.uint8), kernel) > 0
     merged[shadow] = np.minimum(merged[shadow], second[shadow])
     return merged, float(accepted.mean())
 
@@ -759,6 +808,8 @@ def matte_auto(
     added = 0.0
     could_look_again = blind["backdrop_residual"] > BACKDROP_RESIDUAL
     reason = second_look_reason(model_alpha, rgb, fast.background) if could_look_again else None
+    if could_look_again and reason is None and shadow_like_part(model_alpha, fast, rgb):
+        reason = SHADOW_PART
     looked_again = reason in LOOK_AGAIN
     if reason is not None:
         details["second_look_reason"] = reason
@@ -766,7 +817,9 @@ def matte_auto(
     look_past = reason == COLOURED_PART and left_out_faint(fast, model_alpha > 0.5) > SECOND_LOOK_LEFT_OUT
     if looked_again:
         second = model_predict(flat)
-        model_alpha, added = merge_flattened(model_alpha, second, rgb, fast.background)
+        model_alpha, added = merge_flattened(
+            model_alpha, second, rgb, fast.background, add=reason != SHADOW_PART
+        )
         details["flattened_added"] = added
         # still a dark part after the second look (a phone's screen with bits of its thin white frame):
         # the network looks past it as well (whites tune: phones' IoU 0.81-0.94 -> 0.86-0.98)
@@ -781,7 +834,10 @@ def matte_auto(
         model_alpha, beside = merge_beside(model_alpha, model_predict(painted), zone, rgb, fast.background)
         details["beside_added"] = beside
         added += beside
-    fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0)
+    # the network's cut stays at one half where a further look found more, or where the look was for a
+    # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
+    # no doubt about the body, and a lower level would take a bulb's halo)
+    fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0 and reason != SHADOW_PART)
     final = fused.alpha > 0.5
     union = np.count_nonzero(final | fast.hard)
     left_out = left_out_faint(fast, final)
@@ -790,7 +846,9 @@ def matte_auto(
     # are its glow, a reflection or the sweep's texture, not a body it missed (whites tune: a bulb, a
     # glass and a silver bottle at IoU 0.99 had 0.4-0.9 of their area "left out"); nor after a look
     # past the part that found the light body against it (a shrub's pot: the faint rest is the sweep)
-    looked_for_it = (could_look_again and reason is None) or details.get("beside_added", 0.0) > 0.0
+    # a look for a shadow is no look for a missed body: for the doubts below, none was needed
+    body_reason = None if reason == SHADOW_PART else reason
+    looked_for_it = (could_look_again and body_reason is None) or details.get("beside_added", 0.0) > 0.0
     doubts = {
         "undecided": fused.details["network_undecided"],
         "level": fused.details["network_level"],
@@ -801,20 +859,20 @@ def matte_auto(
         # network found a light body whole (no second look needed: the colour model found it too), nor
         # where a further look found more and came to the colour model's answer (a white phone whole)
         "colour_model_blind": bool(blind["left_faint"])
-        and (not could_look_again or reason is not None)
+        and (not could_look_again or body_reason is not None)
         and added == 0.0,
         # the answer is still a colourless dark part with a dark rim after every look, while faint
         # regions lie against it or the look past found pieces of a light body: a phone's screen with
         # its white frame only in bits (whites tune: the one such matte, IoU 0.86; phones found whole
         # have no dark rim)
-        "dark_rim_left": reason is not None
+        "dark_rim_left": body_reason is not None
         and dark_part(fused.alpha, rgb, fast.background) == "dark part"
         and dark_rim(fused.alpha, rgb, fast.background) > DARK_RIM
         and (left_out > SECOND_LOOK_LEFT_OUT or details.get("beside_added", 0.0) > 0.0),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
         # a second look (or the look past a coloured part) found nothing more, or was not taken
-        "nothing_more_found": reason is not None and added == 0.0,
+        "nothing_more_found": body_reason is not None and added == 0.0,
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})

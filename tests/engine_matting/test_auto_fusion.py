@@ -522,3 +522,59 @@ def test_a_clipped_highlight_inside_glass_is_not_opened_as_a_hole():
     res = fuse(rgb, network, fast)
     assert np.mean(res.alpha[stripe] > 0.5) > 0.95
     assert metrics.iou(res.alpha, truth) >= 0.97
+
+
+def box_with_cast_shadow(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(photo, box, shadow): a light grey box and its hard cast shadow on the floor beside it, 25 %
+    darker than the sweep and of its colour, as solid as the box to a network."""
+    bg = sweep(seed)
+    box = soft_rect(100, 100, 200, 260)
+    shade = soft_rect(200, 200, 330, 260)
+    bg = bg * (1 - 0.25 * shade[..., None])
+    return shoot(bg, np.full((SIZE, SIZE, 3), 0.97, np.float32), box, seed), box, shade
+
+
+def test_a_cast_shadow_the_network_took_gets_a_second_look_that_drops_it():
+    """The network found the box whole and sure, with its cast shadow: no body is missing, yet a part
+    the colour model left out is darker than the sweep and of its colour, so the network looks again
+    at the flattened photo, where it reads the shadow as backdrop, and the shadow goes."""
+    rgb, box, shade = box_with_cast_shadow(31)
+    net = TwoLooks(np.maximum(box, shade), box)
+    res = matte(rgb, "auto", session=net)
+    assert len(net.inputs) == 2 and res.details["second_look_reason"] == "shadow-like part"
+    assert np.mean(res.alpha[shade > 0.99] > 0.5) < 0.02
+    assert metrics.iou(res.alpha, box) >= 0.97
+    # a look for a shadow that drops it is no doubt about the body
+    assert not res.details["doubt_nothing_more_found"] and res.quality >= 0.8
+
+
+def test_a_look_for_a_shadow_adds_nothing_around_the_body():
+    """What the flattened photo shows around a body found whole is glow or the backdrop's falloff (a
+    bulb's halo): a look taken for a shadow only drops."""
+    rgb, box, shade = box_with_cast_shadow(31)
+    halo = cv2.dilate((box > 0.5).astype(np.uint8), np.ones((25, 25), np.uint8)).astype(np.float32)
+    net = TwoLooks(np.maximum(box, shade), halo * (shade < 0.5))
+    res = matte(rgb, "auto", session=net)
+    assert len(net.inputs) == 2 and "flattened_added" in res.details
+    ring = (halo > 0.5) & (box == 0) & (shade == 0)
+    assert ring.sum() > 2000 and np.mean(res.alpha[ring] > 0.5) < 0.02
+    assert metrics.iou(res.alpha, box) >= 0.97
+
+
+def test_a_shaded_side_joined_to_a_dropped_shadow_stays():
+    """A box whose right side is shaded (a strip 5 px wide, neutral and 25 % darker) sits on its cast
+    shadow; the second look drops both the shadow and the strip (the two outlines disagree there).
+    The shadow is a body beyond the second answer and goes; the strip joined to it is not and stays
+    (above the shadow: beside it, within a few pixels of the shadow's body, it goes with its rim)."""
+    bg = sweep(35)
+    box = soft_rect(100, 100, 200, 260)
+    shade = soft_rect(200, 200, 330, 260)
+    bg = bg * (1 - 0.25 * shade[..., None])
+    colour = np.full((SIZE, SIZE, 3), 0.97, np.float32)
+    colour[:, 195:200] = 0.7
+    rgb = shoot(bg, colour, box, 35)
+    second = box.copy()
+    second[:, 195:] = 0.0
+    merged, _ = merge_flattened(np.maximum(box, shade), second, rgb, matte_fast(rgb).background)
+    assert np.mean(merged[shade > 0.99] > 0.5) < 0.02
+    assert np.mean(merged[105:190, 196:199] > 0.5) > 0.95
