@@ -81,7 +81,7 @@ def analyse(rgb: np.ndarray, alpha: np.ndarray | None, params: RetouchParams) ->
         contrast = params.contrast
     vibrance = 0.0
     if params.colour > 0 and balanced.shape[0]:
-        mx, mn = balanced.max(axis=1), balanced.min(axis=1)
+        mx, mn = _channel_max(balanced), _channel_min(balanced)
         sat = np.where(mx > 1e-3, (mx - mn) / np.maximum(mx, 1e-3), 0.0)
         washed = np.clip((0.45 - float(np.mean(sat))) / 0.45, 0.0, 1.0)
         vibrance = 0.35 * washed * params.colour
@@ -101,6 +101,18 @@ def _rows(pixels: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """`pixels[keep]` for (N, 3) pixels and a bool (N,) mask: the same rows, several times faster
     than boolean indexing of a 2-D array (issue 12)."""
     return np.compress(keep, pixels, axis=0)
+
+
+def _channel_max(pixels: np.ndarray) -> np.ndarray:
+    """The largest channel of each of (N, 3) pixels, (N,): `pixels.max(axis=1)`, from two
+    element-wise maxima of the columns, which numpy runs some thirty times faster than a
+    reduction along an axis of three (issue 12)."""
+    return np.maximum(np.maximum(pixels[:, 0], pixels[:, 1]), pixels[:, 2])
+
+
+def _channel_min(pixels: np.ndarray) -> np.ndarray:
+    """The smallest channel of each of (N, 3) pixels: `pixels.min(axis=1)`, as `_channel_max`."""
+    return np.minimum(np.minimum(pixels[:, 0], pixels[:, 1]), pixels[:, 2])
 
 
 def _luma(pixels: np.ndarray) -> np.ndarray:
@@ -152,14 +164,15 @@ def _unclipped(lin: np.ndarray, a: np.ndarray, bright: np.ndarray) -> np.ndarray
     channel understates the cast; the light's cast is a ratio, the same in a dimmer part of the
     sweep, so the unclipped part of the bright half (or, when all of it is clipped, of the whole
     backdrop down to a quarter of the bright level) measures it."""
-    if float((bright.max(axis=1) >= CLIPPED).mean()) < 0.01:
+    brightest = _channel_max(bright)
+    if float((brightest >= CLIPPED).mean()) < 0.01:
         return None
-    unclipped = _rows(bright, bright.max(axis=1) < CLIPPED)
+    unclipped = _rows(bright, brightest < CLIPPED)
     if unclipped.shape[0] >= max(64, 0.1 * bright.shape[0]):
         return unclipped
     bg = _rows(lin, a < 0.02)
     level = float(np.median(_luma(bright)))
-    lit = _rows(bg, (bg.max(axis=1) < CLIPPED) & (_luma(bg) >= 0.25 * level))
+    lit = _rows(bg, (_channel_max(bg) < CLIPPED) & (_luma(bg) >= 0.25 * level))
     return lit if lit.shape[0] >= 64 else None
 
 

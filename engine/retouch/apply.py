@@ -97,8 +97,9 @@ def _tone_ratio(lin: np.ndarray, black: float, mid: float, strength: float) -> n
 
 
 def _tone_pairs(black: float, mid: float, strength: float) -> np.ndarray:
-    """The S-curve at its 1025 knots in perceptual (sqrt) luminance, as (value, step to the next
-    knot) float32 pairs viewed as one uint64 each: one gather per pixel reads both."""
+    """The S-curve at its 1025 knots in perceptual (sqrt) luminance, as (2, 1024) float32: each
+    knot's value and its step to the next, one row each (two 4-byte gathers per pixel are faster
+    than one 8-byte gather of both and a split into planes, measured with numpy 2.4)."""
     grid = np.linspace(0.0, 1.0, 1025)
     p = np.clip((grid - black) / max(1e-3, 1.0 - black), 0.0, 1.0)
     if strength > 0:
@@ -108,7 +109,7 @@ def _tone_pairs(black: float, mid: float, strength: float) -> np.ndarray:
         s = (sig - lo) / (hi - lo)
         p = p + 0.5 * strength * (s - p)
     p32 = p.astype(np.float32)
-    return np.stack([p32[:-1], np.diff(p32)], axis=1).view(np.uint64).reshape(-1)
+    return np.stack([p32[:-1], np.diff(p32)])
 
 
 def _ratio_on(lin: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -119,10 +120,11 @@ def _ratio_on(lin: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     passes (issue 12)."""
     y = np.maximum(_luminance(lin), np.float32(0.0))
     pos = cv2.sqrt(np.minimum(y, np.float32(1.0)))
-    pos *= np.float32(pairs.size)
-    knot = np.minimum(pos.astype(np.int32), pairs.size - 1)
+    knots = pairs.shape[1]
+    pos *= np.float32(knots)
+    knot = np.minimum(pos.astype(np.int32), knots - 1)
     pos -= knot
-    value, step = cv2.split(pairs.take(knot).view(np.float32).reshape(*knot.shape, 2))
+    value, step = pairs[0].take(knot), pairs[1].take(knot)
     p_out = cv2.add(value, cv2.multiply(pos, step))
     ratio = cv2.divide(cv2.multiply(p_out, p_out), y)
     np.copyto(ratio, np.float32(1.0), where=y <= np.float32(1e-5))

@@ -5,6 +5,9 @@
 - table lookups by `take` instead of indexing (twice as fast with numpy 2.4);
 - the unsharp mask changed only at the pixels it changes (well under 1% of a scaled product), by a
   list of them, where the dense passes are kept as the reference here;
+- the retouch statistics' largest and smallest channel of (N, 3) pixels from column maxima
+  instead of a reduction along an axis of three (thirty times slower); the tone curve's value and
+  step read by two 4-byte gathers instead of one 8-byte gather and a split;
 - the shadow's box measured where the shadow is made (on its few rows) and handed to the blend,
   instead of found again over the whole canvas; the blend's translucent pixels from one range test.
 """
@@ -147,3 +150,16 @@ def test_translucent_pixels_from_one_range_test_are_those_between_nothing_and_so
         cv2.compare(alpha, 0.0, cv2.CMP_GT), cv2.bitwise_not(cv2.compare(alpha, float(_SOLID), cv2.CMP_GE))
     )
     assert np.array_equal(found, expected)
+
+
+def test_channel_extremes_are_the_reductions_along_the_pixel():
+    from engine.retouch.analyse import _channel_max, _channel_min
+
+    rng = np.random.default_rng(6)
+    pixels = rng.uniform(-0.1, 1.2, (5003, 3)).astype(np.float32)
+    pixels[7] = (np.nan, 0.2, 0.1)  # numpy's reductions and maxima both give NaN
+    pixels[8] = (0.3, 0.3, 0.3)
+    for ours, theirs in ((_channel_max, np.max), (_channel_min, np.min)):
+        assert np.array_equal(ours(pixels), theirs(pixels, axis=1), equal_nan=True)
+        assert ours(pixels[:0]).shape == (0,)
+        assert np.array_equal(ours(pixels[::3]), theirs(pixels[::3], axis=1), equal_nan=True)
