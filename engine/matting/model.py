@@ -8,9 +8,12 @@ BiRefNet-style ONNX can be dropped in via DRISYA_MODEL_PATH.
 
 Batches: an exported graph usually declares a batch of 1, and onnxruntime refuses any other. `drisya
 models batch` writes a verified batch-capable copy next to the model file (`<stem>.batch.onnx` with a
-manifest `<stem>.batch.json` holding both files' sha256); `ModelSession.predict_batch` runs a list of
-images through that copy in one call when it is there and intact, and per image through the original
-otherwise. Single-image calls (`predict`, `predict_u8`, `run`) always use the original.
+manifest `<stem>.batch.json` holding both files' sha256). Where that copy is there and intact, the
+session runs EVERY call through it (`predict_batch` as one run per group, `predict`, `predict_u8` and
+`run` as batches of one) and never loads the original: the copy computes only the output the engine
+reads (~10% less CPU an image), and one process holds one network instead of two (the original beside
+the copy peaked at 3.3 GB in a network actor that also takes auto's further looks, against 1.3 GB for
+one). Without a copy every call runs the original, one image at a time.
 """
 
 from __future__ import annotations
@@ -94,10 +97,14 @@ class ModelSession:
             options.intra_op_num_threads = threads
             # threads that spin between runs take CPU from the stages sharing the node (issue 12)
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # the verified batch-capable copy where one is installed (two files hashed, ~0.3 s), else the
+        # original: the one graph this session runs
+        self.batch_path: Path | None = verified_batch_copy(self.path)
+        self.graph_path = self.batch_path or self.path
         try:
-            self._session = ort.InferenceSession(str(self.path), options, providers=_providers())
+            self._session = ort.InferenceSession(str(self.graph_path), options, providers=_providers())
         except Exception as exc:  # onnxruntime raises its own classes, not OSError/ValueError
-            raise ModelLoadError(f"cannot load the model {self.path}: {exc}".strip()) from exc
+            raise ModelLoadError(f"cannot load the model {self.graph_path}: {exc}".strip()) from exc
         self.providers = self._session.get_providers()
         inp = self._session.get_inputs()[0]
         self._input_name = inp.name
@@ -106,19 +113,19 @@ class ModelSession:
         fixed = [d for d in shape[2:] if isinstance(d, int)]
         self.input_size = fixed[0] if len(fixed) == 2 and fixed[0] == fixed[1] else self.family.size
         self._lock = threading.Lock()
-        self._bound: _DeviceBinding | None = _DeviceBinding(self._session) if self.uses_gpu else None
-        self._options = options
-        # the verified batch-capable copy: looked for (two files hashed) and opened on the first
-        # `predict_batch`, so single-image commands never pay for it
-        self._batch_path: Path | None = None
-        self._batch_looked = False
-        self._batch_session = None
-        self._batch_bound: _DeviceBinding | None = None
+        # IOBinding per batch length (a binding keeps its device buffer for one input shape, so a
+        # network stage alternating groups of 8 with further looks of one reallocates neither)
+        self._bound: dict[int, _DeviceBinding] | None = {} if self.uses_gpu else None
 
     @property
     def uses_iobinding(self) -> bool:
         """Whether runs go through IOBinding (input and output on the GPU; CUDA provider only)."""
         return self._bound is not None
+
+    @property
+    def uses_batch_copy(self) -> bool:
+        """Whether the verified batch-capable copy runs (several images per call in `predict_batch`)."""
+        return self.batch_path is not None
 
     @property
     def uses_gpu(self) -> bool:
@@ -169,11 +176,18 @@ class ModelSession:
         return pred
 
     def run(self, x: np.ndarray) -> np.ndarray:
-        """One network run on a preprocessed input (1, 3, S, S) float32 -> the raw output."""
+        """One network run on a preprocessed input (N, 3, S, S) float32 -> the raw output (N, ...).
+        N > 1 only through the batch copy (`uses_batch_copy`); the original refuses it."""
         with self._lock:  # one run at a time per session: onnxruntime parallelises inside a run
             if self._bound is not None:
-                return self._bound.run(x, self._input_name, self._output_name)
-            (out,) = self._session.run([self._output_name], {self._input_name: x})
+                bound = self._bound.get(len(x))
+                if bound is None:
+                    bound = self._bound[len(x)] = _DeviceBinding(self._session)
+                out = bound.run(x, self._input_name, self._output_name)
+            else:
+                (out,) = self._session.run([self._output_name], {self._input_name: x})
+        if out.shape[0] != x.shape[0]:
+            raise RuntimeError(f"the network returned {out.shape[0]} outputs for {x.shape[0]} inputs")
         return out
 
     def predict(self, rgb: np.ndarray) -> np.ndarray:
@@ -187,58 +201,23 @@ class ModelSession:
         `NetworkMatte(predict_u8(x)).predict(x)` equals `predict(x)` within 1/255."""
         return quantise(self.activate(self.run(self.preprocess(rgb))))
 
-    @property
-    def batch_path(self) -> Path | None:
-        """The verified batch-capable copy `predict_batch` uses, or None (looked for once)."""
-        if not self._batch_looked:
-            self._batch_path = verified_batch_copy(self.path)
-            self._batch_looked = True
-        return self._batch_path
-
-    @property
-    def uses_batch_copy(self) -> bool:
-        """Whether `predict_batch` runs several images in one call (a verified copy is installed)."""
-        return self.batch_path is not None
-
     def predict_batch(self, rgbs: list[np.ndarray]) -> list[np.ndarray]:
-        """`predict_u8` for each image (uint8 HxWx3, any sizes), as one network run where a verified
+        """`predict_u8` for each image (uint8 HxWx3, any sizes), as one network run where the verified
         batch-capable copy is installed, else one run of the original per image. The copy's output was
         checked against the original's when it was installed (`drisya models batch`), within half a
-        uint8 step, so either way each matte is what `predict_u8` gives, within one level.
+        uint8 step, so each matte is what the original gives, within one level.
 
-        A batch of one goes through the copy too: the copy computes only the output the engine reads,
-        about 10% less CPU per image than the original in one thread (benchmarks/throughput/BATCH.md).
-        If the copy's run fails (e.g. the GPU runs out of memory for this batch), the images
-        run one by one through the original."""
-        if rgbs and self.batch_path is not None:
+        If the batched run fails (e.g. the GPU runs out of memory for this batch), the images run one
+        by one, so only an image that fails alone fails."""
+        if len(rgbs) > 1 and self.uses_batch_copy:
             x = np.concatenate([self.preprocess(rgb) for rgb in rgbs])
             try:
-                out = self._run_batch(x)
+                out = self.run(x)
             except Exception as exc:  # noqa: BLE001 - onnxruntime's own classes; per-image runs remain
                 log.warning("batched run of %d images failed (%s); running them one by one", len(rgbs), exc)
             else:
                 return [quantise(self.activate(out[i : i + 1])) for i in range(len(rgbs))]
         return [self.predict_u8(rgb) for rgb in rgbs]
-
-    def _run_batch(self, x: np.ndarray) -> np.ndarray:
-        """One run of the batch-capable copy on (N, 3, S, S) float32 -> the raw output (N, ...)."""
-        import onnxruntime as ort
-
-        with self._lock:
-            if self._batch_session is None:
-                assert self.batch_path is not None
-                self._batch_session = ort.InferenceSession(
-                    str(self.batch_path), self._options, providers=self.providers
-                )
-                if self.uses_gpu:
-                    self._batch_bound = _DeviceBinding(self._batch_session)
-            if self._batch_bound is not None:
-                out = self._batch_bound.run(x, self._input_name, self._output_name)
-            else:
-                (out,) = self._batch_session.run([self._output_name], {self._input_name: x})
-        if out.shape[0] != x.shape[0]:
-            raise RuntimeError(f"the batch copy returned {out.shape[0]} outputs for {x.shape[0]} inputs")
-        return out
 
 
 class _DeviceBinding:

@@ -1,6 +1,7 @@
 """The batch-capable copy of the real ISNet graph (`drisya models batch`): what the rewrite frees and
-keeps, batched mattes equal to per-image runs of the ORIGINAL graph, the per-image fallback without a
-copy, and a copy that no longer matches its manifest or its model is not used."""
+keeps, batched and single mattes of the copy equal to per-image runs of the ORIGINAL graph, the
+per-image fallback without a copy, and a copy that no longer matches its manifest or its model is not
+used."""
 
 from __future__ import annotations
 
@@ -77,6 +78,12 @@ def test_batched_mattes_equal_per_image_runs_of_the_original(original: Path, ins
     for matte, single in zip(mattes, singles, strict=True):
         assert matte.dtype == np.uint8 and matte.shape == single.shape == (1024, 1024)
         assert _max_diff(matte, single) <= 1
+
+    # single-image calls run the copy too (the original is never loaded beside it), within a level
+    assert batched.graph_path == installed.copy and alone.graph_path == original
+    for rgb, single in zip(photos, singles, strict=True):
+        assert _max_diff(batched.predict_u8(rgb), single) <= 1
+    assert np.array_equal(batched.predict_batch(photos[:1])[0], batched.predict_u8(photos[0]))
 
     # without a copy: one run of the original per image, exactly `predict_u8`
     fallback = alone.predict_batch(photos[:2])
