@@ -154,13 +154,16 @@ def denoise(rgb: np.ndarray, strength: float) -> np.ndarray:
     if strength <= 0:
         return rgb
     ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
-    y, cr, cb = cv2.split(ycc)
+    y = cv2.extractChannel(ycc, 0)
     sigma_c = 0.6 + 2.0 * strength
-    cr = cv2.GaussianBlur(cr, (0, 0), sigma_c)
-    cb = cv2.GaussianBlur(cb, (0, 0), sigma_c)
+    # Cr and Cb blurred in one call on the three-channel image (each channel is filtered on its
+    # own, so they are the planes blurred one by one) and Y put back into it: no split into
+    # planes and no merge, which cost more than the blur (issue 12)
+    out = cv2.GaussianBlur(ycc, (0, 0), sigma_c)
     y_f = cv2.bilateralFilter(y, d=5, sigmaColor=4.0 + 16.0 * strength, sigmaSpace=2.0)
     y = cv2.addWeighted(y, 1.0 - min(1.0, strength * 1.5), y_f, min(1.0, strength * 1.5), 0.0)
-    return cv2.cvtColor(cv2.merge([y, cr, cb]), cv2.COLOR_YCrCb2RGB)
+    cv2.insertChannel(y, out, 0)
+    return cv2.cvtColor(out, cv2.COLOR_YCrCb2RGB)
 
 
 def sharpen(

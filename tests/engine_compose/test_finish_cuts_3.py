@@ -9,7 +9,8 @@
   instead of a reduction along an axis of three (thirty times slower); the tone curve's value and
   step read by two 4-byte gathers instead of one 8-byte gather and a split;
 - the shadow's box measured where the shadow is made (on its few rows) and handed to the blend,
-  instead of found again over the whole canvas; the blend's translucent pixels from one range test.
+  instead of found again over the whole canvas; the blend's translucent pixels from one range test;
+- denoise's chroma blurred on the three-channel image, without splitting and merging planes.
 """
 
 from __future__ import annotations
@@ -163,3 +164,32 @@ def test_channel_extremes_are_the_reductions_along_the_pixel():
         assert np.array_equal(ours(pixels), theirs(pixels, axis=1), equal_nan=True)
         assert ours(pixels[:0]).shape == (0,)
         assert np.array_equal(ours(pixels[::3]), theirs(pixels[::3], axis=1), equal_nan=True)
+
+
+def ref_denoise(rgb: np.ndarray, strength: float) -> np.ndarray:
+    """denoise() before this change: Y, Cr and Cb split into planes, each filtered, merged."""
+    ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = cv2.split(ycc)
+    sigma_c = 0.6 + 2.0 * strength
+    cr = cv2.GaussianBlur(cr, (0, 0), sigma_c)
+    cb = cv2.GaussianBlur(cb, (0, 0), sigma_c)
+    y_f = cv2.bilateralFilter(y, d=5, sigmaColor=4.0 + 16.0 * strength, sigmaSpace=2.0)
+    y = cv2.addWeighted(y, 1.0 - min(1.0, strength * 1.5), y_f, min(1.0, strength * 1.5), 0.0)
+    return cv2.cvtColor(cv2.merge([y, cr, cb]), cv2.COLOR_YCrCb2RGB)
+
+
+@pytest.mark.parametrize("strength", [0.05, 0.3, 1.0])
+def test_denoise_without_splitting_the_planes_is_the_same(strength):
+    from engine.retouch.apply import denoise
+
+    rng = np.random.default_rng(7)
+    for shape in [(333, 251), (64, 1), (7, 900)]:
+        rgb = (_photo_noise(shape, rng)).astype(np.uint8)
+        assert np.array_equal(denoise(rgb, strength), ref_denoise(rgb, strength))
+    rgb, _ = _scaled_product(4)
+    assert np.array_equal(denoise(rgb, strength), ref_denoise(rgb, strength))
+
+
+def _photo_noise(shape, rng) -> np.ndarray:
+    base = np.linspace(0, 255, shape[0] * shape[1] * 3).reshape(*shape, 3)
+    return (base + rng.normal(0, 20, base.shape)).clip(0, 255)
