@@ -126,7 +126,9 @@ def _check(args: argparse.Namespace) -> int:
     print(f"runs on: {device} ({', '.join(session.providers)})")
     print(f"one inference: {seconds:.2f}s")
     problem = batch_copy_problem(path)
-    print(f"batch copy: {'installed and intact, every network run uses it' if problem is None else problem} (`drisya models batch`)")
+    print(
+        f"batch copy: {'installed and intact, every network run uses it' if problem is None else problem} (`drisya models batch`)"
+    )
     if not session.uses_gpu and "CUDAExecutionProvider" in ort.get_available_providers():
         print(
             "note: onnxruntime offers CUDA but the session fell back to the CPU "
