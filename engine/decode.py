@@ -149,7 +149,10 @@ def _plain_jpeg(data: bytes, im: Image.Image, min_size: int | None) -> np.ndarra
         return None
     if (min_size and min_size > 0 and max(width, height) > min_size) or data[-2:] != b"\xff\xd9":
         return None
-    if im.getexif().get(_EXIF_ORIENTATION, 1) != 1:
+    try:
+        if im.getexif().get(_EXIF_ORIENTATION, 1) != 1:
+            return None
+    except Exception:  # a damaged EXIF block: Pillow's path decides what it means
         return None
     buf = np.frombuffer(data, np.uint8)
     rgb = cv2.imdecode(buf, _CV_PLAIN_RGB | cv2.IMREAD_IGNORE_ORIENTATION)
