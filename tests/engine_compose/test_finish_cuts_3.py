@@ -10,7 +10,8 @@
   step read by two 4-byte gathers instead of one 8-byte gather and a split;
 - the shadow's box measured where the shadow is made (on its few rows) and handed to the blend,
   instead of found again over the whole canvas; the blend's translucent pixels from one range test;
-- denoise's chroma blurred on the three-channel image, without splitting and merging planes.
+- denoise's chroma blurred on the three-channel image, without splitting and merging planes; the
+  grade's planes taken out by extractChannel and put back by insertChannel.
 """
 
 from __future__ import annotations
@@ -193,3 +194,51 @@ def test_denoise_without_splitting_the_planes_is_the_same(strength):
 def _photo_noise(shape, rng) -> np.ndarray:
     base = np.linspace(0, 255, shape[0] * shape[1] * 3).reshape(*shape, 3)
     return (base + rng.normal(0, 20, base.shape)).clip(0, 255)
+
+
+def ref_restore_clipped(lin, codes, gains) -> None:
+    """restore_clipped() before this change: split into planes, merged back."""
+    from engine.retouch.apply import _CLIP_WEIGHT, UNTINTED_GAIN
+
+    down = [c for c in range(3) if gains[c] < UNTINTED_GAIN]
+    if not down:
+        return
+    planes = list(cv2.split(lin))
+    level = cv2.min(cv2.max(cv2.max(planes[0], planes[1]), planes[2]), 1.0)
+    for c in down:
+        pull = cv2.LUT(cv2.extractChannel(codes, c), _CLIP_WEIGHT)
+        gap = cv2.max(cv2.subtract(level, planes[c]), 0.0)
+        planes[c] = cv2.add(planes[c], cv2.multiply(pull, gap))
+    np.copyto(lin, cv2.merge(planes))
+
+
+def ref_vibrance(lin, amount):
+    """_vibrance() before this change: the planes from cv2.split."""
+    from engine.retouch.apply import _luminance
+
+    y = _luminance(lin)[..., None]
+    r, g, b = cv2.split(lin)
+    mx, mn = cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
+    sat = np.divide(mx - mn, mx, out=np.zeros_like(mx), where=mx > 1e-4)
+    gain = (np.float32(1.0) + np.float32(amount) * (np.float32(1.0) - sat))[..., None]
+    return np.maximum((lin - y) * gain + y, np.float32(0.0))
+
+
+def test_planes_taken_out_one_by_one_grade_the_same():
+    """restore_clipped and vibrance with extractChannel/insertChannel instead of split/merge, and
+    the tone curve's fraction by OpenCV's mixed-type subtraction (its bit-identical test:
+    test_finish_cuts), for casts that scale one or two channels down."""
+    from engine.compose.linear import to_linear
+    from engine.retouch.apply import _vibrance, restore_clipped
+
+    rgb, _ = _scaled_product(5)
+    rgb[:40] = 255  # clipped highlights for the clipped-channel rule
+    rgb[40:60, :, 2] = 250
+    for gains in ((1.1, 1.0, 0.9), (0.9, 0.97, 1.15), (0.99, 0.98, 1.0), (1.0, 1.02, 1.0)):
+        g = np.asarray(gains, np.float32)
+        ours, theirs = to_linear(rgb) * g, to_linear(rgb) * g
+        restore_clipped(ours, rgb, g)
+        ref_restore_clipped(theirs, rgb, g)
+        assert np.array_equal(ours, theirs)
+    lin = to_linear(rgb) * np.float32(0.9)
+    assert np.array_equal(_vibrance(lin, 0.3), ref_vibrance(lin, 0.3))
