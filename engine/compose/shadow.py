@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -82,32 +83,16 @@ class ShadowParams:
 
 
 def shadow_density(
-    product_alpha: np.ndarray,
-    placement: Placement,
-    canvas: tuple[int, int],
-    *,
-    style: str,
-    opacity: float,
-    softness: float,
-    angle: float,
-    length: float,
+    product_alpha: np.ndarray, placement: Placement, canvas: tuple[int, int], **shadow: Any
 ) -> np.ndarray | None:
     """(H, W) float32 in 0..1: how much light the shadows remove; None when there is no shadow.
+    `shadow`: the keywords `shadow_density_box` takes (style, opacity, softness, angle, length).
 
     A shadow never leaves the canvas: a cast shadow the frame would cut is shortened, and whatever
     still reaches the outer band (`edge_band`) fades out before it, so that band stays exactly the
     backdrop's colour (a pure-white preset's frame stays #FFFFFF).
     """
-    return shadow_density_box(
-        product_alpha,
-        placement,
-        canvas,
-        style=style,
-        opacity=opacity,
-        softness=softness,
-        angle=angle,
-        length=length,
-    )[0]
+    return shadow_density_box(product_alpha, placement, canvas, **shadow)[0]
 
 
 def shadow_density_box(
