@@ -15,16 +15,20 @@ that residual comes from the backdrop fit alone (a thumbnail), so such images go
 paying for the colour model's edge refinement. The network is blind there too: it cuts the screen or
 the slot alone. Where its answer is unsure of a body or is a dark part, it takes a second look at the
 photo with the backdrop divided out and amplified, where a white body stands clear of the sweep, and
-what it finds there is added unless it is darker than the backdrop (a shadow). Where its answer is a
-coloured part with faint regions against it (a plant over a white pot), or still a dark part that no
-light body encloses (a screen with bits of a thin white frame), it looks once more at the flattened
-photo with that part painted out, where the light body is what stands out. Where it is still unsure
-of a white body it is read below one half if that outline lies on an image edge; an even partial
-network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened as a
-hole where the network reads it as glass or its pixels are clipped to white. Where the network's edge
-is a wide ramp (a card's or a printer's light rim), the outline is moved to the photo's own faint step
-(`snap_soft_edges`), and pinholes its patchy answer leaves in a light body are filled. The quality score
-(engine.matting.score) falls with each of these doubts, so batches can flag the matte.
+what it finds there is added unless it is darker than the backdrop (a shadow). Where its answer holds
+a part the colour model left out that looks like a cast shadow (darker than the sweep, of its colour),
+it takes the same look only to drop what it no longer finds there. A body the colour model found
+whole (unlike the backdrop through its core) beside the part the network cut is added. Where its
+answer is a coloured part with faint regions against it (a plant over a white pot), or still a dark
+part that no light body encloses (a screen with bits of a thin white frame), it looks once more at
+the flattened photo with that part painted out, where the light body is what stands out. Where it
+is still unsure of a white body it is read below one half if that outline lies on an image edge; an
+even partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not
+opened as a hole where the network reads it as glass or its pixels are clipped to white. Where the
+network's edge is a wide ramp (a card's or a printer's light rim), the outline is moved to the
+photo's own faint step (`snap_soft_edges`), and pinholes its patchy answer leaves in a light body are
+filled. The quality score (engine.matting.score) falls with each of these doubts, so batches can flag
+the matte.
 """
 
 from __future__ import annotations
@@ -154,6 +158,35 @@ def dropped_parts(base: np.ndarray, sure: np.ndarray) -> np.ndarray:
     beyond[np.unique(pieces[extra & ~near])] = True
     beyond[0] = touching[0] = False
     return extra & touching[labels] & beyond[pieces]
+
+
+SOLID_CORE = 7  # px a body the colour model found is eroded by to judge its core, not its rim
+
+
+def solid_parts(base: np.ndarray, hard: np.ndarray, unlike: np.ndarray) -> np.ndarray:
+    """Pieces of the colour model's product outside `base` that touch it, are large enough to be a body
+    (`FLATTEN_MIN_PART`) and are unlike the backdrop in their core (`SOLID_CORE` px in; median above
+    1): a light body the network left out beside the part it cut. Filled gaps and bleeding rims are
+    unlike the backdrop only within a few pixels of the parts around them, so they have no such core."""
+    extra = hard & ~base
+    if np.count_nonzero(extra) < FLATTEN_MIN_PART * extra.size:
+        return np.zeros_like(extra)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * RIM + 1, 2 * RIM + 1))
+    near = cv2.dilate(base.astype(np.uint8), kernel) > 0
+    n, pieces, stats, _ = cv2.connectedComponentsWithStats(extra.astype(np.uint8), connectivity=8)
+    core_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SOLID_CORE + 1,) * 2)
+    keep = np.zeros(n, bool)
+    touching = np.zeros(n, bool)
+    touching[np.unique(pieces[extra & near])] = True
+    for lab in range(1, n):
+        if not touching[lab] or stats[lab, cv2.CC_STAT_AREA] < FLATTEN_MIN_PART * extra.size:
+            continue
+        x, y, w, h, _ = stats[lab]
+        piece = (pieces[y : y + h, x : x + w] == lab).astype(np.uint8)
+        core = cv2.erode(piece, core_kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+        if np.count_nonzero(core) >= 0.25 * stats[lab, cv2.CC_STAT_AREA]:
+            keep[lab] = float(np.median(unlike[y : y + h, x : x + w][core])) > 1.0
+    return keep[pieces]
 
 
 def tinted_parts(base: np.ndarray, unlike: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -310,6 +343,9 @@ def fuse(
     # Thin parts the network dropped: colour-model product pixels that are clearly unlike the background
     # and connected to what the network found.
     fused = base | dropped_parts(base, fast.hard & (unlike > 2.0))
+    # Bodies the colour model found whole that the network left out beside a coloured part it cut (a
+    # white pot under a plant): unlike the backdrop in their core, not only on a bleeding rim.
+    fused |= solid_parts(fused, fast.hard, unlike)
     # Grey parts neither found: unlike the backdrop and tinted, so not a shadow (a bulb's metal base
     # in its own shadow, which the colour model calls shadow and the network leaves out).
     fused |= tinted_parts(fused, unlike, rgb, fast.background)
@@ -537,6 +573,7 @@ def second_look_reason(first: np.ndarray, rgb: np.ndarray, background: np.ndarra
 
 
 SHADOW_PART_EDGE = 20  # px of a part's outline, against the backdrop, that make it a part of its own
+SHADOW_PART_SOFT = 0.28  # steepest step across that outline, per px, as a share of the part's darkening
 
 
 def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bool:
@@ -550,7 +587,12 @@ def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bo
     and 0.82). Colour alone cannot tell such a shadow from a grey part in its own shadow (a bulb's
     metal base, a silver bottle's shaded side: tints 0.005-0.02 against the shadows' 0.003-0.013), so
     this only asks for the second look, on the flattened photo, where the network reads a shadow as
-    darker backdrop and `merge_flattened` drops what it no longer finds there."""
+    darker backdrop and `merge_flattened` drops what it no longer finds there.
+
+    A cast shadow's own outline is a ramp (the penumbra), a product's is a step: across the part's
+    outline against the backdrop the darkening rises by at most `SHADOW_PART_SOFT` of its depth per
+    pixel (median; whites tune, 96 shots: cast shadows 0.18-0.25, a bulb's base 0.30, silver bottles'
+    shaded sides 0.4-0.64, whose second look dropped the side: IoU 0.987 -> 0.909)."""
     found = first > 0.5
     cand = found & ~fast.hard
     if not cand.any():
@@ -563,6 +605,9 @@ def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bo
     cand &= shadow_tint(rgb, fast.background) < SHADOW_TINT
     n, pieces, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     inner = cv2.erode(found.astype(np.uint8), None) > 0
+    sharp = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 0.8)
+    sharp = cv2.magnitude(cv2.Sobel(sharp, cv2.CV_32F, 1, 0), cv2.Sobel(sharp, cv2.CV_32F, 0, 1)) / 8.0
+    sharp = cv2.dilate(sharp, np.ones((7, 7), np.uint8))
     for lab in range(1, n):
         if stats[lab, cv2.CC_STAT_AREA] < FLATTEN_MIN_PART * cand.size:
             continue
@@ -572,7 +617,10 @@ def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bo
         rest = found[y0:y1, x0:x1] & ~piece
         far = cv2.dilate(rest.astype(np.uint8), np.ones((9, 9), np.uint8)) == 0
         outline = piece & ~(cv2.erode(piece.astype(np.uint8), None) > 0) & ~inner[y0:y1, x0:x1] & far
-        if np.count_nonzero(outline) >= SHADOW_PART_EDGE:
+        if np.count_nonzero(outline) < SHADOW_PART_EDGE:
+            continue
+        depth = max(float(np.median(darkening[y0:y1, x0:x1][piece])), 1e-3)
+        if float(np.median(sharp[y0:y1, x0:x1][outline])) / depth < SHADOW_PART_SOFT:
             return True
     return False
 
