@@ -174,30 +174,36 @@ def _bilinear_at(
 ) -> np.ndarray:
     """`cv2.resize(whole, size[::-1], interpolation=cv2.INTER_LINEAR)` read only at (ys, xs), where
     `img` is the part of `whole` (of shape `full`) from `origin` on that those reads need: the same
-    pixel-centre mapping and edge clamping, (N, channels) float32. The four neighbours are read
-    through flat indices (one `take` each, not a two-array fancy index)."""
+    pixel-centre mapping and edge clamping, (N, channels) float32. Each axis's neighbours and
+    weights are worked out once per output row or column and looked up per point, and the four
+    neighbours read through flat indices (one `take` each, not a two-array fancy index)."""
     lo_h, lo_w = full
-
-    def axis(pos: np.ndarray, src: int, dst: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        f = (pos.astype(np.float32) + np.float32(0.5)) * np.float32(src / dst) - np.float32(0.5)
-        i0 = np.floor(f).astype(np.int32)
-        t = f - i0
-        t[i0 < 0] = 0.0
-        t[i0 >= src - 1] = 0.0
-        i0 = np.clip(i0, 0, src - 1)
-        return i0, np.minimum(i0 + 1, src - 1), t[:, None]
-
-    y0, y1, ty = axis(ys, lo_h, size[0])
-    x0, x1, tx = axis(xs, lo_w, size[1])
     width = img.shape[1]
+    y0, y1, ty = _axis(lo_h, size[0])
+    x0, x1, tx = _axis(lo_w, size[1])
+    # row offsets into the flattened part, and columns within it, per output row / column
+    r0 = ((y0 - origin[0]) * width).take(ys)
+    r1 = ((y1 - origin[0]) * width).take(ys)
+    c0, c1 = (x0 - origin[1]).take(xs), (x1 - origin[1]).take(xs)
+    wy, wx = ty.take(ys)[:, None], tx.take(xs)[:, None]
     flat = np.ascontiguousarray(img).reshape(width * img.shape[0], -1)
-    r0 = (y0 - origin[0]).astype(np.intp) * width
-    r1 = (y1 - origin[0]).astype(np.intp) * width
-    c0, c1 = x0 - origin[1], x1 - origin[1]
-    ux = 1.0 - tx
-    top = flat.take(r0 + c0, axis=0) * ux + flat.take(r0 + c1, axis=0) * tx
-    bottom = flat.take(r1 + c0, axis=0) * ux + flat.take(r1 + c1, axis=0) * tx
-    return top * (1.0 - ty) + bottom * ty
+    ux = 1.0 - wx
+    top = flat.take(r0 + c0, axis=0) * ux + flat.take(r0 + c1, axis=0) * wx
+    bottom = flat.take(r1 + c0, axis=0) * ux + flat.take(r1 + c1, axis=0) * wx
+    return top * (1.0 - wy) + bottom * wy
+
+
+def _axis(src: int, dst: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """INTER_LINEAR's mapping of `dst` output positions onto `src` input ones: for each output
+    position the two input neighbours (clamped, intp) and the second one's weight (float32)."""
+    pos = np.arange(dst)
+    f = (pos.astype(np.float32) + np.float32(0.5)) * np.float32(src / dst) - np.float32(0.5)
+    i0 = np.floor(f).astype(np.intp)
+    t = f - i0
+    t[i0 < 0] = 0.0
+    t[i0 >= src - 1] = 0.0
+    i0 = np.clip(i0, 0, src - 1)
+    return i0, np.minimum(i0 + 1, src - 1), t
 
 
 def _normalised_fill(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
