@@ -24,6 +24,11 @@ from engine.compose.masks import compare
 
 _UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 code -> 0..1
 _MASK_ONE = (np.arange(256) == 255).astype(np.float32)  # an OpenCV mask (0/255) -> weight 0.0/1.0
+# the float32 neighbours of 0 and 0.98 inside (0, 0.98): cv2.compare's strict tests of a float32
+# matte (its scalar made float32) as cv2.inRange's inclusive bounds, one pass instead of three
+# (tested against compare, denormals and NaN included)
+_ABOVE_0 = float(np.nextafter(np.float32(0.0), np.float32(1.0)))
+_UNDER_098 = float(np.nextafter(np.float32(0.98), np.float32(0.0)))
 
 
 def _fill_at(
@@ -87,7 +92,10 @@ def _edge_colours(rgb: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.nd
     matte has no soft edge."""
     alpha = np.ascontiguousarray(alpha, dtype=np.float32)
     # the soft edge listed by OpenCV (masks of 0/255, one pass each) in the row order np.nonzero has
-    edge = cv2.bitwise_and(compare(alpha, 0.0, cv2.CMP_GT), compare(alpha, 0.98, cv2.CMP_LT))
+    if alpha.size > 1:  # 0 < alpha < 0.98 as one inclusive cv2.inRange (see _ABOVE_0)
+        edge = cv2.inRange(alpha, _ABOVE_0, _UNDER_098)
+    else:
+        edge = cv2.bitwise_and(compare(alpha, 0.0, cv2.CMP_GT), compare(alpha, 0.98, cv2.CMP_LT))
     points = cv2.findNonZero(edge)
     if points is None:
         return None

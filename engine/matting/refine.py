@@ -16,6 +16,10 @@ import cv2
 import numpy as np
 
 _U8_UNIT = np.arange(256, dtype=np.float32) / np.float32(255.0)  # uint8 -> 0..1 float32, a cv2.LUT table
+# the float32 neighbours of 0.02 and 0.98 inside (0.02, 0.98): cv2.compare's strict tests against a
+# float32 image (its scalar made float32) as cv2.inRange's inclusive bounds (tested, NaN included)
+_OVER_002 = float(np.nextafter(np.float32(0.02), np.float32(1.0)))
+_UNDER_098 = float(np.nextafter(np.float32(0.98), np.float32(0.0)))
 
 
 def _box(x: np.ndarray, r: int) -> np.ndarray:
@@ -82,7 +86,7 @@ def upsample_alpha(alpha: np.ndarray, rgb_hi: np.ndarray) -> np.ndarray:
     smooth = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
     # The guided result only matters on the edge band; the smooth upsample stays elsewhere so flat
     # interiors cannot pick up texture from the guide.
-    soft = cv2.bitwise_and(cv2.compare(smooth, 0.02, cv2.CMP_GT), cv2.compare(smooth, 0.98, cv2.CMP_LT))
+    soft = cv2.inRange(smooth, _OVER_002, _UNDER_098)  # 0.02 < smooth < 0.98, one pass
     band = cv2.dilate(soft, None, iterations=max(1, int(scale)))
     points = cv2.findNonZero(band)
     if points is not None:

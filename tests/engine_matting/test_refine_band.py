@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from benchmarks.datasets import emoji, studio
+from engine.matting import refine
 from engine.matting.refine import (
     _U8_UNIT,
     _area_span,
@@ -177,3 +178,15 @@ def test_band_reads_equal_fancy_indexing() -> None:
     ys, xs = rng.integers(0, 400, 5000), rng.integers(0, 500, 5000)
     rgb = rng.integers(0, 256, (400, 500, 3), dtype=np.uint8)
     assert np.array_equal(_grey_at(rgb, ys, xs), old_grey_at(rgb, ys, xs))
+
+
+def test_the_band_bounds_are_the_strict_compares() -> None:
+    """upsample_alpha's 0.02 < smooth < 0.98 as one inclusive cv2.inRange."""
+    rng = np.random.default_rng(11)
+    x = rng.random((123, 457), dtype=np.float32)
+    f02, f98 = np.float32(0.02), np.float32(0.98)
+    special = [f02, np.nextafter(f02, np.float32(1)), np.nextafter(f02, np.float32(0)), f98]
+    special += [np.nextafter(f98, np.float32(1)), np.nextafter(f98, np.float32(0)), np.nan, -0.0, 1e-40]
+    x.reshape(-1)[: len(special)] = np.array(special, np.float32)
+    want = cv2.bitwise_and(cv2.compare(x, 0.02, cv2.CMP_GT), cv2.compare(x, 0.98, cv2.CMP_LT))
+    assert np.array_equal(cv2.inRange(x, refine._OVER_002, refine._UNDER_098), want)
