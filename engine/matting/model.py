@@ -150,8 +150,10 @@ class ModelSession:
                 interpolation=cv2.INTER_AREA if max(rgb.shape[:2]) > size else cv2.INTER_LINEAR,
             )
         x = np.empty((1, 3, size, size), np.float32)
-        for c, plane in enumerate(cv2.split(np.ascontiguousarray(rgb))):
-            cv2.LUT(plane, self._tables[c], dst=x[0, c])
+        rgb = np.ascontiguousarray(rgb)
+        tables = self._tables
+        for c in range(3):  # one plane at a time: cv2.split's three new planes cost more (issue 12)
+            cv2.LUT(cv2.extractChannel(rgb, c), tables[c], dst=x[0, c])
         return x
 
     @functools.cached_property

@@ -111,3 +111,13 @@ def test_the_network_input_is_bit_for_bit_the_normalised_photo(model_session, fa
     x = session.preprocess(rgb)
     assert x.dtype == np.float32 and x.flags.c_contiguous
     assert np.array_equal(x, _reference_input(rgb, session.input_size, FAMILIES[family]))
+
+
+@pytest.mark.model
+def test_the_network_input_of_a_view_is_that_of_its_copy(model_session) -> None:
+    """preprocess reads each channel of a strided view (extractChannel on a contiguous copy) as of
+    the same pixels in a plain array."""
+    rgb = np.random.default_rng(9).integers(0, 256, (1100, 1200, 3), dtype=np.uint8)
+    view = rgb[30:1054, 50:1074]
+    assert np.array_equal(model_session.preprocess(view), model_session.preprocess(view.copy()))
+    assert np.array_equal(model_session.preprocess(view), _reference_input(view, 1024, model_session.family))
