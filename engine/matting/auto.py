@@ -495,7 +495,7 @@ FAINT_FRACTION = 0.06  # image share of faint, coherent departures beyond which 
 FAINT_BLOB = 0.5  # one faint region this large next to the found product (as a share of it): blind
 
 
-def faint_mask(fast: FastResult) -> np.ndarray:
+def faint_mask(fast: FastResult, upper: float = 1.0) -> np.ndarray:
     """What the colour model sees but cannot decide: coherent regions that depart from the modelled
     backdrop a little (evidence 0.3-1, below its product threshold), away from the product it found.
 
@@ -503,11 +503,12 @@ def faint_mask(fast: FastResult) -> np.ndarray:
     differs from the paper by 3 %, the white frame around a phone's screen, a white pot under a plant.
     The colour model then reports a confident small product (the print, the screen, the leaves) and
     calls the rest backdrop. Backdrop texture and noise are fine-grained and are removed by the blur
-    and the opening, so they do not count.
+    and the opening, so they do not count. `upper`: the evidence below which a region is faint
+    (`LOOK_PAST_UPPER` for the look past a coloured part: anything the colour model left out).
     """
     e = cv2.GaussianBlur(fast.evidence, (0, 0), 3.0)
     near = cv2.dilate(fast.hard.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
-    faint = ((e > 0.3) & (e < 1.0) & ~near).astype(np.uint8)
+    faint = ((e > 0.3) & (e < upper) & ~near).astype(np.uint8)
     return cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8)) > 0
 
 
@@ -519,14 +520,14 @@ def faint_departures(fast: FastResult) -> tuple[float, float]:
     return float(faint.mean()), largest / max(float(fast.hard.sum()), 1.0)
 
 
-def left_out_faint(fast: FastResult, final: np.ndarray) -> float:
+def left_out_faint(fast: FastResult, final: np.ndarray, upper: float = 1.0) -> float:
     """Faint regions touching the final product mask but not in it, as a share of that mask.
 
     Where both the colour model and the network leave out a faint region right against the product
     (a white pot under a plant, a phone's white frame), nobody has looked at it properly: the matte
     is doubtful, whatever the network's own certainty says.
     """
-    faint = faint_mask(fast) & ~final
+    faint = faint_mask(fast, upper) & ~final
     if not faint.any():
         return 0.0
     ring = cv2.dilate(final.astype(np.uint8), np.ones((31, 31), np.uint8)) > 0
@@ -743,6 +744,11 @@ def dark_rim(alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> floa
 
 
 BESIDE_ZONE = 3  # px around the first answer painted out with it (its soft rim would outline it)
+# evidence up to which a region left out beside a coloured part calls for the look past it: any below
+# the colour model's product threshold. A white pot in its own shading departs from the sweep by
+# evidence 1.1-1.3, above the faint band (0.3-1) and still left out by the colour model (whites tune,
+# 144 shots: two such pots never looked for, IoU 0.69 and 0.65 -> 0.98 and 0.94)
+LOOK_PAST_UPPER = np.inf
 BESIDE_TOUCH = 9  # px within which a part found beside the painted zone counts as touching it
 
 
@@ -758,6 +764,35 @@ def paint_out(flat: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return out, zone
 
 
+BESIDE_RING = 3  # px from the painted zone within which a piece's outline is the paint's edge
+BESIDE_ENCLOSED = 0.7  # share of a piece's outline along the paint beyond which it is a closed gap
+BESIDE_DARKEST = 0.15  # a body the look past found may be this much darker than the backdrop ...
+BESIDE_SOLID = 0.7  # ... where this share of it lies 3 px inside its outline (a body, not a band)
+BESIDE_EVEN = 0.025  # ... and its darkening varies this little (90th percentile minus median)
+
+
+def even_solid_pieces(mask: np.ndarray, darkening: np.ndarray) -> np.ndarray:
+    """Pieces of `mask` that are solid (`BESIDE_SOLID` of their area survives a 7 px erosion) and
+    evenly shaded (`BESIDE_EVEN`): a light body turned from the light is a few percent darker than
+    the sweep all over, a cast shadow's fringe between two darkness limits is a ramp along its edge."""
+    n, pieces, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    if n <= 1:
+        return keep[pieces]
+    core = cv2.erode(mask.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    for lab in range(1, n):
+        area = stats[lab, cv2.CC_STAT_AREA]
+        if area < FLATTEN_MIN_PART * mask.size:
+            continue
+        x, y, w, h, _ = stats[lab]
+        piece = pieces[y : y + h, x : x + w] == lab
+        if np.count_nonzero(core[y : y + h, x : x + w] & piece) < BESIDE_SOLID * area:
+            continue
+        values = darkening[y : y + h, x : x + w][piece]
+        keep[lab] = float(np.percentile(values, 90) - np.median(values)) < BESIDE_EVEN
+    return keep[pieces]
+
+
 def merge_beside(
     first: np.ndarray, beside: np.ndarray, zone: np.ndarray, rgb: np.ndarray, background: np.ndarray
 ) -> tuple[np.ndarray, float]:
@@ -766,10 +801,25 @@ def merge_beside(
     That look also outlines the painted zone itself and the shadows the flattening made solid, so it
     only adds parts outside the zone that touch it, made of pixels no darker than the backdrop
     (`SHADOW_DARKENING`, on a blurred darkening: a pot and the cast shadow beside it come as one
-    piece), and large enough to be a body. Returns (alpha, share of the image added)."""
+    piece) or of bodies darker than that but evenly shaded and solid (`even_solid_pieces`, up to
+    `BESIDE_DARKEST`: a white pot turned from the light, 5-9 % darker than the sweep), and large
+    enough to be a body. A piece whose outline runs along the paint for more than `BESIDE_ENCLOSED`
+    of its length is a gap the paint closed, not a body (whites tune: the backdrop between two
+    branches, 1 900 px, outline 0.91 along the paint; pots and phone frames 0.06-0.51).
+    Returns (alpha, share of the image added)."""
     darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
-    added = (beside > 0.5) & ~zone & (darkening < SHADOW_DARKENING)
-    added = cv2.morphologyEx(added.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    found = (beside > 0.5) & ~zone
+    opening = np.ones((5, 5), np.uint8)
+    added = (
+        cv2.morphologyEx((found & (darkening < SHADOW_DARKENING)).astype(np.uint8), cv2.MORPH_OPEN, opening)
+        > 0
+    )
+    # and greyer bodies, evenly shaded and solid (a white pot turned from the light), not a shadow's
+    # fringe between the two darkness limits, which is a band whose darkening ramps across it
+    grey = (
+        cv2.morphologyEx((found & (darkening < BESIDE_DARKEST)).astype(np.uint8), cv2.MORPH_OPEN, opening) > 0
+    )
+    added |= even_solid_pieces(grey, darkening)
     n, pieces = cv2.connectedComponents(added.astype(np.uint8), connectivity=8)
     if n <= 1:
         return first, 0.0
@@ -778,6 +828,14 @@ def merge_beside(
     keep[np.unique(pieces[added & near])] = True
     keep &= np.bincount(pieces.ravel(), minlength=n) >= FLATTEN_MIN_PART * added.size
     keep[0] = False
+    # a body has an outline of its own against the backdrop: a piece ringed by the painted zone is a
+    # gap the paint closed (backdrop between a plant's branches), outlined by the paint's edge alone
+    edge = added & ~(cv2.erode(added.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    by_paint = edge & (cv2.dilate(zone.astype(np.uint8), np.ones((2 * BESIDE_RING + 1,) * 2, np.uint8)) > 0)
+    ringed = np.bincount(pieces[by_paint], minlength=n) > BESIDE_ENCLOSED * np.bincount(
+        pieces[edge], minlength=n
+    )
+    keep &= ~ringed
     accepted = keep[pieces]
     # and the painted rim between them and the first answer, where that look also saw product
     reach = 2 * (BESIDE_ZONE + 2) + 1
@@ -862,7 +920,10 @@ def matte_auto(
     if reason is not None:
         details["second_look_reason"] = reason
     flat = flatten_backdrop(rgb, fast.background) if reason is not None else None
-    look_past = reason == COLOURED_PART and left_out_faint(fast, model_alpha > 0.5) > SECOND_LOOK_LEFT_OUT
+    look_past = (
+        reason == COLOURED_PART
+        and left_out_faint(fast, model_alpha > 0.5, upper=LOOK_PAST_UPPER) > SECOND_LOOK_LEFT_OUT
+    )
     if looked_again:
         second = model_predict(flat)
         model_alpha, added = merge_flattened(
