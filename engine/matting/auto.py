@@ -27,8 +27,9 @@ even partial network alpha is kept as glass, and an enclosed region that matches
 opened as a hole where the network reads it as glass or its pixels are clipped to white. Where the
 network's edge is a wide ramp (a card's or a printer's light rim), the outline is moved to the
 photo's own faint step (`snap_soft_edges`), and pinholes its patchy answer leaves in a light body are
-filled. The quality score (engine.matting.score) falls with each of these doubts, so batches can flag
-the matte.
+filled, as are narrow notches in a light body's outline that keep its colour (`fill_light_notches`).
+The quality score (engine.matting.score) falls with each of these doubts, so batches can flag the
+matte.
 """
 
 from __future__ import annotations
@@ -362,6 +363,8 @@ def fuse(
     # Pinholes in a light body where the network's answer dipped (a white phone's frame): filled.
     darkening = _darkening(rgb, fast.background)
     fused = fill_light_pinholes(fused, darkening)
+    # and narrow notches in a light body's outline that have its colour (a strip of a phone's frame)
+    fused = fill_light_notches(fused, rgb, fast.background, darkening)
 
     alpha, _ = soft_alpha_from_mask(img, fused, band=3)
     # Where the colours cannot tell product from background (white on white) keep the network's edge,
@@ -381,6 +384,63 @@ def fuse(
     alpha[pinholes] = 1.0
     quality, details = model_quality(model_alpha, fused, fast.hard)
     return FusedResult(alpha, quality, {**details, "network_level": level, "network_undecided": undecided})
+
+
+NOTCH = 7  # px: gaps in the outline narrower than twice this are looked at as notches
+NOTCH_LIGHT = 0.3  # share of the product flanking a notch that must be light
+NOTCH_CONTRAST = 0.01  # the light body's colour (ratio to the backdrop) differs from the sweep's by this
+
+
+def fill_light_notches(
+    mask: np.ndarray, rgb: np.ndarray, background: np.ndarray, darkening: np.ndarray
+) -> np.ndarray:
+    """Narrow gaps in the outline of a light body (what a closing by `NOTCH` px adds) filled where
+    their colour (ratio to the backdrop) is the light body's beside them rather than the sweep's
+    further out: a strip of a phone's white frame the network read below one half.
+
+    The light body's colour is taken from the light product pixels flanking the gap, the sweep's from
+    beyond the closing, and the two must differ (`NOTCH_CONTRAST`); most of the gap's pixels must be
+    nearer the body's. A gap flanked mostly by dark or coloured product (less than `NOTCH_LIGHT` of
+    its flank light: the backdrop between a plant's stems, tinted by their bleeding colour) is left
+    open. Whites tune 144: phones' boundary F 0.857 -> 0.870 (a phone's frame strip 0.795 -> 0.896),
+    silver bottles' rims 0.968 -> 0.970, no image worse by more than 0.002; ~12 ms an image."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * NOTCH + 1,) * 2)
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    cand = closed & ~mask
+    if not cand.any():
+        return mask
+    n, pieces, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
+    out = mask.copy()
+    light = darkening < SHADOW_DARKENING
+    pad = 3 * NOTCH
+    for lab in range(1, n):
+        x, y, w, h, area = stats[lab]
+        if area < 20:
+            continue
+        y0, y1 = max(0, y - pad), min(mask.shape[0], y + h + pad)
+        x0, x1 = max(0, x - pad), min(mask.shape[1], x + w + pad)
+        piece = pieces[y0:y1, x0:x1] == lab
+        ratio = rgb[y0:y1, x0:x1].astype(np.float32) * np.float32(1.0 / 255.0)
+        ratio /= np.maximum(background[y0:y1, x0:x1], 1e-3)
+        near = cv2.dilate(piece.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+        far = cv2.dilate(piece.astype(np.uint8), np.ones((2 * pad + 1,) * 2, np.uint8)) > 0
+        flank = near & mask[y0:y1, x0:x1] & ~piece
+        inner = flank & light[y0:y1, x0:x1]
+        outer = far & ~closed[y0:y1, x0:x1]
+        if np.count_nonzero(inner) < max(20, NOTCH_LIGHT * np.count_nonzero(flank)):
+            continue  # a gap between dark or coloured parts (a plant's stems): not a light body's
+        if np.count_nonzero(outer) < 20:
+            continue
+        fg = np.median(ratio[inner], axis=0)
+        bg = np.median(ratio[outer], axis=0)
+        if float(np.linalg.norm(fg - bg)) < NOTCH_CONTRAST:
+            continue
+        values = ratio[piece]
+        to_fg = np.linalg.norm(values - fg, axis=1)
+        to_bg = np.linalg.norm(values - bg, axis=1)
+        if float(np.mean(to_fg < to_bg)) > 0.6:
+            out[y0:y1, x0:x1] |= piece
+    return out
 
 
 PINHOLE = 3e-4  # image share below which an enclosed hole in a light body is a dip, not a hole

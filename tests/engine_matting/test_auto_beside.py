@@ -1,9 +1,12 @@
-"""What `auto` takes from its look past a found part (`merge_beside`), on small scenes built here.
+"""What `auto` takes from its look past a found part (`merge_beside`), and the notches in a light
+body's outline it fills (`fill_light_notches`), on small scenes built here.
 
 - A white pot turned from the light is a few percent darker than the sweep all over: it is a body the
   look found, though darker than `SHADOW_DARKENING` (whites tune: pots at 0.055-0.09, missed whole).
 - A cast shadow's fringe is as dark, but it ramps across a band: not a body.
 - A gap between a plant's branches that the paint closed is outlined by the paint alone: not a body.
+- A strip of a phone's white frame left out of the matte has the frame's colour: filled; a bay of
+  sweep in an outline has the sweep's: left open.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from engine.matting.auto import (
     SHADOW_DARKENING,
     _darkening,
     even_solid_pieces,
+    fill_light_notches,
     merge_beside,
 )
 
@@ -103,3 +107,62 @@ def test_a_gap_the_paint_closed_is_not_added() -> None:
     merged, share = merge_beside(first, beside, zone_of(first), rgb, background)
     assert share == 0.0
     assert (merged[gap] < 0.5).all()
+
+
+def phone_scene() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rgb, backdrop, phone mask, screen mask): a dark screen in a white frame 12 px wide with a
+    faint warm cast (2 % off the sweep), on a slightly textured light sweep."""
+    rng = np.random.default_rng(3)
+    background = np.full((H, W, 3), SWEEP, np.float32)
+    photo = background * (1.0 + 0.004 * rng.standard_normal((H, W, 1)).astype(np.float32))
+    phone = np.zeros((H, W), bool)
+    phone[30:170, 60:140] = True
+    screen = np.zeros((H, W), bool)
+    screen[42:158, 72:128] = True
+    photo[phone] = np.array([0.93, 0.91, 0.89], np.float32)
+    photo[screen] = 0.05
+    return np.round(np.clip(photo, 0, 1) * 255).astype(np.uint8), background, phone, screen
+
+
+def test_a_notch_in_a_light_frame_is_filled() -> None:
+    """The matte has the screen and the frame but a strip of the frame (6 px wide, 80 px long, beside
+    the screen) is missing: its colour is the frame's, so it is filled."""
+    rgb, background, phone, screen = phone_scene()
+    mask = phone.copy()
+    mask[60:140, 66:72] = False  # a notch along the screen's left edge, open to nothing
+    filled = fill_light_notches(mask, rgb, background, _darkening(rgb, background))
+    assert filled[60:140, 66:72].all()
+    assert not (filled & ~phone).any()
+
+
+def test_a_gap_of_sweep_in_an_outline_stays_open() -> None:
+    """A notch whose pixels are the sweep's (a mug's handle gap, a bay between two parts) stays open
+    however narrow: its colour is the backdrop's, not the light body's."""
+    rgb, background, phone, screen = phone_scene()
+    bay = np.zeros((H, W), bool)
+    bay[60:140, 60:70] = True  # the outline has a bay 10 px deep, and the photo shows sweep there
+    rgb[bay] = np.round(SWEEP * 255)
+    mask = phone & ~bay
+    filled = fill_light_notches(mask, rgb, background, _darkening(rgb, background))
+    assert not filled[bay].any()
+
+
+def test_a_gap_between_dark_stems_stays_open() -> None:
+    """Two dark stems with a narrow gap between them, a little light part at its end, and the gap's
+    pixels pulled toward that part's colour (lens blur and JPEG's halved chroma bleed the stems into
+    it): the gap is flanked by dark product, not by a light body, so it stays open."""
+    rgb, background = sweep()
+    mask = np.zeros((H, W), bool)
+    mask[40:160, 80:92] = True  # stem
+    mask[40:160, 100:112] = True  # stem
+    rgb[mask] = (30, 90, 30)
+    light = np.zeros((H, W), bool)
+    light[156:164, 92:100] = True  # a light part at the gap's end
+    mask |= light
+    rgb[light] = (240, 225, 205)
+    gap = np.zeros((H, W), bool)
+    gap[40:156, 92:100] = True
+    sweep_colour = np.round(SWEEP * 255)
+    rgb[gap] = np.round(sweep_colour + 0.6 * (np.array([240, 225, 205]) - sweep_colour)).astype(np.uint8)
+    filled = fill_light_notches(mask, rgb, background, _darkening(rgb, background))
+    assert not filled[gap].any()
