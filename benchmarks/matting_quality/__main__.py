@@ -13,9 +13,10 @@ uses other photographs, other emoji and other seeds, and no development tool sho
 file says which split its figures come from.
 
 Per slice and method: mean IoU, boundary F (3 px), alpha MAE, the worst image's IoU; for `auto` the
-routing counts and how well its quality score finds the bad mattes: of the images whose IoU is in the
-worst 10 % and 25 %, how many are also in the lowest 10 % and 25 % of quality scores, and how many
-mattes below IoU 0.9 (and above) fall under the review line. Writes RESULTS.md beside this file
+routing counts and how well its quality score finds the bad mattes: its rank correlation with the true
+IoU (Spearman, ties ranked together), of the images whose IoU is in the worst 10 % and 25 % how many
+are also in the lowest 10 % and 25 % of quality scores (beside the k*k/n that chance gives), and how
+many mattes below IoU 0.9 (and above) fall under the review line. Writes RESULTS.md beside this file
 unless --no-write.
 """
 
@@ -64,6 +65,32 @@ def score_ranking(quality: list[float], ious: list[float], share: float) -> tupl
     worst_true = set(np.argsort(ious, kind="stable")[:k].tolist())
     worst_score = set(np.argsort(quality, kind="stable")[:k].tolist())
     return len(worst_true & worst_score), k
+
+
+def average_ranks(values: list[float]) -> np.ndarray:
+    """1-based ranks, ties sharing the mean of the ranks they span (many mattes score exactly 1.00)."""
+    v = np.asarray(values, dtype=np.float64)
+    order = np.argsort(v, kind="stable")
+    ranks = np.empty(len(v), np.float64)
+    i = 0
+    while i < len(v):
+        j = i
+        while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def rank_correlation(quality: list[float], ious: list[float]) -> float | None:
+    """Spearman's rank correlation of the quality score with the true IoU (1: the score orders the mattes
+    as their IoU does; 0: no better than chance). None with fewer than 4 images or a constant side."""
+    if len(ious) < 4:
+        return None
+    a, b = average_ranks(quality), average_ranks(ious)
+    a, b = a - a.mean(), b - b.mean()
+    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum() / den) if den > 0 else None
 
 
 def main() -> None:
@@ -125,11 +152,14 @@ def main() -> None:
             ious = [s[0] for s in scores["auto"]]
             ranks = {share: score_ranking(quality, ious, share) for share in (0.1, 0.25)}
             found = [
-                f"{hits} of the worst {k} ({share:.0%}) by IoU among its lowest {k}"
+                f"{hits} of the worst {k} ({share:.0%}) by IoU among its lowest {k} (chance {k * k / count:.1f})"
                 for share, r in ranks.items()
                 if r is not None
                 for hits, k in [r]
             ]
+            rho = rank_correlation(quality, ious)
+            if rho is not None:
+                found.insert(0, f"rank correlation with IoU (Spearman) {rho:.2f}")
             bad = [q for q, v in zip(quality, ious, strict=True) if v < BAD_IOU]
             good = [q for q, v in zip(quality, ious, strict=True) if v >= BAD_IOU]
             notes.append(
