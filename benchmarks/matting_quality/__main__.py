@@ -158,14 +158,17 @@ def main() -> None:
                 for hits, k in [r]
             ]
             rho = rank_correlation(quality, ious)
-            if rho is not None:
-                found.insert(0, f"rank correlation with IoU (Spearman) {rho:.2f}")
             bad = [q for q, v in zip(quality, ious, strict=True) if v < BAD_IOU]
             good = [q for q, v in zip(quality, ious, strict=True) if v >= BAD_IOU]
             notes.append(
                 f"- {slice_name}: auto routing "
                 + ", ".join(f"{k} {v}" for k, v in sorted(routes.items()))
-                + (f"; quality score finds {'; '.join(found)}" if found else "")
+                + (
+                    f"; quality score's rank correlation with IoU (Spearman) {rho:.2f}"
+                    if rho is not None
+                    else ""
+                )
+                + (f"; it finds {'; '.join(found)}" if found else "")
                 + f"; below the review line (quality < {REVIEW_LINE}): "
                 f"{sum(q < REVIEW_LINE for q in bad)} of the {len(bad)} mattes with IoU < {BAD_IOU}, "
                 f"{sum(q < REVIEW_LINE for q in good)} of the {len(good)} with IoU >= {BAD_IOU}"
