@@ -55,6 +55,13 @@ def soft_rect(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
     return cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
 
 
+def soft_disc(cx: int, cy: int, r: int) -> np.ndarray:
+    """An anti-aliased disc's coverage, drawn and reduced as `soft_rect` is."""
+    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    cv2.circle(big, (cx * 4, cy * 4), r * 4, 1.0, -1)
+    return cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+
+
 class StandIn:
     """The network's answer for this shot, given in advance (the network is not what is tested here)."""
 
@@ -416,9 +423,7 @@ def test_a_grey_part_in_its_own_shadow_that_neither_model_found_is_added():
     bg = sweep(29)
     shade = cv2.GaussianBlur(soft_rect(100, 236, 270, 316), (0, 0), 4.0)  # a cast shadow's soft edge
     bg = bg * (1 - 0.3 * shade[..., None])
-    globe = np.zeros((SIZE * 4, SIZE * 4), np.float32)
-    cv2.circle(globe, (192 * 4, 150 * 4), 80 * 4, 1.0, -1)
-    globe = cv2.resize(globe, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    globe = soft_disc(192, 150, 80)
     base = soft_rect(160, 226, 224, 300)
     truth = np.maximum(globe, base)
     colour = np.full((SIZE, SIZE, 3), 0.97, np.float32)
@@ -435,9 +440,7 @@ def test_a_grey_part_found_alone_gets_a_second_look():
     """A light bulb: the first answer is the grey metal base alone (30-40 % darker than the sweep, no
     screen's darkness); the glass globe above it is found by the second look."""
     bg = sweep(21)
-    globe = np.zeros((SIZE * 4, SIZE * 4), np.float32)
-    cv2.circle(globe, (192 * 4, 150 * 4), 80 * 4, 1.0, -1)
-    globe = cv2.resize(globe, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    globe = soft_disc(192, 150, 80)
     base = soft_rect(160, 228, 224, 300)
     truth = np.maximum(globe, base)
     colour = np.full((SIZE, SIZE, 3), 0.97, np.float32)
@@ -454,9 +457,7 @@ def plant_in_a_white_pot(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     bg = sweep(seed)
     shade = soft_rect(234, 250, 330, 300)
     bg = bg * (1 - 0.25 * shade[..., None])
-    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
-    cv2.circle(big, (192 * 4, 130 * 4), 70 * 4, 1.0, -1)
-    leaves = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    leaves = soft_disc(192, 130, 70)
     pot = soft_rect(150, 200, 234, 300)
     truth = np.maximum(leaves, pot)
     colour = np.full((SIZE, SIZE, 3), 0.925, np.float32)
@@ -600,9 +601,7 @@ def test_a_light_body_the_colour_model_found_whole_is_added_beside_the_part_the_
     the backdrop through its core, though by less than twice its threshold), the network cuts the
     leaves alone. The pot is a body, not a rim that bled, so it is added."""
     bg = sweep(37)
-    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
-    cv2.circle(big, (192 * 4, 130 * 4), 70 * 4, 1.0, -1)
-    leaves = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
+    leaves = soft_disc(192, 130, 70)
     pot = soft_rect(150, 200, 234, 300)
     truth = np.maximum(leaves, pot)
     colour = np.full((SIZE, SIZE, 3), 0.98, np.float32)
