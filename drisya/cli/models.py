@@ -125,7 +125,8 @@ def _check(args: argparse.Namespace) -> int:
     print(f"model: {name} {path} (family {family}, input {session.input_size} px)")
     print(f"runs on: {device} ({', '.join(session.providers)})")
     print(f"one inference: {seconds:.2f}s")
-    problem = batch_copy_problem(path)
+    # the session hashed and verified the copy when it opened; only a refusal needs the reason
+    problem = None if session.uses_batch_copy else batch_copy_problem(path)
     print(
         f"batch copy: {'installed and intact, every network run uses it' if problem is None else problem} (`drisya models batch`)"
     )
