@@ -36,13 +36,16 @@ class PeakWatch:
         self.peak = self.gpu_peak = self.cpu_peak = 0
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        now = workers(self.ray)
+        gpu = sum(1 for w in now if w.get("GPU", 0) > 0)
+        self.peak = max(self.peak, len(now))
+        self.gpu_peak = max(self.gpu_peak, gpu)
+        self.cpu_peak = max(self.cpu_peak, len(now) - gpu)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            now = workers(self.ray)
-            gpu = sum(1 for w in now if w.get("GPU", 0) > 0)
-            self.peak = max(self.peak, len(now))
-            self.gpu_peak = max(self.gpu_peak, gpu)
-            self.cpu_peak = max(self.cpu_peak, len(now) - gpu)
+            self._sample()
             self._stop.wait(0.5)
 
     def __enter__(self) -> PeakWatch:
@@ -52,6 +55,9 @@ class PeakWatch:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        # A node that came up and served within the last half second would be missed otherwise (CI saw a
+        # GPU node place the probe between two samples); idle nodes outlive this by the idle timeout.
+        self._sample()
 
 
 def connect(address: str):
