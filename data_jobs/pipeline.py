@@ -78,6 +78,7 @@ class PoolPlan:
     worker_bytes: int = 0  # estimated peak memory of one actor (0: not estimated)
     limited_by: str = "cpu"  # what decided max_size: cpu | memory | max_actors | images
     gpus: float = 0.0  # the cluster's GPUs, for the network stage to share (these CPU workers hold none)
+    cpus: float = 0.0  # the cluster's CPUs less `reserve_cpus`: what the batch's stages may hold (0: unknown)
 
 
 MiB = 1024**2
@@ -140,7 +141,8 @@ def plan_actor_pool(
     or the OOM killer by large photos (at least one always runs).
     """
     gpus = float(resources.get("GPU", 0) or 0)
-    cpus = float(resources.get("CPU", 1) or 1)
+    declared_cpus = float(resources.get("CPU", 0) or 0)
+    cpus = declared_cpus or 1.0
     top, limited_by = max(1, int(math.floor(cpus - reserve_cpus))), "cpu"
     batch_size = 8 if gpus > 0 else 4
     if max_actors is not None and max_actors < top:
@@ -165,6 +167,7 @@ def plan_actor_pool(
         worker_bytes=int(worker_bytes or 0),
         limited_by=limited_by,
         gpus=gpus,
+        cpus=max(0.0, declared_cpus - reserve_cpus),
     )
 
 

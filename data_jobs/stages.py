@@ -104,12 +104,34 @@ class StagePlan:
     network_cpus: float
     network_gpus: float  # per actor (a fraction of a card)
     in_flight: int  # batches queued per network actor, so a GPU never waits for the next input
+    task_cpus: float = 1.0  # CPUs one prepare or finish task holds (less than one on a small cluster)
+    cpu_limit: float = 0.0  # the CPUs Ray Data may hand the batch's stages in all (0: the whole cluster)
 
 
 # Without a GPU the network is most of an image's CPU: ISNet at 1024 px costs ~2.4 CPU s an image on
 # one thread against ~0.33 for prepare + finish (benchmarks/throughput/RESULTS.md), about 12 %. The
 # network's actor pool may grow to the CPU slots less this share (kept for the CPU stages).
 CPU_STAGES_SHARE = 0.15
+
+# Each of the three stages must be able to run one task at once, or a batch stalls. Ray Data reserves
+# each stage's minimum (one prepare task, one network actor, one finish task) in pipeline order, upstream
+# first, and a stage whose minimum no longer fits the CPUs it may use waits until the stages above it have
+# finished. On 2 CPUs at one CPU each, the network actor and a prepare task took both and finish ran only
+# after prepare had read the last image, which output backpressure slows to the network's pace: a
+# 1000-image `model` batch on a 2-core `make up` finished nothing for 900 s and failed (JobStalled).
+# Below this many CPUs the stages hold fractions instead (the network half, prepare and finish a quarter
+# each): the scheduling tokens fit, the cores are shared as the OS sees fit, and finish starts with the
+# first images out of the network.
+MIN_WHOLE_CPU_STAGES = 3.0
+
+
+def stage_cpus(budget: float) -> tuple[float, float]:
+    """(CPUs of a network actor, CPUs of a prepare or finish task) when the batch may hold `budget`
+    CPUs in all (0: unknown, as on an autoscaling cluster at zero workers: whole CPUs, and the cluster
+    grows to fit them)."""
+    if budget <= 0 or budget >= MIN_WHOLE_CPU_STAGES:
+        return 1.0, 1.0
+    return math.floor(budget / 2 * 100) / 100, math.floor(budget / 4 * 100) / 100
 
 
 def plan_stages(plan: PoolPlan, *, actors_per_gpu: int = 2, in_flight: int = 4) -> StagePlan:
@@ -125,15 +147,21 @@ def plan_stages(plan: PoolPlan, *, actors_per_gpu: int = 2, in_flight: int = 4) 
     at a quarter of the slots: 3 actors, ~1.25 img/s for `model` on a 16-core node whose CPU stages
     could do ~40.) One-thread actors rather than fewer wide ones: a convolution network's CPU per
     image is least on one thread, and each actor's ~1.3 GB is already in the memory cap on the
-    slots (`plan_actor_pool`'s `worker_bytes`)."""
+    slots (`plan_actor_pool`'s `worker_bytes`).
+
+    Where the batch may hold fewer than `MIN_WHOLE_CPU_STAGES` CPUs (a 2-core `make up`, whose Serve
+    replica keeps one), the network actor and the CPU stages' tasks hold fractions of a CPU
+    (`stage_cpus`), so one task of every stage fits at once."""
     gpus = plan.gpus
+    network_cpus, task_cpus = stage_cpus(plan.cpus)
+    small = {"task_cpus": task_cpus, "cpu_limit": plan.cpus}
     if gpus > 0:
         actors = max(1, min(plan.max_size, math.ceil(gpus * actors_per_gpu)))
         share = math.floor(min(1.0, gpus / actors) * 1000) / 1000
         cpu_tasks = max(1, plan.max_size - actors)
-        return StagePlan(cpu_tasks, plan.batch_size, actors, 1.0, share, in_flight)
+        return StagePlan(cpu_tasks, plan.batch_size, actors, network_cpus, share, in_flight, **small)
     actors = max(1, plan.max_size - math.ceil(plan.max_size * CPU_STAGES_SHARE))
-    return StagePlan(plan.max_size, plan.batch_size, actors, 1.0, 0.0, 2)
+    return StagePlan(plan.max_size, plan.batch_size, actors, network_cpus, 0.0, 2, **small)
 
 
 # --- per-process caches: a task's worker process is reused for the job's next batches ------------------
@@ -474,14 +502,15 @@ def _columns(rows: list[dict[str, Any]], names: tuple[str, ...]) -> dict[str, np
 
 
 def cpu_stage_args(plan: StagePlan) -> dict[str, Any]:
-    """`map_batches` arguments of the CPU stages (prepare, finish): one CPU per task, a pool of
-    `plan.cpu_tasks` tasks (each task tunes its worker's malloc itself: `_one_cpu`)."""
+    """`map_batches` arguments of the CPU stages (prepare, finish): one CPU per task (a fraction on a
+    small cluster: `stage_cpus`), a pool of `plan.cpu_tasks` tasks (each task tunes its worker's malloc
+    itself: `_one_cpu`)."""
     import ray
 
     return {
         "batch_format": "numpy",
         "batch_size": plan.batch_size,
-        "num_cpus": 1.0,
+        "num_cpus": plan.task_cpus,
         "compute": ray.data.TaskPoolStrategy(size=plan.cpu_tasks),
     }
 
@@ -509,7 +538,13 @@ def build_staged_dataset(refs_rows: list[dict[str, str]], *, args: JobArgs, plan
             num_gpus=plan.network_gpus if plan.network_gpus > 0 else None,
             udf_modifying_row_count=False,
         )
-    return ds.map_batches(finish_stage, fn_kwargs={"args": args}, **cpu)
+    ds = ds.map_batches(finish_stage, fn_kwargs={"args": args}, **cpu)
+    if plan.cpu_limit > 0:
+        # Ray Data counts every CPU of the cluster as its own; those kept for Ray Serve's replicas
+        # (`reserve_cpus`) are not, and a stage reserved on them would wait for ever.
+        options = ds.context.execution_options
+        options.resource_limits = options.resource_limits.copy(cpu=plan.cpu_limit)
+    return ds
 
 
 def auto_network_first(resources: dict[str, float], route: str = "hardware") -> str:
