@@ -12,11 +12,13 @@ is a stand-in that answers as ISNet did on those shots.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 
 from benchmarks.datasets import metrics
-from engine.matting.auto import SHADOW_TINT, fuse, network_level, shadow_tint
+from engine.matting.auto import SHADOW_TINT, fuse, network_level, neutral_shadow, shadow_tint
 from engine.matting.fast import matte_fast
 
 SIZE = 384
@@ -150,3 +152,29 @@ def test_a_shaded_grey_body_the_network_took_is_not_split():
     rgb = shoot(bg, colour, body, 49)
     res = fuse(rgb, cv2.GaussianBlur(body, (0, 0), 1.0), matte_fast(rgb))
     assert metrics.iou(res.alpha, body) >= 0.97
+
+
+def test_a_neutral_band_inside_a_grey_part_is_no_shadow():
+    """A grey part (bluish) with a neutral, evenly darker band of shading across its middle, all of it
+    left out by the colour model (a grey emoji's shading): the band splits off as a shadow would, but
+    it lies inside the answer, its outline nowhere against the backdrop, so it stays. The same band
+    beside the part, reaching out over the sweep, is a cast shadow and goes."""
+    size = 200
+    background = np.full((size, size, 3), 0.9, np.float32)
+    part = np.zeros((size, size), bool)
+    part[40:160, 50:150] = True
+    band = np.zeros_like(part)
+    band[80:120, 50:150] = True
+    colour = np.where(part[..., None], np.float32([0.6, 0.6, 0.64]), background)
+    colour[band] = 0.9 * 0.6
+    rgb = np.round(colour * 255).astype(np.uint8)
+    fast = SimpleNamespace(hard=np.zeros_like(part), background=background)
+    assert not neutral_shadow(part, fast, rgb).any()
+    # the band moved out beside the part: most of its outline is against the sweep
+    beside = np.zeros_like(part)
+    beside[80:120, 150:190] = True
+    colour = np.where(part[..., None], np.float32([0.6, 0.6, 0.64]), background)
+    colour[beside] = 0.9 * 0.6
+    rgb = np.round(colour * 255).astype(np.uint8)
+    dropped = neutral_shadow(part | beside, fast, rgb)
+    assert dropped[85:115, 158:185].all() and not dropped[part].any()
