@@ -15,21 +15,23 @@ that residual comes from the backdrop fit alone (a thumbnail), so such images go
 paying for the colour model's edge refinement. The network is blind there too: it cuts the screen or
 the slot alone. Where its answer is unsure of a body or is a dark part, it takes a second look at the
 photo with the backdrop divided out and amplified, where a white body stands clear of the sweep, and
-what it finds there is added unless it is darker than the backdrop (a shadow). Where its answer holds
-a part the colour model left out that looks like a cast shadow (darker than the sweep, of its colour),
-it takes the same look only to drop what it no longer finds there. A body the colour model found
-whole (unlike the backdrop through its core) beside the part the network cut is added. Where its
-answer is a coloured part with faint regions against it (a plant over a white pot), or still a dark
-part that no light body encloses (a screen with bits of a thin white frame), it looks once more at
-the flattened photo with that part painted out, where the light body is what stands out. Where it
-is still unsure of a white body it is read below one half if that outline lies on an image edge; an
-even partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not
-opened as a hole where the network reads it as glass or its pixels are clipped to white. Where the
-network's edge is a wide ramp (a card's or a printer's light rim), the outline is moved to the
-photo's own faint step (`snap_soft_edges`), and pinholes its patchy answer leaves in a light body are
-filled, as are narrow notches in a light body's outline that keep its colour (`fill_light_notches`).
-The quality score (engine.matting.score) falls with each of these doubts, so batches can flag the
-matte.
+what it finds there is added unless it is darker than the backdrop (a shadow). Where its answer holds a
+part the colour model left out that looks like a cast shadow (darker than the sweep, of its colour), it
+takes the same look only to drop what it no longer finds there; where it took a grey part (a bulb's
+metal base) with the shadow around it, the group that keeps the sweep's colour, evenly dark and beside
+the product, is dropped, and a grey part both models left out is added where it stands out from the
+shadow beside it in tint per unit of darkening (`neutral_shadow`, `tinted_parts`). A body the colour
+model found whole (unlike the backdrop through its core) beside the part the network cut is added.
+Where its answer is a coloured part with faint regions against it (a plant over a white pot), or still
+a dark part that no light body encloses (a screen with bits of a thin white frame), it looks once more
+at the flattened photo with that part painted out, where the light body is what stands out. Where it is
+still unsure of a white body it is read below one half if that outline lies on an image edge; an even
+partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened
+as a hole where the network reads it as glass or its pixels are clipped to white. Where the network's
+edge is a wide ramp (a card's or a printer's light rim), the outline is moved to the photo's own faint
+step (`snap_soft_edges`), and pinholes its patchy answer leaves in a light body are filled, as are
+narrow notches in a light body's outline that keep its colour (`fill_light_notches`). The quality score
+(engine.matting.score) falls with each of these doubts, so batches can flag the matte.
 """
 
 from __future__ import annotations

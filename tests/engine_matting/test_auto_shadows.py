@@ -45,7 +45,7 @@ def shoot(bg: np.ndarray, colour: np.ndarray, alpha: np.ndarray, seed: int) -> n
 
 
 def soft_shape(draw) -> np.ndarray:
-    """An anti-aliased shape's coverage: `draw(canvas, k)` paints it at 4x (k = 4), reduced as a camera sees."""
+    """An anti-aliased shape's coverage: `draw(canvas, k)` paints it at 4x (k = 4), then reduced."""
     big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
     draw(big, 4)
     return cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
