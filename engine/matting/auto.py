@@ -41,7 +41,7 @@ import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.refine import soft_alpha_from_mask
-from engine.matting.score import SECOND_LOOK_LEFT_OUT, border_mass, fragments, fused_quality
+from engine.matting.score import SECOND_LOOK_LEFT_OUT, added_beyond, border_mass, fragments, fused_quality
 
 
 class MissingModel(RuntimeError):
@@ -1042,6 +1042,8 @@ def matte_auto(
         "parts": fragments(final),
         # a second look (or the look past a coloured part) found nothing more, or was not taken
         "nothing_more_found": body_reason is not None and added == 0.0,
+        # what fusion added beyond the network's answer (after every look), past a rim's correction
+        "beyond_network": added_beyond(final, model_alpha > 0.5),
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})
