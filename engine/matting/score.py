@@ -23,6 +23,9 @@ on its outline. The signals, each measured on the final mask:
 - fusion added to the network's answer a part the network never saw, beyond a rim's correction
   (`beyond_network`, see `added_beyond`): a hard cast shadow the colour model took as product, more
   often than a body the network missed; some doubt, never a flag alone;
+- the network's second look, taken for a shadow-like part of its answer (engine.matting.auto
+  .shadow_like_part), left the part in: the final mask still holds it (`shadow_kept`), a cast shadow
+  taken as product (where the look works, the flattened photo shows the shadow as backdrop);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -95,6 +98,7 @@ def fused_quality(
     nothing_more_found: bool = False,
     dark_rim_left: bool = False,
     beyond_network: float = 0.0,
+    shadow_kept: bool = False,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -120,6 +124,9 @@ def fused_quality(
     # 0.53 on even image numbers, where it was set, 0.57 -> 0.64 on odd ones; flags unchanged: mugs' cast
     # shadows taken as product, IoU 0.89-0.90, added 0.07-0.09, a shrub's pot 0.26-0.29 at IoU 0.99)
     score *= ramp(beyond_network, ADDED_NONE, ADDED_DOUBT, floor=ADDED_FLOOR)
+    if shadow_kept:
+        score *= 0.45  # whites tune 144: of five looks for a shadow four dropped it (IoU 0.99); the one
+        # that left it in, a bulb's hard cast shadow, IoU 0.81 at score 1.00 (a flag now)
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))
