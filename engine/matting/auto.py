@@ -41,7 +41,14 @@ import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.refine import soft_alpha_from_mask
-from engine.matting.score import SECOND_LOOK_LEFT_OUT, added_beyond, border_mass, fragments, fused_quality
+from engine.matting.score import (
+    SECOND_LOOK_LEFT_OUT,
+    added_beyond,
+    border_mass,
+    dark_below,
+    fragments,
+    fused_quality,
+)
 
 
 class MissingModel(RuntimeError):
@@ -1046,6 +1053,8 @@ def matte_auto(
         "beyond_network": added_beyond(final, model_alpha > 0.5),
         # the look for a shadow-like part left it in: still in the final mask, a shadow taken as product
         "shadow_kept": reason == SHADOW_PART and shadow_like_part(fused.alpha, fast, rgb),
+        # dark straight down from the mask's bottom edge past a contact shadow: a grey base left out
+        "below": dark_below(final, rgb, fast.background),
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})
