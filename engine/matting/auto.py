@@ -43,7 +43,14 @@ import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.refine import soft_alpha_from_mask
-from engine.matting.score import SECOND_LOOK_LEFT_OUT, border_mass, fragments, fused_quality
+from engine.matting.score import (
+    SECOND_LOOK_LEFT_OUT,
+    added_beyond,
+    border_mass,
+    dark_below,
+    fragments,
+    fused_quality,
+)
 
 
 class MissingModel(RuntimeError):
@@ -1213,6 +1220,12 @@ def matte_auto(
         "parts": fragments(final),
         # a second look (or the look past a coloured part) found nothing more, or was not taken
         "nothing_more_found": body_reason is not None and added == 0.0,
+        # what fusion added beyond the network's answer (after every look), past a rim's correction
+        "beyond_network": added_beyond(final, model_alpha > 0.5),
+        # the look for a shadow-like part left it in: still in the final mask, a shadow taken as product
+        "shadow_kept": reason == SHADOW_PART and shadow_like_part(fused.alpha, fast, rgb),
+        # dark straight down from the mask's bottom edge past a contact shadow: a grey base left out
+        "below": dark_below(final, rgb, fast.background),
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})
