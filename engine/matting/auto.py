@@ -1222,8 +1222,6 @@ def matte_auto(
         "nothing_more_found": body_reason is not None and added == 0.0,
         # what fusion added beyond the network's answer (after every look), past a rim's correction
         "beyond_network": added_beyond(final, model_alpha > 0.5),
-        # the look for a shadow-like part left it in: still in the final mask, a shadow taken as product
-        "shadow_kept": reason == SHADOW_PART and shadow_like_part(fused.alpha, fast, rgb),
         # dark straight down from the mask's bottom edge past a contact shadow: a grey base left out
         "below": dark_below(final, rgb, fast.background),
     }

@@ -23,10 +23,6 @@ on its outline. The signals, each measured on the final mask:
 - fusion added to the network's answer a part the network never saw, beyond a rim's correction
   (`beyond_network`, see `added_beyond`): a hard cast shadow the colour model took as product, more
   often than a body the network missed; some doubt, never a flag alone;
-- the network's second look, taken for a shadow-like part of its answer (engine.matting.auto
-  .shadow_like_part), left the part in: the final mask still holds it (`shadow_kept`), a cast shadow
-  taken as product (where the look works, the flattened photo shows the shadow as backdrop), or a grey
-  part in its own shadow, which the look cannot tell from one;
 - the photo stays dark straight down from the mask's bottom edge for more than a contact shadow's
   depth (`dark_below`): a grey part under the product left out in its own shadow (a bulb's base);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
@@ -119,7 +115,6 @@ SECOND_LOOK_LEFT_OUT = 0.3  # faint regions against the product (share of it) th
 ADDED_NONE = 0.02  # share of the final mask beyond the network's (`added_beyond`) that is no doubt
 ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOOR`
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
-SHADOW_KEPT = 0.6  # the score where a look for a shadow left it in (`shadow_kept`)
 ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour model adds a quarter
 
 
@@ -140,7 +135,6 @@ def fused_quality(
     nothing_more_found: bool = False,
     dark_rim_left: bool = False,
     beyond_network: float = 0.0,
-    shadow_kept: bool = False,
     below: float = 0.0,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
@@ -167,12 +161,9 @@ def fused_quality(
     # 0.53 on even image numbers, where it was set, 0.57 -> 0.64 on odd ones; flags unchanged: mugs' cast
     # shadows taken as product, IoU 0.89-0.90, added 0.07-0.09, a shrub's pot 0.26-0.29 at IoU 0.99)
     score *= ramp(beyond_network, ADDED_NONE, ADDED_DOUBT, floor=ADDED_FLOOR)
-    if shadow_kept:
-        # whites tune 144: of five looks for a shadow four dropped it (IoU 0.99); the one that left it in,
-        # a bulb's hard cast shadow, IoU 0.81, scored 1.00. One case, and a grey base standing in its
-        # shadow that both looks kept reads the same (tests/engine_matting/test_score_dark_below): some
-        # doubt, never a flag alone
-        score *= SHADOW_KEPT
+    # (A look for a shadow that left the part in was a doubt for a round: its one case, a bulb's cast
+    # shadow, is now dropped by auto's neutral_shadow, and after that the signal fired only on grey bases
+    # rightly kept, five good bulbs at IoU 0.98-0.99 on whites tune 144, one of them flagged.)
     if below > DARK_BELOW:
         score *= 0.45  # whites tune 144: three bulbs whose base was left out in its shadow (IoU 0.87, scores
         # 0.87-1.00, set on the two at even image numbers); no other matte above 0.10, emoji tune 24 0.09

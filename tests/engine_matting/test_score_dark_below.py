@@ -63,9 +63,7 @@ def test_a_bulb_without_its_base_in_its_shadow_is_flagged():
 
 
 def test_a_bulb_found_with_its_base_has_no_dark_run_under_it():
-    """The same bulb found whole: under the base the shadow ends within a contact shadow's depth. (Its
-    base, grey in a shadow as dark, looks like a shadow to the network's look for one, which keeps it:
-    `shadow_kept`, some doubt, which is why that signal is never a flag alone.)"""
+    """The same bulb found whole: under the base the shadow ends within a contact shadow's depth."""
     rgb, _, whole = bulb(51)
     res = matte(rgb, "auto", session=Looks(whole))
     assert metrics.iou(res.alpha, whole) >= 0.97
