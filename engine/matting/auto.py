@@ -51,6 +51,9 @@ from engine.matting.score import (
     fragments,
     fused_quality,
 )
+from engine.matting.score import (
+    darkening as _darkening,
+)
 
 
 class MissingModel(RuntimeError):
@@ -877,13 +880,6 @@ def dark_part(first: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> str
         return None
     chroma = np.linalg.norm(ratio - lum[:, None], axis=1)
     return COLOURED_PART if float(np.median(chroma)) > SECOND_LOOK_NEUTRAL else "dark part"
-
-
-def _darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """1 - luminance / backdrop luminance per pixel (negative where brighter than the backdrop)."""
-    weights = np.array([0.299, 0.587, 0.114], np.float32)
-    lum = rgb.astype(np.float32) @ (weights / np.float32(255.0))
-    return 1.0 - lum / np.maximum(background @ weights, 1e-3)
 
 
 def flatten_backdrop(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:

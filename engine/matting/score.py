@@ -71,8 +71,10 @@ def added_beyond(final: np.ndarray, network: np.ndarray, rim: int = 3) -> float:
     return float(np.count_nonzero(cv2.subtract(core, reach))) / float(np.count_nonzero(final))
 
 
-def _darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """1 - luminance / backdrop luminance (as engine.matting.auto computes it, which imports this module)."""
+def darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """1 - luminance / backdrop luminance per pixel (negative where brighter than the backdrop): how a
+    shadow or a grey part departs from the fitted backdrop (`rgb` 0..255, `background` 0..1). Here
+    rather than in engine.matting.auto, which uses it too and imports this module."""
     weights = np.array([0.299, 0.587, 0.114], np.float32)
     lum = rgb.astype(np.float32) @ (weights / np.float32(255.0))
     return 1.0 - lum / np.maximum(background.astype(np.float32) @ weights, 1e-3)
@@ -97,7 +99,7 @@ def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darke
     cols = np.nonzero(final.any(axis=0) & (low >= bottom - max(3, height // 50)))[0]
     y0, y1 = max(0, bottom - height // 50 - 3), min(h, bottom + height + 8)
     x0, x1 = int(cols.min()), int(cols.max()) + 1
-    dark = cv2.GaussianBlur(_darkening(rgb[y0:y1, x0:x1], background[y0:y1, x0:x1]), (0, 0), 1.5)
+    dark = cv2.GaussianBlur(darkening(rgb[y0:y1, x0:x1], background[y0:y1, x0:x1]), (0, 0), 1.5)
     offsets = np.arange(3, y1 - bottom)
     if offsets.size == 0:
         return 0.0
