@@ -20,28 +20,7 @@ import numpy as np
 from benchmarks.datasets import metrics
 from engine.matting.auto import SHADOW_TINT, fuse, network_level, neutral_shadow, shadow_tint
 from engine.matting.fast import matte_fast
-
-SIZE = 384
-
-
-def sweep(seed: int, base: float = 0.9) -> np.ndarray:
-    """A light backdrop: smooth uneven light times fine paper-like texture, float32 RGB 0..1."""
-    rng = np.random.default_rng(seed)
-    light = cv2.resize(
-        rng.normal(0, 1, (3, 3)).astype(np.float32), (SIZE, SIZE), interpolation=cv2.INTER_CUBIC
-    )
-    light = 1 + 0.03 * light / max(float(np.abs(light).max()), 1e-3)
-    grain = cv2.GaussianBlur(rng.normal(0, 1, (SIZE, SIZE)).astype(np.float32), (0, 0), 1.2)
-    lum = base * light * (1 + 0.006 * grain / float(grain.std()))
-    return np.repeat(lum[..., None], 3, axis=2).astype(np.float32)
-
-
-def shoot(bg: np.ndarray, colour: np.ndarray, alpha: np.ndarray, seed: int) -> np.ndarray:
-    """Composite with the compositing equation, add sensor noise, quantise to uint8."""
-    rng = np.random.default_rng(seed + 1)
-    img = colour * alpha[..., None] + bg * (1 - alpha[..., None])
-    img = img + rng.normal(0, 1.5 / 255, img.shape).astype(np.float32)
-    return np.clip(np.rint(img * 255), 0, 255).astype(np.uint8)
+from tests.engine_matting.test_auto_fusion import SIZE, shoot, sweep
 
 
 def soft_shape(draw) -> np.ndarray:
