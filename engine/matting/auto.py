@@ -51,9 +51,7 @@ from engine.matting.score import (
     fragments,
     fused_quality,
 )
-from engine.matting.score import (
-    darkening as _darkening,
-)
+from engine.matting.score import darkening as _darkening
 
 
 class MissingModel(RuntimeError):
@@ -362,7 +360,7 @@ def neutral_shadow(base: np.ndarray, fast: FastResult, rgb: np.ndarray) -> np.nd
         m, parts, part_stats, _ = cv2.connectedComponentsWithStats(low.astype(np.uint8), connectivity=8)
         keep = part_stats[:, cv2.CC_STAT_AREA] >= min_area  # bodies, not specks
         # ... lying beside the product: most of the outline against what the answer left out
-        edge = low & ~(cv2.erode(low.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+        edge = _outline(low)
         outside = (
             cv2.dilate((~base[box][y : y + h, x : x + w]).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         )
@@ -1064,7 +1062,7 @@ def merge_beside(
     keep[0] = False
     # a body has an outline of its own against the backdrop: a piece ringed by the painted zone is a
     # gap the paint closed (backdrop between a plant's branches), outlined by the paint's edge alone
-    edge = added & ~(cv2.erode(added.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    edge = _outline(added)
     by_paint = edge & (cv2.dilate(zone.astype(np.uint8), np.ones((2 * BESIDE_RING + 1,) * 2, np.uint8)) > 0)
     ringed = np.bincount(pieces[by_paint], minlength=n) > BESIDE_ENCLOSED * np.bincount(
         pieces[edge], minlength=n
