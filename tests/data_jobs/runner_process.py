@@ -21,6 +21,12 @@ from tests.process_tree import descendants, kill_at_once, naming
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Images in a job that must still be mid-way when its 3rd image is done. Images finish in blocks of
+# 4, and on 2 CPUs up to 4 blocks are in flight at once (fractional CPUs per task since the
+# small-cluster plan), so a whole first wave can land in one write: 12 images once finished before
+# the kill did (CI of stop 21). 40 leaves at least two more waves (~1 s) after the first.
+MID_JOB_IMAGES = 40
+
 
 def own_ray_env(settings, ray_tmp: str) -> dict[str, str]:
     """A child's environment: the test's settings and a local Ray of its own under `ray_tmp` (never

@@ -19,12 +19,12 @@ from data_jobs.runner import EXIT_RESUMABLE
 from store.job_coins import capture_key
 from store.ledger import Ledger
 from tests.data_jobs.conftest import until_runner_is_dead
-from tests.data_jobs.runner_process import runner_on_own_ray, until_done
+from tests.data_jobs.runner_process import MID_JOB_IMAGES, runner_on_own_ray, until_done
 from tests.data_jobs.test_resume import _queued_job
 from tests.process_tree import kill_at_once
 
 pytestmark = pytest.mark.ray
-IMAGES = 12
+IMAGES = MID_JOB_IMAGES
 STALE = dt.timedelta(seconds=1)
 
 

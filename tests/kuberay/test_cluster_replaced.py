@@ -22,13 +22,13 @@ import pytest
 
 from store.ledger import Ledger
 from tests.data_jobs.conftest import until_runner_is_dead
-from tests.data_jobs.runner_process import own_ray_env, runner_on_own_ray, until_done
+from tests.data_jobs.runner_process import MID_JOB_IMAGES, own_ray_env, runner_on_own_ray, until_done
 from tests.data_jobs.test_resume import _queued_job
 from tests.process_tree import kill_at_once, naming
 
 pytestmark = pytest.mark.ray
 ROOT = Path(__file__).resolve().parents[2]
-IMAGES = 12
+IMAGES = MID_JOB_IMAGES
 
 
 async def test_a_job_whose_whole_ray_cluster_died_is_resumed_on_another(
