@@ -81,6 +81,11 @@ class PoolPlan:
     cpus: float = 0.0  # the cluster's CPUs less `reserve_cpus`: what the batch's stages may hold (0: unknown)
 
 
+# CPUs a job running beside the Serve app leaves it (the API and an enhance replica): a batch plans on
+# the cluster's CPUs less these, and the enhance deployment grows only into what a batch can spare
+# (`data_jobs.stages.batch_floor_cpus`). 0 for a CLI batch with no server.
+SERVE_RESERVE_CPUS = 1.0
+
 MiB = 1024**2
 # Peak memory of one actor, measured on this project's machine (`/usr/bin/time -v drisya enhance`,
 # amazon preset): the process with its imports and a 2000x2000 canvas ~320 MB; the ISNet fp16 session
@@ -124,7 +129,7 @@ def plan_actor_pool(
     resources: dict[str, float],
     *,
     images: int,
-    reserve_cpus: float = 1.0,
+    reserve_cpus: float = SERVE_RESERVE_CPUS,
     max_actors: int | None = None,
     worker_bytes: int | None = None,
 ) -> PoolPlan:

@@ -48,7 +48,14 @@ from data_jobs.accounting import capture_images, release_held
 from data_jobs.errors import JobNotFound, JobStateError
 from data_jobs.execution import STATE_END, STATE_ERROR, ClusterLost, is_cluster_loss, start_host, stop_host
 from data_jobs.jobs import job_template
-from data_jobs.pipeline import ImageRef, build_dataset, estimate_worker_bytes, needs_model, plan_actor_pool
+from data_jobs.pipeline import (
+    SERVE_RESERVE_CPUS,
+    ImageRef,
+    build_dataset,
+    estimate_worker_bytes,
+    needs_model,
+    plan_actor_pool,
+)
 from data_jobs.progress import JobProgress
 from data_jobs.stages import TIMING_COLUMNS, auto_network_first
 from store.blobs import job_key
@@ -278,7 +285,7 @@ async def run_job(
     heartbeat_interval: float = 2.0,
     stall_timeout: float = 900.0,
     max_actors: int | None = None,
-    reserve_cpus: float = 1.0,
+    reserve_cpus: float = SERVE_RESERVE_CPUS,
     on_progress: Callable[[JobProgress], Any] | None = None,
     db_retry: RetryPolicy | None = None,
     max_runs: int | None = None,

@@ -33,6 +33,7 @@ from data_jobs.pipeline import (
     COMPLIANCE_COLUMN,
     OUTPUTS_COLUMN,
     RESULT_COLUMNS,
+    SERVE_RESERVE_CPUS,
     JobArgs,
     PoolPlan,
     background_for,
@@ -123,6 +124,15 @@ CPU_STAGES_SHARE = 0.15
 # each): the scheduling tokens fit, the cores are shared as the OS sees fit, and finish starts with the
 # first images out of the network.
 MIN_WHOLE_CPU_STAGES = 3.0
+
+
+def batch_floor_cpus(cluster_cpus: float, reserve_cpus: float = SERVE_RESERVE_CPUS) -> float:
+    """The CPUs a batch on a fixed cluster of `cluster_cpus` needs free to move at all: one task of each
+    stage (`plan_stages`). What else grows on that cluster (Serve's enhance replicas under load) must
+    leave these, or a running batch waits in Ray's queue until it scales back: on a 2-core `make up`,
+    two enhance replicas took both CPUs and a batch finished nothing (JobStalled after 900 s)."""
+    budget = max(0.0, cluster_cpus - reserve_cpus)
+    return min(MIN_WHOLE_CPU_STAGES, budget)
 
 
 def stage_cpus(budget: float) -> tuple[float, float]:

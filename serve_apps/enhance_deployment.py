@@ -17,6 +17,7 @@ from ray import serve
 from ray.serve import Application
 
 from cluster.settings import Settings
+from data_jobs.stages import batch_floor_cpus
 from serve_apps.enhance_service import Enhancer
 
 GPU_FRACTION = 0.25  # four replicas share one GPU: the network is a small part of an image's time
@@ -63,9 +64,15 @@ def enhance_options(
     resources: dict[str, float], *, num_cpus: float = 1.0, max_replicas: int | None = None
 ) -> dict[str, Any]:
     """Deployment options for a cluster with `resources`: autoscaling from one replica up to one per
-    CPU it may take (or `max_replicas`), and a GPU fraction only where there are GPUs."""
+    CPU a running batch can spare (or `max_replicas`), and a GPU fraction only where there are GPUs.
+
+    The CPUs a batch needs to move (`batch_floor_cpus`) are left out of the ceiling: on a 2-core
+    `make up`, one replica per CPU meant two under `/v1/enhance` load, and a batch running then waited
+    for a CPU until Serve scaled back down (JobStalled at 900 s). Such a cluster now keeps one replica;
+    a 16-CPU one 13. An autoscaling cluster's ceiling comes from its declared shape (`serve_config`)."""
     cpus = max(1.0, float(resources.get("CPU", 1.0)))
-    top = max_replicas if max_replicas is not None else max(1, int(cpus // max(num_cpus, 0.01)))
+    spare = cpus - batch_floor_cpus(cpus)
+    top = max_replicas if max_replicas is not None else max(1, int(spare // max(num_cpus, 0.01)))
     actor: dict[str, Any] = {"num_cpus": num_cpus}
     if resources.get("GPU", 0) > 0:
         actor["num_gpus"] = GPU_FRACTION
