@@ -24,7 +24,10 @@ shadow beside it in tint per unit of darkening (`neutral_shadow`, `tinted_parts`
 model found whole (unlike the backdrop through its core) beside the part the network cut is added.
 Where its answer is a coloured part with faint regions against it (a plant over a white pot), or still
 a dark part that no light body encloses (a screen with bits of a thin white frame), it looks once more
-at the flattened photo with that part painted out, where the light body is what stands out. Where it is
+at the flattened photo with that part painted out, where the light body is what stands out. Where it
+was unsure of a body and took no such look, it looks at the photo on the sweep's own local level with
+what it found and the shadows painted out (`light_parts`), where a pale part joined to the found one
+(a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where it is
 still unsure of a white body it is read below one half if that outline lies on an image edge; an even
 partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened
 as a hole where the network reads it as glass or its pixels are clipped to white. Where the network's
@@ -42,6 +45,7 @@ import cv2
 import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
+from engine.matting.light_parts import local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
 from engine.matting.score import (
     SECOND_LOOK_LEFT_OUT,
@@ -1078,6 +1082,39 @@ def merge_beside(
     return np.where(accepted, 1.0, first).astype(np.float32), float(accepted.mean())
 
 
+def merge_light_parts(
+    first: np.ndarray,
+    look: np.ndarray,
+    zone: np.ndarray,
+    painted: np.ndarray,
+    rgb: np.ndarray,
+    background: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """`first` plus the light, solid bodies the look on `light_parts.local_flatten`'s image found
+    against the found part: `merge_beside`'s rules (outside the painted zone and touching it, no
+    darker than a light body, not a gap the paint closed, large enough) on the look's answer outside
+    what was painted, of which only solid pieces are kept (`light_parts.solid_pieces`: the sweep's
+    texture strokes, amplified, are outlined too). Returns (alpha, share of the image added)."""
+    look = np.where(painted & ~zone, 0.0, look).astype(np.float32)
+    merged, _ = merge_beside(first, look, zone, rgb, background)
+    added = (merged > 0.5) & ~(first > 0.5)
+    body = solid_pieces(added & ~zone)
+    # the painted rim between a kept body and the found part, not the rim along a dropped piece
+    reach = 2 * (BESIDE_ZONE + 2) + 1
+    added = body | (added & zone & (cv2.dilate(body.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0))
+    return np.where(added, 1.0, first).astype(np.float32), float(added.mean())
+
+
+def look_on_local_level(
+    first: np.ndarray, model_predict, rgb: np.ndarray, background: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """The network's look at `light_parts.local_flatten`'s image of the photo (the found part, grown
+    by its soft rim above 0.1, and the shadows painted out), merged by `merge_light_parts`.
+    Returns (alpha, share of the image added)."""
+    image, zone, painted = local_flatten(rgb, background, first > 0.1, SHADOW_DARKENING)
+    return merge_light_parts(first, model_predict(image), zone, painted, rgb, background)
+
+
 # A backdrop the smooth surface leaves this much unexplained hides light products.
 BACKDROP_RESIDUAL = 0.008
 
@@ -1175,6 +1212,13 @@ def matte_auto(
         model_alpha, beside = merge_beside(model_alpha, model_predict(painted), zone, rgb, fast.background)
         details["beside_added"] = beside
         added += beside
+    elif reason == "unsure":
+        # the network was unsure of a body and the flattened photo found part of it: a light part
+        # joined to that one (a printer's lighter top face above its front) is looked for on the
+        # sweep's local level as well
+        model_alpha, light = look_on_local_level(model_alpha, model_predict, rgb, fast.background)
+        details["light_added"] = light
+        added += light
     # the network's cut stays at one half where a further look found more, or where the look was for a
     # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
     # no doubt about the body, and a lower level would take a bulb's halo)
