@@ -793,7 +793,8 @@ SECOND_LOOK_DARK = 0.25  # what it found is this much darker than the backdrop (
 SECOND_LOOK_NEUTRAL = 0.08  # ... and this colourless (median chroma of its ratio to the backdrop)
 
 SHADOW_PART = "shadow-like part"  # a part only the network took that looks like a cast shadow
-LOOK_AGAIN = ("unsure", "nothing found", "dark part", SHADOW_PART)  # reasons for the second look
+UNSURE = "unsure"  # the network's answer is undecided over much of a body
+LOOK_AGAIN = (UNSURE, "nothing found", "dark part", SHADOW_PART)  # reasons for the second look
 COLOURED_PART = "coloured part"  # a dark part that is coloured: the second look would add nothing
 
 
@@ -810,7 +811,7 @@ def second_look_reason(first: np.ndarray, rgb: np.ndarray, background: np.ndarra
     remains a doubt for the score. Whites tune: 9 second looks, every one that changed the matte.
     """
     if undecided_share(first) > SECOND_LOOK_UNDECIDED:
-        return "unsure"
+        return UNSURE
     if not (first > 0.5).any():
         return "nothing found"
     return dark_part(first, rgb, background)
@@ -1212,7 +1213,7 @@ def matte_auto(
         model_alpha, beside = merge_beside(model_alpha, model_predict(painted), zone, rgb, fast.background)
         details["beside_added"] = beside
         added += beside
-    elif reason == "unsure":
+    elif reason == UNSURE:
         # the network was unsure of a body and the flattened photo found part of it: a light part
         # joined to that one (a printer's lighter top face above its front) is looked for on the
         # sweep's local level as well
