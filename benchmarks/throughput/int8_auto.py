@@ -15,7 +15,9 @@ product fuses that matte with the colour model and refines it, so this measures 
    and variant: IoU, boundary F (3 px) and alpha MAE against the ground truth, auto's quality score and
    route, the number of network runs, this process's CPU seconds for the whole `matte` call
    (onnxruntime's threads count in process time) and for the network runs alone. No network output is
-   cached: each copy runs its own graph.
+   cached: each copy runs its own graph. `--variants noise` adds int8.py's control instead of a copy: the
+   original on the photo with +-1 level of noise per channel, how far auto itself moves under a change
+   as small as sensor noise (the scale a copy's differences compare to).
 
 A copy "holds" when, on each slice, its mean IoU and boundary F are within 0.002 of the original's, no
 image that the original keeps at IoU >= 0.9 falls below 0.9, no image is more than 0.02 below the
@@ -37,7 +39,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.throughput.int8 import CALIBRATIONS, VARIANTS, calibration_shots, float32_copy, quantise
+from benchmarks.throughput.int8 import (
+    CALIBRATIONS,
+    CONTROL,
+    VARIANTS,
+    calibration_shots,
+    float32_copy,
+    quantise,
+)
 
 HERE = Path(__file__).resolve().parent
 MEAN_TOLERANCE = 0.002  # mean IoU and boundary F, per slice, against the original's auto
@@ -50,6 +59,9 @@ FP32 = "float32 copy"
 # short names for --variants: the int8 variants of int8.py worth an end-to-end look (the ones whose raw
 # matte stayed near the original's in INT8.md)
 SHORT = {
+    # the original on the photo with +-1 level of noise per channel (int8.py's control): how far auto
+    # itself moves under a change as small as sensor noise
+    "noise": CONTROL,
     "fp32": FP32,
     "head": "int8 all but the head, percentile",
     "convin": "int8 all but conv_in and the head, percentile",
@@ -163,10 +175,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="drisya-int8-auto-") as tmp:
         folder = args.copies or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        paths = build_copies(model, folder, labels + [FP32], args.calibration, family)
+        paths = build_copies(
+            model, folder, [label for label in labels if label != CONTROL] + [FP32], args.calibration, family
+        )
         original = ModelSession(model, family, threads=args.threads)
         sessions = {ORIGINAL: original}
-        sessions.update({label: ModelSession(paths[label], family, threads=args.threads) for label in labels})
+        sessions.update(
+            {
+                label: original
+                if label == CONTROL
+                else ModelSession(paths[label], family, threads=args.threads)
+                for label in labels
+            }
+        )
         names = list(sessions)
         results: dict[str, dict[str, Rows]] = {}
         image = 0
@@ -176,13 +197,17 @@ def main(argv: list[str] | None = None) -> int:
             results[slice_name] = per = {name: Rows() for name in names}
             for label, make in shots(slice_name, "tune", count, 1024):
                 shot = make()
+                noise = np.random.default_rng(image).integers(-1, 2, shot.rgb.shape)
+                noisy = np.clip(shot.rgb + noise, 0, 255).astype(np.uint8)
                 order = names[image % len(names) :] + names[: image % len(names)]  # rotated per image
                 image += 1
                 record = {"slice": slice_name, "image": label}
                 for name in order:
                     counted = Counted(sessions[name])
                     c0 = time.process_time()
-                    res = matte(shot.rgb, "auto", session=counted, options=options)
+                    res = matte(
+                        noisy if name == CONTROL else shot.rgb, "auto", session=counted, options=options
+                    )
                     cpu = time.process_time() - c0
                     r = per[name]
                     r.labels.append(label)
@@ -250,7 +275,9 @@ def from_log(args, labels, model, family, command, load_start, options) -> int:
 
     graph = verified_batch_copy(model) or model
     sizes = {ORIGINAL: graph.stat().st_size}
-    sizes.update({label: (folder / FILES[label]).stat().st_size for label in labels})
+    sizes.update(
+        {label: (folder / FILES[label] if label in FILES else graph).stat().st_size for label in labels}
+    )
     args.working_size = options.working_size
     command += f" (from the log of: {args.from_log.name})"
     text = report(
