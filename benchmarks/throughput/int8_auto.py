@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import sys
 import tempfile
 import time
@@ -151,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="write the report from a --log of an earlier (maybe partial) run instead",
     )
+    ap.add_argument(
+        "--note", default="", help="a sentence for the report's header (e.g. the logged run's command)"
+    )
     ap.add_argument("--no-write", action="store_true", help="print only; do not write INT8_AUTO.md")
     args = ap.parse_args(argv)
 
@@ -166,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     family = model_family(settings)
     options = MatteOptions(working_size=settings.limits.working_size)
     labels = [SHORT[s.strip()] for s in args.variants.split(",") if s.strip()]
-    command = "python -m benchmarks.throughput.int8_auto " + " ".join(
+    command = "python -m benchmarks.throughput.int8_auto " + shlex.join(
         argv if argv is not None else sys.argv[1:]
     )
     load_start = os.getloadavg()
@@ -383,14 +387,20 @@ def report(results, names, sizes, command, load_start, providers, graph, model, 
         else "**No copy holds end to end.**\n\n"
     ) + ("Why the others do not:\n\n" + "\n".join(lines) if lines else "")
     load = os.getloadavg()
+    load_text = (
+        f"load average {load[0]:.1f} when this report was written from the log (the run's own load is not"
+        " logged)"
+        if args.from_log
+        else f"load average {load_start[0]:.1f} at the start and {load[0]:.1f} at the end"
+    )
     counts = ", ".join(f"{len(per[ORIGINAL].iou)} {s}" for s, per in results.items())
     return f"""# `auto` with an int8 (or float32) copy of the matting network, end to end
 
 Written by `{command.strip()}` (benchmarks/throughput/int8_auto.py); do not edit by hand.
+{args.note}
 
-Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average {load_start[0]:.1f} at the start and
-{load[0]:.1f} at the end (other work shared the cores: CPU seconds of this process are the steadier figure,
-wall time is not reported), Python {platform.python_version()}, onnxruntime {ort.__version__}
+Machine: {platform.machine()}, {os.cpu_count()} CPUs, {load_text}; other work shared the cores
+(CPU seconds of this process are the steadier figure; wall time is not reported), Python {platform.python_version()}, onnxruntime {ort.__version__}
 ({", ".join(providers)}), {args.threads} onnxruntime threads per session.
 Original: `{model.name}` of `{model.parent.name}` (family {family}), run as the product opens it
 (`{graph}`). Copies made by benchmarks/throughput/int8.py's functions, calibrated on {args.calibration}
