@@ -170,9 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     family = model_family(settings)
     options = MatteOptions(working_size=settings.limits.working_size)
     labels = [SHORT[s.strip()] for s in args.variants.split(",") if s.strip()]
-    command = "python -m benchmarks.throughput.int8_auto " + shlex.join(
-        argv if argv is not None else sys.argv[1:]
-    )
+    given = list(argv if argv is not None else sys.argv[1:])
+    if args.note and args.note in given:  # the note is printed under the command, not in it
+        given[given.index(args.note)] = "(the sentence below)"
+    command = "python -m benchmarks.throughput.int8_auto " + shlex.join(given)
     load_start = os.getloadavg()
     if args.from_log:
         return from_log(args, labels, model, family, command, load_start, options)
