@@ -45,6 +45,7 @@ import cv2
 import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
+from engine.matting.frames import complete_frame
 from engine.matting.light_parts import local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
 from engine.matting.score import (
@@ -1220,6 +1221,11 @@ def matte_auto(
         model_alpha, light = look_on_local_level(model_alpha, model_predict, rgb, fast.background)
         details["light_added"] = light
         added += light
+    if reason is not None and reason != SHADOW_PART:
+        # a screen with bits of its light frame: the frame completed where the photo shows its edge
+        model_alpha, framed, frame_details = complete_frame(model_alpha, rgb, fast.background)
+        details.update(frame_details, frame_added=framed)
+        added += framed
     # the network's cut stays at one half where a further look found more, or where the look was for a
     # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
     # no doubt about the body, and a lower level would take a bulb's halo)
