@@ -27,7 +27,9 @@ a dark part that no light body encloses (a screen with bits of a thin white fram
 at the flattened photo with that part painted out, where the light body is what stands out. Where it
 was unsure of a body and took no such look, it looks at the photo on the sweep's own local level with
 what it found and the shadows painted out (`light_parts`), where a pale part joined to the found one
-(a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where it is
+(a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where the
+answer is a dark screen with bits of a light frame, the frame is completed side by side where the
+photo shows its outer edge, a faint straight step along each of the screen's sides (`frames`). Where it is
 still unsure of a white body it is read below one half if that outline lies on an image edge; an even
 partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened
 as a hole where the network reads it as glass or its pixels are clipped to white. Where the network's
