@@ -27,7 +27,9 @@ a dark part that no light body encloses (a screen with bits of a thin white fram
 at the flattened photo with that part painted out, where the light body is what stands out. Where it
 was unsure of a body and took no such look, it looks at the photo on the sweep's own local level with
 what it found and the shadows painted out (`light_parts`), where a pale part joined to the found one
-(a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where it is
+(a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where the
+answer is a dark screen with bits of a light frame, the frame is completed side by side where the
+photo shows its outer edge, a faint straight step along each of the screen's sides (`frames`). Where it is
 still unsure of a white body it is read below one half if that outline lies on an image edge; an even
 partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened
 as a hole where the network reads it as glass or its pixels are clipped to white. Where the network's
@@ -45,6 +47,7 @@ import cv2
 import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
+from engine.matting.frames import complete_frame
 from engine.matting.light_parts import local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
 from engine.matting.score import (
@@ -1220,6 +1223,11 @@ def matte_auto(
         model_alpha, light = look_on_local_level(model_alpha, model_predict, rgb, fast.background)
         details["light_added"] = light
         added += light
+    if reason is not None and reason != SHADOW_PART:
+        # a screen with bits of its light frame: the frame completed where the photo shows its edge
+        model_alpha, framed, frame_details = complete_frame(model_alpha, rgb, fast.background)
+        details.update(frame_details, frame_added=framed)
+        added += framed
     # the network's cut stays at one half where a further look found more, or where the look was for a
     # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
     # no doubt about the body, and a lower level would take a bulb's halo)
