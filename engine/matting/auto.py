@@ -54,6 +54,7 @@ from engine.matting.score import (
     dark_below,
     fragments,
     fused_quality,
+    undecided_kept,
 )
 from engine.matting.score import darkening as _darkening
 
@@ -1263,6 +1264,10 @@ def matte_auto(
         "beyond_network": added_beyond(final, model_alpha > 0.5),
         # dark straight down from the mask's bottom edge past a contact shadow: a grey base left out
         "below": dark_below(final, rgb, fast.background),
+        # the network's undecided pixels the matte kept: its doubt over the body, not a glow left out
+        "undecided_kept": undecided_kept(model_alpha, final),
+        # the share of the matte only the look on the sweep's local level found
+        "light_share": details.get("light_added", 0.0) * final.size / max(np.count_nonzero(final), 1),
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})

@@ -3,10 +3,14 @@
 A matte's quality score must fall where the matte is likely wrong, not only where the network hesitated
 on its outline. The signals, each measured on the final mask:
 
-- the network was unsure over the body, not just the rim (`undecided`, see auto.undecided_share), and
-  fusion had to cut its output below one half to find the product (`network_level`); below an
-  outline's share (above a crisp rim's) the undecided band still lowers the score a little (at most
-  a tenth), so mattes the network was sure of rank above those with a wide undecided rim;
+- the network was unsure over the body, not just the rim (`undecided_kept`: its undecided pixels the
+  final mask holds, see `undecided_kept`), and fusion had to cut its output below one half to find the
+  product (`network_level`); below an outline's share (above a crisp rim's) the undecided band still
+  lowers the score a little (at most a tenth), so mattes the network was sure of rank above those with
+  a wide undecided rim; an undecided body is some doubt, never a flag alone;
+- most of the final mask was found only by the network's look on the sweep's local level
+  (`light_share`, engine.matting.light_parts): the weakest evidence auto has, a blotch that stood out
+  of the sweep only once everything else was painted out;
 - faint, coherent departures from the backdrop that are not shadows lie against the product but were
   left out of it (a white pot under a plant, a phone's white frame): nobody decided them;
 - the final mask agrees with a colour model that left faint regions out, where the network's second
@@ -71,6 +75,22 @@ def added_beyond(final: np.ndarray, network: np.ndarray, rim: int = 3) -> float:
     return float(np.count_nonzero(cv2.subtract(core, reach))) / float(np.count_nonzero(final))
 
 
+def undecided_kept(model_alpha: np.ndarray, final: np.ndarray) -> float:
+    """Pixels the network left between 0.15 and 0.85 that the final mask (bool) holds, as a share of it.
+
+    auto.undecided_share counts the network's undecided pixels wherever they lie, as a share of what it
+    called product. Those the final mask left out were decided against, as backdrop: a glass bottle's
+    or a bulb's glow, a soft halo (whites tune 144: a glass bottle and a bulb at IoU 0.98-0.99 had
+    undecided shares of 0.24-0.26, of which 0.03-0.05 of their mask inside it). Those it holds are the
+    body the network was unsure of and fusion kept anyway.
+    """
+    kept = np.count_nonzero(final)
+    if kept == 0:
+        return 0.0
+    undecided = (model_alpha > 0.15) & (model_alpha < 0.85) & final
+    return float(np.count_nonzero(undecided)) / float(kept)
+
+
 def darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     """1 - luminance / backdrop luminance per pixel (negative where brighter than the backdrop): how a
     shadow or a grey part departs from the fitted backdrop (`rgb` 0..255, `background` 0..1). Here
@@ -118,6 +138,13 @@ ADDED_NONE = 0.02  # share of the final mask beyond the network's (`added_beyond
 ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOOR`
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
 ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour model adds a quarter
+# an undecided body is never a flag alone (with the outline's tenth: 0.9 * 0.6 > 0.5). Whites tune 144 and
+# the shrubs and printers at tune indices 18-59 (84): of the 19 mattes with an undecided share above 0.15,
+# 15 were good (white printers, cards and bulbs at IoU 0.97-0.99) and each of the 4 bad ones carried
+# another doubt that flags it (a grey base left out, a light-parts look, a dark rim)
+UNDECIDED_FLOOR = 0.6
+LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
+LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
 
 
 def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
@@ -138,6 +165,8 @@ def fused_quality(
     dark_rim_left: bool = False,
     beyond_network: float = 0.0,
     below: float = 0.0,
+    undecided_kept: float | None = None,
+    light_share: float = 0.0,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -145,12 +174,22 @@ def fused_quality(
     more than an outline, fusion cutting the network below one half means it was unsure of the body, a
     faint region against the product left out of it is a part nobody decided, and a blind colour model
     that the final mask agrees with means the network saw no more than it did.
+
+    `undecided` (auto.undecided_share) ranks the outline; `undecided_kept` (`undecided_kept`, the
+    undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
+    given the body is measured by `undecided` too. `light_share`: the share of the final mask that only
+    the look on the sweep's local level found.
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags
     # one: at most a tenth off (whites tune 96: Spearman with IoU 0.49 -> 0.63; 0.50 -> 0.59 on the
     # kinds at even indices it was set on, 0.45 -> 0.65 on the others; emoji tune 24: 0.32 -> 0.43)
     score = ramp(undecided, UNDECIDED_CRISP, UNDECIDED_OUTLINE, floor=OUTLINE_DOUBT)
-    score *= ramp(undecided, UNDECIDED_OUTLINE, 0.3, floor=0.3)
+    # over the body: only the undecided pixels the matte kept (those it left out are a glow or a halo it
+    # decided against), and never a flag alone (whites tune 144, even image numbers: good mattes flagged
+    # 7 -> 5 of 70; odd ones 8 -> 7 of 69; shrubs and printers 18-59: 6 -> 2 of 69, bad ones caught
+    # unchanged everywhere)
+    body = undecided if undecided_kept is None else undecided_kept
+    score *= ramp(body, UNDECIDED_OUTLINE, 0.3, floor=UNDECIDED_FLOOR)
     score *= 0.6 if level < 0.5 else 1.0
     score *= ramp(left_out, 0.3, 1.0, floor=0.3)
     if colour_model_blind:
@@ -169,6 +208,11 @@ def fused_quality(
     if below > DARK_BELOW:
         score *= 0.45  # whites tune 144: three bulbs whose base was left out in its shadow (IoU 0.87, scores
         # 0.87-1.00, set on the two at even image numbers); no other matte above 0.10, emoji tune 24 0.09
+    if light_share > LIGHT_ONLY:
+        # most of the product is a blotch only the light-parts look found (whites tune 144: a card it
+        # found most of, IoU 0.87, score 1.00 -> 0.45; a printer's top face, a fifth of the mask, is
+        # no doubt; shrubs and printers 18-59: the one such matte, IoU 0.52, was flagged already)
+        score *= LIGHT_ONLY_DOUBT
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))
