@@ -22,8 +22,9 @@ on its outline. The signals, each measured on the final mask:
   it finds nothing more (engine.matting.auto.second_look_reason), while faint regions lie against the
   product: a light body around or under the dark part (a white pot under a plant) nobody found;
 - the answer is still a colourless dark part whose outer band is dark after every look, while faint
-  regions lie against it or the look past it found pieces of a light body (`dark_rim_left`): a phone's
-  screen with its white frame found only in bits;
+  regions lie against it or the look past it found pieces of a light body, or found nothing where the
+  colour model left faint departures out (`dark_rim_left`): a phone's screen with its white frame found
+  only in bits or not at all, a printer found as its dark slot;
 - fusion added to the network's answer a part the network never saw, beyond a rim's correction
   (`beyond_network`, see `added_beyond`): a hard cast shadow the colour model took as product, more
   often than a body the network missed; some doubt, never a flag alone;
