@@ -16,7 +16,8 @@ on its outline. The signals, each measured on the final mask:
 - the final mask agrees with a colour model that left faint regions out, where the network's second
   look at the flattened photo (engine.matting.auto) found nothing more either: nobody saw more than
   the blind colour model did (a light body the network found whole needs no second look and is no
-  doubt: there the colour model found it too);
+  doubt: there the colour model found it too; nor is a dark part the answer holds inside a light body,
+  its outer band light: a phone found with its white frame had nothing more to find);
 - the network's second look (at the flattened photo, taken because its first answer was unsure or a
   dark part) found nothing more, or was not taken because the first answer is a coloured part where
   it finds nothing more (engine.matting.auto.second_look_reason), while faint regions lie against the
@@ -140,8 +141,8 @@ ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOO
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
 ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour model adds a quarter
 # an undecided body is never a flag alone (with the outline's tenth: 0.9 * 0.6 > 0.5). Whites tune 144 and
-# the shrubs and printers at tune indices 18-59 (84): of the 19 mattes with an undecided share above 0.15,
-# 15 were good (white printers, cards and bulbs at IoU 0.97-0.99) and each of the 4 bad ones carried
+# the shrubs and printers at tune indices 18-59 (84): of the 18 mattes with an undecided share above 0.15,
+# 14 were good (white printers, cards and bulbs at IoU 0.97-0.99) and each of the 4 bad ones carried
 # another doubt that flags it (a grey base left out, a light-parts look, a dark rim)
 UNDECIDED_FLOOR = 0.6
 LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
