@@ -48,6 +48,7 @@ from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_spec
 from engine.matting.light_parts import local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
 from engine.matting.score import (
+    ADDED_DOUBT,
     SECOND_LOOK_LEFT_OUT,
     added_beyond,
     border_mass,
@@ -1245,6 +1246,12 @@ def matte_auto(
     looked_for_it = (
         (could_look_again and body_reason is None) or details.get("beside_added", 0.0) > 0.0 or enclosed
     )
+    # what fusion added beyond the network's answer (after every look), past a rim's correction: all of
+    # it (a body the colour model found: a shrub's white pot), and the part of it darker than the
+    # backdrop by a shadow's share (a cast shadow the colour model took as product)
+    network = model_alpha > 0.5
+    beyond = added_beyond(final, network)
+    shadowy = _darkening(rgb, fast.background) > SHADOW_DARKENING
     doubts = {
         "undecided": fused.details["network_undecided"],
         "level": fused.details["network_level"],
@@ -1275,10 +1282,18 @@ def matte_auto(
         ),
         "border": border_mass(fused.alpha),
         "parts": fragments(final),
-        # a second look (or the look past a coloured part) found nothing more, or was not taken
-        "nothing_more_found": body_reason is not None and added == 0.0 and not enclosed,
-        # what fusion added beyond the network's answer (after every look), past a rim's correction
-        "beyond_network": added_beyond(final, model_alpha > 0.5),
+        # a second look (or the look past a coloured part) found nothing more, or was not taken, and
+        # the colour model found no body beyond the network's answer either (whites tune 144 and shrubs
+        # 18-59: five shrubs whose white pot it added, IoU 0.96-0.99; no bad matte added one)
+        "nothing_more_found": body_reason is not None
+        and added == 0.0
+        and not enclosed
+        and beyond <= ADDED_DOUBT,
+        # the part of what fusion added beyond the network that is darker than the backdrop: a cast
+        # shadow taken as product, or a grey base (whites tune 144: bulbs' bases 0.07-0.11 at IoU
+        # 0.97-0.99, ranked below bulbs found whole); a white pot the colour model added is no doubt
+        # (shrubs 18-59: one good matte flagged for it, IoU 0.99)
+        "beyond_network": added_beyond(final, network, within=shadowy),
         # dark straight down from the mask's bottom edge past a contact shadow: a grey base left out
         "below": dark_below(final, rgb, fast.background),
         # the network's undecided pixels the matte kept: its doubt over the body, not a glow left out

@@ -20,15 +20,17 @@ on its outline. The signals, each measured on the final mask:
   its outer band light: a phone found with its white frame had nothing more to find);
 - the network's second look (at the flattened photo, taken because its first answer was unsure or a
   dark part) found nothing more, or was not taken because the first answer is a coloured part where
-  it finds nothing more (engine.matting.auto.second_look_reason), while faint regions lie against the
-  product: a light body around or under the dark part (a white pot under a plant) nobody found;
+  it finds nothing more (engine.matting.auto.second_look_reason), and the colour model added no body
+  beyond the network's answer either, while faint regions lie against the product: a light body
+  around or under the dark part (a white pot under a plant) nobody found;
 - the answer is still a colourless dark part whose outer band is dark after every look, while faint
   regions lie against it or the look past it found pieces of a light body, or found nothing where the
   colour model left faint departures out (`dark_rim_left`): a phone's screen with its white frame found
   only in bits or not at all, a printer found as its dark slot;
-- fusion added to the network's answer a part the network never saw, beyond a rim's correction
-  (`beyond_network`, see `added_beyond`): a hard cast shadow the colour model took as product, more
-  often than a body the network missed; some doubt, never a flag alone;
+- fusion added to the network's answer a part the network never saw, beyond a rim's correction, that
+  is darker than the backdrop (`beyond_network`, see `added_beyond`): a hard cast shadow the colour
+  model took as product, or a grey base it found; some doubt, never a flag alone (a light body it
+  added, a shrub's white pot, is none);
 - the photo stays dark straight down from the mask's bottom edge for more than a contact shadow's
   depth (`dark_below`): a grey part under the product left out in its own shadow (a bulb's base);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
@@ -61,9 +63,13 @@ def fragments(mask: np.ndarray, min_share: float = 0.005) -> int:
     return int(np.count_nonzero(areas >= min_share * areas.sum())) - 1
 
 
-def added_beyond(final: np.ndarray, network: np.ndarray, rim: int = 3) -> float:
+def added_beyond(
+    final: np.ndarray, network: np.ndarray, rim: int = 3, within: np.ndarray | None = None
+) -> float:
     """Share of the final mask (bool) more than `rim` px inside it and more than `rim` px beyond the
     network's mask (bool): what fusion added that the network never saw, not a correction of its rim.
+    `within` (bool): count only the added pixels there (those darker than the backdrop, as a cast
+    shadow is; a white pot the colour model found beside a plant is not).
 
     The network tells a cast shadow from a product better than the colour model does: where the final
     mask holds a part the network left out, the colour model's answer won there (a mug's hard cast
@@ -74,7 +80,10 @@ def added_beyond(final: np.ndarray, network: np.ndarray, rim: int = 3) -> float:
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
     core = cv2.erode(final.astype(np.uint8), k)
     reach = cv2.dilate(network.astype(np.uint8), k)
-    return float(np.count_nonzero(cv2.subtract(core, reach))) / float(np.count_nonzero(final))
+    added = cv2.subtract(core, reach) > 0
+    if within is not None:
+        added &= within
+    return float(np.count_nonzero(added)) / float(np.count_nonzero(final))
 
 
 def undecided_kept(model_alpha: np.ndarray, final: np.ndarray) -> float:
@@ -143,7 +152,7 @@ ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour
 # an undecided body is never a flag alone (with the outline's tenth: 0.9 * 0.6 > 0.5). Whites tune 144 and
 # the shrubs and printers at tune indices 18-59 (84): of the 18 mattes with an undecided share above 0.15,
 # 14 were good (white printers, cards and bulbs at IoU 0.97-0.99) and each of the 4 bad ones carried
-# another doubt that flags it (a grey base left out, a light-parts look, a dark rim)
+# another doubt that flags it (a grey base left out, a light-parts look, a dark rim, nothing more found)
 UNDECIDED_FLOOR = 0.6
 LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
 LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
@@ -202,7 +211,8 @@ def fused_quality(
         score *= 0.4  # whites tune (40): the one such matte, a phone without most of its frame, IoU 0.86
     # fusion added a part the network never saw (whites tune 144: Spearman with IoU 0.54 -> 0.58; 0.49 ->
     # 0.53 on even image numbers, where it was set, 0.57 -> 0.64 on odd ones; flags unchanged: mugs' cast
-    # shadows taken as product, IoU 0.89-0.90, added 0.07-0.09, a shrub's pot 0.26-0.29 at IoU 0.99)
+    # shadows taken as product, IoU 0.89-0.90, added 0.07-0.09, a shrub's pot 0.26-0.29 at IoU 0.99; the
+    # pot, not darker than the backdrop, is no longer counted: auto passes only the darker part)
     score *= ramp(beyond_network, ADDED_NONE, ADDED_DOUBT, floor=ADDED_FLOOR)
     # (A look for a shadow that left the part in was a doubt for a round: its one case, a bulb's cast
     # shadow, is now dropped by auto's neutral_shadow, and after that the signal fired only on grey bases

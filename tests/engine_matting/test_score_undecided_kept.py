@@ -14,8 +14,8 @@ A dark part with a dark rim after the look past it found nothing, where the colo
 departures out, is a light body no look found (`dark_rim_left` in engine.matting.auto); one whose outer band
 is light is enclosed by the light body the looks found, and leaves nothing more to find.
 
-Whites tune 144, good mattes flagged 15 -> 8 of 139, bad ones caught 3 -> 5 of 5 (Spearman with IoU
-0.61 -> 0.69); shrubs and printers 18-59: good 6 -> 2 of 69, bad 8 -> 9 of 15 (0.72 -> 0.74).
+Whites tune 144, good mattes flagged 15 -> 7 of 139, bad ones caught 3 -> 5 of 5 (Spearman with IoU
+0.61 -> 0.70); shrubs and printers 18-59: good 6 -> 1 of 69, bad 8 -> 9 of 15 (0.72 -> 0.74).
 """
 
 from __future__ import annotations
