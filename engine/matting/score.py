@@ -3,26 +3,34 @@
 A matte's quality score must fall where the matte is likely wrong, not only where the network hesitated
 on its outline. The signals, each measured on the final mask:
 
-- the network was unsure over the body, not just the rim (`undecided`, see auto.undecided_share), and
-  fusion had to cut its output below one half to find the product (`network_level`); below an
-  outline's share (above a crisp rim's) the undecided band still lowers the score a little (at most
-  a tenth), so mattes the network was sure of rank above those with a wide undecided rim;
+- the network was unsure over the body, not just the rim (`undecided_kept`: its undecided pixels the
+  final mask holds, see `undecided_kept`), and fusion had to cut its output below one half to find the
+  product (`network_level`); below an outline's share (above a crisp rim's) the undecided band still
+  lowers the score a little (at most a tenth), so mattes the network was sure of rank above those with
+  a wide undecided rim; an undecided body is some doubt, never a flag alone;
+- most of the final mask was found only by the network's look on the sweep's local level
+  (`light_share`, engine.matting.light_parts): the weakest evidence auto has, a blotch that stood out
+  of the sweep only once everything else was painted out;
 - faint, coherent departures from the backdrop that are not shadows lie against the product but were
   left out of it (a white pot under a plant, a phone's white frame): nobody decided them;
 - the final mask agrees with a colour model that left faint regions out, where the network's second
   look at the flattened photo (engine.matting.auto) found nothing more either: nobody saw more than
   the blind colour model did (a light body the network found whole needs no second look and is no
-  doubt: there the colour model found it too);
+  doubt: there the colour model found it too; nor is a dark part the answer holds inside a light body,
+  its outer band light: a phone found with its white frame had nothing more to find);
 - the network's second look (at the flattened photo, taken because its first answer was unsure or a
   dark part) found nothing more, or was not taken because the first answer is a coloured part where
-  it finds nothing more (engine.matting.auto.second_look_reason), while faint regions lie against the
-  product: a light body around or under the dark part (a white pot under a plant) nobody found;
+  it finds nothing more (engine.matting.auto.second_look_reason), and the colour model added no body
+  beyond the network's answer either, while faint regions lie against the product: a light body
+  around or under the dark part (a white pot under a plant) nobody found;
 - the answer is still a colourless dark part whose outer band is dark after every look, while faint
-  regions lie against it or the look past it found pieces of a light body (`dark_rim_left`): a phone's
-  screen with its white frame found only in bits;
-- fusion added to the network's answer a part the network never saw, beyond a rim's correction
-  (`beyond_network`, see `added_beyond`): a hard cast shadow the colour model took as product, more
-  often than a body the network missed; some doubt, never a flag alone;
+  regions lie against it or the look past it found pieces of a light body, or found nothing where the
+  colour model left faint departures out (`dark_rim_left`): a phone's screen with its white frame found
+  only in bits or not at all, a printer found as its dark slot;
+- fusion added to the network's answer a part the network never saw, beyond a rim's correction, that
+  is darker than the backdrop (`beyond_network`, see `added_beyond`): a hard cast shadow the colour
+  model took as product, or a grey base it found; some doubt, never a flag alone (a light body it
+  added, a shrub's white pot, is none);
 - the photo stays dark straight down from the mask's bottom edge for more than a contact shadow's
   depth (`dark_below`): a grey part under the product left out in its own shadow (a bulb's base);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
@@ -55,9 +63,13 @@ def fragments(mask: np.ndarray, min_share: float = 0.005) -> int:
     return int(np.count_nonzero(areas >= min_share * areas.sum())) - 1
 
 
-def added_beyond(final: np.ndarray, network: np.ndarray, rim: int = 3) -> float:
+def added_beyond(
+    final: np.ndarray, network: np.ndarray, rim: int = 3, within: np.ndarray | None = None
+) -> float:
     """Share of the final mask (bool) more than `rim` px inside it and more than `rim` px beyond the
     network's mask (bool): what fusion added that the network never saw, not a correction of its rim.
+    `within` (bool): count only the added pixels there (those darker than the backdrop, as a cast
+    shadow is; a white pot the colour model found beside a plant is not).
 
     The network tells a cast shadow from a product better than the colour model does: where the final
     mask holds a part the network left out, the colour model's answer won there (a mug's hard cast
@@ -68,7 +80,26 @@ def added_beyond(final: np.ndarray, network: np.ndarray, rim: int = 3) -> float:
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
     core = cv2.erode(final.astype(np.uint8), k)
     reach = cv2.dilate(network.astype(np.uint8), k)
-    return float(np.count_nonzero(cv2.subtract(core, reach))) / float(np.count_nonzero(final))
+    added = cv2.subtract(core, reach) > 0
+    if within is not None:
+        added &= within
+    return float(np.count_nonzero(added)) / float(np.count_nonzero(final))
+
+
+def undecided_kept(model_alpha: np.ndarray, final: np.ndarray) -> float:
+    """Pixels the network left between 0.15 and 0.85 that the final mask (bool) holds, as a share of it.
+
+    auto.undecided_share counts the network's undecided pixels wherever they lie, as a share of what it
+    called product. Those the final mask left out were decided against, as backdrop: a glass bottle's
+    or a bulb's glow, a soft halo (whites tune 144: a glass bottle and a bulb at IoU 0.98-0.99 had
+    undecided shares of 0.24-0.26, of which 0.03-0.05 of their mask inside it). Those it holds are the
+    body the network was unsure of and fusion kept anyway.
+    """
+    kept = np.count_nonzero(final)
+    if kept == 0:
+        return 0.0
+    undecided = (model_alpha > 0.15) & (model_alpha < 0.85) & final
+    return float(np.count_nonzero(undecided)) / float(kept)
 
 
 def darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -118,6 +149,13 @@ ADDED_NONE = 0.02  # share of the final mask beyond the network's (`added_beyond
 ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOOR`
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
 ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour model adds a quarter
+# an undecided body is never a flag alone (with the outline's tenth: 0.9 * 0.6 > 0.5). Whites tune 144 and
+# the shrubs and printers at tune indices 18-59 (84): of the 18 mattes with an undecided share above 0.15,
+# 14 were good (white printers, cards and bulbs at IoU 0.97-0.99) and each of the 4 bad ones carried
+# another doubt that flags it (a grey base left out, a light-parts look, a dark rim, nothing more found)
+UNDECIDED_FLOOR = 0.6
+LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
+LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
 
 
 def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
@@ -138,6 +176,8 @@ def fused_quality(
     dark_rim_left: bool = False,
     beyond_network: float = 0.0,
     below: float = 0.0,
+    undecided_kept: float | None = None,
+    light_share: float = 0.0,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -145,12 +185,22 @@ def fused_quality(
     more than an outline, fusion cutting the network below one half means it was unsure of the body, a
     faint region against the product left out of it is a part nobody decided, and a blind colour model
     that the final mask agrees with means the network saw no more than it did.
+
+    `undecided` (auto.undecided_share) ranks the outline; `undecided_kept` (`undecided_kept`, the
+    undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
+    given the body is measured by `undecided` too. `light_share`: the share of the final mask that only
+    the look on the sweep's local level found.
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags
     # one: at most a tenth off (whites tune 96: Spearman with IoU 0.49 -> 0.63; 0.50 -> 0.59 on the
     # kinds at even indices it was set on, 0.45 -> 0.65 on the others; emoji tune 24: 0.32 -> 0.43)
     score = ramp(undecided, UNDECIDED_CRISP, UNDECIDED_OUTLINE, floor=OUTLINE_DOUBT)
-    score *= ramp(undecided, UNDECIDED_OUTLINE, 0.3, floor=0.3)
+    # over the body: only the undecided pixels the matte kept (those it left out are a glow or a halo it
+    # decided against), and never a flag alone (whites tune 144, even image numbers: good mattes flagged
+    # 7 -> 5 of 70; odd ones 8 -> 7 of 69; shrubs and printers 18-59: 6 -> 2 of 69, bad ones caught
+    # unchanged everywhere)
+    body = undecided if undecided_kept is None else undecided_kept
+    score *= ramp(body, UNDECIDED_OUTLINE, 0.3, floor=UNDECIDED_FLOOR)
     score *= 0.6 if level < 0.5 else 1.0
     score *= ramp(left_out, 0.3, 1.0, floor=0.3)
     if colour_model_blind:
@@ -161,7 +211,8 @@ def fused_quality(
         score *= 0.4  # whites tune (40): the one such matte, a phone without most of its frame, IoU 0.86
     # fusion added a part the network never saw (whites tune 144: Spearman with IoU 0.54 -> 0.58; 0.49 ->
     # 0.53 on even image numbers, where it was set, 0.57 -> 0.64 on odd ones; flags unchanged: mugs' cast
-    # shadows taken as product, IoU 0.89-0.90, added 0.07-0.09, a shrub's pot 0.26-0.29 at IoU 0.99)
+    # shadows taken as product, IoU 0.89-0.90, added 0.07-0.09, a shrub's pot 0.26-0.29 at IoU 0.99; the
+    # pot, not darker than the backdrop, is no longer counted: auto passes only the darker part)
     score *= ramp(beyond_network, ADDED_NONE, ADDED_DOUBT, floor=ADDED_FLOOR)
     # (A look for a shadow that left the part in was a doubt for a round: its one case, a bulb's cast
     # shadow, is now dropped by auto's neutral_shadow, and after that the signal fired only on grey bases
@@ -169,6 +220,11 @@ def fused_quality(
     if below > DARK_BELOW:
         score *= 0.45  # whites tune 144: three bulbs whose base was left out in its shadow (IoU 0.87, scores
         # 0.87-1.00, set on the two at even image numbers); no other matte above 0.10, emoji tune 24 0.09
+    if light_share > LIGHT_ONLY:
+        # most of the product is a blotch only the light-parts look found (whites tune 144: a card it
+        # found most of, IoU 0.87, score 1.00 -> 0.45; a printer's top face, a fifth of the mask, is
+        # no doubt; shrubs and printers 18-59: the one such matte, IoU 0.52, was flagged already)
+        score *= LIGHT_ONLY_DOUBT
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))

@@ -31,7 +31,12 @@ def test_the_score_falls_steadily_with_the_undecided_share_without_flagging_an_o
     assert min(scores) >= OUTLINE_DOUBT - 1e-6 > REVIEW_LINE  # an outline alone is never flagged
     # past an outline's share it keeps falling, with no step: a body the network was unsure of
     beyond = [fused_quality(undecided=u, **CLEAN) for u in (UNDECIDED_OUTLINE + 1e-4, 0.15, 0.3)]
-    assert abs(beyond[0] - scores[-1]) < 1e-2 and beyond[1] < beyond[0] and beyond[2] < REVIEW_LINE
+    assert abs(beyond[0] - scores[-1]) < 1e-2 and beyond[1] < beyond[0] > beyond[2]
+    # an undecided body alone is some doubt, never a flag (engine.matting.score.UNDECIDED_FLOOR: on the
+    # tune sets each bad matte with one carried another doubt); with fusion cutting the network below
+    # one half to find the product as well, it is flagged
+    assert min(beyond) == beyond[2] >= REVIEW_LINE
+    assert fused_quality(undecided=0.3, **{**CLEAN, "level": 0.3}) < REVIEW_LINE
 
 
 def cream_box(seed: int) -> tuple[np.ndarray, np.ndarray]:
