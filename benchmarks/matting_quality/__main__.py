@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.datasets import emoji, metrics, studio, whites
-from benchmarks.datasets.methods import build_methods
+from benchmarks.datasets.methods import auto_steps, build_methods
 
 HERE = Path(__file__).resolve().parent
 SLICES = ("whites", "emoji")
@@ -129,10 +129,8 @@ def main() -> None:
                 )
                 if name == "auto":
                     routes[info["last_route"]["auto"]] += 1
-                    if "flattened_added" in info["last_details"]["auto"]:
-                        routes["second network look"] += 1
-                    if "beside_added" in info["last_details"]["auto"]:
-                        routes["look past a found part"] += 1
+                    for step in auto_steps(info["last_details"]["auto"]):
+                        routes[step] += 1
                     quality.append(info["last_quality"]["auto"])
             print(
                 f"[{slice_name} {i + 1}/{args.count}] {label:<24} "

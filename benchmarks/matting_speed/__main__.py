@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.datasets import emoji, studio, whites
-from benchmarks.datasets.methods import build_methods
+from benchmarks.datasets.methods import auto_steps, build_methods
 
 HERE = Path(__file__).resolve().parent
 SLICES = ("emoji", "whites")
@@ -81,10 +81,8 @@ def main() -> None:
                 seconds[n] += time.perf_counter() - t0
                 if n == "auto":
                     routes[info["last_route"]["auto"]] += 1
-                    if "flattened_added" in info["last_details"]["auto"]:
-                        routes["second network look"] += 1
-                    if "beside_added" in info["last_details"]["auto"]:
-                        routes["look past a found part"] += 1
+                    for step in auto_steps(info["last_details"]["auto"]):
+                        routes[step] += 1
             print(f"[{slice_name} {i + 1}/{len(shots)}]", flush=True)
         count = len(shots)
         for n in names:
