@@ -28,15 +28,16 @@ from engine.matting.score import border_mass, fragments, fused_quality
 SIZE = 384
 
 
-def sweep(seed: int, base: float = 0.9) -> np.ndarray:
-    """A light backdrop: smooth uneven light times fine paper-like texture, float32 RGB 0..1."""
+def sweep(seed: int, base: float = 0.9, *, cells: int = 3, grain_share: float = 0.006) -> np.ndarray:
+    """A light backdrop: smooth uneven light (a `cells` x `cells` field, +-3 %) times fine paper-like
+    texture, float32 RGB 0..1."""
     rng = np.random.default_rng(seed)
     light = cv2.resize(
-        rng.normal(0, 1, (3, 3)).astype(np.float32), (SIZE, SIZE), interpolation=cv2.INTER_CUBIC
+        rng.normal(0, 1, (cells, cells)).astype(np.float32), (SIZE, SIZE), interpolation=cv2.INTER_CUBIC
     )
     light = 1 + 0.03 * light / max(float(np.abs(light).max()), 1e-3)
     grain = cv2.GaussianBlur(rng.normal(0, 1, (SIZE, SIZE)).astype(np.float32), (0, 0), 1.2)
-    lum = base * light * (1 + 0.006 * grain / float(grain.std()))
+    lum = base * light * (1 + grain_share * grain / float(grain.std()))
     return np.repeat(lum[..., None], 3, axis=2).astype(np.float32)
 
 

@@ -18,20 +18,13 @@ from engine.matting import matte
 from engine.matting.auto import SHADOW_DARKENING, flatten_backdrop
 from engine.matting.fast import matte_fast
 from engine.matting.light_parts import LOCAL_LEVEL, local_flatten, solid_pieces
-from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect
+from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect, sweep
 
 
 def blotchy_sweep(seed: int, base: float = 0.9) -> np.ndarray:
     """A light backdrop lit in blotches (a 6 x 6 field, +-3 %: more than a cubic surface follows) with
     fine paper grain, float32 RGB 0..1."""
-    rng = np.random.default_rng(seed)
-    field = cv2.resize(
-        rng.normal(0, 1, (6, 6)).astype(np.float32), (SIZE, SIZE), interpolation=cv2.INTER_CUBIC
-    )
-    light = 1 + 0.03 * field / max(float(np.abs(field).max()), 1e-3)
-    grain = cv2.GaussianBlur(rng.normal(0, 1, (SIZE, SIZE)).astype(np.float32), (0, 0), 1.2)
-    lum = base * light * (1 + 0.004 * grain / float(grain.std()))
-    return np.repeat(lum[..., None], 3, axis=2).astype(np.float32)
+    return sweep(seed, base, cells=6, grain_share=0.004)
 
 
 def contrast(shown: np.ndarray, part: np.ndarray, product: np.ndarray) -> tuple[float, float]:
