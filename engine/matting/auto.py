@@ -51,6 +51,7 @@ from engine.matting.even_holes import fill_even_holes
 from engine.matting.frames import complete_frame
 from engine.matting.light_parts import local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
+from engine.matting.shadow_pieces import cast_shadow_pieces
 from engine.matting.score import (
     ADDED_DOUBT,
     SECOND_LOOK_LEFT_OUT,
@@ -536,6 +537,12 @@ def fuse(
     # Bodies the colour model found whole that the network left out beside a coloured part it cut (a
     # white pot under a plant): unlike the backdrop in their core, not only on a bleeding rim.
     fused |= solid_parts(fused, fast.hard, unlike)
+    # neither of them a hard cast shadow joined to the body's side, which the colour model is as sure of
+    extra = fused & ~base
+    if extra.any():
+        dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
+        tint = shadow_tint(rgb, fast.background)
+        fused &= ~cast_shadow_pieces(extra, dark, tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT)
     # Grey parts neither found: unlike the backdrop and tinted, so not a shadow (a bulb's metal base
     # in its own shadow, which the colour model calls shadow and the network leaves out).
     fused |= tinted_parts(fused, unlike, rgb, fast.background)

@@ -92,3 +92,53 @@ def test_a_printer_found_as_its_slot_alone_is_found_on_the_local_level():
     assert res.details["beside_added"] == 0.0 and res.details["light_added"] > 0.05
     assert len(net.inputs) == 4
     assert metrics.iou(res.alpha, truth) >= 0.95
+
+
+def box_with_a_cast_wedge(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A white box on the sweep with a hard cast shadow's wedge joined to its left side, 35 % darker
+    than the sweep and of its colour: (photo, truth, wedge)."""
+    bg = blotchy_sweep(seed)
+    box = soft_rect(140, 120, 300, 280)
+    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
+    tri = np.array([[140, 200], [140, 280], [60, 280]], np.int32) * 4
+    cv2.fillPoly(big, [tri], 1.0)
+    wedge = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA) * (1 - box)
+    shaded = bg * (1 - 0.35 * wedge[..., None])
+    colour = np.broadcast_to(np.array([0.97, 0.97, 0.97], np.float32), bg.shape)
+    return shoot(shaded, colour, box, seed), box, wedge > 0.5
+
+
+def test_a_cast_shadows_wedge_is_no_part_the_network_dropped():
+    """The colour model is sure of the box's hard shadow joined to its side; the network cuts the box
+    alone. The wedge is solid, as dark as a shadow and of the sweep's colour: not added."""
+    from engine.matting.auto import fuse
+
+    rgb, box, wedge = box_with_a_cast_wedge(61)
+    fast = matte_fast(rgb)
+    assert fast.hard[wedge].mean() > 0.95  # the colour model takes the wedge as product
+    fused = fuse(rgb, cv2.GaussianBlur(box, (0, 0), 1.0), fast)
+    assert (fused.alpha > 0.5)[wedge].mean() < 0.05
+    assert metrics.iou(fused.alpha, box) >= 0.97
+
+
+def test_only_solid_neutral_pieces_in_a_shadows_range_are_cast_shadows():
+    """A solid neutral wedge in a shadow's darkness is a shadow; a strip 2 px wide along a body (its
+    shaded rim), a tinted piece (a grey part) and a piece darker than any shadow are not."""
+    from engine.matting.auto import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
+    from engine.matting.shadow_pieces import cast_shadow_pieces
+
+    dark = np.zeros((SIZE, SIZE), np.float32)
+    tint = np.zeros((SIZE, SIZE), np.float32)
+    wedge = np.zeros((SIZE, SIZE), bool)
+    wedge[50:120, 50:120] = True
+    strip = np.zeros((SIZE, SIZE), bool)
+    strip[200:350, 50:52] = True
+    tinted = np.zeros((SIZE, SIZE), bool)
+    tinted[200:260, 150:210] = True
+    black = np.zeros((SIZE, SIZE), bool)
+    black[200:260, 250:310] = True
+    dark[wedge | strip | tinted] = 0.3
+    dark[black] = 0.8
+    tint[tinted] = 0.04
+    shadow = cast_shadow_pieces(wedge | strip | tinted | black, dark, tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT)
+    assert shadow[wedge].all() and not shadow[strip | tinted | black].any()
