@@ -34,13 +34,13 @@ HOLE_GAP = 1  # px next to the outline skipped on both sides (the edge's own blu
 HOLE_MIN = 50  # px: smaller holes are compared too, but need this many pixels in rim and band
 
 
-def enclosed_holes(hard: np.ndarray) -> tuple[int, np.ndarray, list[int]]:
-    """(label count, labels of the not-matte pixels, labels of those regions that do not touch the
+def enclosed_holes(hard: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """(labels of the not-matte pixels, their stats, labels of those regions that do not touch the
     image's border): the matte's holes (4-connected, so a diagonal gap does not open one)."""
-    n, labels = cv2.connectedComponents((~hard).astype(np.uint8), connectivity=4)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((~hard).astype(np.uint8), connectivity=4)
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     inside = np.setdiff1d(np.arange(1, n), border)
-    return n, labels, [int(v) for v in inside]
+    return labels, stats, [int(v) for v in inside]
 
 
 def hole_step(hole: np.ndarray, hard: np.ndarray, ratio: np.ndarray) -> float | None:
@@ -64,20 +64,21 @@ def fill_even_holes(
     """`alpha` with its enclosed holes filled where they are the colour of the matte around them (see
     the module's docstring). Returns (alpha, share of the image filled, the steps of the holes filled)."""
     hard = alpha > 0.5
-    n, labels, holes = enclosed_holes(hard)
+    labels, stats, holes = enclosed_holes(hard)
     if not holes:
         return alpha, 0.0, []
-    ratio = rgb.astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(background, 1e-3)
-    fill = np.zeros(n, bool)
+    fill = np.zeros(len(stats), bool)
     steps = []
+    pad = HOLE_GAP + max(HOLE_RIM, HOLE_BAND) + 2
     for lab in holes:
         # only the hole's neighbourhood is looked at
-        ys, xs = np.nonzero(labels == lab)
-        pad = HOLE_GAP + max(HOLE_RIM, HOLE_BAND) + 2
-        y0, y1 = max(0, ys.min() - pad), min(hard.shape[0], ys.max() + pad + 1)
-        x0, x1 = max(0, xs.min() - pad), min(hard.shape[1], xs.max() + pad + 1)
+        x, y, w, h, _ = stats[lab]
+        y0, y1 = max(0, y - pad), min(hard.shape[0], y + h + pad)
+        x0, x1 = max(0, x - pad), min(hard.shape[1], x + w + pad)
         hole = labels[y0:y1, x0:x1] == lab
-        step = hole_step(hole, hard[y0:y1, x0:x1], ratio[y0:y1, x0:x1])
+        ratio = rgb[y0:y1, x0:x1].astype(np.float32) * np.float32(1.0 / 255.0)
+        ratio /= np.maximum(background[y0:y1, x0:x1], 1e-3)
+        step = hole_step(hole, hard[y0:y1, x0:x1], ratio)
         if step is not None and step < HOLE_STEP:
             fill[lab] = True
             steps.append(round(step, 4))
