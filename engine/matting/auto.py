@@ -47,9 +47,11 @@ import cv2
 import numpy as np
 
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
+from engine.matting.even_holes import fill_even_holes
 from engine.matting.frames import complete_frame
 from engine.matting.light_parts import LOCAL_DARK, LOCAL_DARK_AGAIN, local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
+from engine.matting.shadow_pieces import cast_shadow_pieces
 from engine.matting.score import (
     ADDED_DOUBT,
     SECOND_LOOK_LEFT_OUT,
@@ -535,6 +537,12 @@ def fuse(
     # Bodies the colour model found whole that the network left out beside a coloured part it cut (a
     # white pot under a plant): unlike the backdrop in their core, not only on a bleeding rim.
     fused |= solid_parts(fused, fast.hard, unlike)
+    # neither of them a hard cast shadow joined to the body's side, which the colour model is as sure of
+    extra = fused & ~base
+    if extra.any():
+        dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
+        tint = shadow_tint(rgb, fast.background)
+        fused &= ~cast_shadow_pieces(extra, dark, tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT)
     # Grey parts neither found: unlike the backdrop and tinted, so not a shadow (a bulb's metal base
     # in its own shadow, which the colour model calls shadow and the network leaves out).
     fused |= tinted_parts(fused, unlike, rgb, fast.background)
@@ -1218,6 +1226,15 @@ def matte_auto(
         model_alpha, beside = merge_beside(model_alpha, model_predict(painted), zone, rgb, fast.background)
         details["beside_added"] = beside
         added += beside
+        if beside == 0.0 and reason != COLOURED_PART and blind["left_faint"]:
+            # the look past a dark part found nothing while the colour model left faint departures
+            # out: a white body around the slot that the flattened photo's blotches hide (a printer
+            # found as its slot alone: fresh tune printers 18-59, white_printer-32 IoU 0.05 -> 0.99)
+            # is looked for on the sweep's local level, as below (`light_parts`); a dark product
+            # alone on the sweep leaves nothing faint and pays no further look
+            model_alpha, light = look_on_local_level(model_alpha, model_predict, rgb, fast.background)
+            details["light_added"] = light
+            added += light
     # the network was unsure of a body and the flattened photo found part of it: a light part joined
     # to that one (a printer's lighter top face above its front) is looked for on the sweep's local
     # level as well; so is a light body under a coloured part that the look past did not find (or
@@ -1247,7 +1264,12 @@ def matte_auto(
     # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
     # no doubt about the body, and a lower level would take a bulb's halo)
     fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0 and reason != SHADOW_PART)
-    final = fused.alpha > 0.5
+    # a hole in the answer the colour of the matte around it is that surface, missed (a printer's
+    # front inside its found outline), not the backdrop seen through the product (`even_holes`)
+    fused_alpha, holes_filled, hole_steps = fill_even_holes(fused.alpha, rgb, fast.background)
+    if holes_filled > 0.0:
+        details.update(holes_filled=holes_filled, hole_steps=hole_steps)
+    final = fused_alpha > 0.5
     union = np.count_nonzero(final | fast.hard)
     left_out = left_out_faint(fast, final)
     details["faint_left_out"] = left_out
@@ -1261,8 +1283,8 @@ def matte_auto(
     # light body the looks found (a phone with its white frame), so faint regions around it are not a
     # body nobody found, and a second look that added nothing had nothing more to find (whites tune 144:
     # the three such phones' mattes at IoU 0.997-0.999, one flagged for faint glare around it)
-    dark_kind = dark_part(fused.alpha, rgb, fast.background)
-    rim = dark_rim(fused.alpha, rgb, fast.background) if dark_kind == "dark part" else 0.0
+    dark_kind = dark_part(fused_alpha, rgb, fast.background)
+    rim = dark_rim(fused_alpha, rgb, fast.background) if dark_kind == "dark part" else 0.0
     enclosed = dark_kind == "dark part" and rim <= DARK_RIM
     looked_for_it = (
         (could_look_again and body_reason is None) or details.get("beside_added", 0.0) > 0.0 or enclosed
@@ -1301,7 +1323,7 @@ def matte_auto(
             or details.get("beside_added", 0.0) > 0.0
             or ("beside_added" in details and bool(blind["left_faint"]))
         ),
-        "border": border_mass(fused.alpha),
+        "border": border_mass(fused_alpha),
         "parts": fragments(final),
         # a second look (or the look past a coloured part) found nothing more, or was not taken, and
         # the colour model found no body beyond the network's answer either (whites tune 144 and shrubs
@@ -1324,5 +1346,5 @@ def matte_auto(
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})
-    alpha = fused.alpha if fast.shadow is None else np.maximum(fused.alpha, fast.shadow * (fused.alpha < 0.5))
+    alpha = fused_alpha if fast.shadow is None else np.maximum(fused_alpha, fast.shadow * (fused_alpha < 0.5))
     return alpha, "auto:model", quality, {**details, **fused.details}
