@@ -119,3 +119,23 @@ def test_a_dark_box_in_a_shadow_all_round_gains_no_frame():
         background = matte_fast(rgb).background
         out, added, details = complete_frame(answer, rgb, background)
         assert added == 0.0 and np.array_equal(out, answer), (strength, details)
+
+
+def test_a_seam_inside_one_side_of_the_frame_is_passed_over_for_the_edge_at_the_other_sides_width():
+    """A grey seam runs down the frame's left band, 8 px out from the screen, and steps more than the
+    frame's faint outer edge (whites tune, fresh phones 18 and 34: the left side taken at 9 px of 18).
+    The right side's edge is at 12 px, and the photo steps there on the left as well: that is its edge."""
+    bg = sweep(11)
+    phone = soft_rect(130, 50, 250, 330)
+    screen = soft_rect(142, 66, 238, 300)
+    colour = np.full((SIZE, SIZE, 3), 0.93, np.float32)
+    colour[screen > 0.5] = (0.06, 0.07, 0.09)
+    colour[50:330, 134] *= 0.85  # the seam
+    rgb = shoot(bg, colour, phone, 11)
+    answer = phone.copy()
+    answer[:66] = 0.0  # the frame's top band and ...
+    answer[:, :142] = 0.0  # ... its left band missed
+    answer = cv2.GaussianBlur(answer, (0, 0), 1.0)
+    out, _, details = complete_frame(answer, rgb, matte_fast(rgb).background)
+    assert details["frame_sides"]["left"][0] in range(11, 14), details
+    assert metrics.iou(out, phone) >= 0.98
