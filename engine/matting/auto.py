@@ -29,8 +29,9 @@ was unsure of a body and took no such look, it looks at the photo on the sweep's
 what it found and the shadows painted out (`light_parts`), where a pale part joined to the found one
 (a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where the
 answer is a dark screen with bits of a light frame, the frame is completed side by side where the
-photo shows its outer edge, a faint straight step along each of the screen's sides (`frames`). Where it is
-still unsure of a white body it is read below one half if that outline lies on an image edge; an even
+photo shows its outer edge, a faint straight step along each of the screen's sides (`frames`); where
+it is mostly a light upright box, the box is completed to the photo's four straight edges (`cards`).
+Where it is still unsure of a white body it is read below one half if that outline lies on an image edge; an even
 partial network alpha is kept as glass, and an enclosed region that matches the backdrop is not opened
 as a hole where the network reads it as glass or its pixels are clipped to white. Where the network's
 edge is a wide ramp (a card's or a printer's light rim), the outline is moved to the photo's own faint
@@ -46,6 +47,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from engine.matting.cards import complete_card
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.even_holes import fill_even_holes
 from engine.matting.frames import complete_frame
@@ -1260,6 +1262,10 @@ def matte_auto(
         model_alpha, framed, frame_details = complete_frame(model_alpha, rgb, fast.background)
         details.update(frame_details, frame_added=framed)
         added += framed
+        # a light card found in part: completed to the box the photo's four straight edges close
+        model_alpha, carded, card_details = complete_card(model_alpha, rgb, fast.background)
+        details.update(card_details, card_added=carded)
+        added += carded
     # the network's cut stays at one half where a further look found more, or where the look was for a
     # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
     # no doubt about the body, and a lower level would take a bulb's halo)

@@ -24,8 +24,21 @@ Whites tune, phones 0-17: IoU 0.9686 -> 0.9934, boundary F 0.8697 -> 0.9795; fre
 18-59: 0.9491 -> 0.9827, 0.7811 -> 0.9284, none worse; no other kind moved. Tried and dropped: the
 step between 3-line means (steadier against a seam inside the frame, but a faint top edge no longer
 stood out: 0.9934 -> 0.9907), and the outermost strong step rather than the largest (a shadow's edge
-beyond the frame was taken: 0.9934 -> 0.9906). Where the network found no side of the frame at all
-(two fresh phones, IoU 0.73 and 0.87) nothing is completed, though the photo's steps are strong there.
+beyond the frame was taken: 0.9934 -> 0.9906).
+
+Where the network found no side of the frame at all (fresh tune phones 51 and 52, IoU 0.73 and 0.87:
+the screen alone, or the screen with bits of frame that anchor no side) the frame is still completed
+where the photo shows its edge on all four sides and each of those edges is crisp (`FRAME_CRISP`): a
+frame's edge is a body's, a step within a px or two, while a dark box's shadow all round it (a box
+lifted off the sweep) closes a band as light as a grey frame's but ends in a penumbra. Fresh tune
+phones 18-59: 0.9827 -> 0.9915 (51: 0.73 -> 0.9985, 52: 0.87 -> 0.980), nothing else moved; whites
+tune 144 and check phones 60-89 unchanged (no phone there had an unanchored frame).
+
+A frame is as wide on its left as on its right. Where one of those sides' largest step lies nearer the
+screen than the other side's edge (by more than `FRAME_AGREE`) and the photo steps at the other's
+distance there too (`FRAME_STEP`, over a light band), that step is taken instead: the nearer one is a
+seam inside the frame or the screen's rim (fresh tune phones 18 and 34: the left side at 9 px of 18,
+IoU 0.963 -> 0.996 and 0.962 -> 0.994; phone-48 0.967 -> 0.972; nothing else moved).
 
 Limits: the screen must be upright (its box filled by it, `FRAME_RECT`): a tilted phone is left as the
 network found it. The frame is completed with square corners, so a phone with round corners gains
@@ -48,6 +61,11 @@ FRAME_STEP = 4.0  # the frame's edge steps this many times the median step of th
 FRAME_DARKEST = 0.15  # the frame may be this much darker than the backdrop (median over its band)
 FRAME_ANCHOR = 0.8  # share of a side's band the answer covers where it found the frame there
 FRAME_AGREE = 2  # px: the photo's edge and the answer's reach on an anchoring side agree within this
+FRAME_SOFT = 6  # px either side of an edge over which its whole change is taken (`crispness`)
+# with no side anchored, every side's edge must carry this share of the change across it: a frame's
+# outer edge is crisp, a shadow's soft (fresh whites tune phones 51-52, found on no side: 0.52-1.0;
+# phones 18, 34, 48: 0.64-1.0; a box's shadow all round, blurred by 3 px: 0.13-0.16)
+FRAME_CRISP = 0.35
 
 SIDES = ("top", "bottom", "left", "right")
 
@@ -107,6 +125,29 @@ def side_edge(ratio_lines: np.ndarray, start: int = FRAME_START) -> tuple[int, f
     return start + i, float(tail[i] / max(float(np.median(tail)), 1e-6))
 
 
+def step_near(ratio_lines: np.ndarray, distance: int, start: int = FRAME_START) -> tuple[int, float]:
+    """(distance, strength) of the largest step between neighbouring lines within `FRAME_AGREE` of
+    `distance`, its strength measured as `side_edge` measures it."""
+    means = ratio_lines.mean(axis=1)
+    steps = np.linalg.norm(means[1:] - means[:-1], axis=-1)
+    lo, hi = max(start - 1, distance - 1 - FRAME_AGREE), min(steps.size, distance + FRAME_AGREE)
+    if steps.size <= start or hi <= lo:
+        return 0, 0.0
+    i = lo + int(np.argmax(steps[lo:hi]))
+    return i + 1, float(steps[i] / max(float(np.median(steps[start - 1 :])), 1e-6))
+
+
+def crispness(ratio_lines: np.ndarray, distance: int, span: int = FRAME_SOFT) -> float:
+    """The step at `distance` (between lines `distance` and `distance` + 1) as a share of the whole
+    change across `span` lines either side of it: near 1 for a body's crisp edge, far less for a
+    shadow's soft one (its penumbra spreads the change over many lines)."""
+    means = ratio_lines.mean(axis=1)
+    i = distance - 1  # 0-based index of the last line inside
+    step = float(np.linalg.norm(means[i + 1] - means[i]))
+    whole = float(np.linalg.norm(means[min(i + 1 + span, len(means) - 1)] - means[max(i - span, 0)]))
+    return step / max(whole, step, 1e-6)
+
+
 def complete_frame(
     alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray
 ) -> tuple[np.ndarray, float, dict]:
@@ -129,21 +170,38 @@ def complete_frame(
     offsets = dict.fromkeys(SIDES, 0)
     anchored = False
     found = {}
+    side_lines = {}
     for side in SIDES:
-        lines = _lines(ratio, inner, side, reach)
+        lines = side_lines[side] = _lines(ratio, inner, side, reach)
         distance, strength = side_edge(lines) if len(lines) else (0, 0.0)
         if distance == 0 or strength < FRAME_STEP:
             continue
         band = _lines(darkening[y0:y1, x0:x1], inner, side, distance)
-        if float(np.median(band)) > FRAME_DARKEST:
+        shade = float(np.median(band))
+        if shade > FRAME_DARKEST:
             continue
         covered = _lines(hard[y0:y1, x0:x1], inner, side, distance + FRAME_AGREE + 1)
         inside = float(covered[: max(distance - FRAME_AGREE, 1)].mean())
-        outside = float(covered[distance + FRAME_AGREE :].mean()) if distance + FRAME_AGREE < len(covered) else 0.0
+        outside = (
+            float(covered[distance + FRAME_AGREE :].mean()) if distance + FRAME_AGREE < len(covered) else 0.0
+        )
         anchored |= inside >= FRAME_ANCHOR and outside < 1.0 - FRAME_ANCHOR
         offsets[side] = distance
-        found[side] = (distance, round(strength, 1))
-    if not anchored:
+        found[side] = (distance, round(strength, 1), round(shade, 3), round(crispness(lines, distance), 2))
+    # a frame is as wide on the left as on the right: where one side's largest step lies nearer the
+    # screen than the other side's edge (a seam inside the frame) and the photo steps at the other's
+    # distance as well, that step is the side's edge
+    for side, other in (("left", "right"), ("right", "left")):
+        if side in found and other in found and offsets[other] > offsets[side] + FRAME_AGREE:
+            distance, strength = step_near(side_lines[side], offsets[other])
+            if strength < FRAME_STEP:
+                continue
+            if float(np.median(_lines(darkening[y0:y1, x0:x1], inner, side, distance))) <= FRAME_DARKEST:
+                offsets[side] = distance
+                crisp = crispness(side_lines[side], distance)
+                found[side] = (distance, round(strength, 1), found[side][2], round(crisp, 2), "as " + other)
+    whole = len(found) == len(SIDES) and min(f[3] for f in found.values()) >= FRAME_CRISP
+    if not (anchored or whole):
         return alpha, 0.0, {"frame_sides": found, "frame_anchored": False}
     frame = np.zeros(hard.shape, bool)
     frame[
@@ -152,4 +210,4 @@ def complete_frame(
     ] = True
     added = frame & ~hard
     out = np.where(added, np.float32(1.0), alpha).astype(np.float32)
-    return out, float(added.mean()), {"frame_sides": found, "frame_anchored": True}
+    return out, float(added.mean()), {"frame_sides": found, "frame_anchored": anchored}

@@ -78,3 +78,64 @@ def test_a_tilted_screen_is_left_as_the_network_found_it():
     background = matte_fast(tilted_rgb).background
     out, added, _ = complete_frame(tilted, tilted_rgb, background)
     assert added == 0.0 and np.array_equal(out, tilted)
+
+
+def test_a_frame_the_network_found_on_no_side_is_completed_where_every_side_shows_its_edge():
+    """Every look answers the screen alone (fresh whites tune white_phone-51: IoU 0.73): no side anchors
+    the frame, but the photo shows its edge on all four, so it is completed all round."""
+    # the phone of `white_phone_shot` with a bottom band within the widest frame looked for (22 px)
+    bg = sweep(11)
+    phone = soft_rect(130, 50, 250, 322)
+    screen = soft_rect(142, 66, 238, 300)
+    colour = np.full((SIZE, SIZE, 3), 0.93, np.float32)
+    colour[screen > 0.5] = (0.06, 0.07, 0.09)
+    rgb = shoot(bg, colour, phone, 11)
+    net = Looks(cv2.GaussianBlur(screen, (0, 0), 1.0))
+    res = matte(rgb, "auto", session=net)
+    # without the rule: the screen alone, IoU 0.67
+    assert metrics.iou(res.alpha, phone) >= 0.97
+    assert res.details["frame_anchored"] is False and res.details["frame_added"] > 0.05
+    distances = {side: found[0] for side, found in res.details["frame_sides"].items()}
+    assert distances["left"] in range(11, 14) and distances["right"] in range(11, 14)
+    assert distances["top"] in range(15, 18) and distances["bottom"] in range(21, 24)
+
+
+def dark_box_in_a_faint_shadow(strength: float) -> tuple[np.ndarray, np.ndarray]:
+    """A dark box with no frame, lifted off the sweep: a soft shadow `strength` deep on every side."""
+    bg = sweep(13)
+    box = soft_rect(140, 80, 240, 280)
+    shadow = cv2.GaussianBlur(soft_rect(126, 66, 254, 294), (0, 0), 3.0)
+    bg = bg * (1 - strength * shadow[..., None])
+    colour = np.full((SIZE, SIZE, 3), (0.06, 0.07, 0.09), np.float32)
+    return shoot(bg, colour, box, 13), box
+
+
+def test_a_dark_box_in_a_shadow_all_round_gains_no_frame():
+    """The shadow's edge steps on every side, as a frame's would, but the band it closes is darker
+    than the sweep: a shadow, not a white frame."""
+    for strength in (0.1, 0.3):
+        rgb, box = dark_box_in_a_faint_shadow(strength)
+        answer = cv2.GaussianBlur(box, (0, 0), 1.0)
+        background = matte_fast(rgb).background
+        out, added, details = complete_frame(answer, rgb, background)
+        assert added == 0.0 and np.array_equal(out, answer), (strength, details)
+
+
+def test_a_seam_inside_one_side_of_the_frame_is_passed_over_for_the_edge_at_the_other_sides_width():
+    """A grey seam runs down the frame's left band, 8 px out from the screen, and steps more than the
+    frame's faint outer edge (whites tune, fresh phones 18 and 34: the left side taken at 9 px of 18).
+    The right side's edge is at 12 px, and the photo steps there on the left as well: that is its edge."""
+    bg = sweep(11)
+    phone = soft_rect(130, 50, 250, 330)
+    screen = soft_rect(142, 66, 238, 300)
+    colour = np.full((SIZE, SIZE, 3), 0.93, np.float32)
+    colour[screen > 0.5] = (0.06, 0.07, 0.09)
+    colour[50:330, 134] *= 0.85  # the seam
+    rgb = shoot(bg, colour, phone, 11)
+    answer = phone.copy()
+    answer[:66] = 0.0  # the frame's top band and ...
+    answer[:, :142] = 0.0  # ... its left band missed
+    answer = cv2.GaussianBlur(answer, (0, 0), 1.0)
+    out, _, details = complete_frame(answer, rgb, matte_fast(rgb).background)
+    assert details["frame_sides"]["left"][0] in range(11, 14), details
+    assert metrics.iou(out, phone) >= 0.98
