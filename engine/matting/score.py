@@ -33,6 +33,9 @@ on its outline. The signals, each measured on the final mask:
   added, a shrub's white pot, is none);
 - the photo stays dark straight down from the mask's bottom edge for more than a contact shadow's
   depth (`dark_below`): a grey part under the product left out in its own shadow (a bulb's base);
+- the photo is light straight down from the mask's bottom edge and then turns as dark as a cast
+  shadow (`light_gap`, see `light_gap_below`): a light part stands between the matte and the shadow
+  it should cast from its own base (a plant's white pot left out, its stems ending in mid-air);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -111,18 +114,15 @@ def darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     return 1.0 - lum / np.maximum(background.astype(np.float32) @ weights, 1e-3)
 
 
-def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darker: float = 0.12) -> float:
-    """How far straight down from the mask's bottom edge (bool `final`) the photo stays darker than the
-    backdrop by `darker` on average across that edge, as a share of the mask's height.
-
-    A product's contact shadow ends close under it; a grey part left out in its own shadow does not (a
-    bulb's metal base standing in the shadow the globe casts: neither the network nor the colour model
-    tells it from that shadow, and the matte ends at the globe's collar). Whites tune 144: at most 0.10
-    under every matte but three bulbs without their base, 0.31-0.38 (IoU 0.87).
-    """
+def _profile_below(
+    final: np.ndarray, rgb: np.ndarray, background: np.ndarray
+) -> tuple[np.ndarray, int] | None:
+    """(darkening averaged across the mask's bottom edge at 3, 4, ... px straight down from each of its
+    columns' lowest pixel, out to the mask's height; the mask's height), or None for an empty mask or
+    one that ends at the image's bottom. The columns are those whose lowest pixel is the bottom edge's."""
     rows = final.any(axis=1)
     if not rows.any():
-        return 0.0
+        return None
     h = final.shape[0]
     top, bottom = int(np.argmax(rows)), int(h - 1 - np.argmax(rows[::-1]))
     height = bottom - top + 1
@@ -133,12 +133,61 @@ def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darke
     dark = cv2.GaussianBlur(darkening(rgb[y0:y1, x0:x1], background[y0:y1, x0:x1]), (0, 0), 1.5)
     offsets = np.arange(3, y1 - bottom)
     if offsets.size == 0:
-        return 0.0
+        return None
     ys = np.minimum(low[cols][None, :] + offsets[:, None], y1 - 1) - y0
-    profile = dark[ys, (cols - x0)[None, :]].mean(axis=1)
+    return dark[ys, (cols - x0)[None, :]].mean(axis=1), height
+
+
+def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darker: float = 0.12) -> float:
+    """How far straight down from the mask's bottom edge (bool `final`) the photo stays darker than the
+    backdrop by `darker` on average across that edge, as a share of the mask's height.
+
+    A product's contact shadow ends close under it; a grey part left out in its own shadow does not (a
+    bulb's metal base standing in the shadow the globe casts: neither the network nor the colour model
+    tells it from that shadow, and the matte ends at the globe's collar). Whites tune 144: at most 0.10
+    under every matte but three bulbs without their base, 0.31-0.38 (IoU 0.87).
+    """
+    measured = _profile_below(final, rgb, background)
+    if measured is None:
+        return 0.0
+    profile, height = measured
     below = profile < darker
-    run = int(np.argmax(below)) if below.any() else offsets.size
+    run = int(np.argmax(below)) if below.any() else profile.size
     return run / height
+
+
+GAP_LIGHT = 0.05  # darkening below which the photo under the mask is light: the backdrop or a light body
+GAP_SHADOW = 0.15  # ... and above which it is a cast shadow (whites tune: shadows under pots 0.18-0.31)
+GAP_START = 0.05  # the light stretch starts within this share of the mask's height under its edge
+
+
+def light_gap_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> float:
+    """How far straight down from the mask's bottom edge (bool `final`) the photo stays light before it
+    turns as dark as a cast shadow, as a share of the mask's height; 0 where it is dark right under
+    the edge (a contact shadow) or no shadow lies within the mask's height below it.
+
+    A product standing on the sweep casts its shadow from its own base, so the shadow starts at the
+    matte's bottom edge; a light part between the two is a part nobody found: a plant cut out without
+    the white pot it stands in (its stems end in mid-air, the pot below them, the pot's shadow below
+    that). Neither the network's certainty nor the colour model says so: the pot departs from the sweep
+    by about as much as the sweep's own blotches. Whites tune 144 and tune shrubs, printers and phones
+    18-59 (270): 0.28-0.30 under the seven shrubs without their pot (IoU 0.67-0.72, four scored
+    0.78-0.94), 0 under every other matte.
+    """
+    measured = _profile_below(final, rgb, background)
+    if measured is None:
+        return 0.0
+    profile, height = measured
+    light = profile < GAP_LIGHT
+    if not light.any():
+        return 0.0
+    start = int(np.argmax(light))
+    if start > GAP_START * height:
+        return 0.0
+    shadow = profile[start:] > GAP_SHADOW
+    if not shadow.any():
+        return 0.0
+    return (start + int(np.argmax(shadow))) / height
 
 
 UNDECIDED_CRISP = 0.03  # undecided share (of the network's product) of a crisp outline: no doubt
@@ -148,6 +197,10 @@ SECOND_LOOK_LEFT_OUT = 0.3  # faint regions against the product (share of it) th
 ADDED_NONE = 0.02  # share of the final mask beyond the network's (`added_beyond`) that is no doubt
 ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOOR`
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
+# `light_gap_below` past a contact shadow's offset: a light part stands between the matte and its shadow
+# (whites tune 144 and tune shrubs, printers, phones 18-59: 0 under all 263 other mattes, 0.29-0.31 under
+# the seven shrubs without their pot)
+LIGHT_GAP = 0.1
 ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour model adds a quarter
 # an undecided body is never a flag alone (with the outline's tenth: 0.9 * 0.6 > 0.5). Whites tune 144 and
 # the shrubs and printers at tune indices 18-59 (84): of the 18 mattes with an undecided share above 0.15,
@@ -156,6 +209,7 @@ ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour
 UNDECIDED_FLOOR = 0.6
 LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
 LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
+LIGHT_GAP_DOUBT = 0.45  # the score's factor for a light gap: a flag alone (whites: those four scored <= 0.94)
 
 
 def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
@@ -178,6 +232,7 @@ def fused_quality(
     below: float = 0.0,
     undecided_kept: float | None = None,
     light_share: float = 0.0,
+    light_gap: float = 0.0,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -189,7 +244,7 @@ def fused_quality(
     `undecided` (auto.undecided_share) ranks the outline; `undecided_kept` (`undecided_kept`, the
     undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
     given the body is measured by `undecided` too. `light_share`: the share of the final mask that only
-    the look on the sweep's local level found.
+    the look on the sweep's local level found. `light_gap`: `light_gap_below`.
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags
     # one: at most a tenth off (whites tune 96: Spearman with IoU 0.49 -> 0.63; 0.50 -> 0.59 on the
@@ -225,6 +280,11 @@ def fused_quality(
         # found most of, IoU 0.87, score 1.00 -> 0.45; a printer's top face, a fifth of the mask, is
         # no doubt; shrubs and printers 18-59: the one such matte, IoU 0.52, was flagged already)
         score *= LIGHT_ONLY_DOUBT
+    if light_gap > LIGHT_GAP:
+        # a light part between the matte's bottom edge and the shadow under it: a plant without its
+        # pot (whites tune shrubs 18-59: seven such mattes, IoU 0.67-0.72, four of them scored 0.78-0.94
+        # before; even image numbers 3 of them, odd 4)
+        score *= LIGHT_GAP_DOUBT
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))
