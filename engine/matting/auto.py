@@ -62,6 +62,8 @@ from engine.matting.score import (
     dark_below,
     fragments,
     fused_quality,
+    light_above,
+    part_below,
     undecided_kept,
 )
 from engine.matting.score import darkening as _darkening
@@ -1345,6 +1347,12 @@ def matte_auto(
         "beyond_network": added_beyond(final, network, within=shadowy),
         # dark straight down from the mask's bottom edge past a contact shadow: a grey base left out
         "below": dark_below(final, rgb, fast.background),
+        # an even plateau straight down from the mask's bottom edge that ends in a step: a part left out
+        # under the product (a plant's white pot)
+        "part": part_below(final, rgb, fast.background),
+        # lighter than the sweep beside it right above the mask's top edge: a light face left out (a
+        # printer's top face above its front)
+        "above": light_above(final, rgb, fast.background),
         # the network's undecided pixels the matte kept: its doubt over the body, not a glow left out
         "undecided_kept": undecided_kept(model_alpha, final),
         # the share of the matte only the look on the sweep's local level found

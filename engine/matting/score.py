@@ -33,6 +33,11 @@ on its outline. The signals, each measured on the final mask:
   added, a shrub's white pot, is none);
 - the photo stays dark straight down from the mask's bottom edge for more than a contact shadow's
   depth (`dark_below`): a grey part under the product left out in its own shadow (a bulb's base);
+- straight down from the mask's bottom edge the photo is an even plateau that ends in a step (`part`,
+  see `part_below`): a part stands under the matte, where the sweep or the product's own shadow
+  should be (a plant's white pot left out, its stems ending in mid-air);
+- a band straight above the mask's top edge is lighter than the sweep beside it at the same height
+  (`above`, see `light_above`): a light face above the part found (a printer's top face);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -111,18 +116,15 @@ def darkening(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     return 1.0 - lum / np.maximum(background.astype(np.float32) @ weights, 1e-3)
 
 
-def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darker: float = 0.12) -> float:
-    """How far straight down from the mask's bottom edge (bool `final`) the photo stays darker than the
-    backdrop by `darker` on average across that edge, as a share of the mask's height.
-
-    A product's contact shadow ends close under it; a grey part left out in its own shadow does not (a
-    bulb's metal base standing in the shadow the globe casts: neither the network nor the colour model
-    tells it from that shadow, and the matte ends at the globe's collar). Whites tune 144: at most 0.10
-    under every matte but three bulbs without their base, 0.31-0.38 (IoU 0.87).
-    """
+def _profile_below(
+    final: np.ndarray, rgb: np.ndarray, background: np.ndarray
+) -> tuple[np.ndarray, int] | None:
+    """(darkening averaged across the mask's bottom edge at 3, 4, ... px straight down from each of its
+    columns' lowest pixel, out to the mask's height; the mask's height), or None for an empty mask or
+    one that ends at the image's bottom. The columns are those whose lowest pixel is the bottom edge's."""
     rows = final.any(axis=1)
     if not rows.any():
-        return 0.0
+        return None
     h = final.shape[0]
     top, bottom = int(np.argmax(rows)), int(h - 1 - np.argmax(rows[::-1]))
     height = bottom - top + 1
@@ -133,12 +135,123 @@ def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darke
     dark = cv2.GaussianBlur(darkening(rgb[y0:y1, x0:x1], background[y0:y1, x0:x1]), (0, 0), 1.5)
     offsets = np.arange(3, y1 - bottom)
     if offsets.size == 0:
-        return 0.0
+        return None
     ys = np.minimum(low[cols][None, :] + offsets[:, None], y1 - 1) - y0
-    profile = dark[ys, (cols - x0)[None, :]].mean(axis=1)
+    return dark[ys, (cols - x0)[None, :]].mean(axis=1), height
+
+
+def dark_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray, darker: float = 0.12) -> float:
+    """How far straight down from the mask's bottom edge (bool `final`) the photo stays darker than the
+    backdrop by `darker` on average across that edge, as a share of the mask's height.
+
+    A product's contact shadow ends close under it; a grey part left out in its own shadow does not (a
+    bulb's metal base standing in the shadow the globe casts: neither the network nor the colour model
+    tells it from that shadow, and the matte ends at the globe's collar). Whites tune 144: at most 0.10
+    under every matte but three bulbs without their base, 0.31-0.38 (IoU 0.87).
+    """
+    measured = _profile_below(final, rgb, background)
+    if measured is None:
+        return 0.0
+    profile, height = measured
     below = profile < darker
-    run = int(np.argmax(below)) if below.any() else offsets.size
+    run = int(np.argmax(below)) if below.any() else profile.size
     return run / height
+
+
+PART_FLAT = 0.02  # range of darkening along a plateau: an even body or the plain sweep (texture averaged out)
+PART_RUN = 0.05  # a plateau runs at least this share of the mask's height (and 10 px)
+PART_START = 0.05  # ... and starts within this share of it under the edge (past a stem's or a rim's blur)
+PART_STEP = 0.05  # a step off the plateau's level past the sweep's own drift (whites tune: <= 0.03)
+PART_EDGE = 10  # px within which a step is taken: a body's edge, blurred (a shadow fades over many more)
+
+
+def part_below(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> float:
+    """How far straight down from the mask's bottom edge (bool `final`) an even plateau of the photo
+    runs before it steps to another level by more than `PART_STEP`, as a share of the mask's height;
+    0 where no plateau starts right under the edge (a contact shadow fading out) or none ends in a step.
+
+    A product standing on the sweep has the sweep or its own shadow under its bottom edge, and the sweep
+    goes on evenly (its departures from the fitted backdrop drift by at most 0.03 there) while a shadow
+    fades out. An even part that ends in a step is a part nobody found: a plant cut out without the
+    white pot it stands in (its stems end in mid-air; under them the pot, a plateau lighter or darker
+    than the sweep, ends at its foot, in its shadow or on the sweep). Neither the network's certainty
+    nor the colour model says so: the pot departs from the sweep by about as much as the sweep's own
+    blotches. Whites tune 144 and tune shrubs, printers and phones 18-59 (270 mattes): 0.28-0.30 under
+    the eight shrubs without their pot (IoU 0.67-0.72), 0 under every other matte (a slow fade, 0.04 to
+    -0.01 over 0.3 of a good shrub's height, is the one drift past `PART_STEP`: `PART_EDGE` leaves it);
+    tune shrubs 18-59 cut at their pot's top edge: 34 of 42 (the other pots' foot steps by 0.05 or less).
+    """
+    measured = _profile_below(final, rgb, background)
+    if measured is None:
+        return 0.0
+    profile, height = measured
+    run = max(10, round(PART_RUN * height))
+    for start in range(min(profile.size - run, round(PART_START * height)) + 1):
+        if np.ptp(profile[start : start + run]) < PART_FLAT:
+            break
+    else:
+        return 0.0
+    level = float(np.median(profile[start : start + run]))
+    off = np.abs(profile[start:] - level) > PART_STEP
+    if not off.any():
+        return 0.0
+    end = start + int(np.argmax(off))
+    # a step: off the plateau (past its own range) and past `PART_STEP` within a few px, not a shadow's
+    # slow fade; and to another level that holds, not a stroke of the sweep's texture
+    leaves = start + int(np.argmax(np.abs(profile[start:] - level) > PART_FLAT))
+    if end - leaves > PART_EDGE or abs(float(np.median(profile[end : end + run])) - level) <= PART_STEP:
+        return 0.0
+    return end / height
+
+
+ABOVE_DEPTH = 0.1  # share of the mask's height (at least 8 px) above its top edge that is measured
+ABOVE_SIDE = (0.05, 0.15)  # the sweep beside that band: this far past the mask's sides, this wide (shares
+# of its height, at least 20 and 40 px): at the band's own height, so the light's fall-off from wall to
+# floor and a lamp's spot above the product cancel
+
+
+def light_above(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> float:
+    """How much lighter than the sweep beside it (at the same height) the photo is in a band straight
+    above the mask's top edge (bool `final`): the median of `darkening` there, beside minus above.
+
+    A light face above the part the network found (a printer's top face above its front, a lid): a
+    band the height of a tenth of the mask right above its top edge is that face, lighter than the
+    backdrop, where the sweep at the same height beside the product is not. The fitted backdrop's own
+    blotches leave at most 0.035 between the two (whites tune 144 and tune shrubs, printers and phones
+    18-59: 270 mattes); tune printers 18-59 cut at their front's top edge: above 0.05 in 21 of 42. The
+    lighter faces are mostly the ones fusion adds back by itself: auto on those 42 with a network that
+    cuts the front in every look leaves 26 at IoU 0.80-0.81, and this flags 6 of them; the other 20
+    top faces are no lighter than the sweep beside them (within 0.05), which this cannot see.
+    """
+    rows = final.any(axis=1)
+    if not rows.any():
+        return 0.0
+    h, w = final.shape
+    top, bottom = int(np.argmax(rows)), int(h - 1 - np.argmax(rows[::-1]))
+    height = bottom - top + 1
+    high = np.argmax(final, axis=0)  # each column's topmost mask pixel
+    cols = np.nonzero(final.any(axis=0) & (high <= top + max(3, height // 50)))[0]
+    depth = max(8, round(ABOVE_DEPTH * height))
+    ys = high[cols][None, :] - np.arange(3, 3 + depth)[:, None]
+    inside = ys >= 0
+    if not inside.any():
+        return 0.0
+    xs = np.nonzero(final.any(axis=0))[0]
+    gap, wide = max(20, round(ABOVE_SIDE[0] * height)), max(40, round(ABOVE_SIDE[1] * height))
+    # all of it lies within these rows and columns: the darkening is measured there only (cheap)
+    r0, r1 = max(0, top - 3 - depth - 8), min(h, top + max(3, height // 50) + 8)
+    c0, c1 = max(0, xs.min() - gap - wide), min(w, xs.max() + gap + wide)
+    dark = cv2.GaussianBlur(darkening(rgb[r0:r1, c0:c1], background[r0:r1, c0:c1]), (0, 0), 1.5)
+    band = dark[np.clip(ys, r0, r1 - 1) - r0, np.broadcast_to(cols, ys.shape) - c0][inside]
+    y0, y1 = max(0, top - 3 - depth) - r0, max(0, top - 3) - r0
+    side = np.zeros(dark.shape, bool)
+    side[y0:y1, : max(0, xs.min() - gap) - c0] = True
+    side[y0:y1, min(w, xs.max() + gap) - c0 :] = True
+    reach = cv2.dilate(final[r0:r1, c0:c1].astype(np.uint8), np.ones((41, 41), np.uint8)) > 0
+    side &= ~reach
+    if np.count_nonzero(side) < 50:
+        return 0.0
+    return float(np.median(dark[side]) - np.median(band))
 
 
 UNDECIDED_CRISP = 0.03  # undecided share (of the network's product) of a crisp outline: no doubt
@@ -148,6 +261,10 @@ SECOND_LOOK_LEFT_OUT = 0.3  # faint regions against the product (share of it) th
 ADDED_NONE = 0.02  # share of the final mask beyond the network's (`added_beyond`) that is no doubt
 ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOOR`
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
+# `part_below` past a contact shadow's depth: an even part under the matte ends in a step (whites tune 144
+# and tune shrubs, printers, phones 18-59: 0.28-0.30 under eight shrubs without their pot, IoU 0.67-0.72)
+PART_BELOW = 0.1
+LIGHT_ABOVE = 0.05  # `light_above` past the sweep's own blotches (<= 0.035 over 270 whites tune mattes)
 ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour model adds a quarter
 # an undecided body is never a flag alone (with the outline's tenth: 0.9 * 0.6 > 0.5). Whites tune 144 and
 # the shrubs and printers at tune indices 18-59 (84): of the 18 mattes with an undecided share above 0.15,
@@ -156,6 +273,7 @@ ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour
 UNDECIDED_FLOOR = 0.6
 LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
 LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
+PART_DOUBT = 0.45  # the factor for a part left out (`part`, `above`): a flag alone (whites: scores <= 0.94)
 
 
 def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
@@ -178,6 +296,8 @@ def fused_quality(
     below: float = 0.0,
     undecided_kept: float | None = None,
     light_share: float = 0.0,
+    part: float = 0.0,
+    above: float = 0.0,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -189,7 +309,7 @@ def fused_quality(
     `undecided` (auto.undecided_share) ranks the outline; `undecided_kept` (`undecided_kept`, the
     undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
     given the body is measured by `undecided` too. `light_share`: the share of the final mask that only
-    the look on the sweep's local level found.
+    the look on the sweep's local level found. `part`: `part_below`; `above`: `light_above`.
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags
     # one: at most a tenth off (whites tune 96: Spearman with IoU 0.49 -> 0.63; 0.50 -> 0.59 on the
@@ -225,6 +345,16 @@ def fused_quality(
         # found most of, IoU 0.87, score 1.00 -> 0.45; a printer's top face, a fifth of the mask, is
         # no doubt; shrubs and printers 18-59: the one such matte, IoU 0.52, was flagged already)
         score *= LIGHT_ONLY_DOUBT
+    if part > PART_BELOW:
+        # an even part under the matte's bottom edge that ends in a step: a plant without its pot
+        # (whites tune shrubs 18-59: eight such mattes, IoU 0.67-0.72, four of them scored 0.78-0.94
+        # before; four at even image numbers, four at odd ones)
+        score *= PART_DOUBT
+    if above > LIGHT_ABOVE:
+        # a face lighter than the sweep right above the matte's top edge: a printer without its top face
+        # (no such matte among whites tune 144 and the tune shrubs, printers and phones 18-59; tune
+        # printers 18-59 cut at their front's top by a stand-in network: 6 of the 26 fusion left so)
+        score *= PART_DOUBT
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))
