@@ -48,12 +48,11 @@ import cv2
 import numpy as np
 
 from engine.matting.cards import complete_card
-from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.even_holes import fill_even_holes
+from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
 from engine.matting.frames import complete_frame
 from engine.matting.light_parts import LOCAL_DARK, LOCAL_DARK_AGAIN, local_flatten, solid_pieces
 from engine.matting.refine import soft_alpha_from_mask
-from engine.matting.shadow_pieces import cast_shadow_pieces
 from engine.matting.score import (
     ADDED_DOUBT,
     SECOND_LOOK_LEFT_OUT,
@@ -67,6 +66,7 @@ from engine.matting.score import (
     undecided_kept,
 )
 from engine.matting.score import darkening as _darkening
+from engine.matting.shadow_pieces import cast_shadow_pieces
 
 
 class MissingModel(RuntimeError):
