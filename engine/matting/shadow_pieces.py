@@ -22,7 +22,12 @@ SHADOW_SOLID = 0.5  # share of a piece that survives the erosion by `SHADOW_CORE
 
 
 def cast_shadow_pieces(
-    added: np.ndarray, darkening: np.ndarray, tint: np.ndarray, lightest: float, darkest: float, most_tint: float
+    added: np.ndarray,
+    darkening: np.ndarray,
+    tint: np.ndarray,
+    lightest: float,
+    darkest: float,
+    most_tint: float,
 ) -> np.ndarray:
     """The pieces of `added` (bool) whose median `darkening` lies between `lightest` and `darkest` and
     whose median `tint` is below `most_tint`, and which are solid (`SHADOW_SOLID`): a cast shadow's."""

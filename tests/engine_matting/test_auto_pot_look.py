@@ -72,8 +72,11 @@ def test_the_look_again_paints_the_soft_cast_shadow_that_drew_the_first():
     net = ShadowPainted(sure, sure, pot, shade)
     res = matte(rgb, "auto", session=net)
     assert res.details["second_look_reason"] == "coloured part"
-    local = [x for x in net.inputs[1:] if (x[cv2.erode((leaves > 0.5).astype(np.uint8), np.ones((5, 5)))
-                                             > 0] == LEVEL).all()]
+    local = [
+        x
+        for x in net.inputs[1:]
+        if (x[cv2.erode((leaves > 0.5).astype(np.uint8), np.ones((5, 5))) > 0] == LEVEL).all()
+    ]
     assert len(local) == 2  # the look on the local level, then again with the shadow painted
     assert res.details["light_added"] > 0.01
     assert metrics.iou(res.alpha, truth) >= 0.95

@@ -140,5 +140,7 @@ def test_only_solid_neutral_pieces_in_a_shadows_range_are_cast_shadows():
     dark[wedge | strip | tinted] = 0.3
     dark[black] = 0.8
     tint[tinted] = 0.04
-    shadow = cast_shadow_pieces(wedge | strip | tinted | black, dark, tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT)
+    shadow = cast_shadow_pieces(
+        wedge | strip | tinted | black, dark, tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
+    )
     assert shadow[wedge].all() and not shadow[strip | tinted | black].any()

@@ -51,7 +51,9 @@ def test_the_score_flags_a_part_below_past_a_contact_shadow_only():
     assert fused_quality(part=PART_BELOW + 0.01, **CLEAN) < REVIEW_LINE
 
 
-def plant_in_pot(seed: int, pot: float = 0.905, shade: float = 0.35) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def plant_in_pot(
+    seed: int, pot: float = 0.905, shade: float = 0.35
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(photo, plant, plant with pot): dark green stems fanning up from a white pot (`pot`: its colour,
     the sweep is 0.9), which stands in the shadow it casts (`shade`: how much darker the shadow is)."""
     big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
