@@ -15,7 +15,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.even_holes import HOLE_STEP, fill_even_holes, hole_step
+from engine.matting.even_holes import HOLE_STEP, HOLE_UNLIKE, fill_even_holes, hole_step
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect
 from tests.engine_matting.test_auto_light_parts import LocalOnly, blotchy_sweep, printer_with_a_light_top
@@ -58,17 +58,22 @@ def test_a_hole_the_colour_of_the_front_around_it_is_filled():
     assert metrics.iou(res.alpha, truth) >= 0.95 and res.details.get("holes_filled", 0.0) > 0.05
 
 
-def ring_on_the_sweep(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A cream ring (a mug's handle seen flat) on a blotchy sweep, the sweep seen through its middle:
-    (photo, truth, the hole)."""
+CREAM = (0.97, 0.93, 0.84)
+
+
+def ring_on_the_sweep(
+    seed: int, colour: tuple[float, float, float] | None = CREAM
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ring of `colour` (None: the sweep's own white, shade for shade) on a blotchy sweep, as a mug's
+    handle seen flat, the sweep seen through its middle: (photo, truth, the hole)."""
     bg = blotchy_sweep(seed)
     outer = np.zeros((SIZE, SIZE), np.float32)
     cv2.circle(outer, (192, 192), 110, 1.0, -1)
     inner = np.zeros((SIZE, SIZE), np.float32)
     cv2.circle(inner, (192, 192), 60, 1.0, -1)
     truth = np.clip(outer - inner, 0, 1)
-    colour = np.broadcast_to(np.array([0.97, 0.93, 0.84], np.float32), bg.shape).copy()
-    return shoot(bg, colour, truth, seed), truth, inner > 0.5
+    paint = bg.copy() if colour is None else np.broadcast_to(np.array(colour, np.float32), bg.shape).copy()
+    return shoot(bg, paint, truth, seed), truth, inner > 0.5
 
 
 def test_a_hole_that_shows_the_sweep_stays_open():
@@ -77,8 +82,22 @@ def test_a_hole_that_shows_the_sweep_stays_open():
     fast = matte_fast(rgb)
     out, share, steps = fill_even_holes(truth, rgb, fast.background)
     assert share == 0.0 and steps == [] and np.array_equal(out, truth)
-    step = hole_step(inner, truth > 0.5, rgb.astype(np.float32) / 255.0 / np.maximum(fast.background, 1e-3))
-    assert step is not None and step > 2 * HOLE_STEP
+    measured = hole_step(
+        inner, truth > 0.5, rgb.astype(np.float32) / 255.0 / np.maximum(fast.background, 1e-3)
+    )
+    assert measured is not None and measured[0] > 2 * HOLE_STEP
+
+
+def test_a_hole_at_the_sweeps_own_level_stays_open_in_a_product_of_its_white():
+    """A ring of the sweep's own white: its hole matches the ring as well as the sweep, so the colour
+    step cannot tell it from a missed front; at the backdrop's level it is the backdrop, left open."""
+    rgb, truth, inner = ring_on_the_sweep(47, colour=None)
+    fast = matte_fast(rgb)
+    ratio = rgb.astype(np.float32) / 255.0 / np.maximum(fast.background, 1e-3)
+    step, departure = hole_step(inner, truth > 0.5, ratio)
+    assert step < HOLE_STEP and departure < HOLE_UNLIKE
+    out, share, steps = fill_even_holes(truth, rgb, fast.background)
+    assert share == 0.0 and steps == [] and np.array_equal(out, truth)
 
 
 def test_a_printer_found_as_its_slot_alone_is_found_on_the_local_level():
