@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from engine.matting.branch_gaps import inside_part
 from engine.matting.cards import complete_card
 from engine.matting.even_holes import fill_even_holes
 from engine.matting.fast import FastOptions, FastResult, backdrop_fit, drop_specks, matte_fast
@@ -1090,6 +1091,8 @@ def merge_beside(
         pieces[edge], minlength=n
     )
     keep &= ~ringed
+    # nor a piece within the found part's own outline: backdrop between a plant's branches (`branch_gaps`)
+    keep &= ~inside_part(pieces, n, first > 0.5)
     accepted = keep[pieces]
     # and the painted rim between them and the first answer, where that look also saw product
     reach = 2 * (BESIDE_ZONE + 2) + 1
