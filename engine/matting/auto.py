@@ -1049,7 +1049,12 @@ def even_solid_pieces(mask: np.ndarray, darkening: np.ndarray) -> np.ndarray:
 
 
 def merge_beside(
-    first: np.ndarray, beside: np.ndarray, zone: np.ndarray, rgb: np.ndarray, background: np.ndarray
+    first: np.ndarray,
+    beside: np.ndarray,
+    zone: np.ndarray,
+    rgb: np.ndarray,
+    background: np.ndarray,
+    plant: bool = False,
 ) -> tuple[np.ndarray, float]:
     """The first answer plus the light parts the look past it (`paint_out`) found against it.
 
@@ -1061,6 +1066,9 @@ def merge_beside(
     enough to be a body. A piece whose outline runs along the paint for more than `BESIDE_ENCLOSED`
     of its length is a gap the paint closed, not a body (whites tune: the backdrop between two
     branches, 1 900 px, outline 0.91 along the paint; pots and phone frames 0.06-0.51).
+    `plant`: the found part is a coloured part (a plant) with gaps of backdrop between its branches,
+    of which no piece is taken (`branch_gaps`; not for a phone's screen found with bits of its frame,
+    whose hull holds the rest of the frame: whites tune white_phone-6 0.995 -> 0.979).
     Returns (alpha, share of the image added)."""
     darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
     found = (beside > 0.5) & ~zone
@@ -1091,8 +1099,9 @@ def merge_beside(
         pieces[edge], minlength=n
     )
     keep &= ~ringed
-    # nor a piece within the found part's own outline: backdrop between a plant's branches (`branch_gaps`)
-    keep &= ~inside_part(pieces, n, first > 0.5)
+    # nor, beside a plant, a piece within its own outline: backdrop between branches (`branch_gaps`)
+    if plant:
+        keep &= ~inside_part(pieces, n, first > 0.5)
     accepted = keep[pieces]
     # and the painted rim between them and the first answer, where that look also saw product
     reach = 2 * (BESIDE_ZONE + 2) + 1
@@ -1230,7 +1239,9 @@ def matte_auto(
         # a light body against a dark or coloured part (a white pot under a plant, a phone's white
         # frame): the flattened photo with the part painted out, where the light body stands out
         painted, zone = paint_out(flat, model_alpha)
-        model_alpha, beside = merge_beside(model_alpha, model_predict(painted), zone, rgb, fast.background)
+        model_alpha, beside = merge_beside(
+            model_alpha, model_predict(painted), zone, rgb, fast.background, plant=reason == COLOURED_PART
+        )
         details["beside_added"] = beside
         added += beside
         if beside == 0.0 and reason != COLOURED_PART and blind["left_faint"]:
