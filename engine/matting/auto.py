@@ -67,7 +67,7 @@ from engine.matting.score import (
     undecided_kept,
 )
 from engine.matting.score import darkening as _darkening
-from engine.matting.shadow_pieces import cast_shadow_pieces
+from engine.matting.shadow_pieces import cast_shadow_pieces, plant_shadow
 
 
 class MissingModel(RuntimeError):
@@ -1291,6 +1291,19 @@ def matte_auto(
     fused_alpha, holes_filled, hole_steps = fill_even_holes(fused.alpha, rgb, fast.background)
     if holes_filled > 0.0:
         details.update(holes_filled=holes_filled, hole_steps=hole_steps)
+    # a plant's lacy cast shadow the network took with it (`shadow_pieces.plant_shadow`)
+    dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
+    shadow = plant_shadow(
+        fused_alpha > 0.5,
+        dark,
+        shadow_tint(rgb, fast.background),
+        SHADOW_DARKENING,
+        SHADOW_DARKEST,
+        SHADOW_TINT,
+    )
+    if shadow.any():
+        fused_alpha = np.where(shadow, 0.0, fused_alpha).astype(np.float32)
+        details["plant_shadow"] = float(shadow.mean())
     final = fused_alpha > 0.5
     union = np.count_nonzero(final | fast.hard)
     left_out = left_out_faint(fast, final)
