@@ -486,12 +486,13 @@ def test_a_white_pot_is_found_by_a_look_past_the_leaves():
 
 def test_a_white_pot_neither_look_found_is_flagged():
     """Where the look past the leaves finds nothing more either (nor the looks on the sweep's local
-    level, with and without the lighter shadows painted), the faint pot against the leaves puts the
-    matte below the review line."""
+    level, with and without the lighter shadows painted, nor the look past the leaves and their
+    shadows, `look_past_shadows`), the faint pot against the leaves puts the matte below the review
+    line."""
     rgb, truth, leaves, _ = plant_in_a_white_pot(23)
     net = TwoLooks(leaves, leaves)
     res = matte(rgb, "auto", session=net)
-    assert len(net.inputs) == 4 and res.details["light_added"] == 0.0
+    assert len(net.inputs) == 5 and res.details["light_added"] == 0.0
     assert res.details["doubt_nothing_more_found"]
     assert metrics.iou(res.alpha, truth) < 0.8 and res.quality < 0.5
 
