@@ -62,6 +62,7 @@ from engine.matting.score import (
     fragments,
     fused_quality,
     light_above,
+    light_part_solidity,
     part_below,
     undecided_kept,
 )
@@ -1353,6 +1354,9 @@ def matte_auto(
         # lighter than the sweep beside it right above the mask's top edge: a light face left out (a
         # printer's top face above its front)
         "above": light_above(final, rgb, fast.background),
+        # the solidity of the matte's light body: ragged where a piece of the sweep was taken beside it
+        # (a plant's pot with a piece of the sweep)
+        "solidity": light_part_solidity(final, rgb, fast.background),
         # the network's undecided pixels the matte kept: its doubt over the body, not a glow left out
         "undecided_kept": undecided_kept(model_alpha, final),
         # the share of the matte only the look on the sweep's local level found
