@@ -259,23 +259,29 @@ LIGHT_PART_DARK = 0.2  # darkening below which a pixel of the matte is light (a 
 LIGHT_PART_OPEN = 7  # px: an opening that parts a light body from thin light strokes (a phone's frame)
 LIGHT_PART_MIN = 0.15  # share of the matte the light body must hold for its outline to say anything
 # (whites tune: a phone's frame, opened into pieces, 0.11-0.12 with a solidity down to 0.16)
+# a coloured product's matte that holds a solid light body this large has it already: a plant with its
+# pot (tune shrubs 18-89 whose pot the network found, IoU 0.99, flagged for the faint sweep around
+# them: 0.28-0.33; the plants found without their pot: 0)
+LIGHT_BODY_HELD = 0.2
 
 
-def light_part_solidity(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> float:
-    """Solidity (area over its convex hull's, holes counted in) of the largest light part of the mask
-    (bool `final`): the pixels darker than the backdrop by less than `LIGHT_PART_DARK`, opened by
-    `LIGHT_PART_OPEN`; 1 where that part holds less than `LIGHT_PART_MIN` of the mask.
+def light_body(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> tuple[float, float]:
+    """(share of the mask, solidity) of the largest light part of the mask (bool `final`): the pixels
+    darker than the backdrop by less than `LIGHT_PART_DARK`, opened by `LIGHT_PART_OPEN`. The solidity
+    (area over its convex hull's, holes counted in) is 1 where that part holds less than `LIGHT_PART_MIN`
+    of the mask.
 
     A light body a product holds is convex or nearly so (a pot, a card, a printer, a bottle, a bulb:
     0.84-0.99 over whites tune 144 and tune shrubs, printers, phones and cards 18-89, 408 mattes); a
     piece of the sweep that a look took beside it is not: its outline follows the sweep's blotches, so
     the light part it joins is ragged (a plant's pot with a piece of the sweep beside it or a bite out
     of it, IoU 0.81-0.89: 0.59-0.80). The network and the colour model agree on such a piece, and
-    nothing else in the score sees it.
+    nothing else in the score sees it. The share: a coloured product whose matte holds a solid light
+    body (a plant with its pot) has nothing more to be looked for (see engine.matting.auto).
     """
     ys, xs = np.nonzero(final)
     if ys.size == 0:
-        return 1.0
+        return 0.0, 1.0
     pad = LIGHT_PART_OPEN
     y0, y1 = max(0, ys.min() - pad), ys.max() + pad + 1
     x0, x1 = max(0, xs.min() - pad), xs.max() + pad + 1
@@ -285,14 +291,15 @@ def light_part_solidity(final: np.ndarray, rgb: np.ndarray, background: np.ndarr
     light = cv2.morphologyEx(light, cv2.MORPH_OPEN, np.ones((LIGHT_PART_OPEN, LIGHT_PART_OPEN), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
     if n < 2:
-        return 1.0
+        return 0.0, 1.0
     i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    if stats[i, cv2.CC_STAT_AREA] < LIGHT_PART_MIN * ys.size:
-        return 1.0
+    share = float(stats[i, cv2.CC_STAT_AREA]) / ys.size
+    if share < LIGHT_PART_MIN:
+        return share, 1.0
     contours = cv2.findContours((labels == i).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0]
     outline = max(contours, key=cv2.contourArea)
     hull = cv2.contourArea(cv2.convexHull(outline))
-    return float(cv2.contourArea(outline) / hull) if hull > 0 else 1.0
+    return share, float(cv2.contourArea(outline) / hull) if hull > 0 else 1.0
 
 
 UNDECIDED_CRISP = 0.03  # undecided share (of the network's product) of a crisp outline: no doubt
@@ -315,7 +322,7 @@ UNDECIDED_FLOOR = 0.6
 LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
 LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
 PART_DOUBT = 0.45  # the factor for a part left out (`part`, `above`): a flag alone (whites: scores <= 0.94)
-# `light_part_solidity` of a product's light body: 0.84 and above over 408 whites tune mattes, but for a
+# `light_body` solidity of a product's light body: 0.84 and above over 408 whites tune mattes, but for a
 # pot with a piece of the sweep beside it or a bite out of it (shrubs: 0.59-0.80 at IoU 0.81-0.89) and one
 # rough pot (0.65 at IoU 0.92); below SOLID_DOUBT a flag alone, between the two some doubt that ranks
 SOLID_NONE = 0.85
@@ -357,7 +364,7 @@ def fused_quality(
     undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
     given the body is measured by `undecided` too. `light_share`: the share of the final mask that only
     the look on the sweep's local level found. `part`: `part_below`; `above`: `light_above`;
-    `solidity`: `light_part_solidity`.
+    `solidity`: the light body's (`light_body`).
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags
     # one: at most a tenth off (whites tune 96: Spearman with IoU 0.49 -> 0.63; 0.50 -> 0.59 on the

@@ -1,5 +1,5 @@
 """The quality score doubts a matte whose light body is ragged (engine.matting.score,
-`light_part_solidity`): a plant's white pot with a piece of the sweep taken beside it. A product's light
+`light_body`): a plant's white pot with a piece of the sweep taken beside it. A product's light
 body (a pot, a card, a printer, a bottle) is convex or nearly so; the piece of sweep a look joins to it
 follows the sweep's blotches, so the light part it makes is not (tune shrubs: pots with a piece of the
 sweep beside them, IoU 0.81-0.87, scored 0.98-0.99 before).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.score import SOLID_DOUBT, SOLID_NONE, fused_quality, light_part_solidity
+from engine.matting.score import LIGHT_PART_MIN, SOLID_DOUBT, SOLID_NONE, fused_quality, light_body
 
 REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
 
@@ -43,13 +43,14 @@ def plant_on_sweep() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def test_a_light_body_found_alone_is_solid():
     rgb, background, found, _ = plant_on_sweep()
-    assert light_part_solidity(found, rgb, background) > SOLID_NONE
-    assert light_part_solidity(np.zeros_like(found), rgb, background) == 1.0
+    share, solidity = light_body(found, rgb, background)
+    assert share > 0.3 and solidity > SOLID_NONE  # the pot: 50 x 50 px of a 6000 px mask
+    assert light_body(np.zeros_like(found), rgb, background) == (0.0, 1.0)
 
 
 def test_a_piece_of_the_sweep_beside_the_pot_makes_it_ragged():
     rgb, background, found, piece = plant_on_sweep()
-    assert light_part_solidity(found | piece, rgb, background) < SOLID_DOUBT
+    assert light_body(found | piece, rgb, background)[1] < SOLID_DOUBT
 
 
 def test_a_thin_light_frame_says_nothing():
@@ -61,10 +62,34 @@ def test_a_thin_light_frame_says_nothing():
     mask[40:160, 60:140] = True
     rgb[40:160, 60:140] = 236
     rgb[44:156, 64:136] = 20  # the screen, the frame 4 px wide
-    assert light_part_solidity(mask, rgb, background) == 1.0
+    share, solidity = light_body(mask, rgb, background)
+    assert share < LIGHT_PART_MIN and solidity == 1.0
 
 
 def test_the_score_flags_a_ragged_light_body_and_ranks_a_rough_one():
     assert fused_quality(solidity=SOLID_NONE + 0.01, **CLEAN) == 1.0
     assert REVIEW_LINE < fused_quality(solidity=(SOLID_NONE + SOLID_DOUBT) / 2, **CLEAN) < 1.0
     assert fused_quality(solidity=SOLID_DOUBT - 0.01, **CLEAN) < REVIEW_LINE
+
+
+def test_auto_flags_a_pot_the_network_found_with_a_piece_of_the_sweep_beside_it():
+    """End to end: the network is sure of the plant, its pot and a ragged piece of the sweep against the
+    pot's side; the colour model has nothing against it (the piece is the sweep's own level), so only
+    the light body's outline says so."""
+    from benchmarks.datasets import metrics
+    from engine.matting import matte
+    from tests.engine_matting.test_auto_fusion import Looks
+    from tests.engine_matting.test_score_part_below import plant_in_pot
+
+    rgb, _, whole = plant_in_pot(61)
+    found = matte(rgb, "auto", session=Looks(cv2.GaussianBlur(whole, (0, 0), 1.0)))
+    assert found.details["doubt_solidity"] > SOLID_NONE and found.quality >= REVIEW_LINE
+    piece = np.zeros(whole.shape, np.uint8)
+    piece[266:292, 222:300] = 1  # along the pot's side above its shadow, then up, its edge wavering
+    piece[200:292, 276:300] = 1
+    for cx, cy, r in ((240, 264, 9), (262, 294, 8), (280, 206, 9), (304, 240, 7)):
+        cv2.circle(piece, (cx, cy), r, 1, -1)
+    taken = np.maximum(whole, piece.astype(np.float32))
+    res = matte(rgb, "auto", session=Looks(cv2.GaussianBlur(taken, (0, 0), 1.0)))
+    assert metrics.iou(res.alpha, whole) < 0.9
+    assert res.details["doubt_solidity"] < SOLID_DOUBT and res.quality < REVIEW_LINE
