@@ -66,6 +66,18 @@ def test_a_thin_light_frame_says_nothing():
     assert share < LIGHT_PART_MIN and solidity == 1.0
 
 
+def test_a_light_frame_round_a_dark_screen_is_judged_with_the_screen():
+    # a phone found with its frame's thin top opened away: a U round the screen, not a ragged body
+    background = np.full((200, 200, 3), 0.9, np.float32)
+    rgb = np.full((200, 200, 3), 230, np.uint8)
+    mask = np.zeros((200, 200), bool)
+    mask[40:170, 60:140] = True
+    rgb[40:170, 60:140] = 236
+    rgb[42:150, 72:128] = 20  # the screen: a top edge 2 px wide, sides 12, a chin 20
+    share, solidity = light_body(mask, rgb, background)
+    assert share >= LIGHT_PART_MIN and solidity > SOLID_NONE
+
+
 def test_the_score_flags_a_ragged_light_body_and_ranks_a_rough_one():
     assert fused_quality(solidity=SOLID_NONE + 0.01, **CLEAN) == 1.0
     assert REVIEW_LINE < fused_quality(solidity=(SOLID_NONE + SOLID_DOUBT) / 2, **CLEAN) < 1.0
