@@ -56,8 +56,8 @@ from engine.matting.refine import soft_alpha_from_mask
 from engine.matting.score import (
     ADDED_DOUBT,
     LIGHT_BODY_HELD,
-    SOLID_NONE,
     SECOND_LOOK_LEFT_OUT,
+    SOLID_NONE,
     added_beyond,
     border_mass,
     dark_below,

@@ -38,6 +38,8 @@ on its outline. The signals, each measured on the final mask:
   should be (a plant's white pot left out, its stems ending in mid-air);
 - a band straight above the mask's top edge is lighter than the sweep beside it at the same height
   (`above`, see `light_above`): a light face above the part found (a printer's top face);
+- the largest light part of the mask is ragged, not convex (`solidity`, see `light_body`): a piece of
+  the sweep a look took beside a light body (a plant's pot with a blotch of the sweep against it);
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -311,7 +313,8 @@ def light_body(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> tu
     # above its pot, nor its thin stems, opened away too): a light body is judged with what it holds
     darker = cv2.morphologyEx((crop & (dark >= LIGHT_PART_DARK)).astype(np.uint8), cv2.MORPH_OPEN, opening)
     k, pieces = cv2.connectedComponents(darker, connectivity=8)
-    inside = np.bincount(pieces[hull > 0], minlength=k) >= HELD_INSIDE * np.bincount(pieces.ravel(), minlength=k)
+    within, whole = np.bincount(pieces[hull > 0], minlength=k), np.bincount(pieces.ravel(), minlength=k)
+    inside = within >= HELD_INSIDE * whole
     inside[0] = False
     body = part | inside[pieces].astype(np.uint8)
     filled = np.zeros_like(part)
