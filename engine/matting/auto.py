@@ -62,13 +62,16 @@ from engine.matting.light_parts import (
 from engine.matting.refine import soft_alpha_from_mask
 from engine.matting.score import (
     ADDED_DOUBT,
+    LIGHT_BODY_HELD,
     SECOND_LOOK_LEFT_OUT,
+    SOLID_NONE,
     added_beyond,
     border_mass,
     dark_below,
     fragments,
     fused_quality,
     light_above,
+    light_body,
     part_below,
     undecided_kept,
 )
@@ -1346,8 +1349,17 @@ def matte_auto(
     dark_kind = dark_part(fused_alpha, rgb, fast.background)
     rim = dark_rim(fused_alpha, rgb, fast.background) if dark_kind == "dark part" else 0.0
     enclosed = dark_kind == "dark part" and rim <= DARK_RIM
+    # a coloured part whose matte holds a solid light body (a plant with its white pot, found by the
+    # network's first answer): the light body a look past the part would look for is there, so the
+    # faint regions around it are the sweep (tune shrubs 18-89: three such mattes at IoU 0.99 flagged
+    # for them before; the plants found without their pot hold no light body)
+    light_part, solidity = light_body(final, rgb, fast.background)
+    held = reason == COLOURED_PART and light_part >= LIGHT_BODY_HELD and solidity >= SOLID_NONE
     looked_for_it = (
-        (could_look_again and body_reason is None) or details.get("beside_added", 0.0) > 0.0 or enclosed
+        (could_look_again and body_reason is None)
+        or details.get("beside_added", 0.0) > 0.0
+        or enclosed
+        or held
     )
     # what fusion added beyond the network's answer (after every look), past a rim's correction: all of
     # it (a body the colour model found: a shrub's white pot), and the part of it darker than the
@@ -1367,7 +1379,8 @@ def matte_auto(
         "colour_model_blind": bool(blind["left_faint"])
         and (not could_look_again or body_reason is not None)
         and added == 0.0
-        and not enclosed,
+        and not enclosed
+        and not held,
         # the answer is still a colourless dark part with a dark rim after every look, while faint
         # regions lie against it or the look past found pieces of a light body: a phone's screen with
         # its white frame only in bits (whites tune: the one such matte, IoU 0.86; phones found whole
@@ -1391,6 +1404,7 @@ def matte_auto(
         "nothing_more_found": body_reason is not None
         and added == 0.0
         and not enclosed
+        and not held
         and beyond <= ADDED_DOUBT,
         # the part of what fusion added beyond the network that is darker than the backdrop: a cast
         # shadow taken as product, or a grey base (whites tune 144: bulbs' bases 0.07-0.11 at IoU
@@ -1405,6 +1419,9 @@ def matte_auto(
         # lighter than the sweep beside it right above the mask's top edge: a light face left out (a
         # printer's top face above its front)
         "above": light_above(final, rgb, fast.background),
+        # the solidity of the matte's light body: ragged where a piece of the sweep was taken beside it
+        # (a plant's pot with a piece of the sweep)
+        "solidity": solidity,
         # the network's undecided pixels the matte kept: its doubt over the body, not a glow left out
         "undecided_kept": undecided_kept(model_alpha, final),
         # the share of the matte only the look on the sweep's local level found
