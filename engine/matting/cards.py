@@ -61,8 +61,19 @@ CARD_PIECES = 8  # each side is also looked at in this many pieces, its ends inc
 # completed 0.17-0.75, card-15 the least; cards left alone 0.05-0.11, one of them (card-43) a box whose
 # top the answer put too high, which the rule without this check made worse, 0.984 -> 0.974)
 CARD_EVEN = 0.15
+# a step other than the largest is the side's edge only where it runs the side this evenly (whites tune
+# 144: a white printer's sides, cut corners, 0.20-0.28 at their most even step; white_card-15's left
+# edge behind a printed grid, 0.75)
+CARD_EVEN_AGAIN = 0.5
+# where a side's edge is not its largest step, every side must run at least this evenly (whites tune
+# 144 and printers 18-59: a white printer's box with one such side, its others 0.17-0.28; cards whose
+# side was moved off a printed pattern or a sweep line, 0.34-0.92)
+CARD_EVEN_MOVED = 0.3
 CARD_ACROSS = 2  # lines either side of an edge whose colours make its step (past its blur)
 PRINT_FILL = 0.35  # an answer filling at most this share of its box is marks (letters), not a body
+# the marks are ink: this much darker than the backdrop (median; fresh check white_card-55's letters
+# 0.67). A weak, blotchy answer over a light body fills as little of its box, but is the body's light
+PRINT_INK = 0.3
 PRINT_MIN_SIDE = 12  # px: the least height (width) of a print looked around
 PRINT_REACH = 1.0  # a card's side is looked for within this many times the print's longer side of it
 PRINT_GAP = 3  # px past the print's box where the look for the card's side starts (the ink's blur)
@@ -144,37 +155,43 @@ def side_edge(
     one end makes that piece's step, and so the whole side's, larger than the others'.
 
     Given the side's `outward` direction (-1: towards lower lines, 1: higher), the steps within the
-    slack that stand `CARD_STEP` above the texture are first tried from the nearest to `at` (the
-    answer's own side) on, each at the middle of its blur (`_peak`), and the first that runs the whole
-    side (`CARD_EVEN`) is the edge; where none does, the largest step is the answer. A pattern printed
-    on the card near its edge steps more than the edge does, but not along the whole side (whites tune
-    white_card-15: a printed grid 11 px inside its left edge, evenness 0.04 there, the card left
-    uncompleted); a line of the sweep's print a few px outside the card steps as much as the edge and
-    runs as evenly (fresh tune card-43: 9 px above its top, card-46: 4 px). Tried from the outermost in,
-    those lines were taken (cards 43, 46, 89: up to -0.03); the largest even step within 6 px of `at`
-    took card-46's (-0.005); nearest first takes a faint even step 2 px above card-18's top (-0.009)."""
+    slack that stand `CARD_STEP` above the texture, each at the middle of its blur (`_peak`), are the
+    candidates that run the whole side: the largest step where it is `CARD_EVEN`, any other where it
+    is `CARD_EVEN_AGAIN`. Those at or inside the answer's side (`at`, within a px) come first, then
+    those outside it, each nearest first. The answer's side is rarely inside the card's by more than
+    its blur, and a step just outside it is often a line of the sweep's print that runs as evenly
+    (fresh tune card-43: 9 px above its top, the largest step there); a pattern printed on the card
+    near its edge steps more than the edge but not along the whole side (whites tune white_card-15: a
+    printed grid 11 px inside its left edge, evenness 0.04, the card left uncompleted). Tried and
+    dropped: the outermost candidate first (cards 43, 46, 89 -0.01 to -0.03: sweep lines outside);
+    the nearest first on either side, at `CARD_EVEN` (a faint step 2 px above card-18's top, -0.009,
+    and a white printer's sides even enough, 0.2-0.28: tune printers 8, 9, 15 -0.02 to -0.03)."""
     lo, hi = span
     trim = int(CARD_TRIM * (hi - lo))
     lo, hi = lo + trim, hi - trim
     lines = ratio[:, lo:hi] if rows else ratio[lo:hi].transpose(1, 0, 2)  # (line, along the side, 3)
     profile = lines.mean(axis=1)
-    if outward:
-        steps = _steps(profile)
-        texture = _texture(steps, at)
-        first, last = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
-        strong = [i for i in range(first, last) if steps[i] >= CARD_STEP * texture]
-        for i in sorted(strong, key=lambda i: abs(i + 1 - at)):
-            i = _peak(steps, i, -outward)
-            candidate = _evenness(lines, i + 1)
-            if candidate >= CARD_EVEN:
-                return i + 1, float(steps[i] / texture), candidate
     pos, strength = edge_near(profile, at)
-    return pos, strength, _evenness(lines, pos)
+    even = _evenness(lines, pos)
+    if not outward:
+        return pos, strength, even
+    steps = _steps(profile)
+    texture = _texture(steps, at)
+    first, last = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
+    peaks = {_peak(steps, i, -outward) for i in range(first, last) if steps[i] >= CARD_STEP * texture}
+    evens = {i: _evenness(lines, i + 1) for i in peaks}
+    edges = [i for i in peaks if evens[i] >= CARD_EVEN_AGAIN or (i + 1 == pos and evens[i] >= CARD_EVEN)]
+    # at or inside the answer's side first, nearest first; then outside it, nearest first
+    edges.sort(key=lambda i: (outward * (i + 1 - at) > 1, abs(i + 1 - at)))
+    for i in edges[:1]:
+        return i + 1, float(steps[i] / texture), evens[i]
+    return pos, strength, even
 
 
 def print_box(hard: np.ndarray) -> tuple[int, int, int, int] | None:
     """(y0, y1, x0, x1) of the answer's bounding box (end-exclusive) where the answer is thin marks that
-    fill little of it (`PRINT_FILL`: a line of letters), or None."""
+    fill little of it (`PRINT_FILL`: a line of letters), or None. Whether they are ink (`PRINT_INK`) is
+    the caller's to judge."""
     ys, xs = np.nonzero(hard)
     if ys.size == 0:
         return None
@@ -234,7 +251,7 @@ def complete_card(
             return alpha, 0.0, {}
     else:
         printed = print_box(hard)
-        if printed is None:
+        if printed is None or float(np.median(darkening[hard])) < PRINT_INK:
             return alpha, 0.0, {}
         y0, y1, x0, x1 = box_around_print(ratio, printed)
         if min(y1 - y0, x1 - x0) < CARD_MIN_SIDE:
@@ -252,6 +269,12 @@ def complete_card(
     }
     found = {side: (pos, round(strength, 1), round(even, 2)) for side, (pos, strength, even) in edges.items()}
     if not all(strength >= CARD_STEP and even >= CARD_EVEN for _, strength, even in edges.values()):
+        return alpha, 0.0, {"card_sides": found}
+    largest = (edge_near(ratio[:, x0:x1].mean(axis=1), y0)[0], edge_near(ratio[:, x0:x1].mean(axis=1), y1)[0])
+    largest += (edge_near(ratio[y0:y1].mean(axis=0), x0)[0], edge_near(ratio[y0:y1].mean(axis=0), x1)[0])
+    moved = any(abs(edges[side][0] - at) > 1 for side, at in zip(("top", "bottom", "left", "right"), largest))
+    if moved and min(even for _, _, even in edges.values()) < CARD_EVEN_MOVED:
+        # a side's edge is not its largest step: the box is judged more strictly
         return alpha, 0.0, {"card_sides": found}
     top, bottom, left, right = (edges[side][0] for side in ("top", "bottom", "left", "right"))
     if bottom - top < CARD_MIN_SIDE or right - left < CARD_MIN_SIDE:
