@@ -272,7 +272,10 @@ def complete_card(
         return alpha, 0.0, {"card_sides": found}
     largest = (edge_near(ratio[:, x0:x1].mean(axis=1), y0)[0], edge_near(ratio[:, x0:x1].mean(axis=1), y1)[0])
     largest += (edge_near(ratio[y0:y1].mean(axis=0), x0)[0], edge_near(ratio[y0:y1].mean(axis=0), x1)[0])
-    moved = any(abs(edges[side][0] - at) > 1 for side, at in zip(("top", "bottom", "left", "right"), largest))
+    moved = any(
+        abs(edges[side][0] - at) > 1
+        for side, at in zip(("top", "bottom", "left", "right"), largest, strict=True)
+    )
     if moved and min(even for _, _, even in edges.values()) < CARD_EVEN_MOVED:
         # a side's edge is not its largest step: the box is judged more strictly
         return alpha, 0.0, {"card_sides": found}
