@@ -23,13 +23,15 @@ printer: each has a side that fails `CARD_EVEN`). Fresh tune cards 18-47: card-2
 still opened afterwards: the fusion opens an enclosed region that matches the backdrop (a mug's
 handle), and a white card's print encloses such regions.
 
-Round 2 (helper E). Each side's edge is now the strong step nearest the answer's side that runs the
-whole side, not the largest step within the slack: a pattern printed near the card's edge steps more
-than the edge but not along the whole side (white_card-15: a printed grid 11 px inside its left edge,
-evenness 0.04, the card left uncompleted; now completed, 0.897 -> 0.97). And a card the network found
+Round 2 (helper E). Where a side's largest step does not run the whole side, another strong step that
+runs it plainly (`CARD_EVEN_AGAIN`) may be its edge, those at or inside the answer's side first
+(`side_edge`), and a box with such a side needs every side `CARD_EVEN_MOVED`: a pattern printed near
+the card's edge steps more than the edge but not along the whole side (white_card-15: a printed grid
+11 px inside its left edge, evenness 0.04, the card left uncompleted; now completed, 0.897 -> 0.968). And a card the network found
 as its print alone (fresh check white_card-55: IoU 0.02, the letters only) is looked for around the
-print (`print_box`, `box_around_print`): each side the farthest strong step within the print's longer
-side of it, then judged as any box is (all four sides strong and even, the inside light).
+print (`print_box`, `box_around_print`, the marks ink: `PRINT_INK`): each side the farthest strong step
+within the print's longer side of it, then judged as any box is (all four sides strong and even, the
+inside light).
 
 Limits: the card must be upright; a tilted or perspective card is left as the network found it. A card
 whose cast shadow lies beside one end of a side weakens the other pieces' share of that side's step
