@@ -157,15 +157,43 @@ def network_keeps(region: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray) 
     return clipped > 0.5 or (lo < median < hi and spread < GLASS_SPREAD)
 
 
-def holes_to_open(holes: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray) -> np.ndarray:
-    """The `background_holes` the network does not keep as product (see `network_keeps`)."""
+PRINT_AROUND = 12  # px around a hole looked at for the light surface beyond its enclosing stroke
+# share of that band the colour model does not hold: past a stroke a few px wide (a letter's, 3-6 px at
+# 1024 px), most of a 12 px band is the surface again; a mug's handle as wide as the band leaves none
+PRINT_BEYOND = 0.3
+PRINT_HELD = 0.95  # share of the band beyond the stroke the network holds: a surface it is sure of
+
+
+def print_counter(region: np.ndarray, hard: np.ndarray, model_alpha: np.ndarray) -> bool:
+    """Whether an enclosed region the colour model reads as backdrop is the inside of a mark printed on
+    a light surface (the bowl of a "D" on a white card): past the thin stroke that encloses it, the
+    surface around lies within `PRINT_AROUND` px again, which the colour model cannot see either
+    (`PRINT_BEYOND`) and the network holds nearly whole (`PRINT_HELD`). The region is that surface: the
+    same white the colour model missed all around the print. A mug's handle is not: past the handle
+    lies the sweep, which the network leaves out (whites tune: white_card-15, its "D" opened)."""
+    size = 2 * PRINT_AROUND + 1
+    band = (cv2.dilate(region.astype(np.uint8), np.ones((size, size), np.uint8)) > 0) & ~region
+    beyond = band & ~hard
+    if np.count_nonzero(beyond) < PRINT_BEYOND * np.count_nonzero(band):
+        return False
+    return float(np.mean(model_alpha[beyond] > 0.5)) >= PRINT_HELD
+
+
+def holes_to_open(
+    holes: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray, hard: np.ndarray | None = None
+) -> np.ndarray:
+    """The `background_holes` the network does not keep as product (see `network_keeps`), nor, given the
+    colour model's mask `hard` that encloses them, the inside of a print on a light surface
+    (`print_counter`)."""
     if not holes.any():
         return holes
     n, labels = cv2.connectedComponents(holes.astype(np.uint8), connectivity=4)
     out = holes.copy()
     for lab in range(1, n):
         region = labels == lab
-        if network_keeps(region, model_alpha, rgb):
+        if network_keeps(region, model_alpha, rgb) or (
+            hard is not None and print_counter(region, hard, model_alpha)
+        ):
             out &= ~region
     return out
 
@@ -565,8 +593,9 @@ def fuse(
     fused = fill_punched(fused, unlike)
     # Holes the network filled (a mug handle, the gap of a strap): enclosed by the colour model's mask and
     # indistinguishable from the modelled background, strictly (a white label differs by a few percent);
-    # not glass the network reads evenly, nor a clipped highlight, where matching the backdrop is no proof.
-    fused &= ~holes_to_open(background_holes(fast.hard, unlike), model_alpha, rgb)
+    # not glass the network reads evenly, nor a clipped highlight, where matching the backdrop is no proof,
+    # nor the inside of a letter printed on a light surface the network holds all around it.
+    fused &= ~holes_to_open(background_holes(fast.hard, unlike), model_alpha, rgb, fast.hard)
     fused = drop_specks(fused, 2e-4)
     # Where the network's edge is a wide ramp, the outline goes to the photo's own faint step.
     fused, snapped = snap_soft_edges(rgb, fast.background, fused, model_alpha)
