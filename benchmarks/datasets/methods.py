@@ -22,11 +22,13 @@ Method = Callable[[np.ndarray], np.ndarray]
 
 # What `auto` did beyond its first network run, by the detail it leaves (engine.matting.auto): the
 # routing counts the quality and speed benchmarks print, so further network runs are never hidden.
-# The three looks are network runs (counted where taken); the frame is counted where it added pixels.
+# Each look is one network run (counted where taken); the frame is counted where it added pixels.
 AUTO_LOOKS = {
     "flattened_added": "second network look",
     "beside_added": "look past a found part",
     "light_added": "look on the sweep's local level",
+    "light_again": "again with lighter shadows painted",
+    "past_shadows": "look past a plant and its shadows",
 }
 FRAME_COMPLETED = "light frame completed"
 

@@ -1322,6 +1322,7 @@ def matte_auto(
             model_alpha, light = look_on_local_level(
                 model_alpha, model_predict, rgb, fast.background, dark=LOCAL_DARK_AGAIN
             )
+            details["light_again"] = light
         if pot_look and light == 0.0 and plant_alone(model_alpha > 0.5, shadow_tint(rgb, fast.background)):
             # nor on the local level, and the answer is the plant alone: the flattened photo with the
             # plant and its shadows painted out (whites tune shrubs 0-89: 4 looks, shrub-30 0.679 ->
