@@ -25,9 +25,13 @@ model found whole (unlike the backdrop through its core) beside the part the net
 Where its answer is a coloured part with faint regions against it (a plant over a white pot), or still
 a dark part that no light body encloses (a screen with bits of a thin white frame), it looks once more
 at the flattened photo with that part painted out, where the light body is what stands out. Where it
-was unsure of a body and took no such look, it looks at the photo on the sweep's own local level with
-what it found and the shadows painted out (`light_parts`), where a pale part joined to the found one
-(a printer's lighter top face above its front) is no longer one blotch among the sweep's. Where the
+was unsure of a body and took no such look, or the look past a dark part found nothing while faint
+regions were left, or no look found a pot under a plant, it looks at the photo on the sweep's own local
+level with what it found and the shadows painted out (`light_parts`), where a pale part joined to the
+found one (a printer's lighter top face above its front, a pot) is no longer one blotch among the
+sweep's; for a pot, again with lighter shadows painted, then past the plant and its shadows. A hole in
+the answer the colour of the matte around it is that surface missed (`even_holes`); pieces of a cast
+shadow fusion or a look added are dropped (`shadow_pieces`). Where the
 answer is a dark screen with bits of a light frame, the frame is completed side by side where the
 photo shows its outer edge, a faint straight step along each of the screen's sides (`frames`); where
 it is mostly a light upright box, the box is completed to the photo's four straight edges (`cards`).
@@ -180,9 +184,9 @@ def print_counter(region: np.ndarray, hard: np.ndarray, model_alpha: np.ndarray)
 
 
 def holes_to_open(
-    holes: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray, hard: np.ndarray | None = None
+    holes: np.ndarray, model_alpha: np.ndarray, rgb: np.ndarray, hard: np.ndarray
 ) -> np.ndarray:
-    """The `background_holes` the network does not keep as product (see `network_keeps`), nor, given the
+    """The `background_holes` the network does not keep as product (see `network_keeps`), nor, within the
     colour model's mask `hard` that encloses them, the inside of a print on a light surface
     (`print_counter`)."""
     if not holes.any():
@@ -191,9 +195,7 @@ def holes_to_open(
     out = holes.copy()
     for lab in range(1, n):
         region = labels == lab
-        if network_keeps(region, model_alpha, rgb) or (
-            hard is not None and print_counter(region, hard, model_alpha)
-        ):
+        if network_keeps(region, model_alpha, rgb) or print_counter(region, hard, model_alpha):
             out &= ~region
     return out
 
@@ -1177,12 +1179,12 @@ def look_past_shadows(
     first: np.ndarray, model_predict, flat: np.ndarray, rgb: np.ndarray, background: np.ndarray
 ) -> tuple[np.ndarray, float]:
     """The look past a plant (`paint_out`) once more with the shadows painted out too (darker than the
-    backdrop by `LOCAL_DARK_AGAIN`): a plant's cast shadow on the flattened photo is the salient thing
+    backdrop by `SHADOW_DARKENING`): a plant's cast shadow on the flattened photo is the salient thing
     once the plant is gone, and the network cuts it instead of the pot. Merged as the look past a
     plant (`merge_beside`). Returns (alpha, share of the image added)."""
     painted, zone = paint_out(flat, first)
     darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
-    painted[(darkening > LOCAL_DARK_AGAIN) & ~zone] = np.uint8(round(FLATTEN_LEVEL * 255))
+    painted[(darkening > SHADOW_DARKENING) & ~zone] = np.uint8(round(FLATTEN_LEVEL * 255))
     return merge_beside(first, model_predict(painted), zone, rgb, background, plant=True)
 
 
@@ -1454,7 +1456,8 @@ def matte_auto(
         "solidity": solidity,
         # the network's undecided pixels the matte kept: its doubt over the body, not a glow left out
         "undecided_kept": undecided_kept(model_alpha, final),
-        # the share of the matte only the look on the sweep's local level found
+        # the share of the matte the last look for a light part added (on the sweep's local level, or, for
+        # a pot no look there found, past the plant and its shadows): a body found by that look alone
         "light_share": details.get("light_added", 0.0) * final.size / max(np.count_nonzero(final), 1),
     }
     quality = fused_quality(**doubts)

@@ -16,12 +16,12 @@ printer's top corners are cut off, and its box's corners are sweep), the box the
 and what of it the answer missed is added. Nothing the answer holds is dropped (a cast shadow it took
 beside the card stays, as before).
 
-Whites tune 144: white_card-15 0.874 -> 0.966, card-16 0.980 -> 0.987, no other image moved (no
+Round 1, whites tune 144: white_card-15 0.874 -> 0.966, card-16 0.980 -> 0.987, no other image moved (no
 printer: each has a side that fails `CARD_EVEN`). Fresh tune cards 18-47: card-24 +0.005, card-29
 -0.001 (the box about a px past the card's edge), mean 0.9879 -> 0.9881; check cards 48-65: card-52
-+0.0005, nothing else moved. The bowl of card-15's "D" is
-still opened afterwards: the fusion opens an enclosed region that matches the backdrop (a mug's
-handle), and a white card's print encloses such regions.
++0.0005, nothing else moved. The bowl of card-15's "D", an enclosed region that matches the backdrop
+as a mug's handle does, was opened by the fusion's hole rule; it is now kept closed there
+(`auto.print_counter`: the same light surface lies all round the print).
 
 Round 2 (helper E). Where a side's largest step does not run the whole side, another strong step that
 runs it plainly (`CARD_EVEN_AGAIN`) may be its edge, those at or inside the answer's side first
@@ -147,7 +147,7 @@ def _evenness(lines: np.ndarray, pos: int) -> float:
 
 
 def side_edge(
-    ratio: np.ndarray, at: int, span: tuple[int, int], *, rows: bool, outward: int = 0
+    ratio: np.ndarray, at: int, span: tuple[int, int], *, rows: bool, outward: int
 ) -> tuple[int, float, float]:
     """(position, strength, evenness) of the photo's edge along one side of the box: the side at row
     (`rows`) or column `at`, running over `span` (less `CARD_TRIM` at each end). The whole side gives the
@@ -175,8 +175,6 @@ def side_edge(
     profile = lines.mean(axis=1)
     pos, strength = edge_near(profile, at)
     even = _evenness(lines, pos)
-    if not outward:
-        return pos, strength, even
     steps = _steps(profile)
     texture = _texture(steps, at)
     first, last = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
@@ -185,8 +183,8 @@ def side_edge(
     edges = [i for i in peaks if evens[i] >= CARD_EVEN_AGAIN or (i + 1 == pos and evens[i] >= CARD_EVEN)]
     # at or inside the answer's side first, nearest first; then outside it, nearest first
     edges.sort(key=lambda i: (outward * (i + 1 - at) > 1, abs(i + 1 - at)))
-    for i in edges[:1]:
-        return i + 1, float(steps[i] / texture), evens[i]
+    if edges:
+        return edges[0] + 1, float(steps[edges[0]] / texture), evens[edges[0]]
     return pos, strength, even
 
 
@@ -228,11 +226,13 @@ def box_around_print(ratio: np.ndarray, box: tuple[int, int, int, int]) -> tuple
     reach = int(PRINT_REACH * max(y1 - y0, x1 - x0))
     rows = ratio[:, x0:x1].mean(axis=1)
     cols = ratio[y0:y1].mean(axis=0)
+    # a print within `PRINT_GAP` of the image's edge finds no step there: the box stops at the edge
+    height, width = ratio.shape[:2]
     return (
-        _outward(rows, y0 - PRINT_GAP, y0 - reach),
-        _outward(rows, y1 + PRINT_GAP, y1 + reach),
-        _outward(cols, x0 - PRINT_GAP, x0 - reach),
-        _outward(cols, x1 + PRINT_GAP, x1 + reach),
+        max(0, _outward(rows, y0 - PRINT_GAP, y0 - reach)),
+        min(height, _outward(rows, y1 + PRINT_GAP, y1 + reach)),
+        max(0, _outward(cols, x0 - PRINT_GAP, x0 - reach)),
+        min(width, _outward(cols, x1 + PRINT_GAP, x1 + reach)),
     )
 
 

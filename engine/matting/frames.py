@@ -14,10 +14,10 @@ averaged along lines parallel to that side, at each distance out from it, and th
 largest step between neighbouring lines, past the screen's own rim (`FRAME_START`) and within a band
 as wide as a frame may be (`FRAME_REACH` of the screen's shorter side). A side is taken where that
 step stands out (`FRAME_STEP`) and the band it closes is light (no darker than a light body,
-`FRAME_DARKEST`); the frame is then the screen's box grown by those sides' distances. All of it rests
-on the network having found the frame at least somewhere: one side at least must already be covered by
-the answer out to the distance found there (`FRAME_ANCHOR`), otherwise the dark part is no screen in a
-frame (a black box on the sweep, whose shadow's edge would otherwise be taken). Only what the frame
+`FRAME_DARKEST`); the frame is then the screen's box grown by those sides' distances. Unless every side's
+edge is crisp (below), it rests on the network having found the frame at least somewhere: one side at
+least must already be covered by the answer out to the distance found there (`FRAME_ANCHOR`), otherwise
+the dark part is no screen in a frame (a black box on the sweep, whose shadow's edge would otherwise be taken). Only what the frame
 adds is added; nothing the answer holds is dropped.
 
 Whites tune, phones 0-17: IoU 0.9686 -> 0.9934, boundary F 0.8697 -> 0.9795; fresh tune phones

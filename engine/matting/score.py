@@ -382,8 +382,8 @@ def fused_quality(
 
     `undecided` (auto.undecided_share) ranks the outline; `undecided_kept` (`undecided_kept`, the
     undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
-    given the body is measured by `undecided` too. `light_share`: the share of the final mask that only
-    the look on the sweep's local level found. `part`: `part_below`; `above`: `light_above`;
+    given the body is measured by `undecided` too. `light_share`: the share of the final mask that the last
+    look for a light part added (on the sweep's local level, or past a plant and its shadows). `part`: `part_below`; `above`: `light_above`;
     `solidity`: the light body's (`light_body`).
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags

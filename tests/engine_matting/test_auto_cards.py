@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting.auto import background_holes, fuse, holes_to_open
-from engine.matting.cards import card_box, complete_card
+from engine.matting.cards import box_around_print, card_box, complete_card
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect, sweep
 
@@ -186,3 +186,11 @@ def test_a_pattern_printed_near_a_cards_edge_is_not_taken_for_it():
     out, added, details = complete_card(answer, rgb, matte_fast(rgb).background)
     assert details["card_sides"]["left"][0] in range(59, 62)
     assert metrics.iou(out, card) >= 0.99 and added > 0.02
+
+
+def test_a_print_at_the_images_edge_gets_a_box_inside_the_image():
+    """A print 1 px from the top and left edges finds no step beyond them: the box stops at the edge
+    (a negative start would wrap around the image when sliced)."""
+    ratio = np.ones((64, 64, 3), np.float32)
+    top, bottom, left, right = box_around_print(ratio, (1, 20, 1, 30))
+    assert top == 0 and left == 0 and bottom <= 64 and right <= 64
