@@ -32,10 +32,10 @@ import numpy as np
 
 from benchmarks.datasets import emoji, metrics, studio, whites
 from benchmarks.datasets.methods import auto_steps, build_methods
+from engine.matting.score import REVIEW_LINE
 
 HERE = Path(__file__).resolve().parent
 SLICES = ("whites", "emoji")
-REVIEW_LINE = 0.5  # batches flag results below this quality for review
 BAD_IOU = 0.9  # a matte below this IoU is one a seller would send back
 
 

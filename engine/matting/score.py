@@ -51,6 +51,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+REVIEW_LINE = 0.5  # batches flag a matte whose quality is below this for review
+
 
 def border_mass(alpha: np.ndarray, share: float = 0.02) -> float:
     """Mean alpha in the outer band (`share` of the short side), 0 for a product clear of the frame."""

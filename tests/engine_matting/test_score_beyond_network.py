@@ -12,14 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from engine.matting import matte
-from engine.matting.score import ADDED_DOUBT, ADDED_FLOOR, ADDED_NONE, added_beyond, fused_quality
-from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep
-
-REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
-
-CLEAN = dict(
-    undecided=0.0, level=0.5, left_out=0.0, fast_agreement=0.5, colour_model_blind=False, border=0.0, parts=0
+from engine.matting.score import (
+    ADDED_DOUBT,
+    ADDED_FLOOR,
+    ADDED_NONE,
+    REVIEW_LINE,
+    added_beyond,
+    fused_quality,
 )
+from tests.engine_matting.score_doubts import CLEAN
+from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep
 
 
 def box(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:

@@ -13,14 +13,9 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.score import LIGHT_ABOVE, fused_quality, light_above
+from engine.matting.score import LIGHT_ABOVE, REVIEW_LINE, fused_quality, light_above
+from tests.engine_matting.score_doubts import CLEAN
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep
-
-REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
-
-CLEAN = dict(
-    undecided=0.0, level=0.5, left_out=0.0, fast_agreement=0.5, colour_model_blind=False, border=0.0, parts=0
-)
 
 
 def test_a_light_band_above_the_mask_is_measured_against_the_sweep_beside_it():

@@ -10,13 +10,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.score import LIGHT_PART_MIN, SOLID_DOUBT, SOLID_NONE, fused_quality, light_body
-
-REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
-
-CLEAN = dict(
-    undecided=0.0, level=0.5, left_out=0.0, fast_agreement=0.5, colour_model_blind=False, border=0.0, parts=0
+from engine.matting.score import (
+    LIGHT_PART_MIN,
+    REVIEW_LINE,
+    SOLID_DOUBT,
+    SOLID_NONE,
+    fused_quality,
+    light_body,
 )
+from tests.engine_matting.score_doubts import CLEAN
 
 
 def plant_on_sweep() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

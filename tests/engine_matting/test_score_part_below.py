@@ -15,14 +15,9 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.score import PART_BELOW, fused_quality, part_below
+from engine.matting.score import PART_BELOW, REVIEW_LINE, fused_quality, part_below
+from tests.engine_matting.score_doubts import CLEAN
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep
-
-REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
-
-CLEAN = dict(
-    undecided=0.0, level=0.5, left_out=0.0, fast_agreement=0.5, colour_model_blind=False, border=0.0, parts=0
-)
 
 
 def test_an_even_part_under_the_mask_that_ends_in_a_step_is_measured_against_its_height():

@@ -14,12 +14,9 @@ import numpy as np
 from benchmarks.datasets import metrics
 from engine.matting import matte
 from engine.matting.auto import undecided_share
-from engine.matting.score import OUTLINE_DOUBT, UNDECIDED_CRISP, UNDECIDED_OUTLINE, fused_quality
+from engine.matting.score import OUTLINE_DOUBT, REVIEW_LINE, UNDECIDED_CRISP, UNDECIDED_OUTLINE, fused_quality
+from tests.engine_matting.score_doubts import CLEAN_OUTLINE as CLEAN
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep
-
-REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
-
-CLEAN = dict(level=0.5, left_out=0.0, fast_agreement=0.5, colour_model_blind=False, border=0.0, parts=0)
 
 
 def test_the_score_falls_steadily_with_the_undecided_share_without_flagging_an_outline():

@@ -29,16 +29,14 @@ from engine.matting.auto import undecided_share
 from engine.matting.score import (
     LIGHT_ONLY,
     OUTLINE_DOUBT,
+    REVIEW_LINE,
     UNDECIDED_FLOOR,
     UNDECIDED_OUTLINE,
     fused_quality,
     undecided_kept,
 )
+from tests.engine_matting.score_doubts import CLEAN_OUTLINE as CLEAN
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, sweep
-
-REVIEW_LINE = 0.5  # benchmarks.matting_quality: batches flag results below this quality
-
-CLEAN = dict(level=0.5, left_out=0.0, fast_agreement=0.5, colour_model_blind=False, border=0.0, parts=0)
 
 
 def glowing_box() -> tuple[np.ndarray, np.ndarray]:
