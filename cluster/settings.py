@@ -16,6 +16,9 @@ _PREFIX = "DRISYA_"
 # how `auto` matting runs (engine.pipeline.AUTO_MODES, plus `hardware`: network-first where the cluster
 # has a GPU, colour where it has none); see data_jobs.stages.auto_network_first
 AUTO_ROUTES = ("hardware", "network-first", "network", "colour")
+# what runs the matting network: engine.matting.runtimes.RUNTIMES (cluster may not import the engine;
+# tests/cluster/test_settings_runtimes.py keeps the two equal)
+MODEL_RUNTIMES = ("auto", "onnxruntime", "openvino")
 
 
 def _default_model_cache() -> str:
@@ -51,6 +54,10 @@ class Settings:
     model_path: str | None = None  # any ISNet/U2-Net/BiRefNet-style ONNX; overrides model_name
     model_family: str | None = None  # isnet | u2net | birefnet for model_path; unset: guessed from its name
     model_cache_dir: str = field(default_factory=_default_model_cache)
+    # What runs the network (engine.matting.runtimes): auto | onnxruntime | openvino. auto: onnxruntime
+    # on a GPU, OpenVINO in bfloat16 on a CPU that has it (~5x faster there, README "Matting speed"),
+    # else onnxruntime on the CPU.
+    model_runtime: str = "auto"
     jwt_secret: str | None = None  # unset: generated once and kept in <data_dir>/jwt_secret
     host: str = "127.0.0.1"
     port: int = 8000
@@ -138,6 +145,10 @@ class Settings:
         if self.model_family is not None and self.model_family not in ("isnet", "u2net", "birefnet"):
             raise ValueError(
                 f"DRISYA_MODEL_FAMILY must be isnet, u2net or birefnet, not {self.model_family!r}"
+            )
+        if self.model_runtime not in MODEL_RUNTIMES:
+            raise ValueError(
+                f"DRISYA_MODEL_RUNTIME must be one of {', '.join(MODEL_RUNTIMES)}, not {self.model_runtime!r}"
             )
         for name in ("batch_cluster_cpus", "batch_cluster_gpus"):
             value = getattr(self, name)

@@ -238,7 +238,7 @@ class ImageWorker:
 
             path = resolve_model(settings, fetch_if_missing=False, log=log.info)
             # a configured U2-Net/BiRefNet needs its own pre/post-processing, not ISNet's
-            self.session = get_session(path, model_family(settings))
+            self.session = get_session(path, model_family(settings), settings.model_runtime)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows = [self._process_one(str(i), str(k), str(o)) for i, k, o in _zip_refs(batch)]

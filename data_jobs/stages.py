@@ -282,7 +282,7 @@ class NetworkStage:
         from engine.pipeline import matting_options, matting_route, parse_recipe
 
         path = resolve_model(args.settings, fetch_if_missing=False, log=log.info)
-        self.session = get_session(path, model_family(args.settings))
+        self.session = get_session(path, model_family(args.settings), args.settings.model_runtime)
         self.group = args.settings.network_batch(gpu=self.session.uses_gpu)
         # `auto` may look again (engine.matting.network_looks): the looks are taken here, where the
         # network is, and the finish stage replays them, with the options it mattes with (network

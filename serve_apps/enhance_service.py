@@ -67,7 +67,7 @@ class Enhancer:
         except Exception as exc:  # noqa: BLE001 - a missing model is reported per request instead
             log.warning("matting model not loaded: %s", exc)
             return False
-        get_session(path, model_family(self.settings))
+        get_session(path, model_family(self.settings), self.settings.model_runtime)
         return True
 
     def _worker(self, recipe: dict[str, Any], template: dict[str, Any]) -> Any:
@@ -144,7 +144,7 @@ class Enhancer:
             from engine.matting.model import get_session
 
             path = resolve_model(self.settings, fetch_if_missing=False, log=log.info)
-            session = get_session(path, model_family(self.settings))
+            session = get_session(path, model_family(self.settings), self.settings.model_runtime)
         result = process_image(
             data,
             parsed,

@@ -58,3 +58,16 @@ def test_jwt_secret_is_generated_once_and_kept(tmp_path) -> None:
     second = ensure_jwt_secret(Settings.from_env({"DRISYA_DATA_DIR": str(tmp_path)})).jwt_secret
     assert first and first == second and len(first) >= 32
     assert ensure_jwt_secret(s.with_(jwt_secret="given")).jwt_secret == "given"
+
+
+def test_the_model_runtimes_settings_accept_are_the_ones_the_engine_runs() -> None:
+    """cluster may not import the engine, so the list lives twice; this keeps the two one list."""
+    from cluster.settings import MODEL_RUNTIMES
+    from engine.matting.runtimes import RUNTIMES
+
+    assert MODEL_RUNTIMES == RUNTIMES
+
+
+def test_an_unknown_model_runtime_is_refused_at_startup() -> None:
+    with pytest.raises(ValueError, match="DRISYA_MODEL_RUNTIME"):
+        Settings.from_env({"DRISYA_MODEL_RUNTIME": "tensorrt"})

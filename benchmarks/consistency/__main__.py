@@ -52,7 +52,9 @@ def _session():
     from engine.matting.model import get_session
 
     settings = Settings.from_env()
-    return get_session(resolve_model(settings, fetch_if_missing=False), model_family(settings))
+    return get_session(
+        resolve_model(settings, fetch_if_missing=False), model_family(settings), settings.model_runtime
+    )
 
 
 def _matte(photo: Photo, how: str, session) -> np.ndarray:

@@ -40,7 +40,8 @@ def _session_loader():
         from cluster.settings import Settings
         from engine.matting.model import get_session
 
-        return get_session(model_path(), model_family(Settings.from_env()))
+        settings = Settings.from_env()
+        return get_session(model_path(), model_family(settings), settings.model_runtime)
 
     return load
 

@@ -2,6 +2,10 @@
 
 rembg 2.0.86 (`pip install rembg==2.0.86`, the `bench` extra) runs the very same ISNet ONNX file through
 its `dis_custom` session, so differences come from the method, not from the weights.
+
+`fast`, `model` and `auto` run the network in the runtime the settings choose (`DRISYA_MODEL_RUNTIME`,
+engine.matting.runtimes); `model:onnxruntime`, `auto:openvino` and the like pin one, so a run can show
+what the runtime alone changes beside what the method does.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from cluster.model_store import model_family, resolve_model
 from cluster.settings import Settings
 from engine.matting import MatteOptions, matte
 from engine.matting.model import get_session
+from engine.matting.runtimes import RUNTIMES
 
 Method = Callable[[np.ndarray], np.ndarray]
 
@@ -48,11 +53,12 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
     """Callables for the named methods plus a record of what ran (model file, providers, versions)."""
     settings = settings or Settings.from_env()
     path = model_path(settings)
-    session = get_session(path, model_family(settings))
+    session = get_session(path, model_family(settings), settings.model_runtime)
     options = MatteOptions(working_size=settings.limits.working_size)
     info = {
         "model": str(path),
         "model_name": settings.model_path or settings.model_name,
+        "runtime": session.runtime,
         "providers": session.providers,
     }
     methods: dict[str, Method] = {}
@@ -60,19 +66,22 @@ def build_methods(names: list[str], settings: Settings | None = None) -> tuple[d
     last_quality: dict[str, float] = {}
     last_details: dict[str, dict] = {}
 
-    def ours(method: str) -> Method:
+    def ours(name: str, method: str, runtime: str) -> Method:
+        own = get_session(path, model_family(settings), runtime) if runtime else session
+
         def run(rgb: np.ndarray) -> np.ndarray:
-            res = matte(rgb, method, session=session, options=options)
-            last_route[method] = res.method
-            last_quality[method] = res.quality
-            last_details[method] = res.details
+            res = matte(rgb, method, session=own, options=options)
+            last_route[name] = res.method
+            last_quality[name] = res.quality
+            last_details[name] = res.details
             return res.alpha
 
         return run
 
     for name in names:
-        if name in ("fast", "model", "auto"):
-            methods[name] = ours(name)
+        method, _, runtime = name.partition(":")
+        if method in ("fast", "model", "auto") and runtime in ("", *RUNTIMES[1:]):
+            methods[name] = ours(name, method, runtime)
         elif name == "rembg":
             methods[name] = _rembg(path)
             import rembg

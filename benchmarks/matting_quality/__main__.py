@@ -181,7 +181,7 @@ def main() -> None:
         f"Split: **{args.split}**"
         + (" (held out: no development tool shows it)" if args.split == "holdout" else " (tuned on)")
         + f". {args.size}x{args.size} inputs.",
-        f"Model: `{info['model_name']}`, providers {info['providers']}; rembg "
+        f"Model: `{info['model_name']}`, network runtime {info['runtime']} {info['providers']}; rembg "
         f"{info.get('rembg', '-')} runs the same ONNX file through its `dis_custom` session.",
         f"whites sources: {whites.SOURCES}. emoji: Fluent Emoji 3D (MIT, npm {emoji.PACKAGE}@{emoji.VERSION}).",
         "",

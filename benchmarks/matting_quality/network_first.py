@@ -156,7 +156,7 @@ def main() -> None:
     cv2.setNumThreads(1)  # as each batch stage task runs (data_jobs.stages._one_cpu)
     settings = Settings.from_env()
     path = model_path(settings)
-    session = get_session(path, model_family(settings))
+    session = get_session(path, model_family(settings), settings.model_runtime)
     net = CachedNetwork(session, args.cache)
     fns = methods(net, settings.limits.working_size)
     results: dict[str, dict[str, list[Run]]] = {}

@@ -7,7 +7,9 @@ Same images and the same ISNet ONNX for every method; methods run interleaved im
 alternates from one image to the next) so that load from other processes affects them alike. One
 warm-up image per method is not timed. Slices: `emoji` (held-out emoji renders on studio sweeps) and
 `whites` (the held-out white-on-white photographs of benchmarks.datasets.whites, where most images need
-the network); auto's routing counts are printed per slice.
+the network); auto's routing counts are printed per slice. `model` and `auto` run the network in the
+runtime the settings choose (OpenVINO in bfloat16 on a CPU that has it); `auto:onnxruntime` and
+`model:onnxruntime` pin onnxruntime, rembg's own runtime, so one run shows what the runtime buys.
 """
 
 from __future__ import annotations
@@ -61,9 +63,9 @@ def main() -> None:
         f"`.venv/bin/python -m benchmarks.matting_speed --count {args.count} --slices {args.slices} "
         f"--methods {args.methods}`",
         "",
-        f"{args.size}x{args.size} held-out inputs, {os.cpu_count()} CPU cores ({cpu}), providers "
-        f"{info['providers']}, model `{info['model_name']}`; methods interleaved image by image, order "
-        "alternating.",
+        f"{args.size}x{args.size} held-out inputs, {os.cpu_count()} CPU cores ({cpu}), network runtime "
+        f"{info['runtime']} {info['providers']} (methods without a `:runtime` suffix), model "
+        f"`{info['model_name']}`; methods interleaved image by image, order alternating.",
         "",
         "| slice | method | images | images/s | s/image |",
         "| --- | --- | ---: | ---: | ---: |",
@@ -92,10 +94,14 @@ def main() -> None:
         note = f"- {slice_name}:"
         if routes:
             note += " auto routing " + ", ".join(f"{k} {v}" for k, v in sorted(routes.items())) + "."
-        if "auto" in names and "rembg" in names:
-            note += f" auto vs rembg (same ONNX): {seconds['rembg'] / seconds['auto']:.2f}x the throughput."
-        if "model" in names and "rembg" in names:
-            note += f" model vs rembg: {seconds['rembg'] / seconds['model']:.2f}x."
+        if "rembg" in names:
+            ratios = [
+                f"{n} {seconds['rembg'] / seconds[n]:.2f}x"
+                for n in names
+                if n.partition(":")[0] in ("model", "auto")
+            ]
+            if ratios:
+                note += " Throughput vs rembg (same ONNX): " + ", ".join(ratios) + "."
         notes.append(note)
     lines += ["", *notes, "", "Target: auto >= 3x rembg on real-looking photos."]
     text = "\n".join(lines) + "\n"

@@ -224,7 +224,9 @@ def _session(settings):
     from cluster.model_store import model_family, resolve_model
     from engine.matting.model import get_session
 
-    return get_session(resolve_model(settings, fetch_if_missing=False), model_family(settings))
+    return get_session(
+        resolve_model(settings, fetch_if_missing=False), model_family(settings), settings.model_runtime
+    )
 
 
 # --- the driver -----------------------------------------------------------------------------------

@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         check_s = time.perf_counter() - started
         verification = installed.verification
         assert verification is not None
-        original = ModelSession(model, family, threads=args.threads or None)
-        copy = ModelSession(installed.copy, family, threads=args.threads or None)
+        original = ModelSession(model, family, threads=args.threads or None, runtime="onnxruntime")
+        copy = ModelSession(installed.copy, family, threads=args.threads or None, runtime="onnxruntime")
         xs = [original.preprocess(rgb) for rgb in sample_photos(args.images, seed=99)]
         variants: dict[str, tuple[ModelSession, int]] = {"original, 1 per run": (original, 1)}
         for b in batches:

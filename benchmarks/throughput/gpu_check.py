@@ -29,7 +29,11 @@ def main() -> int:
     from engine.matting.model import ModelSession
 
     settings = Settings.from_env()
-    session = ModelSession(resolve_model(settings, fetch_if_missing=False), model_family(settings))
+    session = ModelSession(
+        resolve_model(settings, fetch_if_missing=False),
+        model_family(settings),
+        runtime=settings.model_runtime,
+    )
     print(f"providers: {session.providers}; IOBinding: {session.uses_iobinding}")
     if not session.uses_gpu or not session.uses_iobinding:
         print("FAIL: the model does not run on CUDA with IOBinding", file=sys.stderr)

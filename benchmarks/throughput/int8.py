@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     family = model_family(settings)
     command = "python -m benchmarks.throughput.int8 " + " ".join(argv if argv is not None else sys.argv[1:])
     load_start = os.getloadavg()[0]
-    original = ModelSession(model, family, threads=1)
+    original = ModelSession(model, family, threads=1, runtime="onnxruntime")
     with tempfile.TemporaryDirectory(prefix="drisya-int8-") as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         wide = float32_copy(model)
@@ -240,9 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         sessions = {
             ORIGINAL: original,
             CONTROL: original,
-            "float32 copy": ModelSession(fp32, family, threads=1),
+            "float32 copy": ModelSession(fp32, family, threads=1, runtime="onnxruntime"),
         }
-        sessions.update({label: ModelSession(path, family, threads=1) for label, path in built.items()})
+        sessions.update(
+            {
+                label: ModelSession(path, family, threads=1, runtime="onnxruntime")
+                for label, path in built.items()
+            }
+        )
         sizes = {
             ORIGINAL: model.stat().st_size,
             CONTROL: model.stat().st_size,

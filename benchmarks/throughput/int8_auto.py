@@ -125,7 +125,7 @@ def build_copies(model: Path, folder: Path, labels: list[str], count: int, famil
     missing = [v for v in wanted if not (folder / FILES[v.label]).exists()]
     inputs: list[dict] = []
     if missing:
-        original = ModelSession(model, family, threads=1)
+        original = ModelSession(model, family, threads=1, runtime="onnxruntime")
         name = onnx.load(str(fp32), load_external_data=False).graph.input[0].name
         inputs = [{name: original.preprocess(rgb)} for rgb in calibration_shots(count)]
     for variant in wanted:
@@ -183,13 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         paths = build_copies(
             model, folder, [label for label in labels if label != CONTROL] + [FP32], args.calibration, family
         )
-        original = ModelSession(model, family, threads=args.threads)
+        original = ModelSession(model, family, threads=args.threads, runtime="onnxruntime")
         sessions = {ORIGINAL: original}
         sessions.update(
             {
                 label: original
                 if label == CONTROL
-                else ModelSession(paths[label], family, threads=args.threads)
+                else ModelSession(paths[label], family, threads=args.threads, runtime="onnxruntime")
                 for label in labels
             }
         )

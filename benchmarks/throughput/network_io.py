@@ -42,7 +42,12 @@ def measure(tree: str, photo_files: list[str], preset: str) -> dict:
         raise SystemExit(f"measuring {tree} but engine comes from {engine.__file__}")
     settings = Settings.from_env()
     limits = settings.limits
-    session = ModelSession(resolve_model(settings, fetch_if_missing=False), model_family(settings), threads=1)
+    session = ModelSession(
+        resolve_model(settings, fetch_if_missing=False),
+        model_family(settings),
+        threads=1,
+        runtime=settings.model_runtime,
+    )
     recipe = parse_recipe({"preset": preset, "method": "model"})
     kw = {"max_pixels": limits.max_image_pixels, "working_size": limits.working_size}
     inputs = [prepare_matte(Path(f).read_bytes(), recipe, **kw).network_input for f in photo_files]

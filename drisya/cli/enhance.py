@@ -61,7 +61,7 @@ def _lazy_session():
         settings = Settings.from_env()
         try:
             path = resolve_model(settings, log=lambda msg: print(f"drisya: {msg}", file=sys.stderr))
-            return get_session(path, model_family(settings))
+            return get_session(path, model_family(settings), settings.model_runtime)
         except (ModelFetchError, ModelLoadError, OSError) as exc:
             raise ModelUnavailable(str(exc)) from exc
 

@@ -36,7 +36,7 @@ def _session_factory(settings):
     def get():
         if "session" not in holder:
             path = resolve_model(settings, fetch_if_missing=True, log=lambda m: print(m, file=sys.stderr))
-            holder["session"] = get_session(path, model_family(settings))
+            holder["session"] = get_session(path, model_family(settings), settings.model_runtime)
         return holder["session"]
 
     return get

@@ -241,7 +241,7 @@ def verify_copy(model_path: Path, copy_path: Path, family: str, photos: list[np.
 
     if len(photos) < 2:
         raise BatchGraphError("the check needs at least 2 images in its batch")
-    original = ModelSession(model_path, family)
+    original = ModelSession(model_path, family, runtime="onnxruntime")
     xs = [original.preprocess(rgb) for rgb in photos]
     try:
         singles = [original.activate(original.run(x)) for x in xs]

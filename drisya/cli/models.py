@@ -109,7 +109,7 @@ def _check(args: argparse.Namespace) -> int:
     settings, path, family = _configured_model()
     name = "custom (DRISYA_MODEL_PATH)" if settings.model_path else settings.model_name
     try:
-        session = get_session(path, family)
+        session = get_session(path, family, settings.model_runtime)
         t0 = time.perf_counter()
         alpha = session.predict(np.full((64, 64, 3), 128, np.uint8))
         seconds = time.perf_counter() - t0
@@ -123,7 +123,7 @@ def _check(args: argparse.Namespace) -> int:
         raise CliError(f"the model {path} returned a {alpha.shape} mask for a 64x64 image", 1)
     device = "GPU" if session.uses_gpu else "CPU"
     print(f"model: {name} {path} (family {family}, input {session.input_size} px)")
-    print(f"runs on: {device} ({', '.join(session.providers)})")
+    print(f"runs on: {device}, {session.runtime} ({', '.join(session.providers)})")
     print(f"one inference: {seconds:.2f}s")
     # the session hashed and verified the copy when it opened; only a refusal needs the reason
     problem = None if session.uses_batch_copy else batch_copy_problem(path)

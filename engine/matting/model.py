@@ -1,8 +1,10 @@
-"""`model` matting: a salient-object ONNX network (ISNet by default) run through onnxruntime.
+"""`model` matting: a salient-object ONNX network (ISNet by default), run by onnxruntime or OpenVINO.
 
 Loading a 44-88 MB network takes a second or more and hundreds of MB, so a process holds one session
-per model file (`get_session`), created lazily and safe to lose. The CUDA provider is tried first when
-onnxruntime-gpu is installed; the CPU provider is always the fallback. Each model family brings its
+per model file and runtime (`get_session`), created lazily and safe to lose. Which runtime runs the
+graph is `engine.matting.runtimes.choose_runtime`'s decision: onnxruntime's CUDA provider where
+onnxruntime-gpu offers it, OpenVINO in bfloat16 on a CPU that has it, onnxruntime on the CPU
+otherwise. Each model family brings its
 own input size, normalisation and output activation, as rembg's sessions do, so any ISNet/U2-Net/
 BiRefNet-style ONNX can be dropped in via DRISYA_MODEL_PATH.
 
@@ -28,6 +30,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from engine.matting.runtimes import GraphLoadError, choose_runtime, load_graph
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +60,13 @@ FAMILIES: dict[str, Family] = {
 
 
 class ModelLoadError(RuntimeError):
-    """The model file exists but onnxruntime cannot load it (not an ONNX file, truncated, wrong opset)."""
+    """The model file exists but the runtime cannot load it (not an ONNX file, truncated, wrong opset)."""
 
 
 def _threads_from_env() -> int | None:
-    """onnxruntime's thread count where the process was given a CPU budget: Ray sets
-    OMP_NUM_THREADS to a task's or actor's num_cpus, but onnxruntime (not built with OpenMP) reads
-    no variable and would start one thread per core in every worker. None: its default."""
+    """The runtime's thread count where the process was given a CPU budget: Ray sets
+    OMP_NUM_THREADS to a task's or actor's num_cpus, but neither onnxruntime (not built with OpenMP)
+    nor OpenVINO reads it, and each would start one thread per core in every worker. None: its default."""
     import os
 
     try:
@@ -72,55 +76,39 @@ def _threads_from_env() -> int | None:
     return value if value > 0 else None
 
 
-def _providers() -> list[str]:
-    import onnxruntime as ort
-
-    available = ort.get_available_providers()
-    preferred = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
-    return preferred or available
-
-
 class ModelSession:
-    """One onnxruntime session for one model file, with its family's pre/post-processing."""
+    """One network for one model file in one runtime, with its family's pre/post-processing."""
 
-    def __init__(self, model_path: str | Path, family: str = "isnet", *, threads: int | None = None) -> None:
-        import onnxruntime as ort
-
+    def __init__(
+        self,
+        model_path: str | Path,
+        family: str = "isnet",
+        *,
+        threads: int | None = None,
+        runtime: str = "auto",
+    ) -> None:
         if family not in FAMILIES:
             raise ValueError(f"unknown model family {family!r}; known: {', '.join(FAMILIES)}")
         self.path = Path(model_path)
         self.family = FAMILIES[family]
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        threads = threads or _threads_from_env()
-        if threads:
-            options.intra_op_num_threads = threads
-            # threads that spin between runs take CPU from the stages sharing the node (issue 12)
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.runtime = choose_runtime(runtime)
         # the verified batch-capable copy where one is installed (two files hashed, ~0.3 s), else the
         # original: the one graph this session runs
         self.batch_path: Path | None = verified_batch_copy(self.path)
         self.graph_path = self.batch_path or self.path
         try:
-            self._session = ort.InferenceSession(str(self.graph_path), options, providers=_providers())
-        except Exception as exc:  # onnxruntime raises its own classes, not OSError/ValueError
+            self._graph = load_graph(self.graph_path, self.runtime, threads or _threads_from_env())
+        except GraphLoadError as exc:
             raise ModelLoadError(f"cannot load the model {self.graph_path}: {exc}".strip()) from exc
-        self.providers = self._session.get_providers()
-        inp = self._session.get_inputs()[0]
-        self._input_name = inp.name
-        self._output_name = self._session.get_outputs()[0].name
-        shape = inp.shape
-        fixed = [d for d in shape[2:] if isinstance(d, int)]
+        self.providers = list(self._graph.providers)
+        fixed = [d for d in self._graph.input_shape[2:] if isinstance(d, int)]
         self.input_size = fixed[0] if len(fixed) == 2 and fixed[0] == fixed[1] else self.family.size
         self._lock = threading.Lock()
-        # IOBinding per batch length (a binding keeps its device buffer for one input shape, so a
-        # network stage alternating groups of 8 with further looks of one reallocates neither)
-        self._bound: dict[int, _DeviceBinding] | None = {} if self.uses_gpu else None
 
     @property
     def uses_iobinding(self) -> bool:
         """Whether runs go through IOBinding (input and output on the GPU; CUDA provider only)."""
-        return self._bound is not None
+        return self._graph.uses_iobinding
 
     @property
     def uses_batch_copy(self) -> bool:
@@ -132,7 +120,7 @@ class ModelSession:
         """Whether this session really got CUDA. onnxruntime falls back to the CPU without an error when
         onnxruntime-gpu is installed but CUDA/cuDNN cannot load, so the session's providers, not the
         available ones, are the truth; `drisya models check` reports it."""
-        return "CUDAExecutionProvider" in self.providers
+        return self._graph.uses_gpu
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
         """uint8 RGB (H, W, 3) -> the network's input (1, 3, S, S) float32, normalised.
@@ -180,14 +168,8 @@ class ModelSession:
     def run(self, x: np.ndarray) -> np.ndarray:
         """One network run on a preprocessed input (N, 3, S, S) float32 -> the raw output (N, ...).
         N > 1 only through the batch copy (`uses_batch_copy`); the original refuses it."""
-        with self._lock:  # one run at a time per session: onnxruntime parallelises inside a run
-            if self._bound is not None:
-                bound = self._bound.get(len(x))
-                if bound is None:
-                    bound = self._bound[len(x)] = _DeviceBinding(self._session)
-                out = bound.run(x, self._input_name, self._output_name)
-            else:
-                (out,) = self._session.run([self._output_name], {self._input_name: x})
+        with self._lock:  # one run at a time per session: the runtime parallelises inside a run
+            out = self._graph.run(x)
         if out.shape[0] != x.shape[0]:
             raise RuntimeError(f"the network returned {out.shape[0]} outputs for {x.shape[0]} inputs")
         return out
@@ -206,8 +188,9 @@ class ModelSession:
     def predict_batch(self, rgbs: list[np.ndarray]) -> list[np.ndarray]:
         """`predict_u8` for each image (uint8 HxWx3, any sizes), as one network run where the verified
         batch-capable copy is installed, else one run of the original per image. The copy's output was
-        checked against the original's when it was installed (`drisya models batch`), within half a
-        uint8 step, so each matte is what the original gives, within one level.
+        checked against the original's when it was installed (`drisya models batch`, in onnxruntime),
+        within half a uint8 step, so each matte is what the original gives, within one level there
+        (OpenVINO's bfloat16 kernels for the two graphs differ by up to two).
 
         If the batched run fails (e.g. the GPU runs out of memory for this batch), the images run one
         by one, so only an image that fails alone fails."""
@@ -220,45 +203,6 @@ class ModelSession:
             else:
                 return [quantise(self.activate(out[i : i + 1])) for i in range(len(rgbs))]
         return [self.predict_u8(rgb) for rgb in rgbs]
-
-
-class _DeviceBinding:
-    """IOBinding for a session on the CUDA provider: the input is copied into one buffer kept on
-    the device and the output is left on the device by the run, so onnxruntime does not allocate
-    and copy both around every run (measured on an H100: 17 ms -> 6.6 ms per ISNet run, issue 12).
-    Only the output's copy back to the host remains. Callers hold the session's lock."""
-
-    def __init__(self, session) -> None:
-        self._session = session
-        self._device_id = _cuda_device_id(session)
-        self._input = None  # OrtValue on the device, (re)allocated for the input's shape and dtype
-        self._binding = session.io_binding()
-
-    def run(self, x: np.ndarray, input_name: str, output_name: str) -> np.ndarray:
-        import onnxruntime as ort
-
-        x = np.ascontiguousarray(x)
-        if (
-            self._input is None
-            or tuple(self._input.shape()) != x.shape
-            or self._input.data_type() != _ort_type(x)
-        ):
-            self._input = ort.OrtValue.ortvalue_from_numpy(x, "cuda", self._device_id)
-            self._binding.bind_ortvalue_input(input_name, self._input)
-            self._binding.bind_output(output_name, "cuda", self._device_id)
-        else:
-            self._input.update_inplace(x)
-        self._session.run_with_iobinding(self._binding)
-        return self._binding.copy_outputs_to_cpu()[0]
-
-
-def _ort_type(x: np.ndarray) -> str:
-    return {np.dtype(np.float32): "tensor(float)", np.dtype(np.float16): "tensor(float16)"}.get(x.dtype, "")
-
-
-def _cuda_device_id(session) -> int:
-    options = session.get_provider_options().get("CUDAExecutionProvider", {})
-    return int(options.get("device_id", 0) or 0)
 
 
 def batch_copy_paths(model_path: str | Path) -> tuple[Path, Path]:
@@ -357,18 +301,23 @@ class NetworkMatte:
         return self.at(rgb.shape[0], rgb.shape[1], self._handed - 1)
 
 
-_SESSIONS: dict[tuple[str, str, str], ModelSession] = {}
+_SESSIONS: dict[tuple[str, str, str, str], ModelSession] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
-def get_session(model_path: str | Path, family: str = "isnet") -> ModelSession:
-    """The process-wide session for a model file (created on first use, reused afterwards). A link
-    to the model elsewhere gets a session of its own: the batch copy is looked for next to the path
-    given, not next to the file it points to."""
-    key = (str(Path(model_path).resolve()), family, str(batch_copy_paths(Path(model_path).absolute())[0]))
+def get_session(model_path: str | Path, family: str = "isnet", runtime: str = "auto") -> ModelSession:
+    """The process-wide session for a model file in a runtime (created on first use, reused
+    afterwards). A link to the model elsewhere gets a session of its own: the batch copy is looked
+    for next to the path given, not next to the file it points to."""
+    key = (
+        str(Path(model_path).resolve()),
+        family,
+        str(batch_copy_paths(Path(model_path).absolute())[0]),
+        choose_runtime(runtime),
+    )
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(key)
         if session is None:
-            session = ModelSession(model_path, family)
+            session = ModelSession(model_path, family, runtime=key[3])
             _SESSIONS[key] = session
         return session

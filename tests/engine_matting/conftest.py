@@ -22,7 +22,9 @@ def model_session():
     from engine.matting.model import get_session
 
     settings = Settings.from_env(env={}, model_name=RECOMMENDED_MODEL)
-    return get_session(resolve_model(settings, fetch_if_missing=True), model_family(settings))
+    return get_session(
+        resolve_model(settings, fetch_if_missing=True), model_family(settings), settings.model_runtime
+    )
 
 
 @pytest.fixture(scope="session")
