@@ -133,16 +133,20 @@ class OpenVinoGraph:
 
     def __init__(self, path: Path, threads: int | None) -> None:
         import openvino as ov
+        from openvino.frontend import FrontEndManager
 
         core = ov.Core()
         config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY"}
         if threads:
             config["INFERENCE_NUM_THREADS"] = int(threads)
         try:
-            model = core.read_model(str(path))
+            # the ONNX front end alone: `read_model` would also try TensorFlow's and others on a file
+            # that is not ONNX, and they print parse errors of their own to stderr
+            frontend = FrontEndManager().load_by_framework("onnx")
+            model = frontend.convert(frontend.load(str(path)))
             self.compiled = core.compile_model(model, "CPU", config)
         except Exception as exc:  # openvino raises RuntimeError subclasses of its own
-            raise GraphLoadError(str(exc)) from exc
+            raise GraphLoadError(_one_line(str(exc))) from exc
         inp = model.inputs[0]
         self.input_name = inp.get_any_name()
         self.input_shape = [d.get_length() if d.is_static else None for d in inp.get_partial_shape()]
@@ -159,6 +163,13 @@ class OpenVinoGraph:
 def load_graph(path: Path, runtime: str, threads: int | None) -> OrtGraph | OpenVinoGraph:
     """The graph at `path` in `runtime` (a `choose_runtime` answer)."""
     return OpenVinoGraph(path, threads) if runtime == "openvino" else OrtGraph(path, threads)
+
+
+def _one_line(message: str) -> str:
+    """OpenVINO's error text without its source locations, on one line (the CLI prints one line)."""
+    lines = [line.strip() for line in message.splitlines()]
+    kept = [line for line in lines if line and not line.startswith(("Exception from", "Check '"))]
+    return " ".join(kept) or "OpenVINO cannot read it"
 
 
 def _ort_providers() -> list[str]:
