@@ -14,14 +14,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.auto import (
-    BESIDE_ZONE,
-    SHADOW_DARKENING,
-    _darkening,
-    even_solid_pieces,
-    fill_light_notches,
-    merge_beside,
-)
+from engine.matting.auto.edges import fill_light_notches
+from engine.matting.auto.look_past import BESIDE_ZONE, even_solid_pieces, merge_beside
+from engine.matting.auto.measures import SHADOW_DARKENING
+from engine.matting.score import darkening as _darkening
 
 H = W = 200
 SWEEP = 0.9

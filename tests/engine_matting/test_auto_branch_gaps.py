@@ -6,8 +6,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.auto import merge_beside
-from engine.matting.branch_gaps import inside_part, part_hulls
+from engine.matting.auto.branch_gaps import inside_part, part_hulls
+from engine.matting.auto.look_past import merge_beside
 from tests.engine_matting.test_auto_beside import H, W, sweep, zone_of
 
 

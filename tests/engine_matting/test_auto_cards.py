@@ -1,5 +1,5 @@
 """A white card found by the network only in part, completed to the box the photo's four straight edges
-close (engine.matting.cards), on small shots these tests build: the unevenly lit, textured sweep of
+close (engine.matting.auto.cards), on small shots these tests build: the unevenly lit, textured sweep of
 `test_auto_fusion.sweep` and a white card 3 % brighter than it, with a dark printed bar.
 
 The network's answer is given (the card less its top-right corner, as ISNet answered on the whites
@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 
 from benchmarks.datasets import metrics
-from engine.matting.auto import background_holes, fuse, holes_to_open
-from engine.matting.cards import box_around_print, card_box, complete_card
+from engine.matting.auto.cards import box_around_print, card_box, complete_card
+from engine.matting.auto.fusion import fuse
+from engine.matting.auto.holes import background_holes, holes_to_open
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect, sweep
 

@@ -14,14 +14,10 @@ import pytest
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import (
-    background_holes,
-    dropped_parts,
-    fuse,
-    merge_flattened,
-    network_level,
-    second_look_reason,
-)
+from engine.matting.auto.fusion import dropped_parts, fuse
+from engine.matting.auto.holes import background_holes
+from engine.matting.auto.level import network_level
+from engine.matting.auto.second_look import merge_flattened, second_look_reason
 from engine.matting.fast import matte_fast
 from engine.matting.score import border_mass, fragments, fused_quality
 

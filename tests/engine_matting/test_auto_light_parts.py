@@ -15,9 +15,10 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import SHADOW_DARKENING, flatten_backdrop
+from engine.matting.auto.light_parts import LOCAL_LEVEL, local_flatten, solid_pieces
+from engine.matting.auto.measures import SHADOW_DARKENING
+from engine.matting.auto.second_look import flatten_backdrop
 from engine.matting.fast import matte_fast
-from engine.matting.light_parts import LOCAL_LEVEL, local_flatten, solid_pieces
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect, sweep
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.matting.auto import FLATTEN_LEVEL, flatten_backdrop, look_past_shadows
-from engine.matting.light_parts import plant_alone
+from engine.matting.auto.light_parts import plant_alone
+from engine.matting.auto.look_past import look_past_shadows
+from engine.matting.auto.second_look import FLATTEN_LEVEL, flatten_backdrop
 from tests.engine_matting.test_auto_beside import H, W, sweep
 
 

@@ -1,5 +1,5 @@
 """A white phone's thin frame, found by the network only in bits, completed where the photo shows its
-outer edge (engine.matting.frames), on small shots these tests build: the unevenly lit, textured sweep
+outer edge (engine.matting.auto.frames), on small shots these tests build: the unevenly lit, textured sweep
 and the phone of `test_auto_fusion.white_phone_shot` (a dark screen in a white frame 3 % brighter than
 the sweep, 12 px at the sides, 16 px at the top, 30 px at the bottom).
 
@@ -15,8 +15,8 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
+from engine.matting.auto.frames import complete_frame, side_edge
 from engine.matting.fast import matte_fast
-from engine.matting.frames import complete_frame, side_edge
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep, white_phone_shot
 
 

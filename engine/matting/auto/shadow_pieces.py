@@ -1,6 +1,6 @@
 """Pieces the colour model adds beside the network's answer that are a cast shadow, not a dropped part.
 
-`auto.fuse` adds back what the colour model is sure of beyond the network's outline (`dropped_parts`:
+`fusion.fuse` adds back what the colour model is sure of beyond the network's outline (`dropped_parts`:
 a strap, a stem the network dropped). A hard cast shadow joined to the product's side is just as sure
 to the colour model (strongly unlike the backdrop) and is added the same way: a printer with its
 shadow's wedge beside it (fresh tune printers 18-59: white_printer-52, IoU 0.954, the wedge 1 % of

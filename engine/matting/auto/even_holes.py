@@ -1,6 +1,6 @@
 """Holes in the matte that are the same surface as the matte around them, filled.
 
-A white printer on a white sweep: after every look (`auto.matte_auto`) the answer can be the printer's
+A white printer on a white sweep: after every look (`orchestrator.matte_auto`) the answer can be the printer's
 outline, its top face and its slot, with the middle of its front missing as a ragged hole (whites tune,
 fresh printers 18-59: white_printer-54, IoU 0.52, a hole of 9 % of the image). The hole is not the
 sweep seen through the product: its pixels have the colour of the front around it, while a true hole

@@ -2,7 +2,7 @@
 
 A printer's lighter top face above its front, a white pot under a plant: the network cuts the part it
 sees (the front with its slot, the leaves) and misses the light part joined to it, on the photo and on
-the flattened photo (`auto.flatten_backdrop`). A photographer still sees that part, by its outline: a
+the flattened photo (`second_look.flatten_backdrop`). A photographer still sees that part, by its outline: a
 patch of one even tone with a step all round it, while the sweep around it is paper texture. What
 hides it from the network is the light's unevenness: the colour model's smooth backdrop surface leaves
 a residual of 1-2 % on photographed paper (whites tune: 0.012-0.016), as large as the part's own
@@ -13,9 +13,9 @@ backdrop alone, which skips the product and anything as dark as a shadow), the s
 and only steps remain; amplified (`LOCAL_GAIN`) the part stands out with its outline. The found part
 and what is darker than any light body are painted over in the sweep's level (the network looks at
 the most salient thing: a hard cast shadow, otherwise), and what it then cuts against the found part
-is taken where it is a light, solid body (`auto.merge_light_parts`).
+is taken where it is a light, solid body (`merge_light_parts`).
 
-`auto.matte_auto` takes this look where the network was unsure of a body and took no look past a dark
+`orchestrator.matte_auto` takes this look where the network was unsure of a body and took no look past a dark
 part (whites tune 144: 15 looks; IoU 0.9762 -> 0.9834, white_printer-10 0.79 -> 0.97, white_card-15
 0.02 -> 0.87, no other image moved; tune shrubs and printers 18-59: IoU 0.9206 -> 0.9303, shrubs 0.67-0.70
 -> 0.93-0.98 and a printer 0.24 -> 0.52, none worse). It does not replace the look past a coloured
@@ -33,6 +33,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.auto.look_past import BESIDE_ZONE, merge_beside
+from engine.matting.auto.measures import SHADOW_DARKENING
 from engine.matting.score import darkening as _darkening
 
 LOCAL_SIGMA = 25.0  # px (at full size): the reach over which the sweep's own level is measured
@@ -134,3 +136,36 @@ def plant_alone(answer: np.ndarray, tint: np.ndarray) -> bool:
     `PLANT_ALONE_TINT`): a plant without its white pot, which is worth a further look."""
     area = np.count_nonzero(answer)
     return area > 0 and np.count_nonzero(answer & (tint > PLANT_ALONE_TINT)) >= PLANT_ALONE * area
+
+
+def merge_light_parts(
+    first: np.ndarray,
+    look: np.ndarray,
+    zone: np.ndarray,
+    painted: np.ndarray,
+    rgb: np.ndarray,
+    background: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """`first` plus the light, solid bodies the look on `light_parts.local_flatten`'s image found
+    against the found part: `merge_beside`'s rules (outside the painted zone and touching it, no
+    darker than a light body, not a gap the paint closed, large enough) on the look's answer outside
+    what was painted, of which only solid pieces are kept (`light_parts.solid_pieces`: the sweep's
+    texture strokes, amplified, are outlined too). Returns (alpha, share of the image added)."""
+    look = np.where(painted & ~zone, 0.0, look).astype(np.float32)
+    merged, _ = merge_beside(first, look, zone, rgb, background)
+    added = (merged > 0.5) & ~(first > 0.5)
+    body = solid_pieces(added & ~zone)
+    # the painted rim between a kept body and the found part, not the rim along a dropped piece
+    reach = 2 * (BESIDE_ZONE + 2) + 1
+    added = body | (added & zone & (cv2.dilate(body.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0))
+    return np.where(added, 1.0, first).astype(np.float32), float(added.mean())
+
+
+def look_on_local_level(
+    first: np.ndarray, model_predict, rgb: np.ndarray, background: np.ndarray, dark: float = LOCAL_DARK
+) -> tuple[np.ndarray, float]:
+    """The network's look at `light_parts.local_flatten`'s image of the photo (the found part, grown
+    by its soft rim above 0.1, and the shadows painted out), merged by `merge_light_parts`.
+    Returns (alpha, share of the image added)."""
+    image, zone, painted = local_flatten(rgb, background, first > 0.1, SHADOW_DARKENING, dark)
+    return merge_light_parts(first, model_predict(image), zone, painted, rgb, background)

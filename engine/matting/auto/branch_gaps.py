@@ -1,6 +1,6 @@
 """Pieces the look past a part found that lie within that part's own outline: backdrop between branches.
 
-The look past a coloured part (`auto.paint_out`, `auto.merge_beside`) paints out what the network
+The look past a coloured part (`look_past.paint_out`, `look_past.merge_beside`) paints out what the network
 found first (a plant) and takes what it then cuts against the paint: a white pot under the plant. It
 also cuts the backdrop left between the plant's branches, where the paint does not ring it closely
 enough for `merge_beside`'s ringed-gap rule (the branches are thin, the gap opens to one side). A pot

@@ -1,7 +1,7 @@
 """A light frame around a dark screen, completed side by side where the photo shows its outer edge.
 
 A white phone is a dark screen inside a thin white frame. On a white sweep the network (and each of its
-further looks in `auto.matte_auto`) finds the screen and only bits of the frame: one band missed along
+further looks in `orchestrator.matte_auto`) finds the screen and only bits of the frame: one band missed along
 the top, a side that stops halfway (whites tune: phones IoU 0.88-0.96, boundary F 0.42-0.82). A
 photographer still sees the frame's outer edge, as a faint step that runs straight along each of the
 screen's sides: the frame's even white against the sweep's texture and uneven light. One pixel of it
@@ -52,7 +52,7 @@ import numpy as np
 
 from engine.matting.score import darkening as _darkening
 
-FRAME_DARK = 0.25  # a screen is this much darker than the backdrop (as `auto.SECOND_LOOK_DARK`)
+FRAME_DARK = 0.25  # a screen is this much darker than the backdrop (as `second_look.SECOND_LOOK_DARK`)
 FRAME_SCREEN = 0.5  # share of the answer the screen makes up: the answer is a screen with bits of frame
 FRAME_RECT = 0.95  # share of its upright box the screen fills: a screen, upright
 FRAME_START = 7  # px from the screen's side within which its own rim (blur, JPEG ringing) lies

@@ -21,7 +21,7 @@ printer: each has a side that fails `CARD_EVEN`). Fresh tune cards 18-47: card-2
 -0.001 (the box about a px past the card's edge), mean 0.9879 -> 0.9881; check cards 48-65: card-52
 +0.0005, nothing else moved. The bowl of card-15's "D", an enclosed region that matches the backdrop
 as a mug's handle does, was opened by the fusion's hole rule; it is now kept closed there
-(`auto.print_counter`: the same light surface lies all round the print).
+(`holes.print_counter`: the same light surface lies all round the print).
 
 Round 2 (helper E). Where a side's largest step does not run the whole side, another strong step that
 runs it plainly (`CARD_EVEN_AGAIN`) may be its edge, those at or inside the answer's side first
