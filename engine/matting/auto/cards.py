@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.matting.auto.frames import line_steps
 from engine.matting.score import darkening as _darkening
 
 CARD_CORE = 0.5  # a row (column) is the card's where the answer covers this share of its fullest one
@@ -98,12 +99,6 @@ def card_box(hard: np.ndarray) -> tuple[int, int, int, int] | None:
     return y0, y1, x0, x1
 
 
-def _steps(profile: np.ndarray) -> np.ndarray:
-    """Colour steps between neighbouring lines of `profile` (mean colour per line, (n, 3)): [i] lies
-    between lines i and i + 1."""
-    return np.linalg.norm(np.diff(profile, axis=0), axis=-1)
-
-
 def _texture(steps: np.ndarray, at: int) -> float:
     """The median step within `CARD_SPAN` slacks of `at`: the sweep's texture, averaged along a side."""
     wide = steps[max(0, at - 1 - CARD_SPAN * CARD_SLACK) : at + CARD_SPAN * CARD_SLACK]
@@ -121,7 +116,7 @@ def edge_near(profile: np.ndarray, at: int) -> tuple[int, float]:
     """(position, strength) of the largest step of `profile` (mean colour per line, (n, 3)) within
     `CARD_SLACK` of `at`: position p means the step lies between lines p - 1 and p. Strength is that
     step over the texture's (`_texture`)."""
-    steps = _steps(profile)
+    steps = line_steps(profile)
     lo, hi = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
     if hi <= lo:
         return at, 0.0
@@ -175,7 +170,7 @@ def side_edge(
     profile = lines.mean(axis=1)
     pos, strength = edge_near(profile, at)
     even = _evenness(lines, pos)
-    steps = _steps(profile)
+    steps = line_steps(profile)
     texture = _texture(steps, at)
     first, last = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
     peaks = {_peak(steps, i, -outward) for i in range(first, last) if steps[i] >= CARD_STEP * texture}
@@ -207,7 +202,7 @@ def _outward(profile: np.ndarray, start: int, stop: int) -> int:
     the step between lines p - 1 and p. The farthest, not the largest: a pattern printed on the card
     (rings, a grid) steps inside its edge as much as the edge does, the sweep beyond the edge is plain
     (whites tune white_card-55: its top edge steps 28 times the median, a ring on it 58 times)."""
-    steps = _steps(profile)
+    steps = line_steps(profile)
     lo, hi = max(0, min(start, stop)), min(steps.size, max(start, stop))
     if hi <= lo:
         return start

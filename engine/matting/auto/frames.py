@@ -112,12 +112,18 @@ def _lines(image: np.ndarray, box: tuple[int, int, int, int], side: str, reach: 
     return np.array(rows)
 
 
+def line_steps(means: np.ndarray) -> np.ndarray:
+    """Colour steps between neighbouring lines, from their mean colours (n, 3): [i] lies between lines
+    i and i + 1. The one measure of an edge along a side, for frames and cards (`cards.side_edge`)."""
+    return np.linalg.norm(np.diff(means, axis=0), axis=-1)
+
+
 def side_edge(ratio_lines: np.ndarray, start: int = FRAME_START) -> tuple[int, float]:
     """(distance, strength) of the largest step between neighbouring lines' mean colour past `start`:
     distance d means the lines 1..d are inside it. Strength is that step over the median step of the
     lines from `start` on (the sweep's texture, averaged along the side)."""
     means = ratio_lines.mean(axis=1)
-    steps = np.linalg.norm(means[1:] - means[:-1], axis=-1)  # steps[i]: between lines i+1 and i+2
+    steps = line_steps(means)  # steps[i]: between lines i+1 and i+2
     if steps.size <= start:
         return 0, 0.0
     tail = steps[start - 1 :]
@@ -129,7 +135,7 @@ def step_near(ratio_lines: np.ndarray, distance: int, start: int = FRAME_START) 
     """(distance, strength) of the largest step between neighbouring lines within `FRAME_AGREE` of
     `distance`, its strength measured as `side_edge` measures it."""
     means = ratio_lines.mean(axis=1)
-    steps = np.linalg.norm(means[1:] - means[:-1], axis=-1)
+    steps = line_steps(means)
     lo, hi = max(start - 1, distance - 1 - FRAME_AGREE), min(steps.size, distance + FRAME_AGREE)
     if steps.size <= start or hi <= lo:
         return 0, 0.0

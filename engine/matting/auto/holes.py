@@ -9,17 +9,17 @@ import numpy as np
 
 from engine.matting.auto.glass import SEE_THROUGH
 from engine.matting.auto.measures import SHADOW_DARKENING
+from engine.matting.masks import hole_labels
 
 
 def background_holes(hard: np.ndarray, unlike: np.ndarray, min_fraction: float = 5e-4) -> np.ndarray:
     """Regions enclosed by the colour model's product mask whose pixels match the background model."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((~hard).astype(np.uint8), connectivity=4)
+    n, labels, stats, enclosed = hole_labels(hard)
     out = np.zeros(hard.shape, bool)
     if n <= 2:
         return out
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    for lab in range(1, n):
-        if lab in border or stats[lab, cv2.CC_STAT_AREA] < min_fraction * hard.size:
+    for lab in np.flatnonzero(enclosed):
+        if stats[lab, cv2.CC_STAT_AREA] < min_fraction * hard.size:
             continue
         region = labels == lab
         core = cv2.erode(region.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0  # away from blurred rims
@@ -106,16 +106,13 @@ def fill_punched(mask: np.ndarray, unlike: np.ndarray, tolerance: float = 0.8, r
     halved chroma), so a narrow gap between a plant's branches reads as "unlike the backdrop" on every
     one of its pixels. A gap too narrow to have a core is left as the network decided it.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
+    n, labels, stats, enclosed = hole_labels(mask)
     if n <= 2:
         return mask
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     out = mask.copy()
     tiny = 3e-5 * mask.size
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
-    for lab in range(1, n):
-        if lab in border:
-            continue
+    for lab in np.flatnonzero(enclosed):
         x, y, w, h, area = stats[lab]
         region = labels[y : y + h, x : x + w] == lab
         if area < tiny:
@@ -139,13 +136,10 @@ def fill_light_pinholes(mask: np.ndarray, darkening: np.ndarray) -> np.ndarray:
     no colour rule fills them (whites tune: 21 such holes of 8-223 px, all product). True holes that
     small are the gaps of an open shape, and those are ringed by its dark or coloured branches
     (median darkening 0.53-0.64); a mug's handle hole is far larger."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
+    n, labels, stats, enclosed = hole_labels(mask)
     if n <= 2:
         return mask
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    small = stats[:, cv2.CC_STAT_AREA] < PINHOLE * mask.size
-    small[border] = False
-    small[0] = False
+    small = enclosed & (stats[:, cv2.CC_STAT_AREA] < PINHOLE * mask.size)
     out = mask.copy()
     for lab in np.flatnonzero(small):
         x, y, w, h, _ = stats[lab]

@@ -23,7 +23,7 @@ part at the flattened photo: there it found fewer pots (whites tune: three pots 
 IoU 0.97-0.99, lost: 0.66-0.72), and taken after that look where it found nothing it found one pot of
 five (IoU 0.69 -> 0.92). It is taken there all the same, and where the look past was not taken, when
 the colour model found no body beside the coloured part either: with the pot's printed pattern no
-longer breaking its answer (`fill_holes`) and once more with the plant's soft cast shadow painted
+longer breaking its answer (`masks.fill_holes`) and once more with the plant's soft cast shadow painted
 (`LOCAL_DARK_AGAIN`), of the twelve such looks among the whites tune shrubs 0-59 six found a missed pot
 (IoU 0.68-0.72 -> 0.92-0.99) and six added nothing (three pots still missed, three found already).
 """
@@ -35,6 +35,7 @@ import numpy as np
 
 from engine.matting.auto.look_past import BESIDE_ZONE, merge_beside
 from engine.matting.auto.measures import SHADOW_DARKENING
+from engine.matting.masks import fill_holes
 from engine.matting.score import darkening as _darkening
 
 LOCAL_SIGMA = 25.0  # px (at full size): the reach over which the sweep's own level is measured
@@ -98,7 +99,7 @@ def local_flatten(
 
 
 def solid_pieces(mask: np.ndarray) -> np.ndarray:
-    """Pieces of `mask`, holes filled (`fill_holes`), of which `LOCAL_SOLID` survives an erosion by
+    """Pieces of `mask`, holes filled (`masks.fill_holes`), of which `LOCAL_SOLID` survives an erosion by
     `LOCAL_CORE` px: bodies, not the strokes of the sweep's texture that the amplification outlines
     as well. Filled first, since the amplification outlines a body's own print too and the look's
     answer has holes there (shrubs 18-59: a pot with a printed pattern kept 0.52 of its area after
@@ -112,15 +113,6 @@ def solid_pieces(mask: np.ndarray) -> np.ndarray:
     kept = np.bincount(pieces[core], minlength=n) >= LOCAL_SOLID * stats[:, cv2.CC_STAT_AREA]
     kept[0] = False
     return kept[pieces]
-
-
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    """`mask` with the holes it encloses filled: the look on the local level outlines a light body's
-    own print (a pot's pattern) as well as its edge, which leaves holes in the body's answer."""
-    padded = np.pad(mask.astype(np.uint8), 1)
-    outside = padded.copy()
-    cv2.floodFill(outside, None, (0, 0), 1)
-    return mask | (outside[1:-1, 1:-1] == 0)
 
 
 # the answer is a plant alone, its pot still missed, where this share of it is coloured (tint above

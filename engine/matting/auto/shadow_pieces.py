@@ -17,6 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.masks import convex_hull
+
 SHADOW_CORE = 3  # px: a cast shadow's piece is a wedge, not a strip along the body's outline
 SHADOW_SOLID = 0.5  # share of a piece that survives the erosion by `SHADOW_CORE` px
 
@@ -79,7 +81,7 @@ def plant_shadow(
         area = stats[lab, cv2.CC_STAT_AREA]
         if area < PLANT_MIN_PART * answer.size:
             continue
-        hull = cv2.convexHull(cv2.findNonZero((pieces == lab).astype(np.uint8)))
+        hull = convex_hull(pieces == lab)
         lacy[lab] = area < PLANT_SOLIDITY * max(cv2.contourArea(hull), 1.0)
     shadow = lacy[pieces]
     if not shadow.any():
