@@ -47,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.matting.auto.frames import line_steps
-from engine.matting.score import darkening as _darkening
+from engine.matting.auto.measures import Tones
 
 CARD_CORE = 0.5  # a row (column) is the card's where the answer covers this share of its fullest one
 CARD_FILL = 0.8  # share of the box the answer covers: a card found in part, not a sprawling body
@@ -231,16 +231,13 @@ def box_around_print(ratio: np.ndarray, box: tuple[int, int, int, int]) -> tuple
     )
 
 
-def complete_card(
-    alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray
-) -> tuple[np.ndarray, float, dict]:
+def complete_card(alpha: np.ndarray, tones: Tones) -> tuple[np.ndarray, float, dict]:
     """`alpha` with the light upright rectangle it mostly is completed to the box the photo's four
     straight edges close (see the module's docstring); where the answer is only a card's print
     (`print_box`), the box is first looked for around it (`box_around_print`). Returns (alpha, share of
     the image added, details)."""
     hard = alpha > 0.5
-    ratio = rgb.astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(background, 1e-3)
-    darkening = _darkening(rgb, background)
+    ratio, darkening = tones.ratio, tones.darkening
     box = card_box(hard)
     if box is not None:
         y0, y1, x0, x1 = box

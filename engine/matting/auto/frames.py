@@ -50,7 +50,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.score import darkening as _darkening
+from engine.matting.auto.measures import Tones
 
 FRAME_DARK = 0.25  # a screen is this much darker than the backdrop (as `second_look.SECOND_LOOK_DARK`)
 FRAME_SCREEN = 0.5  # share of the answer the screen makes up: the answer is a screen with bits of frame
@@ -154,12 +154,10 @@ def crispness(ratio_lines: np.ndarray, distance: int, span: int = FRAME_SOFT) ->
     return step / max(whole, step, 1e-6)
 
 
-def complete_frame(
-    alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray
-) -> tuple[np.ndarray, float, dict]:
+def complete_frame(alpha: np.ndarray, tones: Tones) -> tuple[np.ndarray, float, dict]:
     """`alpha` with the light frame around its dark screen completed on the sides where the photo shows
     the frame's edge (see the module's docstring). Returns (alpha, share of the image added, details)."""
-    darkening = _darkening(rgb, background)
+    rgb, background, darkening = tones.rgb, tones.background, tones.darkening
     box = screen_box(alpha, darkening)
     if box is None:
         return alpha, 0.0, {}

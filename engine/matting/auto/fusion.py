@@ -24,13 +24,12 @@ from engine.matting.auto.measures import (
     SHADOW_DARKENING,
     SHADOW_DARKEST,
     SHADOW_TINT,
-    shadow_tint,
+    Tones,
     undecided_share,
 )
 from engine.matting.auto.shadow_pieces import cast_shadow_pieces
 from engine.matting.fast import FastResult, drop_specks
 from engine.matting.refine import soft_alpha_from_mask
-from engine.matting.score import darkening as _darkening
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,12 @@ def solid_parts(base: np.ndarray, hard: np.ndarray, unlike: np.ndarray) -> np.nd
 
 
 def fuse(
-    rgb: np.ndarray, model_alpha: np.ndarray, fast: FastResult, *, search_level: bool = True
+    rgb: np.ndarray,
+    model_alpha: np.ndarray,
+    fast: FastResult,
+    *,
+    search_level: bool = True,
+    tones: Tones | None = None,
 ) -> FusedResult:
     """Network mask + colour-model corrections, refined to a soft alpha on the image's own edges.
 
@@ -126,6 +130,7 @@ def fuse(
     photo already found the body, reading its doubtful first answer lower only adds backdrop.
     """
     img = rgb.astype(np.float32) / 255.0
+    tones = tones if tones is not None else Tones(rgb, fast.background)
     undecided = undecided_share(model_alpha)
     level = network_level(rgb, model_alpha, fast.background) if search_level and undecided > 0.1 else 0.5
     base = model_alpha > level
@@ -142,9 +147,9 @@ def fuse(
     # neither of them a hard cast shadow joined to the body's side, which the colour model is as sure of
     extra = fused & ~base
     if extra.any():
-        dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
-        tint = shadow_tint(rgb, fast.background)
-        fused &= ~cast_shadow_pieces(extra, dark, tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT)
+        fused &= ~cast_shadow_pieces(
+            extra, tones.dark, tones.tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
+        )
     # Grey parts neither found: unlike the backdrop and tinted, so not a shadow (a bulb's metal base
     # in its own shadow, which the colour model calls shadow and the network leaves out).
     fused |= tinted_parts(fused, unlike, rgb, fast.background)
@@ -160,7 +165,7 @@ def fuse(
     # Where the network's edge is a wide ramp, the outline goes to the photo's own faint step.
     fused, snapped = snap_soft_edges(rgb, fast.background, fused, model_alpha)
     # Pinholes in a light body where the network's answer dipped (a white phone's frame): filled.
-    darkening = _darkening(rgb, fast.background)
+    darkening = tones.darkening
     fused = fill_light_pinholes(fused, darkening)
     # and narrow notches in a light body's outline that have its colour (a strip of a phone's frame)
     fused = fill_light_notches(fused, rgb, fast.background, darkening)

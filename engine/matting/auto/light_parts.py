@@ -34,9 +34,8 @@ import cv2
 import numpy as np
 
 from engine.matting.auto.look_past import BESIDE_ZONE, merge_beside
-from engine.matting.auto.measures import SHADOW_DARKENING
+from engine.matting.auto.measures import SHADOW_DARKENING, Tones, holds_tinted
 from engine.matting.masks import fill_holes
-from engine.matting.score import darkening as _darkening
 
 LOCAL_SIGMA = 25.0  # px (at full size): the reach over which the sweep's own level is measured
 LOCAL_SCALE = 4  # the level is measured at 1/4 size: it is smooth by construction, and that is cheap
@@ -73,7 +72,7 @@ def local_level(ratio: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
 
 
 def local_flatten(
-    rgb: np.ndarray, background: np.ndarray, found: np.ndarray, shadow: float, dark: float = LOCAL_DARK
+    tones: Tones, found: np.ndarray, shadow: float, dark: float = LOCAL_DARK
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(image for the network, the found part's painted zone, everything painted).
 
@@ -83,8 +82,8 @@ def local_flatten(
     painted over in the sweep's level. The level is measured on the backdrop alone: away from the
     found part and from what is darker than the backdrop by `shadow` (a shadow's falloff would read
     as a light part beside it)."""
-    ratio = rgb.astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(background, 1e-3)
-    darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
+    ratio = tones.ratio
+    darkening = tones.dark
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LOCAL_ZONE + 1,) * 2)
     zone = cv2.dilate(found.astype(np.uint8), kernel) > 0
     painted_dark = (darkening > dark) & ~zone
@@ -126,8 +125,7 @@ PLANT_ALONE_TINT = 0.1
 def plant_alone(answer: np.ndarray, tint: np.ndarray) -> bool:
     """Whether `answer` (bool) is all coloured part (`PLANT_ALONE` of it tinted beyond
     `PLANT_ALONE_TINT`): a plant without its white pot, which is worth a further look."""
-    area = np.count_nonzero(answer)
-    return area > 0 and np.count_nonzero(answer & (tint > PLANT_ALONE_TINT)) >= PLANT_ALONE * area
+    return bool(answer.any()) and holds_tinted(answer, tint, PLANT_ALONE_TINT, PLANT_ALONE)
 
 
 def merge_light_parts(
@@ -135,8 +133,7 @@ def merge_light_parts(
     look: np.ndarray,
     zone: np.ndarray,
     painted: np.ndarray,
-    rgb: np.ndarray,
-    background: np.ndarray,
+    tones: Tones,
 ) -> tuple[np.ndarray, float]:
     """`first` plus the light, solid bodies the look on `light_parts.local_flatten`'s image found
     against the found part: `merge_beside`'s rules (outside the painted zone and touching it, no
@@ -144,7 +141,7 @@ def merge_light_parts(
     what was painted, of which only solid pieces are kept (`light_parts.solid_pieces`: the sweep's
     texture strokes, amplified, are outlined too). Returns (alpha, share of the image added)."""
     look = np.where(painted & ~zone, 0.0, look).astype(np.float32)
-    merged, _ = merge_beside(first, look, zone, rgb, background)
+    merged, _ = merge_beside(first, look, zone, tones)
     added = (merged > 0.5) & ~(first > 0.5)
     body = solid_pieces(added & ~zone)
     # the painted rim between a kept body and the found part, not the rim along a dropped piece
@@ -154,10 +151,10 @@ def merge_light_parts(
 
 
 def look_on_local_level(
-    first: np.ndarray, model_predict, rgb: np.ndarray, background: np.ndarray, dark: float = LOCAL_DARK
+    first: np.ndarray, model_predict, tones: Tones, dark: float = LOCAL_DARK
 ) -> tuple[np.ndarray, float]:
     """The network's look at `light_parts.local_flatten`'s image of the photo (the found part, grown
     by its soft rim above 0.1, and the shadows painted out), merged by `merge_light_parts`.
     Returns (alpha, share of the image added)."""
-    image, zone, painted = local_flatten(rgb, background, first > 0.1, SHADOW_DARKENING, dark)
-    return merge_light_parts(first, model_predict(image), zone, painted, rgb, background)
+    image, zone, painted = local_flatten(tones, first > 0.1, SHADOW_DARKENING, dark)
+    return merge_light_parts(first, model_predict(image), zone, painted, tones)

@@ -9,10 +9,9 @@ import cv2
 import numpy as np
 
 from engine.matting.auto.branch_gaps import inside_part
-from engine.matting.auto.measures import FLATTEN_MIN_PART, SHADOW_DARKENING
+from engine.matting.auto.measures import FLATTEN_MIN_PART, SHADOW_DARKENING, Tones
 from engine.matting.auto.second_look import FLATTEN_LEVEL
 from engine.matting.masks import inner_edge
-from engine.matting.score import darkening as _darkening
 
 BESIDE_ZONE = 3  # px around the first answer painted out with it (its soft rim would outline it)
 
@@ -80,8 +79,7 @@ def merge_beside(
     first: np.ndarray,
     beside: np.ndarray,
     zone: np.ndarray,
-    rgb: np.ndarray,
-    background: np.ndarray,
+    tones: Tones,
     plant: bool = False,
 ) -> tuple[np.ndarray, float]:
     """The first answer plus the light parts the look past it (`paint_out`) found against it.
@@ -98,7 +96,7 @@ def merge_beside(
     of which no piece is taken (`branch_gaps`; not for a phone's screen found with bits of its frame,
     whose hull holds the rest of the frame: whites tune white_phone-6 0.995 -> 0.979).
     Returns (alpha, share of the image added)."""
-    darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
+    darkening = tones.dark
     found = (beside > 0.5) & ~zone
     opening = np.ones((5, 5), np.uint8)
     added = (
@@ -141,13 +139,13 @@ def merge_beside(
 
 
 def look_past_shadows(
-    first: np.ndarray, model_predict, flat: np.ndarray, rgb: np.ndarray, background: np.ndarray
+    first: np.ndarray, model_predict, flat: np.ndarray, tones: Tones
 ) -> tuple[np.ndarray, float]:
     """The look past a plant (`paint_out`) once more with the shadows painted out too (darker than the
     backdrop by `SHADOW_DARKENING`): a plant's cast shadow on the flattened photo is the salient thing
     once the plant is gone, and the network cuts it instead of the pot. Merged as the look past a
     plant (`merge_beside`). Returns (alpha, share of the image added)."""
     painted, zone = paint_out(flat, first)
-    darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
+    darkening = tones.dark
     painted[(darkening > SHADOW_DARKENING) & ~zone] = np.uint8(round(FLATTEN_LEVEL * 255))
-    return merge_beside(first, model_predict(painted), zone, rgb, background, plant=True)
+    return merge_beside(first, model_predict(painted), zone, tones, plant=True)

@@ -4,8 +4,13 @@ network's undecided share. One home, so a shadow means the same thing to every r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import cv2
 import numpy as np
+
+from engine.matting.score import darkening as _darkening
 
 RIM = 3  # px around the network's outline where the colour model's outline is no better than its own
 
@@ -42,3 +47,43 @@ def shadow_tint(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     ratio /= np.maximum(background, 1e-3)
     lum = ratio @ np.array([0.299, 0.587, 0.114], np.float32)
     return np.linalg.norm(ratio - lum[..., None], axis=2)
+
+
+def holds_tinted(answer: np.ndarray, tint: np.ndarray, least: float, share: float) -> bool:
+    """Whether at least `share` of `answer` (bool; of one pixel where it is empty) is tinted beyond
+    `least` (`shadow_tint`): the tint map's one test for "is this a plant?", with each caller's bars
+    (`light_parts.plant_alone`: all of it a plant; `shadow_pieces.plant_shadow`: a plant in it)."""
+    return np.count_nonzero(answer & (tint > least)) >= share * max(np.count_nonzero(answer), 1)
+
+
+@dataclass(frozen=True, eq=False)
+class Tones:
+    """The photo (`rgb`, 0..255) against the colour model's fitted backdrop (`background`, 0..1), as
+    the looks and rules measure it: its ratio to the backdrop, its darkening (`score.darkening`), that
+    darkening blurred (`dark`) and its tint (`shadow_tint`). One per matte, each map computed on first
+    use and shared after: the rules that each made their own paid for the blurred darkening and the
+    tint up to three times per matte (`plant_shadow`'s gate, `fuse`, the looks past a part). The maps
+    are read, never written."""
+
+    rgb: np.ndarray
+    background: np.ndarray
+
+    @cached_property
+    def ratio(self) -> np.ndarray:
+        """The photo's ratio to the fitted backdrop, per channel."""
+        return self.rgb.astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(self.background, 1e-3)
+
+    @cached_property
+    def darkening(self) -> np.ndarray:
+        """1 - luminance over the backdrop's (`score.darkening`): a shadow's or a grey part's depth."""
+        return _darkening(self.rgb, self.background)
+
+    @cached_property
+    def dark(self) -> np.ndarray:
+        """`darkening` blurred (sigma 2 px) against noise and JPEG: what the shadow rules compare."""
+        return cv2.GaussianBlur(self.darkening, (0, 0), 2.0)
+
+    @cached_property
+    def tint(self) -> np.ndarray:
+        """`shadow_tint`: the chroma of the ratio to the backdrop, blurred."""
+        return shadow_tint(self.rgb, self.background)

@@ -6,7 +6,6 @@ score's doubts. Each look and rule lives in its own module; this one only decide
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from engine.matting.auto.cards import complete_card
@@ -15,7 +14,7 @@ from engine.matting.auto.frames import complete_frame
 from engine.matting.auto.fusion import fuse, solid_parts
 from engine.matting.auto.light_parts import LOCAL_DARK_AGAIN, look_on_local_level, plant_alone
 from engine.matting.auto.look_past import LOOK_PAST_UPPER, look_past_shadows, merge_beside, paint_out
-from engine.matting.auto.measures import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT, shadow_tint
+from engine.matting.auto.measures import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT, Tones
 from engine.matting.auto.second_look import (
     COLOURED_PART,
     DARK_RIM,
@@ -29,7 +28,7 @@ from engine.matting.auto.second_look import (
     second_look_reason,
     shadow_like_part,
 )
-from engine.matting.auto.shadow_pieces import plant_shadow
+from engine.matting.auto.shadow_pieces import holds_plant, plant_shadow
 from engine.matting.auto.trust import BACKDROP_RESIDUAL, fast_trust, left_out_faint
 from engine.matting.fast import FastOptions, backdrop_fit, matte_fast
 from engine.matting.score import (
@@ -47,7 +46,6 @@ from engine.matting.score import (
     part_below,
     undecided_kept,
 )
-from engine.matting.score import darkening as _darkening
 
 
 class MissingModel(RuntimeError):
@@ -90,10 +88,12 @@ def matte_auto(
             "colour model), but no model session was given"
         )
     model_alpha = model_predict(rgb)
+    # the photo against the backdrop, measured once for every look and rule below
+    tones = Tones(rgb, fast.background)
     added = 0.0
     could_look_again = blind["backdrop_residual"] > BACKDROP_RESIDUAL
     reason = second_look_reason(model_alpha, rgb, fast.background) if could_look_again else None
-    if could_look_again and reason is None and shadow_like_part(model_alpha, fast, rgb):
+    if could_look_again and reason is None and shadow_like_part(model_alpha, fast, tones):
         reason = SHADOW_PART
     looked_again = reason in LOOK_AGAIN
     if reason is not None:
@@ -105,9 +105,7 @@ def matte_auto(
     )
     if looked_again:
         second = model_predict(flat)
-        model_alpha, added = merge_flattened(
-            model_alpha, second, rgb, fast.background, add=reason != SHADOW_PART
-        )
+        model_alpha, added = merge_flattened(model_alpha, second, tones, add=reason != SHADOW_PART)
         details["flattened_added"] = added
         # still a dark part after the second look (a phone's screen with bits of its thin white frame):
         # the network looks past it as well (whites tune: phones' IoU 0.81-0.94 -> 0.86-0.98)
@@ -120,7 +118,7 @@ def matte_auto(
         # frame): the flattened photo with the part painted out, where the light body stands out
         painted, zone = paint_out(flat, model_alpha)
         model_alpha, beside = merge_beside(
-            model_alpha, model_predict(painted), zone, rgb, fast.background, plant=reason == COLOURED_PART
+            model_alpha, model_predict(painted), zone, tones, plant=reason == COLOURED_PART
         )
         details["beside_added"] = beside
         added += beside
@@ -130,7 +128,7 @@ def matte_auto(
             # found as its slot alone: fresh tune printers 18-59, white_printer-32 IoU 0.05 -> 0.99)
             # is looked for on the sweep's local level, as below (`light_parts`); a dark product
             # alone on the sweep leaves nothing faint and pays no further look
-            model_alpha, light = look_on_local_level(model_alpha, model_predict, rgb, fast.background)
+            model_alpha, light = look_on_local_level(model_alpha, model_predict, tones)
             details["light_added"] = light
             added += light
     # the network was unsure of a body and the flattened photo found part of it: a light part joined
@@ -145,52 +143,45 @@ def matte_auto(
         and not solid_parts(model_alpha > 0.5, fast.hard, fast.evidence).any()
     )
     if (reason == UNSURE and not look_past) or pot_look:
-        model_alpha, light = look_on_local_level(model_alpha, model_predict, rgb, fast.background)
+        model_alpha, light = look_on_local_level(model_alpha, model_predict, tones)
         if pot_look and light == 0.0:
             # a cast shadow's soft outline drew the look: again with lighter shadows painted over too
-            model_alpha, light = look_on_local_level(
-                model_alpha, model_predict, rgb, fast.background, dark=LOCAL_DARK_AGAIN
-            )
+            model_alpha, light = look_on_local_level(model_alpha, model_predict, tones, dark=LOCAL_DARK_AGAIN)
             details["light_again"] = light
-        if pot_look and light == 0.0 and plant_alone(model_alpha > 0.5, shadow_tint(rgb, fast.background)):
+        if pot_look and light == 0.0 and plant_alone(model_alpha > 0.5, tones.tint):
             # nor on the local level, and the answer is the plant alone: the flattened photo with the
             # plant and its shadows painted out (whites tune shrubs 0-89: 4 looks, shrub-30 0.679 ->
             # 0.975, the other three added nothing)
-            model_alpha, light = look_past_shadows(model_alpha, model_predict, flat, rgb, fast.background)
+            model_alpha, light = look_past_shadows(model_alpha, model_predict, flat, tones)
             details["past_shadows"] = light
         details["light_added"] = light
         added += light
     if reason is not None and reason != SHADOW_PART:
         # a screen with bits of its light frame: the frame completed where the photo shows its edge
-        model_alpha, framed, frame_details = complete_frame(model_alpha, rgb, fast.background)
+        model_alpha, framed, frame_details = complete_frame(model_alpha, tones)
         details.update(frame_details, frame_added=framed)
         added += framed
         # a light card found in part: completed to the box the photo's four straight edges close
-        model_alpha, carded, card_details = complete_card(model_alpha, rgb, fast.background)
+        model_alpha, carded, card_details = complete_card(model_alpha, tones)
         details.update(card_details, card_added=carded)
         added += carded
     # the network's cut stays at one half where a further look found more, or where the look was for a
     # shadow: the first answer was sure of the body (dropping a shadow leaves a partial rim, which is
     # no doubt about the body, and a lower level would take a bulb's halo)
-    fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0 and reason != SHADOW_PART)
+    fused = fuse(rgb, model_alpha, fast, search_level=added == 0.0 and reason != SHADOW_PART, tones=tones)
     # a hole in the answer the colour of the matte around it is that surface, missed (a printer's
     # front inside its found outline), not the backdrop seen through the product (`even_holes`)
     fused_alpha, holes_filled, hole_steps = fill_even_holes(fused.alpha, rgb, fast.background)
     if holes_filled > 0.0:
         details.update(holes_filled=holes_filled, hole_steps=hole_steps)
     # a plant's lacy cast shadow the network took with it (`shadow_pieces.plant_shadow`)
-    dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
-    shadow = plant_shadow(
-        fused_alpha > 0.5,
-        dark,
-        shadow_tint(rgb, fast.background),
-        SHADOW_DARKENING,
-        SHADOW_DARKEST,
-        SHADOW_TINT,
-    )
-    if shadow.any():
-        fused_alpha = np.where(shadow, 0.0, fused_alpha).astype(np.float32)
-        details["plant_shadow"] = float(shadow.mean())
+    # (looked for only where the answer holds a plant, so no other matte pays for the blurred darkening)
+    answer = fused_alpha > 0.5
+    if holds_plant(answer, tones.tint):
+        shadow = plant_shadow(answer, tones.dark, tones.tint, SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT)
+        if shadow.any():
+            fused_alpha = np.where(shadow, 0.0, fused_alpha).astype(np.float32)
+            details["plant_shadow"] = float(shadow.mean())
     final = fused_alpha > 0.5
     union = np.count_nonzero(final | fast.hard)
     left_out = left_out_faint(fast, final)
@@ -225,7 +216,7 @@ def matte_auto(
     # backdrop by a shadow's share (a cast shadow the colour model took as product)
     network = model_alpha > 0.5
     beyond = added_beyond(final, network)
-    shadowy = _darkening(rgb, fast.background) > SHADOW_DARKENING
+    shadowy = tones.darkening > SHADOW_DARKENING
     doubts = {
         "undecided": fused.details["network_undecided"],
         "level": fused.details["network_level"],

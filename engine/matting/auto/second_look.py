@@ -14,7 +14,7 @@ from engine.matting.auto.measures import (
     SHADOW_DARKENING,
     SHADOW_DARKEST,
     SHADOW_TINT,
-    shadow_tint,
+    Tones,
     undecided_share,
 )
 from engine.matting.fast import FastResult
@@ -72,7 +72,7 @@ SHADOW_PART_EDGE = 20  # px of a part's outline, against the backdrop, that make
 SHADOW_PART_SOFT = 0.28  # steepest step across that outline, per px, as a share of the part's darkening
 
 
-def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bool:
+def shadow_like_part(first: np.ndarray, fast: FastResult, tones: Tones) -> bool:
     """Whether the network's answer holds a part the colour model left out that looks like a cast
     shadow: darker than the backdrop by a shadow's share (`SHADOW_DARKENING` to `SHADOW_DARKEST`, on a
     blurred darkening), keeping the backdrop's colour (`SHADOW_TINT`), large enough to be a body
@@ -93,15 +93,15 @@ def shadow_like_part(first: np.ndarray, fast: FastResult, rgb: np.ndarray) -> bo
     cand = found & ~fast.hard
     if not cand.any():
         return False
-    darkening = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
+    darkening = tones.dark
     cand &= (darkening > SHADOW_DARKENING) & (darkening < SHADOW_DARKEST)
     cand = cv2.morphologyEx(cand.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     if np.count_nonzero(cand) < FLATTEN_MIN_PART * cand.size:
         return False
-    cand &= shadow_tint(rgb, fast.background) < SHADOW_TINT
+    cand &= tones.tint < SHADOW_TINT
     n, pieces, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     inner = cv2.erode(found.astype(np.uint8), None) > 0
-    sharp = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 0.8)
+    sharp = cv2.GaussianBlur(tones.darkening, (0, 0), 0.8)
     sharp = cv2.magnitude(cv2.Sobel(sharp, cv2.CV_32F, 1, 0), cv2.Sobel(sharp, cv2.CV_32F, 0, 1)) / 8.0
     sharp = cv2.dilate(sharp, np.ones((7, 7), np.uint8))
     for lab in range(1, n):
@@ -151,7 +151,7 @@ def flatten_backdrop(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 
 def merge_flattened(
-    first: np.ndarray, second: np.ndarray, rgb: np.ndarray, background: np.ndarray, *, add: bool = True
+    first: np.ndarray, second: np.ndarray, tones: Tones, *, add: bool = True
 ) -> tuple[np.ndarray, float]:
     """The network's answer on the photo, plus what it found only on the flattened photo, unless that
     is darker than the backdrop (a shadow the amplification made look solid: a cream mug's floor
@@ -170,7 +170,7 @@ def merge_flattened(
     keep[np.unique(pieces[added & ~near])] = True
     keep &= np.bincount(pieces.ravel(), minlength=n) >= FLATTEN_MIN_PART * added.size
     keep[0] = False
-    darkening = _darkening(rgb, background)
+    darkening = tones.darkening
     for lab in np.flatnonzero(keep):
         keep[lab] = float(np.median(darkening[pieces == lab])) < SHADOW_DARKENING
     accepted = keep[pieces]
@@ -192,7 +192,7 @@ def merge_flattened(
         out[lab] = SHADOW_DARKENING < med < SHADOW_DARKEST
     # ... and of such a piece only what keeps the backdrop's colour: a grey part in its own shadow
     # (a bulb's metal base) comes in one piece with the shadow but tints the backdrop's colour
-    shadow = out[pieces] & (shadow_tint(rgb, background) < SHADOW_TINT)
+    shadow = out[pieces] & (tones.tint < SHADOW_TINT)
     # only the body and its rim: strips along the outline that join it are the outlines disagreeing
     shadow &= cv2.dilate((core & out[pieces]).astype(np.uint8), kernel) > 0
     merged[shadow] = np.minimum(merged[shadow], second[shadow])

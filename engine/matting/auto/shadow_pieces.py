@@ -17,6 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.auto.measures import holds_tinted
 from engine.matting.masks import convex_hull
 
 SHADOW_CORE = 3  # px: a cast shadow's piece is a wedge, not a strip along the body's outline
@@ -59,6 +60,12 @@ PLANT_MIN_PART = 1e-3  # share of the image below which a piece is left alone
 PLANT_RIM = 3  # px: the shadow's soft edge around a dropped piece, where as grey and shadow-dark
 
 
+def holds_plant(answer: np.ndarray, tint: np.ndarray) -> bool:
+    """Whether `answer` (bool) holds a coloured part (`PLANT_SHARE` of it tinted beyond `PLANT_TINT`),
+    the only place a plant's cast shadow is looked for (`plant_shadow`)."""
+    return holds_tinted(answer, tint, PLANT_TINT, PLANT_SHARE)
+
+
 def plant_shadow(
     answer: np.ndarray,
     darkening: np.ndarray,
@@ -70,7 +77,7 @@ def plant_shadow(
     """The part of `answer` (bool) that is a plant's lacy cast shadow: beside a coloured part, pieces
     of grey (`tint` below `most_tint`) pixels darkened between `PLANT_SHADOW_LIGHTEST` and `darkest`
     that fill less than `PLANT_SOLIDITY` of their convex hull, with their soft edge down to `lightest`."""
-    if np.count_nonzero(answer & (tint > PLANT_TINT)) < PLANT_SHARE * max(np.count_nonzero(answer), 1):
+    if not holds_plant(answer, tint):
         return np.zeros_like(answer)
     grey = answer & (tint < most_tint)
     core = grey & (darkening > PLANT_SHADOW_LIGHTEST) & (darkening < darkest)
