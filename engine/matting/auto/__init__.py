@@ -59,7 +59,7 @@ The package, in the order `matte_auto` (`orchestrator`) runs it:
   outlines snapped, notches filled); `even_holes` fills holes of the matte's own colour after it.
 - `measures`: what several of them measure alike (shadow darkening and tint, the network's undecided
   share, the shared thresholds); mask geometry shared with the rest of matting is engine.matting.masks.
-The quality score is engine.matting.score; `orchestrator` collects its doubts.
+The quality score is engine.matting.score; `doubts` measures what it ranks by.
 """
 
 from engine.matting.auto.orchestrator import MissingModel, matte_auto
