@@ -57,8 +57,9 @@ The package, in the order `matte_auto` (`orchestrator`) runs it:
   in `level` (the cut level), `grey_parts` (a grey part and its shadow), `shadow_pieces` (cast shadows
   added or taken), `holes` (holes to fill or open), `glass` (partial alpha kept) and `edges` (soft
   outlines snapped, notches filled); `even_holes` fills holes of the matte's own colour after it.
-- `measures`: what several of them measure alike (shadow darkening and tint, the network's undecided
-  share, the shared thresholds); mask geometry shared with the rest of matting is engine.matting.masks.
+- `measures`: what several of them measure alike (`Tones`: the photo's ratio, darkening and tint
+  against the backdrop, measured once per matte; the network's undecided share; the shared shadow
+  thresholds); mask geometry shared with the rest of matting is engine.matting.masks.
 The quality score is engine.matting.score; `doubts` measures what it ranks by.
 """
 
