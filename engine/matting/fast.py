@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from engine.matting.masks import hole_labels, hull_mask
 from engine.matting.refine import soft_alpha_from_mask
 
 
@@ -184,18 +185,12 @@ def drop_specks(mask: np.ndarray, min_fraction: float) -> np.ndarray:
 
 def fill_enclosed(mask: np.ndarray, unlike: np.ndarray, hole_tolerance: float = 0.8) -> np.ndarray:
     """Fill regions enclosed by the product unless they look like the background (then they are holes)."""
-    inv = (~mask).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    n, labels, stats, enclosed = hole_labels(mask)
     if n <= 1:
         return mask
-    h, w = mask.shape
-    touches = np.zeros(n, bool)
-    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
-        touches[np.unique(edge)] = True
     out = mask.copy()
     tiny = 3e-5 * mask.size
-    idx = np.flatnonzero(~touches)
-    idx = idx[idx > 0]
+    idx = np.flatnonzero(enclosed)
     if idx.size == 0:
         return out
     # Median "unlike background" score per enclosed region, computed from sorted values per label.
@@ -212,12 +207,7 @@ def shadow_inside_hull(hard: np.ndarray, unlike: np.ndarray) -> float:
     Floor and drop shadows lie mostly outside the product's hull; a large smooth dark region inside it
     is far more likely a grey, untextured part of the product whose outline did not close.
     """
-    contours, _ = cv2.findContours(hard.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return 0.0
-    hull = np.zeros(hard.shape, np.uint8)
-    cv2.fillPoly(hull, [cv2.convexHull(np.concatenate(contours))], 1)
-    inside = hull > 0
+    inside = hull_mask(hard, convex_fill=False)
     area = int(inside.sum())
     if area == 0:
         return 0.0

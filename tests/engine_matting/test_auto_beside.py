@@ -14,14 +14,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.auto import (
-    BESIDE_ZONE,
-    SHADOW_DARKENING,
-    _darkening,
-    even_solid_pieces,
-    fill_light_notches,
-    merge_beside,
-)
+from engine.matting.auto.edges import fill_light_notches
+from engine.matting.auto.look_past import BESIDE_ZONE, even_solid_pieces, merge_beside
+from engine.matting.auto.measures import SHADOW_DARKENING, Tones
+from engine.matting.score import darkening as _darkening
 
 H = W = 200
 SWEEP = 0.9
@@ -49,7 +45,7 @@ def test_a_grey_pot_the_look_past_found_is_added() -> None:
     rgb[pot] = np.round(SWEEP * 0.92 * 255)
     assert float(np.median(_darkening(rgb, background)[pot])) > SHADOW_DARKENING + 0.01
     beside = pot.astype(np.float32)
-    merged, share = merge_beside(first, beside, zone_of(first), rgb, background)
+    merged, share = merge_beside(first, beside, zone_of(first), Tones(rgb, background))
     assert share > 0.05
     core = cv2.erode(pot.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     assert (merged[core] == 1.0).all()
@@ -68,7 +64,7 @@ def test_a_cast_shadows_fringe_is_not_a_body() -> None:
     rgb = np.round(np.clip(SWEEP * np.repeat(shade[..., None], 3, axis=2) * 255, 0, 255)).astype(np.uint8)
     beside = (distance < 1.4).astype(np.float32)  # the look took the shadow and its fringe
     beside[first > 0] = 0.0
-    merged, _ = merge_beside(first, beside, zone_of(first), rgb, background)
+    merged, _ = merge_beside(first, beside, zone_of(first), Tones(rgb, background))
     darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
     added = (merged > 0.5) & ~(first > 0.5) & ~zone_of(first)
     assert not (added & (darkening > SHADOW_DARKENING + 0.01)).any()
@@ -104,7 +100,7 @@ def test_a_gap_the_paint_closed_is_not_added() -> None:
     gap = np.zeros((H, W), bool)
     gap[55:145, 75:125] = True
     beside = gap.astype(np.float32)
-    merged, share = merge_beside(first, beside, zone_of(first), rgb, background)
+    merged, share = merge_beside(first, beside, zone_of(first), Tones(rgb, background))
     assert share == 0.0
     assert (merged[gap] < 0.5).all()
 

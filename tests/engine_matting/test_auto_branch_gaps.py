@@ -6,8 +6,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.auto import merge_beside
-from engine.matting.branch_gaps import inside_part, part_hulls
+from engine.matting.auto.branch_gaps import inside_part, part_hulls
+from engine.matting.auto.look_past import merge_beside
+from engine.matting.auto.measures import Tones
 from tests.engine_matting.test_auto_beside import H, W, sweep, zone_of
 
 
@@ -30,12 +31,12 @@ def test_a_gap_open_on_one_side_between_branches_is_not_added() -> None:
     pot[134:190, 70:130] = True  # the pot under the base: outside the plant's hull
     rgb[pot] = np.round(0.92 * 255)
     beside = (gap | pot).astype(np.float32)
-    merged, share = merge_beside(first, beside, zone_of(first), rgb, background, plant=True)
+    merged, share = merge_beside(first, beside, zone_of(first), Tones(rgb, background), plant=True)
     core = cv2.erode(pot.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     assert share > 0.05 and (merged[core] == 1.0).all()
     assert (merged[gap] < 0.5).all()
     # past a part that is no plant (a phone's screen with bits of its frame), the hull holds body
-    kept, _ = merge_beside(first, beside, zone_of(first), rgb, background)
+    kept, _ = merge_beside(first, beside, zone_of(first), Tones(rgb, background))
     assert (kept[gap] == 1.0).mean() > 0.9
 
 

@@ -1,5 +1,5 @@
 """A white card found by the network only in part, completed to the box the photo's four straight edges
-close (engine.matting.cards), on small shots these tests build: the unevenly lit, textured sweep of
+close (engine.matting.auto.cards), on small shots these tests build: the unevenly lit, textured sweep of
 `test_auto_fusion.sweep` and a white card 3 % brighter than it, with a dark printed bar.
 
 The network's answer is given (the card less its top-right corner, as ISNet answered on the whites
@@ -12,8 +12,10 @@ import cv2
 import numpy as np
 
 from benchmarks.datasets import metrics
-from engine.matting.auto import background_holes, fuse, holes_to_open
-from engine.matting.cards import box_around_print, card_box, complete_card
+from engine.matting.auto.cards import box_around_print, card_box, complete_card
+from engine.matting.auto.fusion import fuse
+from engine.matting.auto.holes import background_holes, holes_to_open
+from engine.matting.auto.measures import Tones
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect, sweep
 
@@ -37,7 +39,7 @@ def less_a_corner(mask: np.ndarray) -> np.ndarray:
 def test_a_cards_missed_corner_is_completed_to_its_edges():
     rgb, card = card_shot()
     answer = less_a_corner(card)
-    out, added, details = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, details = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert metrics.iou(answer, card) < 0.94  # the network's answer
     assert metrics.iou(out, card) >= 0.99 and added > 0.02
     assert details["card_sides"]["top"][0] in range(119, 122) and details["card_sides"]["right"][0] in range(
@@ -52,7 +54,7 @@ def test_a_box_the_photo_does_not_show_is_not_completed():
     rgb = shoot(bg, bg, np.zeros((SIZE, SIZE), np.float32), 17)
     _, card = card_shot()
     answer = less_a_corner(card)
-    out, added, _ = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, _ = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert added == 0.0 and np.array_equal(out, answer)
 
 
@@ -63,7 +65,7 @@ def test_a_round_body_is_no_card():
     rgb = shoot(bg, np.full((SIZE, SIZE, 3), 0.93, np.float32), disc, 17)
     answer = less_a_corner(disc)
     assert card_box(answer > 0.5) is None
-    out, added, _ = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, _ = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert added == 0.0 and np.array_equal(out, answer)
 
 
@@ -73,7 +75,7 @@ def test_a_dark_rectangle_is_left_to_the_frame_rule():
     _, card = card_shot()
     rgb = shoot(bg, np.full((SIZE, SIZE, 3), (0.06, 0.07, 0.09), np.float32), card, 17)
     answer = less_a_corner(card)
-    out, added, _ = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, _ = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert added == 0.0 and np.array_equal(out, answer)
 
 
@@ -86,7 +88,7 @@ def test_a_box_with_cut_corners_keeps_them_cut():
     body = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
     rgb = shoot(sweep(17), np.full((SIZE, SIZE, 3), 0.93, np.float32), body, 17)
     answer = cv2.GaussianBlur(body, (0, 0), 1.0)
-    out, added, details = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, details = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert added == 0.0 and np.array_equal(out, answer), details
 
 
@@ -153,7 +155,7 @@ def test_a_card_found_as_its_print_alone_is_found_around_it():
     colour[marks] = (0.1, 0.12, 0.3)
     rgb = shoot(bg, colour, card, 17)
     answer = cv2.GaussianBlur(marks.astype(np.float32), (0, 0), 0.7)
-    out, added, details = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, details = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert metrics.iou(answer, card) < 0.1
     assert metrics.iou(out, card) >= 0.98 and added > 0.2
     assert np.all(out >= answer)
@@ -168,7 +170,7 @@ def test_print_on_a_plain_sweep_gets_no_card():
     colour[marks] = (0.1, 0.12, 0.3)
     rgb = shoot(bg, colour, marks.astype(np.float32), 17)
     answer = cv2.GaussianBlur(marks.astype(np.float32), (0, 0), 0.7)
-    out, added, _ = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, _ = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert added == 0.0 and np.array_equal(out, answer)
 
 
@@ -183,7 +185,7 @@ def test_a_pattern_printed_near_a_cards_edge_is_not_taken_for_it():
         colour[y : y + 20, 68:71] = 0.6  # dashes: grey ink, 8 px in
     rgb = shoot(bg, colour, card, 17)
     answer = less_a_corner(card)
-    out, added, details = complete_card(answer, rgb, matte_fast(rgb).background)
+    out, added, details = complete_card(answer, Tones(rgb, matte_fast(rgb).background))
     assert details["card_sides"]["left"][0] in range(59, 62)
     assert metrics.iou(out, card) >= 0.99 and added > 0.02
 

@@ -14,14 +14,11 @@ import pytest
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import (
-    background_holes,
-    dropped_parts,
-    fuse,
-    merge_flattened,
-    network_level,
-    second_look_reason,
-)
+from engine.matting.auto.fusion import dropped_parts, fuse
+from engine.matting.auto.holes import background_holes
+from engine.matting.auto.level import network_level
+from engine.matting.auto.measures import Tones
+from engine.matting.auto.second_look import merge_flattened, second_look_reason
 from engine.matting.fast import matte_fast
 from engine.matting.score import border_mass, fragments, fused_quality
 
@@ -328,7 +325,7 @@ def test_second_look_adds_light_bodies_not_shadows():
     colour[:100] = 0.95
     rgb = shoot(bg, colour, truth, 15)
     background = matte_fast(rgb).background
-    merged, added = merge_flattened(box, np.maximum(truth, shade), rgb, background)
+    merged, added = merge_flattened(box, np.maximum(truth, shade), Tones(rgb, background))
     assert added > 0.01
     assert np.mean(merged[lid > 0.99] > 0.5) > 0.99
     assert np.mean(merged[shade > 0.99] > 0.5) < 0.01
@@ -393,14 +390,14 @@ def test_second_look_removes_a_shadow_the_first_took_for_product():
     bg = bg * (1 - 0.25 * shade[..., None])
     rgb = shoot(bg, np.full((SIZE, SIZE, 3), 0.95, np.float32), box, 19)
     background = matte_fast(rgb).background
-    merged, _ = merge_flattened(np.maximum(box, shade), box, rgb, background)
+    merged, _ = merge_flattened(np.maximum(box, shade), box, Tones(rgb, background))
     assert np.mean(merged[shade > 0.99] > 0.5) < 0.01
     assert np.mean(merged[box > 0.99] > 0.5) > 0.99
     # a dark part the second look missed is not a shadow: it stays
     dark = np.full((SIZE, SIZE, 3), 0.95, np.float32)
     dark[box > 0.5] = 0.08
     rgb = shoot(sweep(19), dark, box, 19)
-    merged, _ = merge_flattened(box, np.zeros_like(box), rgb, matte_fast(rgb).background)
+    merged, _ = merge_flattened(box, np.zeros_like(box), Tones(rgb, matte_fast(rgb).background))
     assert np.mean(merged[box > 0.99] > 0.5) > 0.99
 
 
@@ -414,7 +411,7 @@ def test_a_grey_part_in_its_own_shadow_stays_when_the_shadow_goes():
     colour = np.full((SIZE, SIZE, 3), (0.58, 0.6, 0.7), np.float32)
     rgb = shoot(bg, colour, base, 27)
     background = matte_fast(rgb).background
-    merged, _ = merge_flattened(np.maximum(base, shade), np.zeros_like(base), rgb, background)
+    merged, _ = merge_flattened(np.maximum(base, shade), np.zeros_like(base), Tones(rgb, background))
     assert np.mean(merged[shade > 0.99] > 0.5) < 0.05
     assert np.mean(merged[base > 0.99] > 0.5) > 0.95
 
@@ -597,7 +594,7 @@ def test_a_shaded_side_joined_to_a_dropped_shadow_stays():
     rgb = shoot(bg, colour, box, 35)
     second = box.copy()
     second[:, 195:] = 0.0
-    merged, _ = merge_flattened(np.maximum(box, shade), second, rgb, matte_fast(rgb).background)
+    merged, _ = merge_flattened(np.maximum(box, shade), second, Tones(rgb, matte_fast(rgb).background))
     assert np.mean(merged[shade > 0.99] > 0.5) < 0.02
     assert np.mean(merged[105:190, 196:199] > 0.5) > 0.95
 

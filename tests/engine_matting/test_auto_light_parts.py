@@ -15,9 +15,10 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import SHADOW_DARKENING, flatten_backdrop
+from engine.matting.auto.light_parts import LOCAL_LEVEL, local_flatten, solid_pieces
+from engine.matting.auto.measures import SHADOW_DARKENING, Tones
+from engine.matting.auto.second_look import flatten_backdrop
 from engine.matting.fast import matte_fast
-from engine.matting.light_parts import LOCAL_LEVEL, local_flatten, solid_pieces
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect, sweep
 
 
@@ -77,7 +78,7 @@ def test_the_local_level_lifts_a_pale_part_above_the_sweeps_blotches():
     rgb, truth, leaves, pot = plant_in_a_pale_pot(31)
     fast = matte_fast(rgb)
     flat = flatten_backdrop(rgb, fast.background)
-    image, zone, painted = local_flatten(rgb, fast.background, leaves > 0.1, SHADOW_DARKENING)
+    image, zone, painted = local_flatten(Tones(rgb, fast.background), leaves > 0.1, SHADOW_DARKENING)
     step, blotches = contrast(image, pot, truth)
     flat_step, flat_blotches = contrast(flat, pot, truth)
     assert step / blotches > 1.5 * flat_step / flat_blotches and step > blotches
@@ -140,7 +141,7 @@ def test_the_look_on_the_local_level_adds_no_shadow_and_no_texture_stroke():
     # a hard shadow 30 % darker beside the box is painted over
     shade = soft_rect(332, 200, 380, 300)
     shaded = np.clip(rgb.astype(np.float32) * (1 - 0.3 * shade[..., None]), 0, 255).astype(np.uint8)
-    _, zone, painted = local_flatten(shaded, fast.background, truth > 0.1, SHADOW_DARKENING)
+    _, zone, painted = local_flatten(Tones(shaded, fast.background), truth > 0.1, SHADOW_DARKENING)
     assert painted[shade > 0.99].mean() > 0.95 and not zone[shade > 0.99].any()
     stroke = np.zeros((SIZE, SIZE), bool)
     cv2.line(stroke.view(np.uint8), (20, 20), (200, 40), 1, 3)

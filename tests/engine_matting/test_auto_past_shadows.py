@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.matting.auto import FLATTEN_LEVEL, flatten_backdrop, look_past_shadows
-from engine.matting.light_parts import plant_alone
+from engine.matting.auto.light_parts import plant_alone
+from engine.matting.auto.look_past import look_past_shadows
+from engine.matting.auto.measures import Tones
+from engine.matting.auto.second_look import FLATTEN_LEVEL, flatten_backdrop
 from tests.engine_matting.test_auto_beside import H, W, sweep
 
 
@@ -29,7 +31,7 @@ def test_the_pot_is_found_once_the_shadow_is_painted_out() -> None:
         return (pot if (shown == level).all() else shadow).astype(np.float32)
 
     flat = flatten_backdrop(rgb, background)
-    merged, share = look_past_shadows(first, predict, flat, rgb, background)
+    merged, share = look_past_shadows(first, predict, flat, Tones(rgb, background))
     assert share > 0.05 and (merged[100:140, 85:115] == 1.0).all()
     assert (merged[shadow] < 0.5).all()
 

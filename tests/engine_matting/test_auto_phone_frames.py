@@ -1,5 +1,5 @@
 """A white phone's thin frame, found by the network only in bits, completed where the photo shows its
-outer edge (engine.matting.frames), on small shots these tests build: the unevenly lit, textured sweep
+outer edge (engine.matting.auto.frames), on small shots these tests build: the unevenly lit, textured sweep
 and the phone of `test_auto_fusion.white_phone_shot` (a dark screen in a white frame 3 % brighter than
 the sweep, 12 px at the sides, 16 px at the top, 30 px at the bottom).
 
@@ -15,8 +15,9 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
+from engine.matting.auto.frames import complete_frame, side_edge
+from engine.matting.auto.measures import Tones
 from engine.matting.fast import matte_fast
-from engine.matting.frames import complete_frame, side_edge
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep, white_phone_shot
 
 
@@ -66,7 +67,7 @@ def test_a_dark_box_with_no_frame_gains_nothing():
     rgb, box = dark_box_with_a_shadow()
     answer = cv2.GaussianBlur(box, (0, 0), 1.0)
     background = matte_fast(rgb).background
-    out, added, details = complete_frame(answer, rgb, background)
+    out, added, details = complete_frame(answer, Tones(rgb, background))
     assert added == 0.0 and np.array_equal(out, answer)
 
 
@@ -76,7 +77,7 @@ def test_a_tilted_screen_is_left_as_the_network_found_it():
     tilted_rgb = cv2.warpAffine(rgb, m, (SIZE, SIZE), borderMode=cv2.BORDER_REFLECT)
     tilted = cv2.warpAffine(answer, m, (SIZE, SIZE))
     background = matte_fast(tilted_rgb).background
-    out, added, _ = complete_frame(tilted, tilted_rgb, background)
+    out, added, _ = complete_frame(tilted, Tones(tilted_rgb, background))
     assert added == 0.0 and np.array_equal(out, tilted)
 
 
@@ -117,7 +118,7 @@ def test_a_dark_box_in_a_shadow_all_round_gains_no_frame():
         rgb, box = dark_box_in_a_faint_shadow(strength)
         answer = cv2.GaussianBlur(box, (0, 0), 1.0)
         background = matte_fast(rgb).background
-        out, added, details = complete_frame(answer, rgb, background)
+        out, added, details = complete_frame(answer, Tones(rgb, background))
         assert added == 0.0 and np.array_equal(out, answer), (strength, details)
 
 
@@ -136,6 +137,6 @@ def test_a_seam_inside_one_side_of_the_frame_is_passed_over_for_the_edge_at_the_
     answer[:66] = 0.0  # the frame's top band and ...
     answer[:, :142] = 0.0  # ... its left band missed
     answer = cv2.GaussianBlur(answer, (0, 0), 1.0)
-    out, _, details = complete_frame(answer, rgb, matte_fast(rgb).background)
+    out, _, details = complete_frame(answer, Tones(rgb, matte_fast(rgb).background))
     assert details["frame_sides"]["left"][0] in range(11, 14), details
     assert metrics.iou(out, phone) >= 0.98

@@ -8,7 +8,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import fill_light_pinholes
+from engine.matting.auto.holes import fill_light_pinholes
 from tests.engine_matting.test_auto_fusion import SIZE, StandIn, shoot, soft_rect, sweep
 
 DIPS = [(136, 100), (136, 200), (244, 150), (190, 56), (190, 324)]  # (x, y) on the phone's frame

@@ -15,7 +15,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.light_parts import LOCAL_LEVEL, solid_pieces
+from engine.matting.auto.light_parts import LOCAL_LEVEL, solid_pieces
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_disc, soft_rect
 from tests.engine_matting.test_auto_light_parts import LocalOnly, blotchy_sweep
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.even_holes import HOLE_STEP, HOLE_UNLIKE, fill_even_holes, hole_step
+from engine.matting.auto.even_holes import HOLE_STEP, HOLE_UNLIKE, fill_even_holes, hole_step
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect
 from tests.engine_matting.test_auto_light_parts import LocalOnly, blotchy_sweep, printer_with_a_light_top
@@ -130,7 +130,7 @@ def box_with_a_cast_wedge(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def test_a_cast_shadows_wedge_is_no_part_the_network_dropped():
     """The colour model is sure of the box's hard shadow joined to its side; the network cuts the box
     alone. The wedge is solid, as dark as a shadow and of the sweep's colour: not added."""
-    from engine.matting.auto import fuse
+    from engine.matting.auto.fusion import fuse
 
     rgb, box, wedge = box_with_a_cast_wedge(61)
     fast = matte_fast(rgb)
@@ -143,8 +143,8 @@ def test_a_cast_shadows_wedge_is_no_part_the_network_dropped():
 def test_only_solid_neutral_pieces_in_a_shadows_range_are_cast_shadows():
     """A solid neutral wedge in a shadow's darkness is a shadow; a strip 2 px wide along a body (its
     shaded rim), a tinted piece (a grey part) and a piece darker than any shadow are not."""
-    from engine.matting.auto import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
-    from engine.matting.shadow_pieces import cast_shadow_pieces
+    from engine.matting.auto.measures import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
+    from engine.matting.auto.shadow_pieces import cast_shadow_pieces
 
     dark = np.zeros((SIZE, SIZE), np.float32)
     tint = np.zeros((SIZE, SIZE), np.float32)

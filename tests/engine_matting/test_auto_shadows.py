@@ -18,7 +18,10 @@ import cv2
 import numpy as np
 
 from benchmarks.datasets import metrics
-from engine.matting.auto import SHADOW_TINT, fuse, network_level, neutral_shadow, shadow_tint
+from engine.matting.auto.fusion import fuse
+from engine.matting.auto.grey_parts import neutral_shadow
+from engine.matting.auto.level import network_level
+from engine.matting.auto.measures import SHADOW_TINT, shadow_tint
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, sweep
 

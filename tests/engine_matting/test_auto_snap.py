@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import snap_soft_edges
+from engine.matting.auto.edges import snap_soft_edges
 from engine.matting.fast import matte_fast
 from tests.engine_matting.test_auto_fusion import SIZE, StandIn, shoot, soft_rect, sweep
 

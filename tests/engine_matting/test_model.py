@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.datasets import metrics
 from engine.matting import MissingModel, matte
-from engine.matting.auto import fuse
+from engine.matting.auto.fusion import fuse
 from engine.matting.fast import matte_fast
 from engine.matting.model import FAMILIES, ModelSession, get_session
 

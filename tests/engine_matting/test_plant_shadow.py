@@ -6,8 +6,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.auto import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
-from engine.matting.shadow_pieces import plant_shadow
+from engine.matting.auto.measures import SHADOW_DARKENING, SHADOW_DARKEST, SHADOW_TINT
+from engine.matting.auto.shadow_pieces import plant_shadow
 
 H = W = 200
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import undecided_share
+from engine.matting.auto.measures import undecided_share
 from engine.matting.score import OUTLINE_DOUBT, REVIEW_LINE, UNDECIDED_CRISP, UNDECIDED_OUTLINE, fused_quality
 from tests.engine_matting.score_doubts import CLEAN_OUTLINE as CLEAN
 from tests.engine_matting.test_auto_fusion import SIZE, Looks, shoot, soft_rect, sweep

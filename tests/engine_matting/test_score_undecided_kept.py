@@ -25,7 +25,7 @@ import numpy as np
 
 from benchmarks.datasets import metrics
 from engine.matting import matte
-from engine.matting.auto import undecided_share
+from engine.matting.auto.measures import undecided_share
 from engine.matting.score import (
     LIGHT_ONLY,
     OUTLINE_DOUBT,
@@ -85,7 +85,7 @@ def test_a_dark_part_the_look_past_found_nothing_around_is_flagged_where_faint_l
     colour model left faint departures out (whites tune: a phone's frame, IoU 0.89, scored 0.93; a
     printer found as its dark slot, IoU 0.05, scored 0.79) a light body is there that no look found,
     and the matte is flagged. A dark product alone (no faint departures) is not."""
-    from engine.matting import auto
+    from engine.matting.auto import trust
     from tests.engine_matting.test_auto_quality import white_phone
 
     rgb, phone, screen = white_phone(31)
@@ -95,7 +95,7 @@ def test_a_dark_part_the_look_past_found_nothing_around_is_flagged_where_faint_l
     assert not alone.details["left_faint"] and not alone.details["doubt_dark_rim_left"]
     assert alone.quality >= 0.8 and "light_added" not in alone.details
     # the synthetic frame is too faint for the colour model's own measure: stand in for it
-    monkeypatch.setattr(auto, "faint_departures", lambda fast: (0.1, 0.5))
+    monkeypatch.setattr(trust, "faint_departures", lambda fast: (0.1, 0.5))
     net = Looks(screen, screen, screen)
     res = matte(rgb, "auto", session=net)
     # the look past found nothing where faint departures were left: one more look, on the sweep's

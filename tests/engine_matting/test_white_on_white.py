@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.datasets import metrics, whites
 from engine.matting import matte
-from engine.matting.auto import faint_departures
+from engine.matting.auto.trust import faint_departures
 from engine.matting.fast import matte_fast
 
 BLIND = [

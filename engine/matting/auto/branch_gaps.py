@@ -1,6 +1,6 @@
 """Pieces the look past a part found that lie within that part's own outline: backdrop between branches.
 
-The look past a coloured part (`auto.paint_out`, `auto.merge_beside`) paints out what the network
+The look past a coloured part (`look_past.paint_out`, `look_past.merge_beside`) paints out what the network
 found first (a plant) and takes what it then cuts against the paint: a white pot under the plant. It
 also cuts the backdrop left between the plant's branches, where the paint does not ring it closely
 enough for `merge_beside`'s ringed-gap rule (the branches are thin, the gap opens to one side). A pot
@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.masks import hull_mask
+
 HULL_INSIDE = 0.25  # share of a piece inside the found part's hull beyond which it is a gap in the part
 HULL_MIN_PART = 0.0005  # share of the image below which a piece of the found part draws no hull (specks)
 
@@ -23,13 +25,12 @@ def part_hulls(found: np.ndarray) -> np.ndarray:
     """The union of the convex hulls of the pieces of `found` (bool) above `HULL_MIN_PART`, each its
     own: two parts found apart (a plant and a piece of its pot) do not enclose the space between them."""
     n, pieces, stats, _ = cv2.connectedComponentsWithStats(found.astype(np.uint8), connectivity=8)
-    hulls = np.zeros(found.shape, np.uint8)
+    hulls = np.zeros(found.shape, bool)
     for lab in range(1, n):
         if stats[lab, cv2.CC_STAT_AREA] < HULL_MIN_PART * found.size:
             continue
-        points = cv2.findNonZero((pieces == lab).astype(np.uint8))
-        cv2.fillConvexPoly(hulls, cv2.convexHull(points), 1)
-    return hulls > 0
+        hulls |= hull_mask(pieces == lab)
+    return hulls
 
 
 def inside_part(pieces: np.ndarray, n: int, found: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Pieces the colour model adds beside the network's answer that are a cast shadow, not a dropped part.
 
-`auto.fuse` adds back what the colour model is sure of beyond the network's outline (`dropped_parts`:
+`fusion.fuse` adds back what the colour model is sure of beyond the network's outline (`dropped_parts`:
 a strap, a stem the network dropped). A hard cast shadow joined to the product's side is just as sure
 to the colour model (strongly unlike the backdrop) and is added the same way: a printer with its
 shadow's wedge beside it (fresh tune printers 18-59: white_printer-52, IoU 0.954, the wedge 1 % of
@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from engine.matting.auto.measures import holds_tinted
+from engine.matting.masks import convex_hull
 
 SHADOW_CORE = 3  # px: a cast shadow's piece is a wedge, not a strip along the body's outline
 SHADOW_SOLID = 0.5  # share of a piece that survives the erosion by `SHADOW_CORE` px
@@ -57,6 +60,12 @@ PLANT_MIN_PART = 1e-3  # share of the image below which a piece is left alone
 PLANT_RIM = 3  # px: the shadow's soft edge around a dropped piece, where as grey and shadow-dark
 
 
+def holds_plant(answer: np.ndarray, tint: np.ndarray) -> bool:
+    """Whether `answer` (bool) holds a coloured part (`PLANT_SHARE` of it tinted beyond `PLANT_TINT`),
+    the only place a plant's cast shadow is looked for (`plant_shadow`)."""
+    return holds_tinted(answer, tint, PLANT_TINT, PLANT_SHARE)
+
+
 def plant_shadow(
     answer: np.ndarray,
     darkening: np.ndarray,
@@ -68,7 +77,7 @@ def plant_shadow(
     """The part of `answer` (bool) that is a plant's lacy cast shadow: beside a coloured part, pieces
     of grey (`tint` below `most_tint`) pixels darkened between `PLANT_SHADOW_LIGHTEST` and `darkest`
     that fill less than `PLANT_SOLIDITY` of their convex hull, with their soft edge down to `lightest`."""
-    if np.count_nonzero(answer & (tint > PLANT_TINT)) < PLANT_SHARE * max(np.count_nonzero(answer), 1):
+    if not holds_plant(answer, tint):
         return np.zeros_like(answer)
     grey = answer & (tint < most_tint)
     core = grey & (darkening > PLANT_SHADOW_LIGHTEST) & (darkening < darkest)
@@ -79,7 +88,7 @@ def plant_shadow(
         area = stats[lab, cv2.CC_STAT_AREA]
         if area < PLANT_MIN_PART * answer.size:
             continue
-        hull = cv2.convexHull(cv2.findNonZero((pieces == lab).astype(np.uint8)))
+        hull = convex_hull(pieces == lab)
         lacy[lab] = area < PLANT_SOLIDITY * max(cv2.contourArea(hull), 1.0)
     shadow = lacy[pieces]
     if not shadow.any():

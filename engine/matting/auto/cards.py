@@ -21,7 +21,7 @@ printer: each has a side that fails `CARD_EVEN`). Fresh tune cards 18-47: card-2
 -0.001 (the box about a px past the card's edge), mean 0.9879 -> 0.9881; check cards 48-65: card-52
 +0.0005, nothing else moved. The bowl of card-15's "D", an enclosed region that matches the backdrop
 as a mug's handle does, was opened by the fusion's hole rule; it is now kept closed there
-(`auto.print_counter`: the same light surface lies all round the print).
+(`holes.print_counter`: the same light surface lies all round the print).
 
 Round 2 (helper E). Where a side's largest step does not run the whole side, another strong step that
 runs it plainly (`CARD_EVEN_AGAIN`) may be its edge, those at or inside the answer's side first
@@ -46,7 +46,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.matting.score import darkening as _darkening
+from engine.matting.auto.frames import line_steps
+from engine.matting.auto.measures import Tones
 
 CARD_CORE = 0.5  # a row (column) is the card's where the answer covers this share of its fullest one
 CARD_FILL = 0.8  # share of the box the answer covers: a card found in part, not a sprawling body
@@ -98,12 +99,6 @@ def card_box(hard: np.ndarray) -> tuple[int, int, int, int] | None:
     return y0, y1, x0, x1
 
 
-def _steps(profile: np.ndarray) -> np.ndarray:
-    """Colour steps between neighbouring lines of `profile` (mean colour per line, (n, 3)): [i] lies
-    between lines i and i + 1."""
-    return np.linalg.norm(np.diff(profile, axis=0), axis=-1)
-
-
 def _texture(steps: np.ndarray, at: int) -> float:
     """The median step within `CARD_SPAN` slacks of `at`: the sweep's texture, averaged along a side."""
     wide = steps[max(0, at - 1 - CARD_SPAN * CARD_SLACK) : at + CARD_SPAN * CARD_SLACK]
@@ -121,7 +116,7 @@ def edge_near(profile: np.ndarray, at: int) -> tuple[int, float]:
     """(position, strength) of the largest step of `profile` (mean colour per line, (n, 3)) within
     `CARD_SLACK` of `at`: position p means the step lies between lines p - 1 and p. Strength is that
     step over the texture's (`_texture`)."""
-    steps = _steps(profile)
+    steps = line_steps(profile)
     lo, hi = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
     if hi <= lo:
         return at, 0.0
@@ -175,7 +170,7 @@ def side_edge(
     profile = lines.mean(axis=1)
     pos, strength = edge_near(profile, at)
     even = _evenness(lines, pos)
-    steps = _steps(profile)
+    steps = line_steps(profile)
     texture = _texture(steps, at)
     first, last = max(0, at - 1 - CARD_SLACK), min(steps.size, at + CARD_SLACK)
     peaks = {_peak(steps, i, -outward) for i in range(first, last) if steps[i] >= CARD_STEP * texture}
@@ -207,7 +202,7 @@ def _outward(profile: np.ndarray, start: int, stop: int) -> int:
     the step between lines p - 1 and p. The farthest, not the largest: a pattern printed on the card
     (rings, a grid) steps inside its edge as much as the edge does, the sweep beyond the edge is plain
     (whites tune white_card-55: its top edge steps 28 times the median, a ring on it 58 times)."""
-    steps = _steps(profile)
+    steps = line_steps(profile)
     lo, hi = max(0, min(start, stop)), min(steps.size, max(start, stop))
     if hi <= lo:
         return start
@@ -236,16 +231,13 @@ def box_around_print(ratio: np.ndarray, box: tuple[int, int, int, int]) -> tuple
     )
 
 
-def complete_card(
-    alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray
-) -> tuple[np.ndarray, float, dict]:
+def complete_card(alpha: np.ndarray, tones: Tones) -> tuple[np.ndarray, float, dict]:
     """`alpha` with the light upright rectangle it mostly is completed to the box the photo's four
     straight edges close (see the module's docstring); where the answer is only a card's print
     (`print_box`), the box is first looked for around it (`box_around_print`). Returns (alpha, share of
     the image added, details)."""
     hard = alpha > 0.5
-    ratio = rgb.astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(background, 1e-3)
-    darkening = _darkening(rgb, background)
+    ratio, darkening = tones.ratio, tones.darkening
     box = card_box(hard)
     if box is not None:
         y0, y1, x0, x1 = box

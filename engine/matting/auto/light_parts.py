@@ -2,7 +2,7 @@
 
 A printer's lighter top face above its front, a white pot under a plant: the network cuts the part it
 sees (the front with its slot, the leaves) and misses the light part joined to it, on the photo and on
-the flattened photo (`auto.flatten_backdrop`). A photographer still sees that part, by its outline: a
+the flattened photo (`second_look.flatten_backdrop`). A photographer still sees that part, by its outline: a
 patch of one even tone with a step all round it, while the sweep around it is paper texture. What
 hides it from the network is the light's unevenness: the colour model's smooth backdrop surface leaves
 a residual of 1-2 % on photographed paper (whites tune: 0.012-0.016), as large as the part's own
@@ -13,9 +13,9 @@ backdrop alone, which skips the product and anything as dark as a shadow), the s
 and only steps remain; amplified (`LOCAL_GAIN`) the part stands out with its outline. The found part
 and what is darker than any light body are painted over in the sweep's level (the network looks at
 the most salient thing: a hard cast shadow, otherwise), and what it then cuts against the found part
-is taken where it is a light, solid body (`auto.merge_light_parts`).
+is taken where it is a light, solid body (`merge_light_parts`).
 
-`auto.matte_auto` takes this look where the network was unsure of a body and took no look past a dark
+`orchestrator.matte_auto` takes this look where the network was unsure of a body and took no look past a dark
 part (whites tune 144: 15 looks; IoU 0.9762 -> 0.9834, white_printer-10 0.79 -> 0.97, white_card-15
 0.02 -> 0.87, no other image moved; tune shrubs and printers 18-59: IoU 0.9206 -> 0.9303, shrubs 0.67-0.70
 -> 0.93-0.98 and a printer 0.24 -> 0.52, none worse). It does not replace the look past a coloured
@@ -23,7 +23,7 @@ part at the flattened photo: there it found fewer pots (whites tune: three pots 
 IoU 0.97-0.99, lost: 0.66-0.72), and taken after that look where it found nothing it found one pot of
 five (IoU 0.69 -> 0.92). It is taken there all the same, and where the look past was not taken, when
 the colour model found no body beside the coloured part either: with the pot's printed pattern no
-longer breaking its answer (`fill_holes`) and once more with the plant's soft cast shadow painted
+longer breaking its answer (`masks.fill_holes`) and once more with the plant's soft cast shadow painted
 (`LOCAL_DARK_AGAIN`), of the twelve such looks among the whites tune shrubs 0-59 six found a missed pot
 (IoU 0.68-0.72 -> 0.92-0.99) and six added nothing (three pots still missed, three found already).
 """
@@ -33,7 +33,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.score import darkening as _darkening
+from engine.matting.auto.look_past import BESIDE_ZONE, merge_beside
+from engine.matting.auto.measures import SHADOW_DARKENING, Tones, holds_tinted
+from engine.matting.masks import fill_holes
 
 LOCAL_SIGMA = 25.0  # px (at full size): the reach over which the sweep's own level is measured
 LOCAL_SCALE = 4  # the level is measured at 1/4 size: it is smooth by construction, and that is cheap
@@ -70,7 +72,7 @@ def local_level(ratio: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
 
 
 def local_flatten(
-    rgb: np.ndarray, background: np.ndarray, found: np.ndarray, shadow: float, dark: float = LOCAL_DARK
+    tones: Tones, found: np.ndarray, shadow: float, dark: float = LOCAL_DARK
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(image for the network, the found part's painted zone, everything painted).
 
@@ -80,8 +82,8 @@ def local_flatten(
     painted over in the sweep's level. The level is measured on the backdrop alone: away from the
     found part and from what is darker than the backdrop by `shadow` (a shadow's falloff would read
     as a light part beside it)."""
-    ratio = rgb.astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(background, 1e-3)
-    darkening = cv2.GaussianBlur(_darkening(rgb, background), (0, 0), 2.0)
+    ratio = tones.ratio
+    darkening = tones.dark
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LOCAL_ZONE + 1,) * 2)
     zone = cv2.dilate(found.astype(np.uint8), kernel) > 0
     painted_dark = (darkening > dark) & ~zone
@@ -96,7 +98,7 @@ def local_flatten(
 
 
 def solid_pieces(mask: np.ndarray) -> np.ndarray:
-    """Pieces of `mask`, holes filled (`fill_holes`), of which `LOCAL_SOLID` survives an erosion by
+    """Pieces of `mask`, holes filled (`masks.fill_holes`), of which `LOCAL_SOLID` survives an erosion by
     `LOCAL_CORE` px: bodies, not the strokes of the sweep's texture that the amplification outlines
     as well. Filled first, since the amplification outlines a body's own print too and the look's
     answer has holes there (shrubs 18-59: a pot with a printed pattern kept 0.52 of its area after
@@ -112,15 +114,6 @@ def solid_pieces(mask: np.ndarray) -> np.ndarray:
     return kept[pieces]
 
 
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    """`mask` with the holes it encloses filled: the look on the local level outlines a light body's
-    own print (a pot's pattern) as well as its edge, which leaves holes in the body's answer."""
-    padded = np.pad(mask.astype(np.uint8), 1)
-    outside = padded.copy()
-    cv2.floodFill(outside, None, (0, 0), 1)
-    return mask | (outside[1:-1, 1:-1] == 0)
-
-
 # the answer is a plant alone, its pot still missed, where this share of it is coloured (tint above
 # `PLANT_ALONE_TINT`): whites tune shrubs 0-89 after both looks on the local level found nothing, the
 # four with the pot missed 1.00, the six with the pot found 0.67-0.72 (a look then only takes sweep
@@ -132,5 +125,36 @@ PLANT_ALONE_TINT = 0.1
 def plant_alone(answer: np.ndarray, tint: np.ndarray) -> bool:
     """Whether `answer` (bool) is all coloured part (`PLANT_ALONE` of it tinted beyond
     `PLANT_ALONE_TINT`): a plant without its white pot, which is worth a further look."""
-    area = np.count_nonzero(answer)
-    return area > 0 and np.count_nonzero(answer & (tint > PLANT_ALONE_TINT)) >= PLANT_ALONE * area
+    return bool(answer.any()) and holds_tinted(answer, tint, PLANT_ALONE_TINT, PLANT_ALONE)
+
+
+def merge_light_parts(
+    first: np.ndarray,
+    look: np.ndarray,
+    zone: np.ndarray,
+    painted: np.ndarray,
+    tones: Tones,
+) -> tuple[np.ndarray, float]:
+    """`first` plus the light, solid bodies the look on `light_parts.local_flatten`'s image found
+    against the found part: `merge_beside`'s rules (outside the painted zone and touching it, no
+    darker than a light body, not a gap the paint closed, large enough) on the look's answer outside
+    what was painted, of which only solid pieces are kept (`light_parts.solid_pieces`: the sweep's
+    texture strokes, amplified, are outlined too). Returns (alpha, share of the image added)."""
+    look = np.where(painted & ~zone, 0.0, look).astype(np.float32)
+    merged, _ = merge_beside(first, look, zone, tones)
+    added = (merged > 0.5) & ~(first > 0.5)
+    body = solid_pieces(added & ~zone)
+    # the painted rim between a kept body and the found part, not the rim along a dropped piece
+    reach = 2 * (BESIDE_ZONE + 2) + 1
+    added = body | (added & zone & (cv2.dilate(body.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0))
+    return np.where(added, 1.0, first).astype(np.float32), float(added.mean())
+
+
+def look_on_local_level(
+    first: np.ndarray, model_predict, tones: Tones, dark: float = LOCAL_DARK
+) -> tuple[np.ndarray, float]:
+    """The network's look at `light_parts.local_flatten`'s image of the photo (the found part, grown
+    by its soft rim above 0.1, and the shadows painted out), merged by `merge_light_parts`.
+    Returns (alpha, share of the image added)."""
+    image, zone, painted = local_flatten(tones, first > 0.1, SHADOW_DARKENING, dark)
+    return merge_light_parts(first, model_predict(image), zone, painted, tones)

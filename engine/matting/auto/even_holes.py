@@ -1,6 +1,6 @@
 """Holes in the matte that are the same surface as the matte around them, filled.
 
-A white printer on a white sweep: after every look (`auto.matte_auto`) the answer can be the printer's
+A white printer on a white sweep: after every look (`orchestrator.matte_auto`) the answer can be the printer's
 outline, its top face and its slot, with the middle of its front missing as a ragged hole (whites tune,
 fresh printers 18-59: white_printer-54, IoU 0.52, a hole of 9 % of the image). The hole is not the
 sweep seen through the product: its pixels have the colour of the front around it, while a true hole
@@ -32,6 +32,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.masks import hole_labels
+
 HOLE_STEP = 0.03  # ratio step (norm over RGB) below which a hole is the enclosing surface: see above
 HOLE_UNLIKE = 0.015  # least departure of a hole's rim from the backdrop (norm of its ratio less one)
 # for it to be filled: a hole at the backdrop's own level is the backdrop, whatever encloses it (a white
@@ -46,10 +48,8 @@ HOLE_MIN = 50  # px: smaller holes are compared too, but need this many pixels i
 def enclosed_holes(hard: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """(labels of the not-matte pixels, their stats, labels of those regions that do not touch the
     image's border): the matte's holes (4-connected, so a diagonal gap does not open one)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((~hard).astype(np.uint8), connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    inside = np.setdiff1d(np.arange(1, n), border)
-    return labels, stats, [int(v) for v in inside]
+    _, labels, stats, enclosed = hole_labels(hard)
+    return labels, stats, [int(v) for v in np.flatnonzero(enclosed)]
 
 
 def hole_step(hole: np.ndarray, hard: np.ndarray, ratio: np.ndarray) -> tuple[float, float] | None:

@@ -1,7 +1,7 @@
 """A light frame around a dark screen, completed side by side where the photo shows its outer edge.
 
 A white phone is a dark screen inside a thin white frame. On a white sweep the network (and each of its
-further looks in `auto.matte_auto`) finds the screen and only bits of the frame: one band missed along
+further looks in `orchestrator.matte_auto`) finds the screen and only bits of the frame: one band missed along
 the top, a side that stops halfway (whites tune: phones IoU 0.88-0.96, boundary F 0.42-0.82). A
 photographer still sees the frame's outer edge, as a faint step that runs straight along each of the
 screen's sides: the frame's even white against the sweep's texture and uneven light. One pixel of it
@@ -50,9 +50,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.score import darkening as _darkening
+from engine.matting.auto.measures import Tones
 
-FRAME_DARK = 0.25  # a screen is this much darker than the backdrop (as `auto.SECOND_LOOK_DARK`)
+FRAME_DARK = 0.25  # a screen is this much darker than the backdrop (as `second_look.SECOND_LOOK_DARK`)
 FRAME_SCREEN = 0.5  # share of the answer the screen makes up: the answer is a screen with bits of frame
 FRAME_RECT = 0.95  # share of its upright box the screen fills: a screen, upright
 FRAME_START = 7  # px from the screen's side within which its own rim (blur, JPEG ringing) lies
@@ -112,12 +112,18 @@ def _lines(image: np.ndarray, box: tuple[int, int, int, int], side: str, reach: 
     return np.array(rows)
 
 
+def line_steps(means: np.ndarray) -> np.ndarray:
+    """Colour steps between neighbouring lines, from their mean colours (n, 3): [i] lies between lines
+    i and i + 1. The one measure of an edge along a side, for frames and cards (`cards.side_edge`)."""
+    return np.linalg.norm(np.diff(means, axis=0), axis=-1)
+
+
 def side_edge(ratio_lines: np.ndarray, start: int = FRAME_START) -> tuple[int, float]:
     """(distance, strength) of the largest step between neighbouring lines' mean colour past `start`:
     distance d means the lines 1..d are inside it. Strength is that step over the median step of the
     lines from `start` on (the sweep's texture, averaged along the side)."""
     means = ratio_lines.mean(axis=1)
-    steps = np.linalg.norm(means[1:] - means[:-1], axis=-1)  # steps[i]: between lines i+1 and i+2
+    steps = line_steps(means)  # steps[i]: between lines i+1 and i+2
     if steps.size <= start:
         return 0, 0.0
     tail = steps[start - 1 :]
@@ -129,7 +135,7 @@ def step_near(ratio_lines: np.ndarray, distance: int, start: int = FRAME_START) 
     """(distance, strength) of the largest step between neighbouring lines within `FRAME_AGREE` of
     `distance`, its strength measured as `side_edge` measures it."""
     means = ratio_lines.mean(axis=1)
-    steps = np.linalg.norm(means[1:] - means[:-1], axis=-1)
+    steps = line_steps(means)
     lo, hi = max(start - 1, distance - 1 - FRAME_AGREE), min(steps.size, distance + FRAME_AGREE)
     if steps.size <= start or hi <= lo:
         return 0, 0.0
@@ -148,12 +154,10 @@ def crispness(ratio_lines: np.ndarray, distance: int, span: int = FRAME_SOFT) ->
     return step / max(whole, step, 1e-6)
 
 
-def complete_frame(
-    alpha: np.ndarray, rgb: np.ndarray, background: np.ndarray
-) -> tuple[np.ndarray, float, dict]:
+def complete_frame(alpha: np.ndarray, tones: Tones) -> tuple[np.ndarray, float, dict]:
     """`alpha` with the light frame around its dark screen completed on the sides where the photo shows
     the frame's edge (see the module's docstring). Returns (alpha, share of the image added, details)."""
-    darkening = _darkening(rgb, background)
+    rgb, background, darkening = tones.rgb, tones.background, tones.darkening
     box = screen_box(alpha, darkening)
     if box is None:
         return alpha, 0.0, {}
