@@ -81,6 +81,7 @@ from engine.matting.score import (
 )
 from engine.matting.score import darkening as _darkening
 from engine.matting.shadow_pieces import cast_shadow_pieces, plant_shadow
+from engine.matting.shape_doubts import frame_balance, shadow_kept
 
 
 class MissingModel(RuntimeError):
@@ -1352,11 +1353,13 @@ def matte_auto(
     if holes_filled > 0.0:
         details.update(holes_filled=holes_filled, hole_steps=hole_steps)
     # a plant's lacy cast shadow the network took with it (`shadow_pieces.plant_shadow`)
-    dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
+    raw_dark = _darkening(rgb, fast.background)
+    dark = cv2.GaussianBlur(raw_dark, (0, 0), 2.0)
+    tint = shadow_tint(rgb, fast.background)
     shadow = plant_shadow(
         fused_alpha > 0.5,
         dark,
-        shadow_tint(rgb, fast.background),
+        tint,
         SHADOW_DARKENING,
         SHADOW_DARKEST,
         SHADOW_TINT,
@@ -1398,7 +1401,7 @@ def matte_auto(
     # backdrop by a shadow's share (a cast shadow the colour model took as product)
     network = model_alpha > 0.5
     beyond = added_beyond(final, network)
-    shadowy = _darkening(rgb, fast.background) > SHADOW_DARKENING
+    shadowy = raw_dark > SHADOW_DARKENING
     doubts = {
         "undecided": fused.details["network_undecided"],
         "level": fused.details["network_level"],
@@ -1459,6 +1462,10 @@ def matte_auto(
         # the share of the matte the last look for a light part added (on the sweep's local level, or, for
         # a pot no look there found, past the plant and its shadows): a body found by that look alone
         "light_share": details.get("light_added", 0.0) * final.size / max(np.count_nonzero(final), 1),
+        # a part like a cast shadow beside the rest of the matte, and a screen's frame found on one side
+        # only (engine.matting.shape_doubts)
+        "shadow_kept": shadow_kept(final, dark, tint, raw_dark),
+        "balance": frame_balance(final, dark),
     }
     quality = fused_quality(**doubts)
     details.update({f"doubt_{k}": v for k, v in doubts.items()})
