@@ -40,6 +40,10 @@ on its outline. The signals, each measured on the final mask:
   (`above`, see `light_above`): a light face above the part found (a printer's top face);
 - the largest light part of the mask is ragged, not convex (`solidity`, see `light_body`): a piece of
   the sweep a look took beside a light body (a plant's pot with a blotch of the sweep against it);
+- a part of the mask looks like a cast shadow (darker than the sweep, untinted, even, soft-edged) and
+  lies beside the rest of it (`shadow_kept`, engine.matting.shape_doubts): a shadow taken as product;
+- the mask reaches past its screen far on one side and barely on the opposite one (`balance`, see
+  engine.matting.shape_doubts.frame_balance): a phone's frame band left out, or a shadow taken beside it;
 - the mask is fragmented (many separate parts) or carries alpha in the image's border band, which a
   product shot on a sweep rarely does.
 
@@ -328,6 +332,12 @@ UNDECIDED_CRISP = 0.03  # undecided share (of the network's product) of a crisp 
 UNDECIDED_OUTLINE = 0.08  # undecided share (of the network's product) an outline alone accounts for
 OUTLINE_DOUBT = 0.9  # the score at that share: a wide undecided rim is some doubt, never a flag alone
 SECOND_LOOK_LEFT_OUT = 0.3  # faint regions against the product (share of it) that nothing more found leaves
+# ... and the share at which they are a flag where nothing more was found (`nothing_more_found`; some doubt
+# from SECOND_LOOK_LEFT_OUT on): whites tune 144 and the tune shrubs, printers, phones and cards 18-119 (512
+# mattes), the five bad such mattes (shrubs without their pot, IoU 0.65-0.73) left 0.45-1.09 out, three
+# good ones 0.31-0.59 (shrubs at IoU 0.96-0.99: 0.31 and 0.37, one at an even image number and one at an
+# odd one, flagged before and ranked now; a bulb at 0.99: 0.59, still flagged)
+NOTHING_MORE_LEFT_OUT = 0.45
 ADDED_NONE = 0.02  # share of the final mask beyond the network's (`added_beyond`) that is no doubt
 ADDED_DOUBT = 0.1  # ... and the share at which the score is down to `ADDED_FLOOR`
 DARK_BELOW = 0.2  # `dark_below` past a contact shadow's depth (whites tune: <= 0.10 under found products)
@@ -342,13 +352,30 @@ ADDED_FLOOR = 0.6  # never a flag alone: a shrub's white pot found by the colour
 # another doubt that flags it (a grey base left out, a light-parts look, a dark rim, nothing more found)
 UNDECIDED_FLOOR = 0.6
 LIGHT_ONLY = 0.5  # share of the final mask found only by the light-parts look past which it is doubt
-LIGHT_ONLY_DOUBT = 0.45  # ... and the score's factor there
+# ... and the score's factor there: some doubt, no longer a flag alone. Since cards are completed to the
+# box their four edges close and printers' bodies are looked for, the looks' answers it fell on are right:
+# whites tune 144 and the tune shrubs, printers, phones and cards 18-119 (512 mattes), the three with a
+# light share above one half (two cards, a printer found as its slot first) had IoU 0.97-0.99, each
+# flagged by this alone (0.45); no matte below IoU 0.9 had a light share above 0.4
+LIGHT_ONLY_DOUBT = 0.6
 PART_DOUBT = 0.45  # the factor for a part left out (`part`, `above`): a flag alone (whites: scores <= 0.94)
 # `light_body` solidity of a product's light body: 0.84 and above over 408 whites tune mattes, but for a
 # pot with a piece of the sweep beside it or a bite out of it (shrubs: 0.59-0.80 at IoU 0.81-0.89) and one
 # rough pot (0.65 at IoU 0.92); below SOLID_DOUBT a flag alone, between the two some doubt that ranks
 SOLID_NONE = 0.85
 SOLID_DOUBT = 0.75
+# `shadow_kept` share of the matte past which a cast shadow was taken as product: a flag alone. Whites tune
+# 144 and the tune shrubs, printers, phones and cards 18-119 (512 mattes): a phone taken with the shadow
+# it casts sideways, 0.19 (IoU 0.81, scored 1.0); every other matte 0.043 or less (a card at IoU 0.92),
+# 509 of them 0
+SHADOW_KEPT = 0.05
+# `frame_balance` (narrower / wider band past a screen on opposite sides): phones found whole 0.62-0.79
+# (their top band is about 0.7 of their bottom one; sides alike); phones at IoU 0.97-0.98 missing part of
+# the top band 0.41-0.50, ranked below them; a band left out whole (IoU 0.91-0.95) 0.0-0.14 and the
+# phone with its shadow 0.29 (the 110 tune phones above); every other matte there 1 (no screen in it);
+# below BALANCE_NONE some doubt that ranks, at BALANCE_DOUBT a flag alone
+BALANCE_NONE = 0.55
+BALANCE_DOUBT = 0.2
 
 
 def ramp(value: float, start: float, stop: float, floor: float = 0.0) -> float:
@@ -374,6 +401,8 @@ def fused_quality(
     part: float = 0.0,
     above: float = 0.0,
     solidity: float = 1.0,
+    shadow_kept: float = 0.0,
+    balance: float = 1.0,
 ) -> float:
     """Quality of a network + colour-model matte (0..1) from its doubt signals; see the module docstring.
 
@@ -386,7 +415,8 @@ def fused_quality(
     undecided pixels the final mask holds, as a share of it) measures the body, and where it is not
     given the body is measured by `undecided` too. `light_share`: the share of the final mask that the last
     look for a light part added (on the sweep's local level, or past a plant and its shadows). `part`: `part_below`; `above`: `light_above`;
-    `solidity`: the light body's (`light_body`).
+    `solidity`: the light body's (`light_body`). `shadow_kept` and `balance`: the matte's shape
+    (engine.matting.shape_doubts).
     """
     # between a crisp rim's share and an outline's the undecided band still ranks mattes, never flags
     # one: at most a tenth off (whites tune 96: Spearman with IoU 0.49 -> 0.63; 0.50 -> 0.59 on the
@@ -402,8 +432,9 @@ def fused_quality(
     score *= ramp(left_out, 0.3, 1.0, floor=0.3)
     if colour_model_blind:
         score *= ramp(fast_agreement, 0.85, 0.98, floor=0.45)
-    if nothing_more_found and left_out > SECOND_LOOK_LEFT_OUT:
-        score *= 0.45  # whites tune (40): the five such mattes had IoU 0.66-0.81; the one below 0.3, 0.99
+    if nothing_more_found:
+        # whites tune (40): the five such mattes past 0.3 had IoU 0.66-0.81; the one below 0.3, 0.99
+        score *= ramp(left_out, SECOND_LOOK_LEFT_OUT, NOTHING_MORE_LEFT_OUT, floor=0.45)
     if dark_rim_left:
         score *= 0.4  # whites tune (40): the one such matte, a phone without most of its frame, IoU 0.86
     # fusion added a part the network never saw (whites tune 144: Spearman with IoU 0.54 -> 0.58; 0.49 ->
@@ -419,8 +450,9 @@ def fused_quality(
         # 0.87-1.00, set on the two at even image numbers); no other matte above 0.10, emoji tune 24 0.09
     if light_share > LIGHT_ONLY:
         # most of the product is a blotch only the light-parts look found (whites tune 144: a card it
-        # found most of, IoU 0.87, score 1.00 -> 0.45; a printer's top face, a fifth of the mask, is
-        # no doubt; shrubs and printers 18-59: the one such matte, IoU 0.52, was flagged already)
+        # found most of, IoU 0.87, score 1.00 -> 0.45 when it was set; a printer's top face, a fifth of
+        # the mask, is no doubt; shrubs and printers 18-59: the one such matte, IoU 0.52, was flagged
+        # already; see LIGHT_ONLY_DOUBT for why it is no flag alone now)
         score *= LIGHT_ONLY_DOUBT
     if part > PART_BELOW:
         # an even part under the matte's bottom edge that ends in a step: a plant without its pot
@@ -436,6 +468,11 @@ def fused_quality(
     # of the sweep, IoU 0.81-0.87, scored 0.98-0.99 before: two at even image numbers, one at an odd one;
     # a pot with a bite out of it, IoU 0.89)
     score *= ramp(1.0 - solidity, 1.0 - SOLID_NONE, 1.0 - SOLID_DOUBT, floor=PART_DOUBT)
+    if shadow_kept > SHADOW_KEPT:
+        # a part of the matte that looks like a cast shadow lies beside the rest (SHADOW_KEPT)
+        score *= PART_DOUBT
+    # a screen the matte reaches past far on one side and barely on the opposite one (BALANCE_NONE)
+    score *= ramp(1.0 - balance, 1.0 - BALANCE_NONE, 1.0 - BALANCE_DOUBT, floor=PART_DOUBT)
     score *= ramp(border, 0.02, 0.2, floor=0.3)
     score *= ramp(float(parts), 1.0, 4.0, floor=0.5)
     return float(np.clip(score, 0.0, 1.0))

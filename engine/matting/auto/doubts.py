@@ -24,6 +24,7 @@ from engine.matting.score import (
     part_below,
     undecided_kept,
 )
+from engine.matting.shape_doubts import frame_balance, shadow_kept
 
 
 def matte_doubts(
@@ -139,4 +140,8 @@ def matte_doubts(
         # the share of the matte the last look for a light part added (on the sweep's local level, or, for
         # a pot no look there found, past the plant and its shadows): a body found by that look alone
         "light_share": details.get("light_added", 0.0) * final.size / max(np.count_nonzero(final), 1),
+        # a part like a cast shadow beside the rest of the matte, and a screen's frame found on one side
+        # only (engine.matting.shape_doubts)
+        "shadow_kept": shadow_kept(final, tones.dark, tones.tint, tones.darkening),
+        "balance": frame_balance(final, tones.dark),
     }
