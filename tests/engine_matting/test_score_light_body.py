@@ -104,6 +104,6 @@ def test_auto_flags_a_pot_the_network_found_with_a_piece_of_the_sweep_beside_it(
     for cx, cy, r in ((240, 264, 9), (262, 294, 8), (280, 206, 9), (304, 240, 7)):
         cv2.circle(piece, (cx, cy), r, 1, -1)
     taken = np.maximum(whole, piece.astype(np.float32))
+    # the ragged light body gives way to the box the pot's outline holds (`pots.pot_for_ragged`)
     res = matte(rgb, "auto", session=Looks(cv2.GaussianBlur(taken, (0, 0), 1.0)))
-    assert metrics.iou(res.alpha, whole) < 0.9
-    assert res.details["doubt_solidity"] < SOLID_DOUBT and res.quality < REVIEW_LINE
+    assert res.details["pot_box"] > 0.01 and metrics.iou(res.alpha, whole) >= 0.93

@@ -21,7 +21,9 @@ def _phone(shadow_blur: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarra
     rgb = np.broadcast_to(SWEEP, (h, w, 3)).copy()
     shadow = np.zeros((h, w), np.float32)
     if shadow_blur is not None:
-        cv2.fillPoly(shadow, [np.array([[20, 130], [60, 130], [90, 175], [90, 190], [45, 190]], np.int32)], 1.0)
+        cv2.fillPoly(
+            shadow, [np.array([[20, 130], [60, 130], [90, 175], [90, 190], [45, 190]], np.int32)], 1.0
+        )
         shadow = cv2.GaussianBlur(shadow, (0, 0), shadow_blur) if shadow_blur else shadow
         rgb *= 1.0 - 0.3 * shadow[..., None]  # darkens R, G and B alike, as a shadow does
     rgb[40:190, 90:150] = 250  # the frame, lighter than the sweep
