@@ -81,6 +81,7 @@ from engine.matting.score import (
 )
 from engine.matting.score import darkening as _darkening
 from engine.matting.shadow_pieces import cast_shadow_pieces, plant_shadow
+from engine.matting.top_faces import find_top_face
 
 
 class MissingModel(RuntimeError):
@@ -1351,6 +1352,12 @@ def matte_auto(
     fused_alpha, holes_filled, hole_steps = fill_even_holes(fused.alpha, rgb, fast.background)
     if holes_filled > 0.0:
         details.update(holes_filled=holes_filled, hole_steps=hole_steps)
+    # a box cut at its front with its top face left out: the face found by its straight far edge
+    # (`top_faces`; fresh tune printers 90-121: white_printer-120 0.80 -> 0.99)
+    face = find_top_face(fused_alpha > 0.5, rgb, fast.background)
+    if face.any():
+        fused_alpha = np.where(face, 1.0, fused_alpha).astype(np.float32)
+        details["top_face"] = float(face.mean())
     # a plant's lacy cast shadow the network took with it (`shadow_pieces.plant_shadow`)
     dark = cv2.GaussianBlur(_darkening(rgb, fast.background), (0, 0), 2.0)
     shadow = plant_shadow(
