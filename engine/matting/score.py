@@ -9,7 +9,7 @@ on its outline. The signals, each measured on the final mask:
   lowers the score a little (at most a tenth), so mattes the network was sure of rank above those with
   a wide undecided rim; an undecided body is some doubt, never a flag alone;
 - most of the final mask was found only by the network's look on the sweep's local level
-  (`light_share`, engine.matting.light_parts): the weakest evidence auto has, a blotch that stood out
+  (`light_share`, engine.matting.auto.light_parts): the weakest evidence auto has, a blotch that stood out
   of the sweep only once everything else was painted out;
 - faint, coherent departures from the backdrop that are not shadows lie against the product but were
   left out of it (a white pot under a plant, a phone's white frame): nobody decided them;

@@ -1,5 +1,5 @@
 """A plant's white pot that every look of the network missed, found by its outline under the plant's
-base (`engine.matting.pots`), on small shots these tests build: the pot departs from a blotchy sweep by
+base (`engine.matting.auto.pots`), on small shots these tests build: the pot departs from a blotchy sweep by
 less than the sweep's own blotches, and stands in its dark contact shadow, which is wider than the pot.
 
 The network is a stand-in that cuts the leaves alone on every look, as ISNet did on whites tune shrubs
