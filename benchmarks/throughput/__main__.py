@@ -442,7 +442,7 @@ def _stage_tables(args: argparse.Namespace, stages: dict[str, dict]) -> list[str
     lines += [
         "",
         "network: CPU seconds of one `predict_u8` in an untimed process of its own before the rounds, so "
-        "no timed finish shares a process with onnxruntime (every round of both revisions reuses its "
+        "no timed finish shares a process with the network runtime (every round of both revisions reuses its "
         "mattes), on " + ("the GPU (host CPU time)" if args.gpu else "the CPU") + ".",
         "",
         "Inside finish (the same work again, step by step):",
