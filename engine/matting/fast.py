@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from engine.matting.masks import hole_labels, hull_mask
+from engine.matting.norms import channel_norm
 from engine.matting.refine import soft_alpha_from_mask
 
 
@@ -79,7 +80,7 @@ def fit_background(img: np.ndarray, degree: int = 3) -> tuple[np.ndarray, float,
         ata = a.T @ a + 1e-6 * np.eye(a.shape[1])
         coef = np.linalg.solve(ata, a.T @ small[sel])
         pred = _design(xs, ys, deg) @ coef
-        resid = np.linalg.norm(small - pred, axis=1)
+        resid = channel_norm(small - pred)
         sigma = float(1.4826 * np.median(resid[sel])) + 1e-4
         tol = max(3.5 * sigma, 0.02)
         sel = resid < tol
@@ -100,7 +101,7 @@ def evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOption
     ratio = smooth / np.maximum(bg, 0.02)
     weights = np.array([0.299, 0.587, 0.114], np.float32)
     s = ratio @ weights
-    chroma = np.linalg.norm(ratio - s[..., None], axis=2)
+    chroma = channel_norm(ratio - s[..., None])
     noise = max(sigma, 0.004)
     chroma_thr = max(opt.chroma_threshold, 3.0 * noise)
     dark_thr = max(opt.dark_threshold, 3.0 * noise)
@@ -117,16 +118,17 @@ def evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOption
     colour_e = np.maximum(chroma / chroma_thr, brightening / bright_thr)
     shade_e = texture * darkening / dark_thr
     deep = darkening / opt.deep_dark
-    evidence = np.maximum.reduce([colour_e, shade_e, deep])
+    evidence = np.maximum(np.maximum(colour_e, shade_e), deep)  # as np.maximum.reduce, without stacking
     # Growth (hysteresis) may only follow evidence a shadow cannot produce.
     grow = np.maximum(np.maximum(colour_e, shade_e), np.where(deep >= 1.0, deep, 0.0))
     unlike = np.maximum(colour_e, darkening / dark_thr)
     return {
-        "evidence": evidence.astype(np.float32),
-        "grow": grow.astype(np.float32),
-        "unlike": unlike.astype(np.float32),
+        # the maps are float32 already (float32 photo and backdrop): no copies
+        "evidence": evidence.astype(np.float32, copy=False),
+        "grow": grow.astype(np.float32, copy=False),
+        "unlike": unlike.astype(np.float32, copy=False),
         "darkening": darkening,
-        "texture": texture.astype(np.float32),
+        "texture": texture.astype(np.float32, copy=False),
     }
 
 

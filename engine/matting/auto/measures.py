@@ -10,6 +10,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from engine.matting.norms import channel_norm
 from engine.matting.score import darkening as _darkening
 
 RIM = 3  # px around the network's outline where the colour model's outline is no better than its own
@@ -46,7 +47,7 @@ def shadow_tint(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     ratio = cv2.GaussianBlur(rgb.astype(np.float32) * np.float32(1.0 / 255.0), (0, 0), 2.0)
     ratio /= np.maximum(background, 1e-3)
     lum = ratio @ np.array([0.299, 0.587, 0.114], np.float32)
-    return np.linalg.norm(ratio - lum[..., None], axis=2)
+    return channel_norm(ratio - lum[..., None])
 
 
 def holds_tinted(answer: np.ndarray, tint: np.ndarray, least: float, share: float) -> bool:

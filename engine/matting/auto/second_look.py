@@ -18,6 +18,7 @@ from engine.matting.auto.measures import (
     undecided_share,
 )
 from engine.matting.fast import FastResult
+from engine.matting.norms import channel_norm
 from engine.matting.score import darkening as _darkening
 
 FLATTEN_GAIN = 4.0  # departures from the backdrop are amplified this much for the network's second look
@@ -132,7 +133,7 @@ def dark_part(first: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> str
     lum = ratio @ weights
     if float(np.median(1.0 - lum)) <= SECOND_LOOK_DARK:
         return None
-    chroma = np.linalg.norm(ratio - lum[:, None], axis=1)
+    chroma = channel_norm(ratio - lum[:, None])
     return COLOURED_PART if float(np.median(chroma)) > SECOND_LOOK_NEUTRAL else "dark part"
 
 
