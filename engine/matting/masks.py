@@ -37,14 +37,37 @@ def hull_mask(mask: np.ndarray, *, convex_fill: bool = True) -> np.ndarray:
 
 def hole_labels(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """(n, labels, stats, enclosed) of the regions outside `mask` (bool), 4-connected so that a
-    diagonal gap does not open a hole: `enclosed[label]` is True for the regions that touch no image
-    border, the mask's holes (never for label 0, the mask itself)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
-    enclosed = np.ones(n, bool)
+    diagonal gap does not open a hole: label 0 is the mask and every region that touches an image
+    border; labels 1.. are the mask's holes, numbered in the order of their first pixel (row by row),
+    with their `cv2.connectedComponentsWithStats` stats; `enclosed[label]` is True for exactly them.
+    `n` counts the labels as if the regions touching the border were one more label: 1 + holes + 1
+    where any region outside the mask touches the border, so the callers' "`n <= 2`: at most one
+    region outside the mask" reads as it did when every outside region had its own label (a mask
+    round the whole border with one hole still counts 2).
+
+    Why not label the outside regions directly: that labelled the whole photo (~4 ms at 1024 px, 7
+    times a matte, the largest single CPU cost of `auto`); a flood fill from the border and a labelling
+    of the holes' bounding box alone find the same holes in the same order at a third of the cost."""
+    padded = np.pad(mask.astype(np.uint8), 1)
+    cv2.floodFill(padded, None, (0, 0), 1)  # 4-connected: every outside region touching the border
+    holes = padded[1:-1, 1:-1] == 0
+    labels = np.zeros(mask.shape, np.int32)
+    x, y, w, h = cv2.boundingRect(holes.view(np.uint8))
+    if w == 0 or h == 0:
+        count, stats = 1, np.zeros((1, 5), np.int32)
+    else:
+        count, inner, stats, _ = cv2.connectedComponentsWithStats(
+            holes[y : y + h, x : x + w].view(np.uint8), connectivity=4
+        )
+        labels[y : y + h, x : x + w] = inner
+        stats[1:, cv2.CC_STAT_LEFT] += x
+        stats[1:, cv2.CC_STAT_TOP] += y
+    # label 0's stats: the mask and the border regions, as the whole image less the holes
+    stats[0] = (0, 0, mask.shape[1], mask.shape[0], mask.size - int(stats[1:, cv2.CC_STAT_AREA].sum()))
+    enclosed = np.ones(count, bool)
     enclosed[0] = False
-    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
-        enclosed[edge] = False
-    return n, labels, stats, enclosed
+    outside_on_border = int(padded[1:-1, 1:-1].sum()) > int(np.count_nonzero(mask))
+    return count + int(outside_on_border), labels, stats, enclosed
 
 
 def fill_holes(mask: np.ndarray) -> np.ndarray:
