@@ -66,7 +66,7 @@ def hole_labels(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarr
     stats[0] = (0, 0, mask.shape[1], mask.shape[0], mask.size - int(stats[1:, cv2.CC_STAT_AREA].sum()))
     enclosed = np.ones(count, bool)
     enclosed[0] = False
-    outside_on_border = int(padded[1:-1, 1:-1].sum()) > int(np.count_nonzero(mask))
+    outside_on_border = not (mask[0].all() and mask[-1].all() and mask[:, 0].all() and mask[:, -1].all())
     return count + int(outside_on_border), labels, stats, enclosed
 
 
