@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def channel_norm(x: np.ndarray) -> np.ndarray:
+def channel_norm(x: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """sqrt(sum of squares) over the last axis of `x` (float), bit-identical to
-    `np.linalg.norm(x, axis=-1)`; a new array of `x`'s dtype and shape less the last axis."""
-    sq = x * x
+    `np.linalg.norm(x, axis=-1)`; a new array of `x`'s dtype and shape less the last axis.
+    `overwrite`: `x` is a temporary of the caller's and is squared in place (one map less)."""
+    sq = np.multiply(x, x, out=x) if overwrite else x * x
     out = sq[..., 0].copy()
     for c in range(1, x.shape[-1]):
         out += sq[..., c]
