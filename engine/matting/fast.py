@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.matting.masks import hole_labels, hull_mask
+from engine.matting.masks import hole_labels, hull_mask, part_stats
 from engine.matting.norms import channel_norm
 from engine.matting.refine import soft_alpha_from_mask
 
@@ -192,13 +192,15 @@ def segment(
 
 def drop_specks(mask: np.ndarray, min_fraction: float) -> np.ndarray:
     """Remove separate components too small to be a product part (dust, noise, JPEG blocks)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    n, labels, stats, (y0, x0) = part_stats(mask)
     if n <= 1:
         return mask
     areas = stats[1:, cv2.CC_STAT_AREA]
     min_area = max(16, min_fraction * mask.size, 0.01 * areas.max())
     keep = np.concatenate([[False], areas >= min_area])
-    return keep[labels]
+    out = np.zeros(mask.shape, bool)
+    out[y0 : y0 + labels.shape[0], x0 : x0 + labels.shape[1]] = keep[labels]
+    return out
 
 
 def fill_enclosed(mask: np.ndarray, unlike: np.ndarray, hole_tolerance: float = 0.8) -> np.ndarray:

@@ -70,6 +70,25 @@ def hole_labels(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarr
     return count + int(outside_on_border), labels, stats, enclosed
 
 
+def part_stats(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, tuple[int, int]]:
+    """(n, labels, stats, (y0, x0)) of `cv2.connectedComponentsWithStats(mask, connectivity=8)` (`mask`:
+    bool or uint8), labelled on the mask's bounding box alone: `labels` covers that box, whose top-left
+    corner in the image is (y0, x0); `stats` of the parts (rows 1..) are in image coordinates, row 0
+    describes the box's background only. The box's corner is moved to even
+    coordinates so that OpenCV's 2x2 blocks fall as on the whole image and the parts are numbered in
+    the same order. Why: labelling the whole photo (~2-4 ms at 1024 px) was paid again by each rule
+    that counts or sizes the parts of a mask a fraction of the photo's size."""
+    m8 = mask.view(np.uint8) if mask.dtype == bool else mask.astype(np.uint8, copy=False)
+    x, y, w, h = cv2.boundingRect(m8)
+    if w == 0 or h == 0:
+        return 1, np.zeros((0, 0), np.int32), np.zeros((1, 5), np.int32), (0, 0)
+    x0, y0 = x - x % 2, y - y % 2
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m8[y0 : y + h, x0 : x + w], connectivity=8)
+    stats[1:, cv2.CC_STAT_LEFT] += x0
+    stats[1:, cv2.CC_STAT_TOP] += y0
+    return n, labels, stats, (y0, x0)
+
+
 def fill_holes(mask: np.ndarray) -> np.ndarray:
     """`mask` (bool) with every hole it encloses filled (4-connected, as `hole_labels`)."""
     padded = np.pad(mask.astype(np.uint8), 1)

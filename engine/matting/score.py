@@ -55,6 +55,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.masks import part_stats
+
 REVIEW_LINE = 0.5  # batches flag a matte whose quality is below this for review
 
 
@@ -69,7 +71,7 @@ def border_mass(alpha: np.ndarray, share: float = 0.02) -> float:
 
 def fragments(mask: np.ndarray, min_share: float = 0.005) -> int:
     """Separate parts of the mask larger than `min_share` of it, beyond the largest one."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    n, _, stats, _ = part_stats(mask)
     if n <= 2:
         return 0
     areas = stats[1:, cv2.CC_STAT_AREA]

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from engine.matting.fast import FastResult
+from engine.matting.masks import part_stats
 
 FAINT_FRACTION = 0.06  # image share of faint, coherent departures beyond which the colour model is blind
 
@@ -36,7 +37,7 @@ def faint_departures(fast: FastResult, faint: np.ndarray | None = None) -> tuple
     """(share of the image that is faint, largest faint region / product area); see `faint_mask`.
     `faint`: `faint_mask(fast)` where the caller has it already."""
     faint = faint if faint is not None else faint_mask(fast)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(faint.astype(np.uint8), connectivity=8)
+    n, _, stats, _ = part_stats(faint)
     largest = float(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0.0
     return float(faint.mean()), largest / max(float(fast.hard.sum()), 1.0)
 
