@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.matting.auto import shadow_tint
+from engine.matting.auto.measures import shadow_tint
 from engine.matting.score import REVIEW_LINE, darkening, fused_quality
 from engine.matting.shape_doubts import frame_balance, shadow_kept
 from tests.engine_matting.score_doubts import CLEAN
