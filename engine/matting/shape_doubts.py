@@ -22,6 +22,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.masks import part_stats
+
 KEPT_DARK = (0.06, 0.5)  # darkening of a cast shadow (as auto.SHADOW_DARKENING, auto.SHADOW_DARKEST)
 KEPT_TINT = 0.02  # a shadow keeps the backdrop's colour (as auto.SHADOW_TINT); a bulb's base: 0.016-0.018
 KEPT_MIN = 0.02  # share of the matte a part must hold to be judged (specks and rims are not)
@@ -108,7 +110,7 @@ def frame_balance(final: np.ndarray, dark: np.ndarray) -> float:
     if ys.size == 0:
         return 1.0
     screen = (final & (dark > SCREEN_DARK)).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(screen, connectivity=8)
+    n, _, stats, _ = part_stats(screen)
     if n < 2:
         return 1.0
     i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))

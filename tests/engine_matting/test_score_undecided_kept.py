@@ -99,7 +99,7 @@ def test_a_dark_part_the_look_past_found_nothing_around_is_flagged_where_faint_l
     assert not alone.details["left_faint"] and not alone.details["doubt_dark_rim_left"]
     assert alone.quality >= 0.8 and "light_added" not in alone.details
     # the synthetic frame is too faint for the colour model's own measure: stand in for it
-    monkeypatch.setattr(trust, "faint_departures", lambda fast: (0.1, 0.5))
+    monkeypatch.setattr(trust, "faint_departures", lambda fast, faint=None: (0.1, 0.5))
     net = Looks(screen, screen, screen)
     res = matte(rgb, "auto", session=net)
     # the look past found nothing where faint departures were left: one more look, on the sweep's

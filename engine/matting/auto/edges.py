@@ -8,6 +8,7 @@ import numpy as np
 
 from engine.matting.auto.measures import SHADOW_DARKENING
 from engine.matting.masks import inner_edge
+from engine.matting.norms import channel_norm
 
 NOTCH = 7  # px: gaps in the outline narrower than twice this are looked at as notches
 
@@ -63,8 +64,8 @@ def fill_light_notches(
         if float(np.linalg.norm(fg - bg)) < NOTCH_CONTRAST:
             continue
         values = ratio[piece]
-        to_fg = np.linalg.norm(values - fg, axis=1)
-        to_bg = np.linalg.norm(values - bg, axis=1)
+        to_fg = channel_norm(values - fg)
+        to_bg = channel_norm(values - bg)
         if float(np.mean(to_fg < to_bg)) > 0.6:
             out[y0:y1, x0:x1] |= piece
     return out

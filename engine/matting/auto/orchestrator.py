@@ -32,7 +32,7 @@ from engine.matting.auto.second_look import (
 )
 from engine.matting.auto.shadow_pieces import holds_plant, plant_shadow
 from engine.matting.auto.top_faces import find_top_face
-from engine.matting.auto.trust import BACKDROP_RESIDUAL, fast_trust, left_out_faint
+from engine.matting.auto.trust import BACKDROP_RESIDUAL, fast_trust, faint_mask, left_out_faint
 from engine.matting.fast import FastOptions, backdrop_fit, matte_fast
 from engine.matting.score import (
     SECOND_LOOK_LEFT_OUT,
@@ -65,7 +65,8 @@ def matte_auto(
     fit = fit if fit is not None else backdrop_fit(rgb, fast_options)
     probe_blind = model_predict is not None and fit[1] > BACKDROP_RESIDUAL
     fast = matte_fast(rgb, fast_options, fit=fit, refine=not probe_blind)
-    trust, blind = fast_trust(fast)
+    faint = faint_mask(fast)  # made once: the trust and the left-out doubt both read it
+    trust, blind = fast_trust(fast, faint)
     details = {"fast_confidence": fast.confidence, **fast.details, **blind}
     if (
         not probe_blind
@@ -202,7 +203,7 @@ def matte_auto(
             fused_alpha = np.where(box, 1.0, np.where(part, 0.0, fused_alpha)).astype(np.float32)
             details["pot_box"] = float(box.mean())
     final = fused_alpha > 0.5
-    left_out = left_out_faint(fast, final)
+    left_out = left_out_faint(fast, final, faint=faint)
     details["faint_left_out"] = left_out
     doubts = matte_doubts(
         fused_alpha,

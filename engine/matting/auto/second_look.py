@@ -18,6 +18,7 @@ from engine.matting.auto.measures import (
     undecided_share,
 )
 from engine.matting.fast import FastResult
+from engine.matting.norms import channel_norm
 from engine.matting.score import darkening as _darkening
 
 FLATTEN_GAIN = 4.0  # departures from the backdrop are amplified this much for the network's second look
@@ -127,12 +128,15 @@ def dark_part(first: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> str
     found = first > 0.5
     if not found.any():
         return None
-    ratio = rgb[found].astype(np.float32) * np.float32(1.0 / 255.0) / np.maximum(background[found], 1e-3)
+    ratio = rgb[found].astype(np.float32)
+    ratio *= np.float32(1.0 / 255.0)
+    ratio /= np.maximum(background[found], 1e-3)
     weights = np.array([0.299, 0.587, 0.114], np.float32)
     lum = ratio @ weights
     if float(np.median(1.0 - lum)) <= SECOND_LOOK_DARK:
         return None
-    chroma = np.linalg.norm(ratio - lum[:, None], axis=1)
+    ratio -= lum[:, None]
+    chroma = channel_norm(ratio, overwrite=True)
     return COLOURED_PART if float(np.median(chroma)) > SECOND_LOOK_NEUTRAL else "dark part"
 
 
