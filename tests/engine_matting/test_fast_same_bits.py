@@ -25,7 +25,9 @@ def old_hole_labels(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.n
     return n, labels, stats, enclosed
 
 
-def old_evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOptions) -> dict[str, np.ndarray]:
+def old_evidence_maps(
+    img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOptions
+) -> dict[str, np.ndarray]:
     smooth = cv2.GaussianBlur(img, (0, 0), 1.0)
     ratio = smooth / np.maximum(bg, 0.02)
     s = ratio @ np.array([0.299, 0.587, 0.114], np.float32)
@@ -45,7 +47,9 @@ def old_evidence_maps(img: np.ndarray, bg: np.ndarray, sigma: float, opt: FastOp
     deep = dark / opt.deep_dark
     return {
         "evidence": np.maximum.reduce([colour_e, shade_e, deep]).astype(np.float32),
-        "grow": np.maximum(np.maximum(colour_e, shade_e), np.where(deep >= 1.0, deep, 0.0)).astype(np.float32),
+        "grow": np.maximum(np.maximum(colour_e, shade_e), np.where(deep >= 1.0, deep, 0.0)).astype(
+            np.float32
+        ),
         "unlike": np.maximum(colour_e, dark / dark_thr).astype(np.float32),
         "darkening": dark,
         "texture": texture.astype(np.float32),

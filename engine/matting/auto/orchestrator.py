@@ -32,7 +32,7 @@ from engine.matting.auto.second_look import (
 )
 from engine.matting.auto.shadow_pieces import holds_plant, plant_shadow
 from engine.matting.auto.top_faces import find_top_face
-from engine.matting.auto.trust import BACKDROP_RESIDUAL, fast_trust, faint_mask, left_out_faint
+from engine.matting.auto.trust import BACKDROP_RESIDUAL, faint_mask, fast_trust, left_out_faint
 from engine.matting.fast import FastOptions, backdrop_fit, matte_fast
 from engine.matting.score import (
     SECOND_LOOK_LEFT_OUT,

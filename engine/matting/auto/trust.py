@@ -42,7 +42,9 @@ def faint_departures(fast: FastResult, faint: np.ndarray | None = None) -> tuple
     return float(faint.mean()), largest / max(float(fast.hard.sum()), 1.0)
 
 
-def left_out_faint(fast: FastResult, final: np.ndarray, upper: float = 1.0, faint: np.ndarray | None = None) -> float:
+def left_out_faint(
+    fast: FastResult, final: np.ndarray, upper: float = 1.0, faint: np.ndarray | None = None
+) -> float:
     """Faint regions touching the final product mask but not in it, as a share of that mask.
 
     Where both the colour model and the network leave out a faint region right against the product
