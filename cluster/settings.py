@@ -55,7 +55,7 @@ class Settings:
     model_family: str | None = None  # isnet | u2net | birefnet for model_path; unset: guessed from its name
     model_cache_dir: str = field(default_factory=_default_model_cache)
     # What runs the network (engine.matting.runtimes): auto | onnxruntime | openvino. auto: onnxruntime
-    # on a GPU, OpenVINO in bfloat16 on a CPU that has it (~5x faster there, README "Matting speed"),
+    # on a GPU, OpenVINO in bfloat16 on a CPU that has it (~4x faster there, README "Matting speed"),
     # else onnxruntime on the CPU.
     model_runtime: str = "auto"
     jwt_secret: str | None = None  # unset: generated once and kept in <data_dir>/jwt_secret

@@ -2,7 +2,7 @@
 computes in bfloat16.
 
 Why two: on the CPUs this project runs on (Intel Xeon with AMX and AVX-512 BF16) OpenVINO runs the
-1024 px ISNet graph in bfloat16 about five times faster than onnxruntime runs it in float32, and
+1024 px ISNet graph in bfloat16 about four times faster than onnxruntime runs it in float32, and
 white-on-white photos need the network for every image, often twice
 (`benchmarks/matting_speed/RESULTS.md`, README "Matting speed"). The matte it gives differs from
 onnxruntime's by a few thousandths where it differs at all, and `auto`'s mattes on the tune whites
