@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from benchmarks.machine import describe_cpu
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -272,7 +272,7 @@ def main() -> None:
     zip_path = photos_zip(args.images, args.size)
     with tempfile.TemporaryDirectory(prefix="drisya-bench-") as tmp:
         figures = asyncio.run(run_once(args, zip_path, Path(tmp)))
-    figures["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    figures["machine"] = describe_cpu()
     if args.json:
         print(json.dumps(figures))
     else:

@@ -15,8 +15,6 @@ runtime the settings choose (OpenVINO in bfloat16 on a CPU that has it); `auto:o
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,6 +23,7 @@ import numpy as np
 
 from benchmarks.datasets import emoji, studio, whites
 from benchmarks.datasets.methods import auto_steps, build_methods
+from benchmarks.machine import describe_cpu
 
 HERE = Path(__file__).resolve().parent
 SLICES = ("emoji", "whites")
@@ -56,14 +55,13 @@ def main() -> None:
     warm = slice_shots(slices[0], 1, args.size)[0]
     for fn in methods.values():
         fn(warm)
-    cpu = platform.processor() or platform.machine()
     lines = [
         "# Matting speed",
         "",
         f"`.venv/bin/python -m benchmarks.matting_speed --count {args.count} --slices {args.slices} "
         f"--methods {args.methods}`",
         "",
-        f"{args.size}x{args.size} held-out inputs, {os.cpu_count()} CPU cores ({cpu}), network runtime "
+        f"{args.size}x{args.size} held-out inputs, {describe_cpu()}, network runtime "
         f"{info['runtime']} {info['providers']} (methods without a `:runtime` suffix), model "
         f"`{info['model_name']}`; methods interleaved image by image, order alternating.",
         "",

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -31,6 +29,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.datasets import emoji, studio
+from benchmarks.machine import describe_cpu
 from engine.export import ExportOptions, encode
 from engine.pipeline import parse_recipe
 from engine.surprise import THEMES
@@ -160,7 +159,6 @@ def _write_sheet(tiles, products, variants: int) -> float:
 
 def _write_results(args, timings, video_rows, sheet_kb: float) -> None:
     prepare_s, variant_s, reused_s = timings
-    cpu = platform.processor() or platform.machine()
     lines = [
         "# Surprise for You: time per variant and per video second",
         "",
@@ -171,7 +169,7 @@ def _write_results(args, timings, video_rows, sheet_kb: float) -> None:
         + (f" --products {args.products}" if args.products != 3 else "")
         + (f" --variants {args.variants}" if args.variants != 4 else ""),
         "",
-        f"Machine: {os.cpu_count()} logical CPUs ({cpu}), shared with other work while it ran, so CPU "
+        f"Machine: {describe_cpu()}, shared with other work while it ran, so CPU "
         "seconds of this process are given beside wall-clock seconds; OpenCV limited to one thread, as a "
         "batch stage task runs.",
         "",

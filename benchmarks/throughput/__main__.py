@@ -37,7 +37,6 @@ import argparse
 import importlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -45,6 +44,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from benchmarks.machine import describe_cpu
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -390,7 +391,7 @@ def end_to_end(args: argparse.Namespace, count: int, tree: Path) -> dict:
 
 
 def _machine() -> str:
-    text = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    text = describe_cpu()
     try:
         gpu = subprocess.run(
             ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
