@@ -92,9 +92,11 @@ def _backdrop(h: int, w: int, rng: np.random.Generator, split: str) -> tuple[np.
     return bg, {"base": float(base), "texture": tex_name}
 
 
-def _product(kind: str, s: int, rng: np.random.Generator, surface: str) -> tuple[np.ndarray, np.ndarray]:
-    """(colour s x s x 3, alpha s x s) of one product, drawn at 4x and reduced for camera-like edges."""
-    k = 4
+def _product(
+    kind: str, s: int, rng: np.random.Generator, surface: str, k: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """(colour s x s x 3, alpha s x s) of one product, drawn at `k` times its size and reduced for
+    camera-like edges (a close shot's large product at 2x: at 4x it took 13 s a shot)."""
     n = s * k
     cov = np.zeros((n, n), np.float32)
     col = np.zeros((n, n, 3), np.float32)
@@ -193,14 +195,15 @@ def pick(split: str, count: int) -> list[Item]:
     return [Item(KINDS[i % len(KINDS)], split, i // len(KINDS)) for i in range(count)]
 
 
-def shot(item: Item, *, size: int = 1024) -> StudioShot:
-    """One reproducible white-on-white shot; the seed depends on the kind, split and index only."""
+def shot(item: Item, *, size: int = 1024, scale: float = 1.0) -> StudioShot:
+    """One reproducible white-on-white shot; the seed depends on the kind, split and index only.
+    `scale` draws the product that many times larger (`close_shot`), every random draw unchanged."""
     seed = (KINDS.index(item.kind) * 1000 + item.index) * 2 + SPLITS.index(item.split) + 50_000
     rng = np.random.default_rng(seed)
     h = w = size
     bg, params = _backdrop(h, w, rng, item.split)
-    s = int(size * rng.uniform(0.4, 0.7))
-    col, a = _product(item.kind, s, rng, str(rng.choice(_SURFACES[item.split])))
+    s = min(int(size * rng.uniform(0.4, 0.7) * scale), int(size * CLOSE_MOST))
+    col, a = _product(item.kind, s, rng, str(rng.choice(_SURFACES[item.split])), 4 if scale <= 1.0 else 2)
     x0, y0 = int((w - s) * rng.uniform(0.25, 0.75)), int((h - s) * rng.uniform(0.3, 0.8))
     alpha = np.zeros((h, w), np.float32)
     alpha[y0 : y0 + s, x0 : x0 + s] = a
@@ -238,5 +241,20 @@ def shot(item: Item, *, size: int = 1024) -> StudioShot:
     buf = io.BytesIO()
     Image.fromarray(u8).save(buf, "JPEG", quality=quality)
     u8 = np.asarray(Image.open(buf).convert("RGB"))
-    params.update({"shadow": kind, "shadow_opacity": float(opacity), "jpeg_quality": quality})
+    params.update({"scale": scale, "shadow": kind, "shadow_opacity": float(opacity), "jpeg_quality": quality})
     return StudioShot(u8, alpha, params)
+
+
+CLOSE_SCALE = 2.0  # a close shot's product is drawn this many times larger on the same sweep (at most
+CLOSE_MOST = 0.96  # this share of the frame's side)
+
+
+def close_shot(item: Item, *, size: int = 1024) -> StudioShot:
+    """The same shot framed the way sellers frame: the product filling most of the picture.
+
+    `shot` places a product whose box is about a third of the frame's side (12 % of its area) on a
+    wide sweep; marketplace photos fill the frame (Amazon asks for 85 %), and on such framing `auto`
+    measured far lower (stop 25, tune whites 3-8 cut to 640 px around the product: IoU 0.9878 ->
+    0.9673, 1 -> 5 images below 0.9). The same draws as `shot` (product, sweep, light, shadow, noise,
+    JPEG), with the product `CLOSE_SCALE` times larger: its box 50-90 % of the frame's side."""
+    return shot(item, size=size, scale=CLOSE_SCALE)

@@ -5,7 +5,10 @@
 
 Slices (see each module's docstring for sources and licences):
 - `whites` (benchmarks.datasets.whites): white, cream, silver and glass products on photographed,
-  unevenly lit light sweeps with soft and hard shadows, noise and JPEG; exact alpha.
+  unevenly lit light sweeps with soft and hard shadows, noise and JPEG; exact alpha. The product's box
+  is about a third of the frame's side.
+- `whites_close`: the same shots framed as sellers frame them (`whites.close_shot`): the product drawn
+  twice as large on the same sweep, its box 50-90 % of the frame's side.
 - `emoji` (benchmarks.datasets.emoji + studio): Fluent Emoji 3D renders (MIT) on polynomial studio sweeps.
 
 Splits: `tune` is what development tools show and what thresholds were set on; `holdout` (the default)
@@ -35,15 +38,16 @@ from benchmarks.datasets.methods import auto_steps, build_methods
 from engine.matting.score import REVIEW_LINE
 
 HERE = Path(__file__).resolve().parent
-SLICES = ("whites", "emoji")
+SLICES = ("whites", "whites_close", "emoji")
 BAD_IOU = 0.9  # a matte below this IoU is one a seller would send back
 
 
 def shots(slice_name: str, split: str, count: int, size: int) -> Iterator[tuple[str, Callable]]:
     """(name, make) pairs; `make()` builds the shot lazily so a run holds one image at a time."""
-    if slice_name == "whites":
+    if slice_name in ("whites", "whites_close"):
+        make = whites.shot if slice_name == "whites" else whites.close_shot
         for item in whites.pick(split, count):
-            yield item.name, lambda item=item: whites.shot(item, size=size)
+            yield item.name, lambda item=item: make(item, size=size)
     elif slice_name == "emoji":
         emoji_split = "train" if split == "tune" else "test"
         offset = 0 if split == "tune" else 1000

@@ -5,9 +5,10 @@
 
 Same images and the same ISNet ONNX for every method; methods run interleaved image by image (the order
 alternates from one image to the next) so that load from other processes affects them alike. One
-warm-up image per method is not timed. Slices: `emoji` (held-out emoji renders on studio sweeps) and
+warm-up image per method is not timed. Slices: `emoji` (held-out emoji renders on studio sweeps),
 `whites` (the held-out white-on-white photographs of benchmarks.datasets.whites, where most images need
-the network); auto's routing counts are printed per slice. `model` and `auto` run the network in the
+the network) and `whites_close` (the same shots framed as sellers frame them, the product filling
+most of the frame); auto's routing counts are printed per slice. `model` and `auto` run the network in the
 runtime the settings choose (OpenVINO in bfloat16 on a CPU that has it); `auto:onnxruntime` and
 `model:onnxruntime` pin onnxruntime, rembg's own runtime, so one run shows what the runtime buys.
 """
@@ -26,7 +27,7 @@ from benchmarks.datasets.methods import auto_steps, build_methods
 from benchmarks.machine import describe_cpu
 
 HERE = Path(__file__).resolve().parent
-SLICES = ("emoji", "whites")
+SLICES = ("emoji", "whites", "whites_close")
 
 
 def slice_shots(name: str, count: int, size: int) -> list[np.ndarray]:
@@ -36,8 +37,9 @@ def slice_shots(name: str, count: int, size: int) -> list[np.ndarray]:
         return [
             studio.compose_shot(emoji.load_rgba(p), size=size, seed=2000 + i).rgb for i, p in enumerate(files)
         ]
-    if name == "whites":
-        return [whites.shot(item, size=size).rgb for item in whites.pick("holdout", count)]
+    if name in ("whites", "whites_close"):
+        make = whites.shot if name == "whites" else whites.close_shot
+        return [make(item, size=size).rgb for item in whites.pick("holdout", count)]
     raise SystemExit(f"unknown slice {name!r}; choose from {', '.join(SLICES)}")
 
 
