@@ -31,6 +31,7 @@ from engine.matting.auto.second_look import (
     shadow_like_part,
 )
 from engine.matting.auto.shadow_pieces import holds_plant, plant_shadow
+from engine.matting.auto.tinted_faces import find_tinted_face
 from engine.matting.auto.top_faces import find_top_face
 from engine.matting.auto.trust import BACKDROP_RESIDUAL, faint_mask, fast_trust, left_out_faint
 from engine.matting.fast import FastOptions, backdrop_fit, matte_fast
@@ -184,6 +185,11 @@ def matte_auto(
     # above the front (`top_faces`; fresh tune printers 90-121: white_printer-120 0.80 -> 0.99, no other
     # matte of the seen sets moved)
     face = find_top_face(fused_alpha > 0.5, rgb, fast.background)
+    if not face.any():
+        # no step at its far edge (a face as light as the sweep), or a face found in part: the face by
+        # the front's tint (`tinted_faces`; whites tune printers 0-199: white_printer-185 0.80 -> 0.99,
+        # -165 0.81 -> 0.98, -171 0.95 -> 0.99, -81 0.92 -> 0.96)
+        face = find_tinted_face(fused_alpha > 0.5, rgb, fast.background)
     if face.any():
         fused_alpha = np.where(face, 1.0, fused_alpha).astype(np.float32)
         details["top_face"] = float(face.mean())
