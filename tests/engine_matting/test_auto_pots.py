@@ -16,7 +16,7 @@ from engine.matting import matte
 from engine.matting.auto.measures import shadow_tint
 from engine.matting.auto.pots import pot_below, pot_for_ragged
 from engine.matting.fast import matte_fast
-from tests.engine_matting.test_auto_fusion import SIZE, StandIn, shoot, soft_rect, sweep
+from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect
 from tests.engine_matting.test_auto_light_parts import blotchy_sweep
 
 BASE = (192, 200)  # the plant's base: where its stems meet, the middle of the pot's top edge
@@ -109,15 +109,3 @@ def test_a_wedge_of_sweep_taken_beside_the_pot_gives_way_to_the_pots_box():
     assert part[wedge > 0].mean() > 0.95
     box, part = pot_for_ragged(found, rgb, fast.background, tint)
     assert not box.any() and not part.any()
-
-
-def test_no_pot_is_looked_for_under_a_solid_coloured_product():
-    """A green bottle is tinted all over like a plant without its pot, but it is one solid body
-    (`light_parts.PLANT_LACY`): no box of the sweep below it is taken as its pot."""
-    body = soft_rect(120, 60, 260, 340)
-    colour = np.zeros((SIZE, SIZE, 3), np.float32)
-    colour[...] = (0.35, 0.6, 0.5)
-    rgb = shoot(sweep(7, base=0.88, grain_share=0.04), colour, body, 7)
-    res = matte(rgb, "auto", session=StandIn(body))
-    assert "pot_added" not in res.details
-    assert metrics.iou(res.alpha, body) >= 0.98

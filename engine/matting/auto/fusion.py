@@ -16,13 +16,7 @@ import numpy as np
 from engine.matting.auto.edges import fill_light_notches, snap_soft_edges
 from engine.matting.auto.glass import see_through_mask
 from engine.matting.auto.grey_parts import neutral_shadow, tinted_parts
-from engine.matting.auto.holes import (
-    background_holes,
-    fill_highlights,
-    fill_light_pinholes,
-    fill_punched,
-    holes_to_open,
-)
+from engine.matting.auto.holes import background_holes, fill_light_pinholes, fill_punched, holes_to_open
 from engine.matting.auto.level import network_level
 from engine.matting.auto.measures import (
     FLATTEN_MIN_PART,
@@ -167,8 +161,6 @@ def fuse(
     # not glass the network reads evenly, nor a clipped highlight, where matching the backdrop is no proof,
     # nor the inside of a letter printed on a light surface the network holds all around it.
     fused &= ~holes_to_open(background_holes(fast.hard, unlike), model_alpha, rgb, fast.hard)
-    # and holes brighter than the backdrop: a glass bottle's specular stripe, not a gap (`fill_highlights`)
-    fused = fill_highlights(fused, tones.ratio)
     fused = drop_specks(fused, 2e-4)
     # Where the network's edge is a wide ramp, the outline goes to the photo's own faint step.
     fused, snapped = snap_soft_edges(rgb, fast.background, fused, model_alpha)

@@ -124,34 +124,6 @@ def fill_punched(mask: np.ndarray, unlike: np.ndarray, tolerance: float = 0.8, r
     return out
 
 
-HIGHLIGHT = 1.05  # an enclosed hole this much brighter than the fitted backdrop (median) is a highlight
-HIGHLIGHT_LEAST = 3e-4  # image share below which a hole is left to the pinhole rules
-
-
-def fill_highlights(mask: np.ndarray, ratio: np.ndarray) -> np.ndarray:
-    """The mask with enclosed holes filled where they are brighter than the backdrop by `HIGHLIGHT`
-    (median of the luminance of `ratio`, the photo over the fitted backdrop per channel).
-
-    A glass bottle's specular stripe is the brightest thing in the photo; the network reads it as
-    backdrop seen through the glass and cuts it out (whites_close tune: glass_bottle-2 and -5, stripes
-    of ~2 % of the frame at 1.10 and 1.08 times the backdrop's level, network alpha 0.03-0.12; true
-    alpha 0.66-0.75). Backdrop seen through a true hole is the backdrop: a mug's handle hole measured
-    1.016, so a hole well above the backdrop's own level is light the product sends back, not a gap.
-    The colour model's `fill_punched` misses such stripes where its noise estimate is high (a product
-    filling the frame leaves little sweep to fit: unlike 0.46-0.65 there)."""
-    n, labels, stats, enclosed = hole_labels(mask)
-    if n <= 2:
-        return mask
-    out = mask.copy()
-    weights = np.array([0.299, 0.587, 0.114], np.float32)
-    for lab in np.flatnonzero(enclosed & (stats[:, cv2.CC_STAT_AREA] >= HIGHLIGHT_LEAST * mask.size)):
-        x, y, w, h, _ = stats[lab]
-        region = labels[y : y + h, x : x + w] == lab
-        if float(np.median(ratio[y : y + h, x : x + w][region] @ weights)) >= HIGHLIGHT:
-            out[y : y + h, x : x + w] |= region
-    return out
-
-
 PINHOLE = 3e-4  # image share below which an enclosed hole in a light body is a dip, not a hole
 
 
