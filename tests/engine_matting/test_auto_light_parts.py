@@ -105,16 +105,22 @@ def test_a_pale_pot_under_a_plant_is_found_on_the_local_level():
     assert metrics.iou(res.alpha, truth) >= 0.95
 
 
-def printer_with_a_light_top(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A white box whose front face (with a dark slot) is 4 % darker than the sweep and whose top face
-    (a trapezoid above it) is 1.5 % brighter: (photo, truth, front, top)."""
-    bg = blotchy_sweep(seed)
+def box_with_a_top_face() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(top, front, truth) coverage of a box seen from slightly above: a front (60..324 x 150..300)
+    and a top face, a trapezoid narrowing to 94..290 at row 100, drawn at 4x and reduced."""
     big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
     quad = np.array([[60, 150], [324, 150], [290, 100], [94, 100]], np.int32) * 4
     cv2.fillPoly(big, [quad], 1.0)
     top = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
     front = soft_rect(60, 150, 324, 300)
-    truth = np.clip(top + front, 0, 1)
+    return top, front, np.clip(top + front, 0, 1)
+
+
+def printer_with_a_light_top(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A white box whose front face (with a dark slot) is 4 % darker than the sweep and whose top face
+    (a trapezoid above it) is 1.5 % brighter: (photo, truth, front, top)."""
+    bg = blotchy_sweep(seed)
+    top, front, truth = box_with_a_top_face()
     colour = bg * 0.96
     colour[top > 0.5] = bg[top > 0.5] * 1.015
     slot = soft_rect(110, 210, 274, 226)

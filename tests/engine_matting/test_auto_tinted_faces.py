@@ -12,6 +12,7 @@ from benchmarks.datasets import metrics
 from engine.matting.auto.tinted_faces import find_tinted_face, look_for_tinted_face
 from engine.matting.fast import backdrop_fit
 from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect, sweep
+from tests.engine_matting.test_auto_light_parts import box_with_a_top_face
 
 WARM = np.array([1.008, 1.0, 0.99], np.float32)  # the product's cast against the neutral sweep
 
@@ -20,12 +21,7 @@ def face_as_light_as_the_sweep(seed: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """(sweep, colour, truth, front) of a warm white box: a front 4 % darker than the sweep with a dark
     slot, and a top face (a trapezoid above it) at the sweep's own level."""
     bg = sweep(seed)
-    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
-    quad = np.array([[60, 150], [324, 150], [290, 100], [94, 100]], np.int32) * 4
-    cv2.fillPoly(big, [quad], 1.0)
-    top = cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
-    front = soft_rect(60, 150, 324, 300)
-    truth = np.clip(top + front, 0, 1)
+    top, front, truth = box_with_a_top_face()
     colour = bg * 0.96 * WARM
     colour[top > 0.5] = bg[top > 0.5] * WARM
     colour[soft_rect(110, 210, 274, 226) > 0.5] = 0.15

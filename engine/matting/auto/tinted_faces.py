@@ -18,6 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from engine.matting.auto.top_faces import best_run
 from engine.matting.score import darkening as _darkening
 
 TINT_BLUR = 6.0  # px: the tint map's smoothing (JPEG's chroma blocks and sensor noise average out)
@@ -50,20 +51,6 @@ def _tint(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     rel = rgb.astype(np.float32) / 255.0 / np.maximum(background.astype(np.float32), 1e-3)
     tint = rel / np.maximum(rel.mean(axis=2, keepdims=True), 1e-3) - 1.0
     return cv2.GaussianBlur(tint, (0, 0), TINT_BLUR)
-
-
-def _best_run(gain: np.ndarray) -> tuple[int, int]:
-    """(first, last) index of the contiguous run of `gain` with the largest sum (a few noisy columns
-    dip the sum, they do not end the run)."""
-    best, best_run, total, start = -np.inf, (0, 0), 0.0, 0
-    for i, g in enumerate(gain.tolist()):
-        if total <= 0.0:
-            total, start = g, i
-        else:
-            total += g
-        if total > best:
-            best, best_run = total, (start, i)
-    return best_run
 
 
 def _largest(final: np.ndarray) -> np.ndarray:
@@ -156,7 +143,7 @@ def look_for_tinted_face(
         return none, "tall"
     # the far edge's extent: the longest run of columns tinted (or matte) just below it
     k = max(4, face_h // 6)
-    a, b = _best_run(like[edge + 2 : edge + 2 + k].mean(axis=0) - 0.5)
+    a, b = best_run(like[edge + 2 : edge + 2 + k].mean(axis=0) - 0.5)
     if b - a + 1 < TINT_RUN * width or not a <= (lft + rgt) // 2 <= b:
         return none, "short edge"
     a, b = max(a, lft), min(b, rgt - 1)

@@ -89,8 +89,9 @@ def _trend(values: np.ndarray, window: int) -> np.ndarray:
     return np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
 
 
-def _best_run(gain: np.ndarray) -> tuple[int, int]:
-    """(first, last) index of the contiguous run of `gain` with the largest sum (Kadane)."""
+def best_run(gain: np.ndarray) -> tuple[int, int]:
+    """(first, last) index of the contiguous run of `gain` with the largest sum (Kadane): a few noisy
+    columns dip the sum, they do not end the run. Shared with `tinted_faces`."""
     best, best_run, total, start = -np.inf, (0, 0), 0.0, 0
     for i, g in enumerate(gain.tolist()):
         if total <= 0.0:
@@ -170,7 +171,7 @@ def look_for_face(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) ->
     per_col = dark[edge + 2 : edge + 2 + k].mean(axis=0) - dark[edge - 1 - k : edge - 1].mean(axis=0)
     per_col = cv2.GaussianBlur(per_col[None, :].astype(np.float32), (0, 0), 3.0)[0]
     gain = per_col[left : right + 1] * np.sign(step) - FACE_HOLD * abs(step)
-    a, b = _best_run(gain)
+    a, b = best_run(gain)
     a, b = a + left, b + left
     if b - a + 1 < FACE_RUN * width or not a <= (left + right) // 2 <= b:
         return none, "short edge"
