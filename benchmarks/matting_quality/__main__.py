@@ -6,9 +6,9 @@
 Slices (see each module's docstring for sources and licences):
 - `whites` (benchmarks.datasets.whites): white, cream, silver and glass products on photographed,
   unevenly lit light sweeps with soft and hard shadows, noise and JPEG; exact alpha. The product's box
-  is about a third of the frame's side.
+  spans 0.3-0.6 of the frame's side.
 - `whites_close`: the same shots framed as sellers frame them (`whites.close_shot`): the product drawn
-  twice as large on the same sweep, its box 50-90 % of the frame's side.
+  twice as large on the same sweep, its box 0.6-0.87 of the frame's side.
 - `emoji` (benchmarks.datasets.emoji + studio): Fluent Emoji 3D renders (MIT) on polynomial studio sweeps.
 
 Splits: `tune` is what development tools show and what thresholds were set on; `holdout` (the default)
