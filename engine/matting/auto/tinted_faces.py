@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from engine.matting.auto.top_faces import best_run
+from engine.matting.masks import part_stats
 from engine.matting.score import darkening as _darkening
 
 TINT_BLUR = 6.0  # px: the tint map's smoothing (JPEG's chroma blocks and sensor noise average out)
@@ -54,10 +55,15 @@ def _tint(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 
 def _largest(final: np.ndarray) -> np.ndarray:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(final.astype(np.uint8), connectivity=8)
+    """The largest 8-connected part of `final` (labelled on its box alone: `masks.part_stats`)."""
+    n, labels, stats, (y0, x0) = part_stats(final)
     if n <= 1:
         return final
-    return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    out = np.zeros(final.shape, bool)
+    out[y0 : y0 + labels.shape[0], x0 : x0 + labels.shape[1]] = labels == 1 + int(
+        np.argmax(stats[1:, cv2.CC_STAT_AREA])
+    )
+    return out
 
 
 def find_tinted_face(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -69,7 +75,7 @@ def look_for_tinted_face(
     final: np.ndarray, rgb: np.ndarray, background: np.ndarray
 ) -> tuple[np.ndarray, str]:
     """(`find_tinted_face`'s mask, why: "face", or the test that found none: "no body", "no room",
-    "no tint" (front and sweep alike), "no face" (nothing above the front), "short edge", "thin",
+    "no tint" (front and sweep alike), "no face" (nothing above the front), "short edge",
     "tall", "found" (the answer holds it nearly whole), "unfilled", "spills" (the tint runs on beside it), "shadow", "small")."""
     h, w = final.shape
     none = np.zeros((h, w), bool)

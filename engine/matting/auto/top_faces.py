@@ -92,15 +92,15 @@ def _trend(values: np.ndarray, window: int) -> np.ndarray:
 def best_run(gain: np.ndarray) -> tuple[int, int]:
     """(first, last) index of the contiguous run of `gain` with the largest sum (Kadane): a few noisy
     columns dip the sum, they do not end the run. Shared with `tinted_faces`."""
-    best, best_run, total, start = -np.inf, (0, 0), 0.0, 0
+    best, run, total, start = -np.inf, (0, 0), 0.0, 0
     for i, g in enumerate(gain.tolist()):
         if total <= 0.0:
             total, start = g, i
         else:
             total += g
         if total > best:
-            best, best_run = total, (start, i)
-    return best_run
+            best, run = total, (start, i)
+    return run
 
 
 def find_top_face(final: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
