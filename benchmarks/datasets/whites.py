@@ -258,3 +258,7 @@ def close_shot(item: Item, *, size: int = 1024) -> StudioShot:
     0.9673, 1 -> 5 images below 0.9). The same draws as `shot` (product, sweep, light, shadow, noise,
     JPEG), with the product `CLOSE_SCALE` times larger: its box 0.6-0.87 of the frame's side."""
     return shot(item, size=size, scale=CLOSE_SCALE)
+
+
+# the benchmarks' slice names for the two framings, one owner for matting_quality and matting_speed
+SLICES = {"whites": shot, "whites_close": close_shot}

@@ -44,8 +44,8 @@ BAD_IOU = 0.9  # a matte below this IoU is one a seller would send back
 
 def shots(slice_name: str, split: str, count: int, size: int) -> Iterator[tuple[str, Callable]]:
     """(name, make) pairs; `make()` builds the shot lazily so a run holds one image at a time."""
-    if slice_name in ("whites", "whites_close"):
-        make = whites.shot if slice_name == "whites" else whites.close_shot
+    if slice_name in whites.SLICES:
+        make = whites.SLICES[slice_name]
         for item in whites.pick(split, count):
             yield item.name, lambda item=item: make(item, size=size)
     elif slice_name == "emoji":

@@ -37,8 +37,8 @@ def slice_shots(name: str, count: int, size: int) -> list[np.ndarray]:
         return [
             studio.compose_shot(emoji.load_rgba(p), size=size, seed=2000 + i).rgb for i, p in enumerate(files)
         ]
-    if name in ("whites", "whites_close"):
-        make = whites.shot if name == "whites" else whites.close_shot
+    if name in whites.SLICES:
+        make = whites.SLICES[name]
         return [make(item, size=size).rgb for item in whites.pick("holdout", count)]
     raise SystemExit(f"unknown slice {name!r}; choose from {', '.join(SLICES)}")
 
