@@ -36,12 +36,17 @@ def test_the_pot_is_found_once_the_shadow_is_painted_out() -> None:
     assert (merged[shadow] < 0.5).all()
 
 
-def test_a_plant_alone_is_all_coloured() -> None:
+def test_a_plant_alone_is_all_coloured_and_lacy() -> None:
+    """Stems with sweep between them over a band of leaves: a plant. Its white pot found too, or one
+    solid coloured body (a green bottle: `light_parts.PLANT_LACY`), is not a plant alone."""
     tint = np.zeros((H, W), np.float32)
-    answer = np.zeros((H, W), bool)
-    answer[20:90, 70:130] = True
     tint[20:90, 70:130] = 0.4
+    solid = np.zeros((H, W), bool)
+    solid[20:90, 70:130] = True
+    answer = solid.copy()
+    answer[20:80, 70:130] = (np.arange(60) // 5) % 2 == 0  # stems 5 px wide, 5 px apart
     assert plant_alone(answer, tint)
+    assert not plant_alone(solid, tint)
     answer[90:150, 75:125] = True  # its white pot found too
     assert not plant_alone(answer, tint)
     assert not plant_alone(np.zeros((H, W), bool), tint)

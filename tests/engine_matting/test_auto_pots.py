@@ -14,25 +14,12 @@ import numpy as np
 from benchmarks.datasets import metrics
 from engine.matting import matte
 from engine.matting.auto.measures import shadow_tint
-from engine.matting.auto.pots import pot_below, pot_for_ragged
+from engine.matting.auto.pots import box_below, pot_below, pot_for_ragged
 from engine.matting.fast import matte_fast
-from tests.engine_matting.test_auto_fusion import SIZE, shoot, soft_rect
+from tests.engine_matting.test_auto_fusion import SIZE, StandIn, lacy_crown, shoot, soft_rect, sweep
 from tests.engine_matting.test_auto_light_parts import blotchy_sweep
 
 BASE = (192, 200)  # the plant's base: where its stems meet, the middle of the pot's top edge
-
-
-def leaves() -> np.ndarray:
-    """A fan of stems from `BASE` with round leaves along them: coverage, drawn at 4x and reduced."""
-    big = np.zeros((SIZE * 4, SIZE * 4), np.float32)
-    bx, by = BASE[0] * 4, BASE[1] * 4
-    for angle in np.linspace(-2.5, -0.64, 7):
-        end = (int(bx + 4 * 130 * np.cos(angle)), int(by + 4 * 150 * np.sin(angle)))
-        cv2.line(big, (bx, by), end, 1.0, 4 * 4)
-        for t in (0.5, 0.75, 1.0):
-            centre = (int(bx + (end[0] - bx) * t), int(by + (end[1] - by) * t))
-            cv2.circle(big, centre, 4 * 11, 1.0, -1)
-    return cv2.resize(big, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
 
 
 def plant_over_a_faint_pot(seed: int, pot_step: float = 1.012, with_pot: bool = True):
@@ -44,7 +31,7 @@ def plant_over_a_faint_pot(seed: int, pot_step: float = 1.012, with_pot: bool = 
     foot = 280 if with_pot else BASE[1]
     cv2.ellipse(shade, (BASE[0], foot), (70, 9), 0, 0, 360, 1.0, -1)
     bg = bg * (1 - 0.35 * cv2.GaussianBlur(shade, (0, 0), 2.5))[..., None]
-    plant = leaves()
+    plant = lacy_crown(BASE)
     pot = soft_rect(BASE[0] - 42, BASE[1], BASE[0] + 42, 280) if with_pot else np.zeros_like(plant)
     pot = pot * (1 - plant)
     truth = np.clip(plant + pot, 0, 1)
@@ -73,6 +60,18 @@ def test_the_pot_is_the_box_under_the_plant_whose_sides_and_foot_step():
         fast = matte_fast(rgb)
         found = pot_below(plant > 0.5, rgb, fast.background, shadow_tint(rgb, fast.background))
         assert metrics.iou(found.astype(np.float32), (pot > 0.5).astype(np.float32)) >= 0.9
+
+
+def test_a_clear_pots_box_sits_on_its_sides_not_inside_them():
+    """A pot 5 % lighter than the sweep steps over a few positions at each soft side, so many boxes hold
+    all along; the one in the middle of them is taken (the first pulled the box 4-5 px off the pot's
+    left side and 5 px above its foot, `pots._middle_of_best`)."""
+    for seed in (3, 5, 8):
+        rgb, _, plant, _ = plant_over_a_faint_pot(seed, pot_step=1.05)
+        found = box_below(plant > 0.5, rgb, matte_fast(rgb).background)
+        assert found is not None and found[1] == 1.0
+        (x0, _, x1, y1), _ = found
+        assert abs(x0 - (BASE[0] - 42)) <= 2 and abs(x1 - (BASE[0] + 42)) <= 2 and 276 <= y1 <= 280
 
 
 def test_no_pot_is_made_up_under_a_plant_standing_on_the_sweep():
@@ -109,3 +108,15 @@ def test_a_wedge_of_sweep_taken_beside_the_pot_gives_way_to_the_pots_box():
     assert part[wedge > 0].mean() > 0.95
     box, part = pot_for_ragged(found, rgb, fast.background, tint)
     assert not box.any() and not part.any()
+
+
+def test_no_pot_is_looked_for_under_a_solid_coloured_product():
+    """A green bottle is tinted all over like a plant without its pot, but it is one solid body
+    (`light_parts.PLANT_LACY`): no box of the sweep below it is taken as its pot."""
+    body = soft_rect(120, 60, 260, 340)
+    colour = np.zeros((SIZE, SIZE, 3), np.float32)
+    colour[...] = (0.35, 0.6, 0.5)
+    rgb = shoot(sweep(7, base=0.88, grain_share=0.04), colour, body, 7)
+    res = matte(rgb, "auto", session=StandIn(body))
+    assert "pot_added" not in res.details
+    assert metrics.iou(res.alpha, body) >= 0.98
