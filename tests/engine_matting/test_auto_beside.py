@@ -15,8 +15,15 @@ import cv2
 import numpy as np
 
 from engine.matting.auto.edges import fill_light_notches
-from engine.matting.auto.look_past import BESIDE_ZONE, even_solid_pieces, merge_beside
+from engine.matting.auto.look_past import (
+    BESIDE_ENCLOSED,
+    BESIDE_RING,
+    BESIDE_ZONE,
+    even_solid_pieces,
+    merge_beside,
+)
 from engine.matting.auto.measures import SHADOW_DARKENING, Tones
+from engine.matting.masks import inner_edge
 from engine.matting.score import darkening as _darkening
 
 H = W = 200
@@ -162,3 +169,28 @@ def test_a_gap_between_dark_stems_stays_open() -> None:
     rgb[gap] = np.round(sweep_colour + 0.6 * (np.array([240, 225, 205]) - sweep_colour)).astype(np.uint8)
     filled = fill_light_notches(mask, rgb, background, _darkening(rgb, background))
     assert not filled[gap].any()
+
+
+def test_a_body_peppered_with_paint_that_reaches_past_it_is_added() -> None:
+    """A light box whose front carries a print the first answer took as its motifs (a grid of small
+    pieces) and nothing else: painted out, the motifs punch holes all over the body the look found, and
+    most of its outline runs along the paint, as a gap's does. But the body reaches well past the
+    paint's extent (below the printed rows): it is a body, and it is added."""
+    rgb, background = sweep()
+    body = np.zeros((H, W), bool)
+    body[30:180, 20:180] = True
+    rgb[body] = np.round(SWEEP * 1.03 * 255)
+    first = np.zeros((H, W), np.float32)
+    for y in range(40, 120, 20):
+        for x in range(28, 172, 20):
+            first[y : y + 8, x : x + 8] = 1.0  # the print's motifs, found
+    zone = zone_of(first)
+    beside = body.astype(np.float32)  # the look on the painted photo found the body
+    merged, share = merge_beside(first, beside, zone, Tones(rgb, background))
+    assert share > 0.3
+    assert (merged[130:175, 25:175] == 1.0).all()  # the body below the print
+    # most of its outline is the paint's: without the extent test it is taken for a closed gap
+    found = cv2.morphologyEx((body & ~zone).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    edge = inner_edge(found)
+    near = cv2.dilate(zone.astype(np.uint8), np.ones((2 * BESIDE_RING + 1,) * 2, np.uint8)) > 0
+    assert np.count_nonzero(edge & near) > BESIDE_ENCLOSED * np.count_nonzero(edge)

@@ -8,7 +8,14 @@ import numpy as np
 
 from engine.matting.auto.fusion import FusedResult
 from engine.matting.auto.measures import SHADOW_DARKENING, Tones
-from engine.matting.auto.second_look import COLOURED_PART, DARK_RIM, SHADOW_PART, dark_part, dark_rim
+from engine.matting.auto.second_look import (
+    COLOURED_PART,
+    DARK_PART,
+    DARK_RIM,
+    SHADOW_PART,
+    dark_part,
+    dark_rim,
+)
 from engine.matting.fast import FastResult
 from engine.matting.score import (
     ADDED_DOUBT,
@@ -60,8 +67,8 @@ def matte_doubts(
     # body nobody found, and a second look that added nothing had nothing more to find (whites tune 144:
     # the three such phones' mattes at IoU 0.997-0.999, one flagged for faint glare around it)
     dark_kind = dark_part(fused_alpha, tones.rgb, tones.background)
-    rim = dark_rim(fused_alpha, tones.rgb, tones.background) if dark_kind == "dark part" else 0.0
-    enclosed = dark_kind == "dark part" and rim <= DARK_RIM
+    rim = dark_rim(fused_alpha, tones.rgb, tones.background) if dark_kind == DARK_PART else 0.0
+    enclosed = dark_kind == DARK_PART and rim <= DARK_RIM
     # a coloured part whose matte holds a solid light body (a plant with its white pot, found by the
     # network's first answer): the light body a look past the part would look for is there, so the
     # faint regions around it are the sweep (tune shrubs 18-89: three such mattes at IoU 0.99 flagged
@@ -102,7 +109,7 @@ def matte_doubts(
         # IoU 0.89; shrubs and printers 18-59: a printer found as its dark slot, IoU 0.05; no other
         # matte there after a look past a dark part with a dark rim)
         "dark_rim_left": body_reason is not None
-        and dark_kind == "dark part"
+        and dark_kind == DARK_PART
         and rim > DARK_RIM
         and (
             left_out > SECOND_LOOK_LEFT_OUT

@@ -26,6 +26,9 @@ the colour model found no body beside the coloured part either: with the pot's p
 longer breaking its answer (`masks.fill_holes`) and once more with the plant's soft cast shadow painted
 (`LOCAL_DARK_AGAIN`), of the twelve such looks among the whites tune shrubs 0-59 six found a missed pot
 (IoU 0.68-0.72 -> 0.92-0.99) and six added nothing (three pots still missed, three found already).
+It is also taken where the network found a dark part (a printer's slot) and the flattened photo found
+part of the light body around it, still unsure of it (`orchestrator`'s `body_look`): a printer filling
+the frame, whose printed front the network reads as the print's motifs or as its upper half.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import numpy as np
 from engine.matting.auto.branch_gaps import inside_part
 from engine.matting.auto.measures import FLATTEN_MIN_PART, SHADOW_DARKENING, Tones
 from engine.matting.auto.second_look import FLATTEN_LEVEL
-from engine.matting.masks import inner_edge
+from engine.matting.masks import hull_mask, inner_edge
 
 BESIDE_ZONE = 3  # px around the first answer painted out with it (its soft rim would outline it)
 
@@ -41,6 +41,11 @@ def paint_out(flat: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarr
 BESIDE_RING = 3  # px from the painted zone within which a piece's outline is the paint's edge
 
 
+# share of a ringed piece inside the paint's hull for it to be a gap the paint closed: a body the found
+# part peppers (a card's or a printer's print, found as its letters or motifs and painted out) has most
+# of its outline along the paint too, but reaches well past it (whites_close tune 0-15: white_card-5
+# 0.42 -> 0.99 and white_printer-10 0.22 -> 0.97, their bodies 0.35 inside; the gaps 1.0)
+RINGED_WITHIN = 0.5
 BESIDE_ENCLOSED = 0.7  # share of a piece's outline along the paint beyond which it is a closed gap
 
 
@@ -124,6 +129,13 @@ def merge_beside(
     ringed = np.bincount(pieces[by_paint], minlength=n) > BESIDE_ENCLOSED * np.bincount(
         pieces[edge], minlength=n
     )
+    # ... and lies within the paint's extent (its hull): a body reaching well past it is no gap, though
+    # the paint's many pieces inside and along it make up most of its outline
+    if ringed[1:].any():
+        within = np.bincount(pieces[hull_mask(zone)], minlength=n) >= RINGED_WITHIN * np.bincount(
+            pieces.ravel(), minlength=n
+        )
+        ringed &= within
     keep &= ~ringed
     # nor, beside a plant, a piece within its own outline: backdrop between branches (`branch_gaps`)
     if plant:

@@ -42,7 +42,10 @@ SHADOW_PART = "shadow-like part"  # a part only the network took that looks like
 UNSURE = "unsure"  # the network's answer is undecided over much of a body
 
 
-LOOK_AGAIN = (UNSURE, "nothing found", "dark part", SHADOW_PART)  # reasons for the second look
+DARK_PART = "dark part"  # the network found a dark, colourless part: a screen, a slot, a bulb's base
+
+
+LOOK_AGAIN = (UNSURE, "nothing found", DARK_PART, SHADOW_PART)  # reasons for the second look
 
 
 COLOURED_PART = "coloured part"  # a dark part that is coloured: the second look would add nothing
@@ -123,7 +126,7 @@ def shadow_like_part(first: np.ndarray, fast: FastResult, tones: Tones) -> bool:
 
 
 def dark_part(first: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> str | None:
-    """ "dark part" or `COLOURED_PART` where what the network found is darker than the backdrop by
+    """`DARK_PART` or `COLOURED_PART` where what the network found is darker than the backdrop by
     `SECOND_LOOK_DARK` (median), colourless or not (`SECOND_LOOK_NEUTRAL`); None for a light answer."""
     found = first > 0.5
     if not found.any():
@@ -137,7 +140,7 @@ def dark_part(first: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> str
         return None
     ratio -= lum[:, None]
     chroma = channel_norm(ratio, overwrite=True)
-    return COLOURED_PART if float(np.median(chroma)) > SECOND_LOOK_NEUTRAL else "dark part"
+    return COLOURED_PART if float(np.median(chroma)) > SECOND_LOOK_NEUTRAL else DARK_PART
 
 
 def flatten_backdrop(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
