@@ -120,7 +120,8 @@ def merge_beside(
     near = cv2.dilate(zone.astype(np.uint8), np.ones((2 * BESIDE_TOUCH + 1,) * 2, np.uint8)) > 0
     keep = np.zeros(n, bool)
     keep[np.unique(pieces[added & near])] = True
-    keep &= np.bincount(pieces.ravel(), minlength=n) >= FLATTEN_MIN_PART * added.size
+    area = np.bincount(pieces.ravel(), minlength=n)
+    keep &= area >= FLATTEN_MIN_PART * added.size
     keep[0] = False
     # a body has an outline of its own against the backdrop: a piece ringed by the painted zone is a
     # gap the paint closed (backdrop between a plant's branches), outlined by the paint's edge alone
@@ -131,11 +132,8 @@ def merge_beside(
     )
     # ... and lies within the paint's extent (its hull): a body reaching well past it is no gap, though
     # the paint's many pieces inside and along it make up most of its outline
-    if ringed[1:].any():
-        within = np.bincount(pieces[hull_mask(zone)], minlength=n) >= RINGED_WITHIN * np.bincount(
-            pieces.ravel(), minlength=n
-        )
-        ringed &= within
+    if (ringed & keep).any():
+        ringed &= np.bincount(pieces[hull_mask(zone)], minlength=n) >= RINGED_WITHIN * area
     keep &= ~ringed
     # nor, beside a plant, a piece within its own outline: backdrop between branches (`branch_gaps`)
     if plant:
